@@ -1,0 +1,73 @@
+package minimcp_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// importRules states the layering of ../shared/STYLE.md §1 as data, the way Go's own
+// src/go/build/deps_test.go does: for each package (and everything below it), the import
+// paths it must not reach, directly or through another package.
+//
+// A failing rule is fixed by moving code, never by editing this table.
+const module = "github.com/minimcp/minimcp"
+
+var importRules = []struct {
+	pkg       string
+	forbidden []string
+}{
+	{"rpc", []string{"net/http", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}},
+	{"sse", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/mcp", module + "/server", module + "/cmd"}},
+	{"mcp", []string{"net/http", module + "/sse", module + "/server", module + "/cmd"}},
+	{"server", []string{module + "/cmd"}},
+}
+
+// allowedModules are the only third-party modules the core packages may reach.
+var allowedModules = []string{
+	"github.com/goccy/go-json",
+	"github.com/julienschmidt/httprouter",
+}
+
+func TestImportRules(t *testing.T) {
+	for _, rule := range importRules {
+		t.Run(rule.pkg, func(t *testing.T) {
+			deps := listDeps(t, "./"+rule.pkg+"/...")
+			for _, dep := range deps {
+				for _, f := range rule.forbidden {
+					if dep == f || strings.HasPrefix(dep, f+"/") {
+						t.Errorf("%s must not import %s (reached %s)", rule.pkg, f, dep)
+					}
+				}
+				if strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") && !strings.HasPrefix(dep, module) {
+					ok := false
+					for _, m := range allowedModules {
+						if dep == m || strings.HasPrefix(dep, m+"/") {
+							ok = true
+						}
+					}
+					if !ok {
+						t.Errorf("%s reaches third-party package %s, not one of the chosen dependencies", rule.pkg, dep)
+					}
+				}
+			}
+		})
+	}
+}
+
+// listDeps returns every package the pattern's non-test code depends on.
+func listDeps(t *testing.T, pattern string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", pattern).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		if strings.Contains(stderr, "matched no packages") {
+			return nil
+		}
+		t.Fatalf("go list -deps %s: %v\n%s", pattern, err, stderr)
+	}
+	return strings.Fields(string(out))
+}

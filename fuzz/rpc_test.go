@@ -1,0 +1,243 @@
+package fuzz
+
+import (
+	"bytes"
+	"context"
+	stdjson "encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// fuzzHandler echoes params, fails on "err" and panics on "panic", so replies of every shape
+// are produced.
+var fuzzHandler = rpc.HandlerFunc(func(_ context.Context, m *rpc.Message) (any, error) {
+	switch m.Method {
+	case "panic":
+		panic("fuzz")
+	case "err":
+		return nil, errors.New("failed")
+	}
+	return m.Params, nil
+})
+
+var quiet = &rpc.ServeOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+
+// expectation is the reply an independent reading (encoding/json) says a member must get.
+type expectation struct {
+	reply bool   // the member gets a reply
+	id    string // the id that reply must carry
+}
+
+// expect classifies one batch member or message the way JSON-RPC 2.0 §4-§6 does, using
+// encoding/json rather than the decoder under test.
+func expect(raw stdjson.RawMessage) expectation {
+	var obj map[string]stdjson.RawMessage
+	if err := stdjson.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return expectation{reply: true, id: "null"}
+	}
+	idRaw, hasID := obj["id"]
+	idOK := hasID && len(idRaw) > 0 && (idRaw[0] == '"' || idRaw[0] == '-' || (idRaw[0] >= '0' && idRaw[0] <= '9'))
+	replyID := "null"
+	if idOK {
+		replyID = string(idRaw)
+	}
+	var version string
+	versionOK := stdjson.Unmarshal(obj["jsonrpc"], &version) == nil && version == "2.0"
+	method, hasMethod := obj["method"]
+	var methodStr string
+	methodOK := hasMethod && stdjson.Unmarshal(method, &methodStr) == nil && len(method) > 0 && method[0] == '"'
+	params, hasParams := obj["params"]
+	paramsOK := !hasParams || (len(params) > 0 && (params[0] == '{' || params[0] == '['))
+	_, hasResult := obj["result"]
+	errRaw, hasError := obj["error"]
+	if hasMethod {
+		if versionOK && methodOK && paramsOK && !hasResult && !hasError && (!hasID || idOK) {
+			if !hasID {
+				return expectation{} // notification
+			}
+			return expectation{reply: true, id: replyID}
+		}
+		return expectation{reply: true, id: replyID}
+	}
+	if hasResult != hasError && hasID && versionOK && (idOK || string(idRaw) == "null") && paramsOK {
+		if hasError {
+			var e struct {
+				Code    *stdjson.Number `json:"code"`
+				Message *string         `json:"message"`
+			}
+			d := stdjson.NewDecoder(bytes.NewReader(errRaw))
+			d.UseNumber()
+			if d.Decode(&e) != nil || e.Code == nil || e.Message == nil || bytes.ContainsAny([]byte(*e.Code), ".eE") || len(errRaw) == 0 || errRaw[0] != '{' {
+				return expectation{reply: true, id: replyID}
+			}
+			if _, err := e.Code.Int64(); err != nil {
+				return expectation{reply: true, id: replyID}
+			}
+		}
+		return expectation{} // a peer's response: routed, never answered
+	}
+	return expectation{reply: true, id: replyID}
+}
+
+// checkReply asserts the reply is well-formed JSON-RPC and answers exactly the expected
+// members, in order.
+func checkReply(t *testing.T, in, out []byte) {
+	t.Helper()
+	if !stdjson.Valid(in) {
+		mustSingleError(t, out, rpc.CodeParseError)
+		return
+	}
+	trimmed := bytes.TrimSpace(in)
+	var want []expectation
+	switch trimmed[0] {
+	case '[':
+		var members []stdjson.RawMessage
+		if err := stdjson.Unmarshal(trimmed, &members); err != nil {
+			t.Fatalf("encoding/json cannot read a valid array: %v", err)
+		}
+		if len(members) == 0 || len(members) > rpc.DefaultMaxBatchLen {
+			mustSingleError(t, out, rpc.CodeInvalidRequest)
+			return
+		}
+		for _, m := range members {
+			if e := expect(m); e.reply {
+				want = append(want, e)
+			}
+		}
+		if len(want) == 0 {
+			if len(out) != 0 {
+				t.Fatalf("a batch with nothing to answer got %s", out)
+			}
+			return
+		}
+		var replies []stdjson.RawMessage
+		if err := stdjson.Unmarshal(out, &replies); err != nil {
+			t.Fatalf("batch reply is not an array: %s", out)
+		}
+		if len(replies) != len(want) {
+			t.Fatalf("want %d replies, got %d: %s", len(want), len(replies), out)
+		}
+		for i, r := range replies {
+			checkResponse(t, r, want[i].id)
+		}
+	case '{':
+		e := expect(trimmed)
+		if !e.reply {
+			if len(out) != 0 {
+				t.Fatalf("no reply expected, got %s", out)
+			}
+			return
+		}
+		checkResponse(t, out, e.id)
+	default:
+		mustSingleError(t, out, rpc.CodeInvalidRequest)
+	}
+}
+
+func mustSingleError(t *testing.T, out []byte, code int64) {
+	t.Helper()
+	var r struct {
+		ID    stdjson.RawMessage `json:"id"`
+		Error *rpc.Error         `json:"error"`
+	}
+	if err := stdjson.Unmarshal(out, &r); err != nil || r.Error == nil {
+		t.Fatalf("want one error object, got %s", out)
+	}
+	if r.Error.Code != code || string(r.ID) != "null" {
+		t.Fatalf("want error %d with id null, got %s", code, out)
+	}
+}
+
+func checkResponse(t *testing.T, out []byte, id string) {
+	t.Helper()
+	var r map[string]stdjson.RawMessage
+	if err := stdjson.Unmarshal(out, &r); err != nil {
+		t.Fatalf("reply is not a JSON object: %s", out)
+	}
+	if string(r["jsonrpc"]) != `"2.0"` {
+		t.Fatalf("reply without jsonrpc 2.0: %s", out)
+	}
+	if string(r["id"]) != id {
+		t.Fatalf("reply id %s, want %s: %s", r["id"], id, out)
+	}
+	_, hasResult := r["result"]
+	errRaw, hasError := r["error"]
+	if hasResult == hasError {
+		t.Fatalf("reply must have exactly one of result and error: %s", out)
+	}
+	if hasError {
+		var e struct{ Code int64 }
+		if stdjson.Unmarshal(errRaw, &e) != nil || e.Code == 0 {
+			t.Fatalf("error reply without a non-zero integer code: %s", out)
+		}
+	}
+}
+
+var rpcSeeds = []string{
+	`{"jsonrpc": "2.0", "method": "subtract", "params": [42, 23], "id": 1}`,
+	`{"jsonrpc": "2.0", "method": "subtract", "params": {"subtrahend": 23, "minuend": 42}, "id": 3}`,
+	`{"jsonrpc": "2.0", "method": "update", "params": [1,2,3,4,5]}`,
+	`{"jsonrpc": "2.0", "method": "foobar", "id": "1"}`,
+	`{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]`,
+	`{"jsonrpc": "2.0", "method": 1, "params": "bar"}`,
+	`[{"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},{"jsonrpc": "2.0", "method"]`,
+	`[]`, `[1]`, `[1,2,3]`,
+	`[{"jsonrpc":"2.0","method":"sum","params":[1,2,4],"id":"1"},{"jsonrpc":"2.0","method":"notify_hello","params":[7]},{"foo":"boo"},{"jsonrpc":"2.0","method":"get_data","id":"9"}]`,
+	`[{"jsonrpc":"2.0","method":"notify_sum","params":[1,2,4]},{"jsonrpc":"2.0","method":"notify_hello","params":[7]}]`,
+	`{"jsonrpc":"2.0","id":1.0,"method":"panic"}`,
+	`{"jsonrpc":"2.0","id":"a\u0000","method":"err"}`,
+	`{"jsonrpc":"2.0","id":5,"result":{"ok":true}}`,
+	`{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}`,
+	`{"\u006asonrpc":"2.0","id":null,"method":"x"}`,
+}
+
+// FuzzDecode feeds arbitrary bytes to the whole JSON-RPC exchange: it must never panic, every
+// request must get exactly one reply with its id, notifications and responses none, and the
+// output must always be valid JSON-RPC.
+func FuzzDecode(f *testing.F) {
+	for _, s := range rpcSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := rpc.Serve(context.Background(), fuzzHandler, in, quiet)
+		if len(out) > 0 && !stdjson.Valid(out) {
+			t.Fatalf("output is not valid JSON: %s", out)
+		}
+		checkReply(t, in, out)
+	})
+}
+
+// FuzzBatch builds batches from fuzzed members (split on NUL bytes, each wrapped in braces
+// when it is not already a JSON value) so the fuzzer spends its time inside batches.
+func FuzzBatch(f *testing.F) {
+	f.Add([]byte(`"jsonrpc":"2.0","id":1,"method":"a"` + "\x00" + `"jsonrpc":"2.0","method":"n"`))
+	f.Add([]byte(`1` + "\x00" + `"jsonrpc":"2.0","id":"x","result":1` + "\x00" + `"foo":"boo"`))
+	f.Add([]byte(`"jsonrpc":"2.0","id":-0.5e1,"method":"panic"` + "\x00" + `"jsonrpc":"2.0","id":2,"method":"err","params":{}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i, part := range bytes.Split(in, []byte{0}) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if stdjson.Valid(part) {
+				b.Write(part)
+			} else {
+				b.WriteByte('{')
+				b.Write(part)
+				b.WriteByte('}')
+			}
+		}
+		b.WriteByte(']')
+		batch := b.Bytes()
+		out := rpc.Serve(context.Background(), fuzzHandler, batch, quiet)
+		if len(out) > 0 && !stdjson.Valid(out) {
+			t.Fatalf("output is not valid JSON: %s", out)
+		}
+		checkReply(t, batch, out)
+	})
+}

@@ -1,0 +1,330 @@
+package rpc
+
+import (
+	"strconv"
+)
+
+// Default limits applied by [Decode] when a [Limits] field is zero.
+const (
+	DefaultMaxMessageBytes = 4 << 20
+	DefaultMaxBatchLen     = 1000
+)
+
+// Limits bound what [Decode] accepts. The zero value of each field means its default.
+type Limits struct {
+	// MaxMessageBytes is the largest input accepted, in bytes. If zero, [DefaultMaxMessageBytes].
+	MaxMessageBytes int
+	// MaxBatchLen is the largest number of messages in a batch. If zero, [DefaultMaxBatchLen].
+	MaxBatchLen int
+}
+
+func (l Limits) maxBytes() int {
+	if l.MaxMessageBytes > 0 {
+		return l.MaxMessageBytes
+	}
+	return DefaultMaxMessageBytes
+}
+
+func (l Limits) maxBatch() int {
+	if l.MaxBatchLen > 0 {
+		return l.MaxBatchLen
+	}
+	return DefaultMaxBatchLen
+}
+
+// Decode parses data as one JSON-RPC message or a batch (JSON-RPC 2.0 §6) and appends the
+// messages to dst.
+//
+// If the input as a whole cannot be processed, Decode returns a non-nil error which is the
+// single reply to send with [NullID] (never an array):
+//   - invalid JSON anywhere, including inside one member of a batch: -32700 (JSON-RPC 2.0 §5.1);
+//   - an empty batch "[]": -32600 (JSON-RPC 2.0 §6: "the response from the Server MUST be a
+//     single Response object");
+//   - a top-level value that is neither an object nor an array: -32600;
+//   - input over Limits.MaxMessageBytes or a batch over Limits.MaxBatchLen: -32600.
+//
+// Otherwise each message, or each member of the batch, is appended in order; members that are
+// not valid messages are appended as [KindInvalid] with the reply to send. batch reports whether
+// the input was an array, which the transport needs: a batch's replies are sent as an array.
+func Decode(dst []Message, data []byte, lim Limits) (msgs []Message, batch bool, err *Error) {
+	if len(data) > lim.maxBytes() {
+		return dst, false, &Error{Code: CodeInvalidRequest, Message: "Invalid Request: message of " +
+			strconv.Itoa(len(data)) + " bytes exceeds the limit of " + strconv.Itoa(lim.maxBytes()) + " bytes"}
+	}
+	i := skipSpace(data, 0)
+	if i >= len(data) {
+		return dst, false, &Error{Code: CodeParseError, Message: "Parse error: empty input"}
+	}
+	// Validate the whole input first: a parse error anywhere means one -32700 reply and nothing
+	// is dispatched (JSON-RPC 2.0 §7, "rpc call Batch, invalid JSON").
+	end, serr := skipValue(data, i, 0)
+	if serr == nil {
+		if j := skipSpace(data, end); j != len(data) {
+			serr = errAt("invalid character "+quoteChar(data[j])+" after top-level value", j)
+		}
+	}
+	if serr != nil {
+		return dst, false, &Error{Code: CodeParseError, Message: "Parse error: " + serr.Error()}
+	}
+	switch data[i] {
+	case '{':
+		m, _ := decodeObject(data[i:end])
+		return append(dst, m), false, nil
+	case '[':
+		return decodeBatch(dst, data[i:end], lim)
+	default:
+		return dst, false, &Error{Code: CodeInvalidRequest, Message: "Invalid Request: expected an object or an array"}
+	}
+}
+
+// decodeBatch decodes the members of a validated array.
+func decodeBatch(dst []Message, data []byte, lim Limits) ([]Message, bool, *Error) {
+	start := len(dst)
+	i := skipSpace(data, 1)
+	if data[i] == ']' {
+		return dst, true, &Error{Code: CodeInvalidRequest, Message: "Invalid Request: empty batch"}
+	}
+	for {
+		if len(dst)-start >= lim.maxBatch() {
+			return dst[:start], true, &Error{Code: CodeInvalidRequest, Message: "Invalid Request: batch exceeds the limit of " +
+				strconv.Itoa(lim.maxBatch()) + " messages"}
+		}
+		var end int
+		if data[i] == '{' {
+			var m Message
+			m, end = decodeObject(data[i:])
+			end += i
+			dst = append(dst, m)
+		} else {
+			end, _ = skipValue(data, i, 0) // validated by the caller
+			dst = append(dst, invalid(NullID, "batch member must be an object"))
+		}
+		i = skipSpace(data, end)
+		if data[i] == ']' {
+			return dst, true, nil
+		}
+		i = skipSpace(data, i+1) // ','
+	}
+}
+
+func invalid(id ID, why string) Message {
+	return Message{Kind: KindInvalid, ID: id, Error: &Error{Code: CodeInvalidRequest, Message: "Invalid Request: " + why}}
+}
+
+// decodeObject classifies the validated JSON object at the start of data (JSON-RPC 2.0 §4,
+// §5) and returns the index just past it.
+func decodeObject(data []byte) (Message, int) {
+	var (
+		m                          Message
+		version                    string
+		hasVersion, hasID, hasMeth bool
+		hasResult, hasError        bool
+		why                        string // first reason the message is invalid
+	)
+	fail := func(reason string) {
+		if why == "" {
+			why = reason
+		}
+	}
+	i := skipSpace(data, 1)
+	for data[i] != '}' {
+		kend, kesc, _ := scanString(data, i)
+		key := data[i:kend]
+		i = skipSpace(data, kend)
+		i = skipSpace(data, i+1) // ':'
+		vstart := i
+		vend, _ := skipValue(data, i, 0)
+		val := data[vstart:vend]
+		switch memberOf(key, kesc) {
+		case memberVersion:
+			hasVersion = true
+			if val[0] == '"' {
+				_, esc, _ := scanString(val, 0)
+				version = unquote(val, esc)
+			} else {
+				version = ""
+			}
+		case memberID:
+			hasID = true
+			switch c := val[0]; {
+			case c == '"' || c == '-' || (c >= '0' && c <= '9'):
+				m.ID = ID{raw: string(val)}
+			case c == 'n':
+				m.ID = NullID // valid in a response only; checked below
+			default:
+				m.ID = ID{}
+				fail("id must be a string or a number")
+			}
+		case memberMethod:
+			hasMeth = true
+			if val[0] == '"' {
+				_, esc, _ := scanString(val, 0)
+				m.Method = unquote(val, esc)
+			} else {
+				fail("method must be a string")
+			}
+		case memberParams:
+			// JSON-RPC 2.0 §4.2: "If present, parameters for the rpc call MUST be provided as a
+			// Structured value. Either by-position through an Array or by-name through an Object."
+			if val[0] == '{' || val[0] == '[' {
+				m.Params = val
+			} else {
+				fail("params must be an object or an array")
+			}
+		case memberResult:
+			hasResult = true
+			m.Result = val
+		case memberError:
+			hasError = true
+			if e, ok := decodeErrorObject(val); ok {
+				m.Error = e
+			} else {
+				fail("error must be an object with an integer code and a string message")
+			}
+		}
+		i = skipSpace(data, vend)
+		if data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	end := i + 1
+	if !hasVersion || version != "2.0" {
+		fail(`jsonrpc must be "2.0"`)
+	}
+	switch {
+	case hasMeth:
+		if hasResult || hasError {
+			fail("a message cannot have both method and result or error")
+		}
+		if m.ID.IsNull() {
+			// MCP 2025-11-25, Basic § Requests: "Unlike base JSON-RPC, the ID MUST NOT be null."
+			fail("id must not be null")
+		}
+		if why == "" {
+			if hasID {
+				m.Kind = KindRequest
+			} else {
+				m.Kind = KindNotification
+			}
+		}
+	case hasResult || hasError:
+		// JSON-RPC 2.0 §5: a Response has exactly one of result and error, and an id (null
+		// when the peer could not read ours).
+		if hasResult && hasError {
+			fail("a response cannot have both result and error")
+		}
+		if !hasID {
+			fail("a response must have an id")
+		}
+		if why == "" {
+			m.Kind = KindResponse
+			if m.ID.IsZero() {
+				m.ID = NullID
+			}
+		}
+	default:
+		fail("missing method")
+	}
+	if why != "" {
+		id := m.ID
+		if id.IsZero() {
+			id = NullID
+		}
+		return invalid(id, why), end
+	}
+	if m.Kind != KindResponse {
+		m.Result, m.Error = nil, nil
+	}
+	return m, end
+}
+
+// member names the members of a message object that decoding looks at.
+type member uint8
+
+const (
+	memberOther member = iota
+	memberVersion
+	memberID
+	memberMethod
+	memberParams
+	memberResult
+	memberError
+)
+
+// memberOf identifies a validated object key without allocating in the common unescaped case.
+func memberOf(key []byte, escaped bool) member {
+	var body string
+	if escaped {
+		body = unquote(key, true)
+	} else {
+		switch string(key[1 : len(key)-1]) {
+		case "jsonrpc":
+			return memberVersion
+		case "id":
+			return memberID
+		case "method":
+			return memberMethod
+		case "params":
+			return memberParams
+		case "result":
+			return memberResult
+		case "error":
+			return memberError
+		}
+		return memberOther
+	}
+	switch body {
+	case "jsonrpc":
+		return memberVersion
+	case "id":
+		return memberID
+	case "method":
+		return memberMethod
+	case "params":
+		return memberParams
+	case "result":
+		return memberResult
+	case "error":
+		return memberError
+	}
+	return memberOther
+}
+
+// decodeErrorObject reads a validated error object (JSON-RPC 2.0 §5.1).
+func decodeErrorObject(val []byte) (*Error, bool) {
+	if val[0] != '{' {
+		return nil, false
+	}
+	e := &Error{}
+	var hasCode, hasMsg bool
+	i := skipSpace(val, 1)
+	for val[i] != '}' {
+		kend, kesc, _ := scanString(val, i)
+		name := unquote(val[i:kend], kesc)
+		i = skipSpace(val, kend)
+		i = skipSpace(val, i+1)
+		vend, _ := skipValue(val, i, 0)
+		v := val[i:vend]
+		switch name {
+		case "code":
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil {
+				return nil, false
+			}
+			e.Code, hasCode = n, true
+		case "message":
+			if v[0] != '"' {
+				return nil, false
+			}
+			_, esc, _ := scanString(v, 0)
+			e.Message, hasMsg = unquote(v, esc), true
+		case "data":
+			e.Data = v
+		}
+		i = skipSpace(val, vend)
+		if val[i] == ',' {
+			i = skipSpace(val, i+1)
+		}
+	}
+	return e, hasCode && hasMsg
+}

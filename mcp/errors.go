@@ -1,0 +1,62 @@
+package mcp
+
+import (
+	"errors"
+
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// MCP-specific JSON-RPC error codes. The standard codes are in package rpc.
+const (
+	// CodeResourceNotFound is returned by resources/read for an unknown URI
+	// (MCP 2025-11-25, Server § Resources, Error Handling: "Resource not found: -32002").
+	CodeResourceNotFound int64 = -32002
+	// CodeURLElicitationRequired tells the client a URL-mode elicitation must complete first
+	// (schema/2025-11-25/schema.ts: URL_ELICITATION_REQUIRED).
+	CodeURLElicitationRequired int64 = -32042
+)
+
+// ResourceNotFound returns the -32002 error for uri, with the URI in data as the spec's
+// example does ({"uri": "..."}).
+func ResourceNotFound(uri string) *rpc.Error {
+	return rpc.NewError(CodeResourceNotFound, "Resource not found: "+uri).WithData(map[string]string{"uri": uri})
+}
+
+// UnknownTool returns the -32602 error for a tools/call naming no registered tool
+// (MCP 2025-11-25, Server § Tools, Error Handling: "Unknown tools" are protocol errors).
+func UnknownTool(name string) *rpc.Error {
+	return rpc.InvalidParams("unknown tool %q", name)
+}
+
+// UnknownPrompt returns the -32602 error for a prompts/get naming no registered prompt
+// (MCP 2025-11-25, Server § Prompts, Error Handling: "Invalid prompt name: -32602").
+func UnknownPrompt(name string) *rpc.Error {
+	return rpc.InvalidParams("unknown prompt %q", name)
+}
+
+// Errors returned to handlers by the methods of [Request].
+var (
+	// ErrNoSession is returned when a server-to-client request is made on a transport that
+	// cannot route the client's reply back (stateless HTTP: any replica may get the reply).
+	ErrNoSession = errors.New("mcp: this transport cannot carry server-to-client requests: it has no session to route the client's reply (stateless HTTP); use a stateful session")
+	// ErrNoBackchannel is returned when the transport has no stream to the client for this
+	// request (for example HTTP responses forced to plain JSON).
+	ErrNoBackchannel = errors.New("mcp: no stream to the client for this request (the response is plain JSON)")
+	// ErrRequestDone is returned by Progress, Log and the client requests after the handler
+	// has returned: nothing may be sent for a request once its result is out.
+	ErrRequestDone = errors.New("mcp: the request has already been answered")
+	// ErrNotInitialized is returned when a request other than ping arrives before initialize.
+	ErrNotInitialized = errors.New("mcp: session not initialized")
+)
+
+// CapabilityError reports that the client did not declare the capability a server-to-client
+// request needs (MCP 2025-11-25, Client § Sampling/Elicitation/Roots: servers send these only
+// to clients that declared them).
+type CapabilityError struct {
+	Capability string // "sampling", "elicitation", "elicitation.url", "roots"
+	Method     string
+}
+
+func (e *CapabilityError) Error() string {
+	return "mcp: the client did not declare the " + e.Capability + " capability, so the server cannot send " + e.Method
+}

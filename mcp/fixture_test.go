@@ -1,0 +1,187 @@
+package mcp_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// newFixture returns the server every golden exchange runs against: one tool, resource and
+// prompt per behaviour under test.
+func newFixture(opts *mcp.ServerOptions) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "fixture", Title: "Fixture Server", Version: "1.0.0"}, opts)
+
+	type echoIn struct {
+		Text string `json:"text" description:"the text to send back"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "echo", Title: "Echo", Description: "Returns its text."},
+		func(_ context.Context, _ *mcp.Request, in echoIn) (*mcp.CallToolResult, error) {
+			return mcp.TextResult(in.Text), nil
+		})
+
+	type addIn struct {
+		A float64 `json:"a"`
+		B float64 `json:"b"`
+	}
+	type addOut struct {
+		Sum float64 `json:"sum"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "add", Description: "Adds two numbers."},
+		func(_ context.Context, _ *mcp.Request, in addIn) (addOut, error) {
+			return addOut{Sum: in.A + in.B}, nil
+		})
+
+	type modeIn struct {
+		Mode  string `json:"mode" jsonschema:"enum=fast|slow"`
+		Count int    `json:"count,omitempty" jsonschema:"minimum=1,maximum=10"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "mode", Description: "Validates enum and range arguments."},
+		func(_ context.Context, _ *mcp.Request, in modeIn) (string, error) {
+			return fmt.Sprintf("%s x%d", in.Mode, in.Count), nil
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "fail", Description: "Always fails."},
+		func(context.Context, *mcp.Request, struct{}) (*mcp.CallToolResult, error) {
+			return nil, errors.New("the disk is full")
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "media", Description: "Returns every kind of content block."},
+		func(context.Context, *mcp.Request, struct{}) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{
+				&mcp.TextContent{Text: "several blocks"},
+				&mcp.ImageContent{Data: []byte{0x89, 'P', 'N', 'G'}, MimeType: "image/png"},
+				&mcp.AudioContent{Data: []byte("RIFF"), MimeType: "audio/wav"},
+				&mcp.ResourceLink{URI: "test://static-text", Name: "static-text", MimeType: "text/plain"},
+				&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: "test://embedded", MimeType: "text/plain", Text: "embedded"}},
+			}}, nil
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "slow", Description: "Works for ten seconds unless cancelled."},
+		func(ctx context.Context, _ *mcp.Request, _ struct{}) (string, error) {
+			select {
+			case <-time.After(10 * time.Second):
+				return "finished", nil
+			case <-ctx.Done():
+				return "", context.Cause(ctx)
+			}
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "progress", Description: "Reports progress 0, 50, 100."},
+		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			for _, p := range []float64{0, 50, 100} {
+				if err := req.Progress(ctx, p, 100, fmt.Sprintf("step %v", p)); err != nil {
+					return "", err
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if err := req.Progress(ctx, 100, 100, "again"); err == nil && req.ProgressToken() != nil {
+				return "", errors.New("progress that does not increase was accepted")
+			}
+			return "done", nil
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "log", Description: "Logs at debug, info and warning."},
+		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			_ = req.Log(ctx, mcp.LevelDebug, "fixture", "debug detail")
+			_ = req.Log(ctx, mcp.LevelInfo, "fixture", "started")
+			req.Logger().Warn("disk almost full", "free_mb", 12)
+			return "logged", nil
+		})
+
+	type sampleIn struct {
+		Prompt string `json:"prompt"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "sample", Description: "Asks the client's LLM."},
+		func(ctx context.Context, req *mcp.Request, in sampleIn) (string, error) {
+			res, err := req.CreateMessage(ctx, &mcp.CreateMessageParams{
+				Messages:  []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: &mcp.TextContent{Text: in.Prompt}}},
+				MaxTokens: 100,
+			})
+			if err != nil {
+				return "", err
+			}
+			text, _ := res.Content.(*mcp.TextContent)
+			if text == nil {
+				return "", errors.New("no text in the sampling result")
+			}
+			return "LLM response: " + text.Text, nil
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "elicit", Description: "Asks the user for a name."},
+		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			res, err := req.Elicit(ctx, &mcp.ElicitParams{
+				Message:         "Your name?",
+				RequestedSchema: json.RawMessage(`{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}`),
+			})
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s %v", res.Action, res.Content["name"]), nil
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "roots", Description: "Lists the client's roots."},
+		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			res, err := req.ListRoots(ctx)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%d roots, first %s", len(res.Roots), res.Roots[0].URI), nil
+		})
+
+	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Reports the per-request context."},
+		func(_ context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			return fmt.Sprintf("version=%s client=%s session=%t level=%s", req.ProtocolVersion(),
+				req.ClientInfo().Name, req.SessionID() == "", req.LogLevel()), nil
+		})
+
+	s.AddRawTool(&mcp.Tool{Name: "json_schema_2020_12_tool", Description: "Keeps a 2020-12 schema intact.",
+		InputSchema: json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}`)},
+		func(_ context.Context, _ *mcp.Request, args json.RawMessage) (*mcp.CallToolResult, error) {
+			return mcp.TextResult(string(args)), nil
+		})
+
+	s.AddResource(&mcp.Resource{URI: "test://static-text", Name: "static-text", MimeType: "text/plain"},
+		func(_ context.Context, _ *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, MimeType: "text/plain", Text: "static text"}}}, nil
+		})
+	s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "test://template/{id}/data", Name: "template-data", MimeType: "application/json"},
+		func(_ context.Context, _ *mcp.Request, uri string, vars map[string]string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, MimeType: "application/json",
+				Text: fmt.Sprintf(`{"id":%q}`, vars["id"])}}}, nil
+		})
+	s.AddTemplateCompletion("test://template/{id}/data", func(_ context.Context, _ *mcp.Request, _, value string, _ map[string]string) ([]string, error) {
+		var out []string
+		for i := range 150 {
+			if v := fmt.Sprint(i); len(v) >= len(value) && v[:len(value)] == value {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	})
+
+	s.AddPrompt(&mcp.Prompt{Name: "greet", Description: "Greets someone.", Arguments: []mcp.PromptArgument{
+		{Name: "name", Description: "who to greet", Required: true},
+		{Name: "style", Description: "formal or casual"},
+	}}, func(_ context.Context, _ *mcp.Request, args map[string]string) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{{Role: mcp.RoleUser,
+			Content: &mcp.TextContent{Text: fmt.Sprintf("Greet %s (%s).", args["name"], args["style"])}}}}, nil
+	})
+	s.AddPromptCompletion("greet", func(_ context.Context, _ *mcp.Request, arg, value string, _ map[string]string) ([]string, error) {
+		if arg != "style" {
+			return nil, nil
+		}
+		var out []string
+		for _, v := range []string{"formal", "casual", "friendly"} {
+			if len(v) >= len(value) && v[:len(value)] == value {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	})
+	return s
+}

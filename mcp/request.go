@@ -1,0 +1,295 @@
+package mcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// Request is everything a handler may need about the request it serves: the negotiated
+// protocol version, the client's info and capabilities, the log level, the authenticated
+// principal, and ways to notify the client and to ask it things. It reaches the handler per
+// request, never through an assumed session: on stateless transports (and in the 2026-07-28
+// revision) there is none.
+//
+// A Request is valid until its handler returns; its methods are safe for concurrent use by
+// goroutines the handler waits for. After the handler returns they fail with [ErrRequestDone].
+type Request struct {
+	// ID is the JSON-RPC id of the request, as sent.
+	ID rpc.ID
+	// Method is the JSON-RPC method.
+	Method string
+	// Params are the raw params, as sent.
+	Params json.RawMessage
+
+	srv       *Server
+	sess      *Session
+	state     *SessionState
+	principal string
+	out       Sender
+
+	progressToken json.RawMessage
+	cancel        context.CancelCauseFunc
+	// cancelledByClient is set when notifications/cancelled named this request; its reply is
+	// then suppressed (MCP 2025-11-25, Utilities § Cancellation).
+	cancelledByClient atomic.Bool
+	// done is set when the handler has returned.
+	done atomic.Bool
+
+	mu sync.Mutex
+	// lastProgress is the last progress value sent, for the strictly-increasing rule.
+	// Guarded by mu.
+	lastProgress float64
+	sentProgress bool // guarded by mu
+}
+
+var errSessionClosed = errors.New("mcp: session closed")
+
+type cancelledError struct{ reason string }
+
+func (e *cancelledError) Error() string {
+	if e.reason == "" {
+		return "mcp: request cancelled by the client"
+	}
+	return "mcp: request cancelled by the client: " + e.reason
+}
+
+// ProtocolVersion returns the protocol revision in force for this request.
+func (r *Request) ProtocolVersion() string { return r.state.ProtocolVersion }
+
+// ClientInfo returns what the client said of itself in initialize (zero when unknown, as on
+// stateless transports).
+func (r *Request) ClientInfo() Implementation { return r.state.ClientInfo }
+
+// ClientCapabilities returns the capabilities the client declared (zero when unknown).
+func (r *Request) ClientCapabilities() *ClientCapabilities { return &r.state.ClientCapabilities }
+
+// LogLevel returns the least severe level the client wants log messages at.
+func (r *Request) LogLevel() LoggingLevel {
+	if r.state.LogLevel != "" {
+		return r.state.LogLevel
+	}
+	return r.srv.opts.DefaultLogLevel
+}
+
+// Principal returns the authenticated caller, or "" when the transport does no
+// authentication.
+func (r *Request) Principal() string { return r.principal }
+
+// SessionID returns the id of the session the request arrived in, or "" when there is none.
+func (r *Request) SessionID() string {
+	if r.sess == nil {
+		return ""
+	}
+	return r.sess.id
+}
+
+// ProgressToken returns the request's _meta.progressToken as raw JSON, or nil.
+func (r *Request) ProgressToken() json.RawMessage { return r.progressToken }
+
+// Notify sends a notification related to this request on the request's stream (MCP
+// 2025-11-25, Transports § Sending Messages to the Server: the server may send notifications
+// before the response). Without a stream it returns [ErrNoBackchannel].
+func (r *Request) Notify(ctx context.Context, method string, params any) error {
+	if r.done.Load() {
+		return ErrRequestDone
+	}
+	raw, err := encodeParams(params)
+	if err != nil {
+		return fmt.Errorf("mcp: encoding %s params: %w", method, err)
+	}
+	out := r.out
+	if out == nil {
+		return ErrNoBackchannel
+	}
+	buf := rpc.GetBuffer()
+	defer rpc.PutBuffer(buf)
+	*buf = rpc.AppendRequest(*buf, rpc.ID{}, method, raw)
+	return out.Send(ctx, *buf)
+}
+
+// Progress reports progress on this request (MCP 2025-11-25, Utilities § Progress). It does
+// nothing when the client sent no progressToken. progress must increase with each call
+// ("The progress value MUST increase with each notification"); total is 0 when unknown;
+// message is left out for clients before 2025-03-26.
+func (r *Request) Progress(ctx context.Context, progress, total float64, message string) error {
+	if r.progressToken == nil {
+		return nil
+	}
+	r.mu.Lock()
+	if r.sentProgress && progress <= r.lastProgress {
+		last := r.lastProgress
+		r.mu.Unlock()
+		return fmt.Errorf("mcp: progress must increase: %v after %v", progress, last)
+	}
+	r.lastProgress, r.sentProgress = progress, true
+	r.mu.Unlock()
+	p := &ProgressNotificationParams{ProgressToken: r.progressToken, Progress: progress, Message: message}
+	if total > 0 {
+		p.Total = &total
+	}
+	return r.Notify(ctx, NotificationProgress, p.downgrade(r.state.ProtocolVersion))
+}
+
+// Log sends a notifications/message at level if the client asked for that level or a more
+// verbose one (MCP 2025-11-25, Server § Logging). logger may be empty; data is any
+// JSON-encodable value.
+func (r *Request) Log(ctx context.Context, level LoggingLevel, logger string, data any) error {
+	if level.Severity() < r.LogLevel().Severity() {
+		return nil
+	}
+	return r.Notify(ctx, NotificationLoggingMessage, &LoggingMessageParams{Level: level, Logger: logger, Data: data})
+}
+
+// CreateMessage asks the client to sample its language model (MCP 2025-11-25, Client §
+// Sampling). It fails with a [*CapabilityError] if the client did not declare sampling, with
+// [ErrNoSession] on transports that cannot route the reply, and when the server's
+// ClientRequestTimeout passes.
+func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*CreateMessageResult, error) {
+	if r.state.ClientCapabilities.Sampling == nil {
+		return nil, &CapabilityError{Capability: "sampling", Method: MethodSamplingCreateMessage}
+	}
+	var res CreateMessageResult
+	if err := r.call(ctx, MethodSamplingCreateMessage, p, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Elicit asks the client to ask its user for information (MCP 2025-11-25, Client §
+// Elicitation), in form mode (RequestedSchema) or, since 2025-11-25, URL mode. It fails with
+// a [*CapabilityError] if the client did not declare the mode.
+func (r *Request) Elicit(ctx context.Context, p *ElicitParams) (*ElicitResult, error) {
+	mode := p.Mode
+	if mode == "" {
+		mode = "form"
+	}
+	caps := &r.state.ClientCapabilities
+	if caps.Elicitation == nil {
+		return nil, &CapabilityError{Capability: "elicitation", Method: MethodElicitationCreate}
+	}
+	if !caps.SupportsElicitationMode(mode) {
+		return nil, &CapabilityError{Capability: "elicitation." + mode, Method: MethodElicitationCreate}
+	}
+	var res ElicitResult
+	if err := r.call(ctx, MethodElicitationCreate, p, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// ListRoots asks the client for its roots (MCP 2025-11-25, Client § Roots).
+func (r *Request) ListRoots(ctx context.Context) (*ListRootsResult, error) {
+	if r.state.ClientCapabilities.Roots == nil {
+		return nil, &CapabilityError{Capability: "roots", Method: MethodRootsList}
+	}
+	var res ListRootsResult
+	if err := r.call(ctx, MethodRootsList, nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// call sends a server-to-client request related to this request and decodes the reply.
+func (r *Request) call(ctx context.Context, method string, params, result any) error {
+	if r.done.Load() {
+		return ErrRequestDone
+	}
+	if r.sess == nil {
+		return ErrNoSession
+	}
+	out := r.out
+	if out == nil {
+		r.sess.mu.Lock()
+		out = r.sess.push
+		r.sess.mu.Unlock()
+	}
+	if out == nil {
+		return ErrNoBackchannel
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, r.srv.opts.ClientRequestTimeout,
+		fmt.Errorf("mcp: the client did not answer %s within %v", method, r.srv.opts.ClientRequestTimeout))
+	defer cancel()
+	raw, err := r.sess.calls.Call(ctx, method, params, out.Send)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, result); err != nil {
+		return fmt.Errorf("mcp: the client's reply to %s is malformed: %w", method, err)
+	}
+	return nil
+}
+
+// Logger returns a *slog.Logger whose records become notifications/message for this request,
+// filtered by the client's level: Debug → debug, Info → info, Warn → warning, Error → error.
+// The message goes in data.msg and the attributes beside it.
+func (r *Request) Logger() *slog.Logger {
+	return slog.New(&logHandler{req: r})
+}
+
+type logHandler struct {
+	req    *Request
+	attrs  []slog.Attr
+	groups []string
+}
+
+func slogToMCP(l slog.Level) LoggingLevel {
+	switch {
+	case l >= slog.LevelError:
+		return LevelError
+	case l >= slog.LevelWarn:
+		return LevelWarning
+	case l >= slog.LevelInfo:
+		return LevelInfo
+	}
+	return LevelDebug
+}
+
+func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool {
+	return slogToMCP(l).Severity() >= h.req.LogLevel().Severity()
+}
+
+func (h *logHandler) Handle(ctx context.Context, rec slog.Record) error {
+	data := map[string]any{"msg": rec.Message}
+	put := func(a slog.Attr) {
+		m := data
+		for _, g := range h.groups {
+			sub, ok := m[g].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[g] = sub
+			}
+			m = sub
+		}
+		m[a.Key] = a.Value.Resolve().Any()
+	}
+	for _, a := range h.attrs {
+		put(a)
+	}
+	rec.Attrs(func(a slog.Attr) bool { put(a); return true })
+	return h.req.Log(ctx, slogToMCP(rec.Level), "", data)
+}
+
+func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	c := *h
+	c.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
+	return &c
+}
+
+func (h *logHandler) WithGroup(name string) slog.Handler {
+	c := *h
+	c.groups = append(append([]string(nil), h.groups...), name)
+	return &c
+}
+
+// HandleRPC lets a Request be dispatched by rpc.Dispatch, which recovers handler panics.
+func (r *Request) HandleRPC(ctx context.Context, _ *rpc.Message) (any, error) {
+	return r.srv.dispatch(ctx, r)
+}

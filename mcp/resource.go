@@ -1,0 +1,264 @@
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// ResourceHandler reads a resource registered with [Server.AddResource]. Return
+// [ResourceNotFound] for a resource that is gone.
+type ResourceHandler func(ctx context.Context, req *Request, uri string) (*ReadResourceResult, error)
+
+// ResourceTemplateHandler reads a resource matched by a template registered with
+// [Server.AddResourceTemplate]; vars holds the template's variables, percent-decoded.
+type ResourceTemplateHandler func(ctx context.Context, req *Request, uri string, vars map[string]string) (*ReadResourceResult, error)
+
+type resourceEntry struct {
+	res     *Resource
+	handler ResourceHandler
+}
+
+type templateEntry struct {
+	tmpl    *ResourceTemplate
+	match   *uriTemplate
+	handler ResourceTemplateHandler
+}
+
+// AddResource registers a resource (MCP 2025-11-25, Server § Resources). It panics on a nil
+// resource or handler, an empty URI or name, or a duplicate URI.
+func (s *Server) AddResource(r *Resource, h ResourceHandler) {
+	if r == nil || h == nil {
+		panic("mcp: AddResource with a nil resource or handler")
+	}
+	if r.URI == "" || r.Name == "" {
+		panic("mcp: a resource needs a uri and a name")
+	}
+	res := *r
+	s.mu.Lock()
+	ok := s.resources.add(res.URI, &resourceEntry{res: &res, handler: h})
+	s.mu.Unlock()
+	if !ok {
+		panic(fmt.Sprintf("mcp: duplicate resource %q", res.URI))
+	}
+	s.listChanged(NotificationResourceListChanged)
+}
+
+// AddResourceTemplate registers a resource template, an RFC 6570 level-1 URI template such as
+// "file:///logs/{date}.txt" (MCP 2025-11-25, Server § Resources, Resource Templates). It
+// panics on a nil template or handler, a template that is not level 1, or a duplicate.
+func (s *Server) AddResourceTemplate(t *ResourceTemplate, h ResourceTemplateHandler) {
+	if t == nil || h == nil {
+		panic("mcp: AddResourceTemplate with a nil template or handler")
+	}
+	if t.Name == "" {
+		panic("mcp: a resource template needs a name")
+	}
+	m, err := parseURITemplate(t.URITemplate)
+	if err != nil {
+		panic(err.Error())
+	}
+	tmpl := *t
+	s.mu.Lock()
+	ok := s.templates.add(tmpl.URITemplate, &templateEntry{tmpl: &tmpl, match: m, handler: h})
+	s.mu.Unlock()
+	if !ok {
+		panic(fmt.Sprintf("mcp: duplicate resource template %q", tmpl.URITemplate))
+	}
+	s.listChanged(NotificationResourceListChanged)
+}
+
+// RemoveResources unregisters resources by URI; unknown URIs are ignored.
+func (s *Server) RemoveResources(uris ...string) {
+	s.mu.Lock()
+	removed := s.resources.remove(uris...)
+	s.mu.Unlock()
+	if removed {
+		s.listChanged(NotificationResourceListChanged)
+	}
+}
+
+// RemoveResourceTemplates unregisters resource templates by their URI template.
+func (s *Server) RemoveResourceTemplates(templates ...string) {
+	s.mu.Lock()
+	removed := s.templates.remove(templates...)
+	s.mu.Unlock()
+	if removed {
+		s.listChanged(NotificationResourceListChanged)
+	}
+}
+
+// ResourceUpdated tells every session subscribed to uri that it changed (MCP 2025-11-25,
+// Server § Resources, Subscriptions: notifications/resources/updated).
+func (s *Server) ResourceUpdated(ctx context.Context, uri string) {
+	s.notifyAll(ctx, NotificationResourceUpdated, &ResourceUpdatedNotificationParams{URI: uri},
+		func(ss *Session) bool { return ss.subscribed(uri) })
+}
+
+func (s *Server) listResources(r *Request) (any, error) {
+	cursor, err := cursorOf(r)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	entries, next, err := s.resources.page(cursor, s.opts.PageSize)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Resource, len(entries))
+	for i, e := range entries {
+		out[i] = e.res
+	}
+	return &ListResourcesResult{Resources: out, NextCursor: next}, nil
+}
+
+func (s *Server) listResourceTemplates(r *Request) (any, error) {
+	cursor, err := cursorOf(r)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	entries, next, err := s.templates.page(cursor, s.opts.PageSize)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ResourceTemplate, len(entries))
+	for i, e := range entries {
+		out[i] = e.tmpl
+	}
+	return &ListResourceTemplatesResult{ResourceTemplates: out, NextCursor: next}, nil
+}
+
+// findResource returns the handler for uri: a static resource first, then the first template
+// (in registration order) that matches.
+func (s *Server) findResource(uri string) (func(ctx context.Context, r *Request) (*ReadResourceResult, error), bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e, ok := s.resources.get(uri); ok {
+		return func(ctx context.Context, r *Request) (*ReadResourceResult, error) { return e.handler(ctx, r, uri) }, true
+	}
+	for _, key := range s.templates.order {
+		e, _ := s.templates.get(key)
+		if vars, ok := e.match.match(uri); ok {
+			return func(ctx context.Context, r *Request) (*ReadResourceResult, error) {
+				return e.handler(ctx, r, uri, vars)
+			}, true
+		}
+	}
+	return nil, false
+}
+
+func uriParam(r *Request) (string, error) {
+	var p struct {
+		URI string `json:"uri"`
+	}
+	if err := unmarshalParams(r.Params, &p); err != nil {
+		return "", err
+	}
+	if p.URI == "" {
+		return "", rpc.InvalidParams("%s: uri is required", r.Method)
+	}
+	return p.URI, nil
+}
+
+func (s *Server) readResource(ctx context.Context, r *Request) (any, error) {
+	uri, err := uriParam(r)
+	if err != nil {
+		return nil, err
+	}
+	read, ok := s.findResource(uri)
+	if !ok {
+		return nil, ResourceNotFound(uri)
+	}
+	res, err := read(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if res == nil {
+		res = &ReadResourceResult{}
+	}
+	return res, nil
+}
+
+// subscribe handles resources/subscribe and resources/unsubscribe (MCP 2025-11-25, Server §
+// Resources, Subscriptions). Without a session there is nothing to deliver updates to, so the
+// request succeeds and changes nothing.
+func (s *Server) subscribe(r *Request) (any, error) {
+	uri, err := uriParam(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Method == MethodResourcesSubscribe {
+		if _, ok := s.findResource(uri); !ok {
+			return nil, ResourceNotFound(uri)
+		}
+		if r.sess != nil {
+			r.sess.subscribe(uri)
+		}
+	} else if r.sess != nil {
+		r.sess.unsubscribe(uri)
+	}
+	return emptyObject, nil
+}
+
+// uriTemplate matches URIs against an RFC 6570 level-1 template: literal text and {var}
+// expressions. A variable matches one or more characters other than '/', '?' and '#' (level-1
+// expansion percent-encodes everything outside the unreserved set, so a value never contains
+// them).
+type uriTemplate struct {
+	re   *regexp.Regexp
+	vars []string
+}
+
+func parseURITemplate(t string) (*uriTemplate, error) {
+	var pat strings.Builder
+	var vars []string
+	pat.WriteString("^")
+	rest := t
+	for rest != "" {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			pat.WriteString(regexp.QuoteMeta(rest))
+			break
+		}
+		pat.WriteString(regexp.QuoteMeta(rest[:open]))
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return nil, fmt.Errorf("mcp: resource template %q: unclosed '{'", t)
+		}
+		name := rest[open+1 : open+end]
+		if name == "" || strings.ContainsAny(name, "+#./;?&=,!@|*:{ ") {
+			return nil, fmt.Errorf("mcp: resource template %q: {%s} is not an RFC 6570 level-1 variable", t, name)
+		}
+		vars = append(vars, name)
+		pat.WriteString("([^/?#]+)")
+		rest = rest[open+end+1:]
+	}
+	if strings.ContainsRune(t, '}') && len(vars) == 0 {
+		return nil, fmt.Errorf("mcp: resource template %q: unbalanced '}'", t)
+	}
+	pat.WriteString("$")
+	return &uriTemplate{re: regexp.MustCompile(pat.String()), vars: vars}, nil
+}
+
+func (u *uriTemplate) match(uri string) (map[string]string, bool) {
+	m := u.re.FindStringSubmatch(uri)
+	if m == nil {
+		return nil, false
+	}
+	vars := make(map[string]string, len(u.vars))
+	for i, name := range u.vars {
+		v, err := url.PathUnescape(m[i+1])
+		if err != nil {
+			v = m[i+1]
+		}
+		vars[name] = v
+	}
+	return vars, true
+}

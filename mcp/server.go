@@ -1,0 +1,424 @@
+package mcp
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// Defaults for [ServerOptions] fields left zero.
+const (
+	DefaultPageSize             = 100
+	DefaultClientRequestTimeout = 60 * time.Second
+	DefaultLogLevel             = LevelInfo
+)
+
+// ServerOptions configures a [Server]. The zero value of every field means its default.
+type ServerOptions struct {
+	// Instructions tell the client how to use the server (InitializeResult.instructions).
+	Instructions string
+	// PageSize is the number of items in one page of tools/list, resources/list,
+	// resources/templates/list and prompts/list. If zero, [DefaultPageSize].
+	PageSize int
+	// DefaultLogLevel is the least severe level sent to clients that never called
+	// logging/setLevel. If zero, [DefaultLogLevel].
+	DefaultLogLevel LoggingLevel
+	// ClientRequestTimeout bounds how long a server-to-client request (sampling, elicitation,
+	// roots) waits for the client. If zero, [DefaultClientRequestTimeout].
+	ClientRequestTimeout time.Duration
+	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
+	// [rpc.DefaultBatchConcurrency].
+	BatchConcurrency int
+	// Logger receives the server's own diagnostics (handler panics, stray replies). If nil,
+	// they are discarded.
+	Logger *slog.Logger
+}
+
+// Server is an MCP server: a registry of tools, resources, prompts and completions, and the
+// protocol logic that serves them over any transport. Create it with [NewServer], register
+// what it offers, and hand it to a transport. Registration may continue while serving: clients
+// that can receive them get list_changed notifications.
+//
+// All methods are safe for concurrent use.
+type Server struct {
+	impl Implementation
+	opts ServerOptions
+
+	// mu guards the registries below.
+	mu        sync.RWMutex
+	tools     registry[*toolEntry]
+	resources registry[*resourceEntry]
+	templates registry[*templateEntry]
+	prompts   registry[*promptEntry]
+	// completions maps "ref/prompt NAME" and "ref/resource TEMPLATE" to handlers.
+	completions map[string]CompletionHandler
+
+	// sessMu guards sessions.
+	sessMu sync.Mutex
+	// sessions holds every live session, for list_changed and resource update notifications.
+	sessions map[*Session]struct{}
+}
+
+// NewServer returns a server that introduces itself as impl (name and version are required by
+// the spec; an empty name becomes "minimcp"). A nil opts means defaults.
+func NewServer(impl *Implementation, opts *ServerOptions) *Server {
+	s := &Server{sessions: make(map[*Session]struct{})}
+	if impl != nil {
+		s.impl = *impl
+	}
+	if s.impl.Name == "" {
+		s.impl.Name = "minimcp"
+	}
+	if s.impl.Version == "" {
+		s.impl.Version = "0.0.0"
+	}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.PageSize <= 0 {
+		s.opts.PageSize = DefaultPageSize
+	}
+	if s.opts.DefaultLogLevel == "" {
+		s.opts.DefaultLogLevel = DefaultLogLevel
+	}
+	if s.opts.ClientRequestTimeout <= 0 {
+		s.opts.ClientRequestTimeout = DefaultClientRequestTimeout
+	}
+	if s.opts.Logger == nil {
+		s.opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.tools.init()
+	s.resources.init()
+	s.templates.init()
+	s.prompts.init()
+	return s
+}
+
+// Capabilities returns what the server declares in initialize, derived from what is
+// registered (MCP 2025-11-25, Basic § Lifecycle, Capability Negotiation): tools, resources
+// and prompts only when at least one is registered; completions when there is a prompt or a
+// resource template to complete; logging always.
+func (s *Server) Capabilities() ServerCapabilities {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := ServerCapabilities{Logging: &LoggingCapability{}}
+	if s.tools.len() > 0 {
+		c.Tools = &ToolsCapability{ListChanged: true}
+	}
+	if s.resources.len() > 0 || s.templates.len() > 0 {
+		c.Resources = &ResourcesCapability{Subscribe: true, ListChanged: true}
+	}
+	if s.prompts.len() > 0 {
+		c.Prompts = &PromptsCapability{ListChanged: true}
+	}
+	if s.prompts.len() > 0 || s.templates.len() > 0 {
+		c.Completions = &CompletionsCapability{}
+	}
+	return c
+}
+
+// statelessStates are the shared, immutable states of requests that arrive without a
+// session, one per supported version.
+var statelessStates = func() map[string]*SessionState {
+	m := make(map[string]*SessionState)
+	for _, v := range SupportedVersions() {
+		m[v] = &SessionState{ProtocolVersion: v, Initialized: true}
+	}
+	return m
+}()
+
+// stateFor returns the state a request runs with.
+func stateFor(in *Inbound) *SessionState {
+	if in.Session != nil {
+		if st := in.Session.state.Load(); st != nil {
+			return st
+		}
+	}
+	v := in.ProtocolVersion
+	if v == "" {
+		v = Version20250326
+	}
+	if st, ok := statelessStates[v]; ok {
+		return st
+	}
+	return statelessStates[LatestVersion]
+}
+
+// Handle processes one message from a client and returns the reply to send, if any.
+//
+// Requests are answered (ok is true); notifications are acted on; responses to the server's
+// own requests are routed to the waiting request. A request cancelled by the client with
+// notifications/cancelled gets no reply (ok is false). Handle may be called concurrently.
+func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp rpc.Response, ok bool) {
+	switch m.Kind {
+	case rpc.KindInvalid:
+		return rpc.Response{ID: m.ID, Error: m.Error}, true
+	case rpc.KindResponse:
+		if in.Session == nil || !in.Session.Deliver(m) {
+			s.opts.Logger.DebugContext(ctx, "mcp: stray response from the client", "id", m.ID.String())
+		}
+		return rpc.Response{}, false
+	case rpc.KindNotification:
+		s.handleNotification(ctx, in, m)
+		return rpc.Response{}, false
+	}
+
+	sess := in.Session
+	if sess != nil && sess.state.Load() == nil && m.Method != MethodInitialize && m.Method != MethodPing {
+		// MCP 2025-11-25, Basic § Lifecycle, Initialization: "The client SHOULD NOT send
+		// requests other than pings before the server has responded to the initialize request."
+		return rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest,
+			"Invalid Request: session not initialized: send initialize before "+m.Method)}, true
+	}
+	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
+		state: stateFor(in), principal: in.Principal, out: in.Out}
+	if sess != nil {
+		var cctx context.Context
+		cctx, req.cancel = context.WithCancelCause(ctx)
+		ctx = cctx
+		if !sess.track(req) {
+			req.cancel(errSessionClosed)
+			return rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest, "Invalid Request: session closed")}, true
+		}
+		defer func() {
+			sess.untrack(req)
+			req.cancel(nil)
+		}()
+	}
+	resp, ok = rpc.Dispatch(ctx, req, m, s.opts.Logger)
+	req.done.Store(true)
+	if req.cancelledByClient.Load() {
+		// MCP 2025-11-25, Utilities § Cancellation: "Receivers of a cancellation notification
+		// SHOULD ... Not send a response for the cancelled request".
+		return rpc.Response{}, false
+	}
+	return resp, ok
+}
+
+// HandleBatch processes the members of a JSON-RPC batch (allowed in revision 2025-03-26 only;
+// the transport checks the version) with bounded concurrency and returns the replies in order.
+// An initialize inside a batch gets an error (MCP 2025-03-26, Basic § Lifecycle: "The
+// initialization phase MUST be the first interaction" and Transports: "initialize ... MUST NOT
+// be part of a JSON-RPC batch").
+func (s *Server) HandleBatch(ctx context.Context, in *Inbound, msgs []rpc.Message) []rpc.Response {
+	replies := make([]rpc.Response, len(msgs))
+	has := make([]bool, len(msgs))
+	rpc.Parallel(len(msgs), s.opts.BatchConcurrency, func(i int) {
+		m := &msgs[i]
+		if m.Method == MethodInitialize && m.Kind == rpc.KindRequest {
+			replies[i], has[i] = rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest,
+				"Invalid Request: initialize must not be part of a JSON-RPC batch")}, true
+			return
+		}
+		replies[i], has[i] = s.Handle(ctx, in, m)
+	})
+	out := replies[:0]
+	for i := range replies {
+		if has[i] {
+			out = append(out, replies[i])
+		}
+	}
+	return out
+}
+
+// handleNotification acts on a notification from the client.
+func (s *Server) handleNotification(ctx context.Context, in *Inbound, m *rpc.Message) {
+	switch m.Method {
+	case NotificationInitialized:
+		if in.Session != nil && in.Session.state.Load() != nil {
+			in.Session.updateState(func(st *SessionState) { st.Initialized = true })
+		}
+	case NotificationCancelled:
+		var p CancelledParams
+		if in.Session == nil || json.Unmarshal(m.Params, &p) != nil {
+			return
+		}
+		if id, ok := rpc.RawID(p.RequestID); ok {
+			in.Session.cancelRequest(id, p.Reason)
+		}
+	default:
+		// notifications/roots/list_changed, notifications/progress for our requests and
+		// unknown notifications need no action (JSON-RPC 2.0 §4.1: never answered).
+		s.opts.Logger.DebugContext(ctx, "mcp: notification ignored", "method", m.Method)
+	}
+}
+
+// dispatch runs the handler for req's method and returns its (version-adapted) result.
+func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
+	var (
+		res any
+		err error
+	)
+	switch r.Method {
+	case MethodToolsCall:
+		res, err = s.callTool(ctx, r)
+	case MethodInitialize:
+		return s.initialize(r)
+	case MethodPing:
+		// MCP 2025-11-25, Utilities § Ping: "The receiver MUST respond promptly with an empty
+		// response".
+		return json.RawMessage(`{}`), nil
+	case MethodToolsList:
+		res, err = s.listTools(r)
+	case MethodResourcesList:
+		res, err = s.listResources(r)
+	case MethodResourcesTemplatesList:
+		res, err = s.listResourceTemplates(r)
+	case MethodResourcesRead:
+		res, err = s.readResource(ctx, r)
+	case MethodResourcesSubscribe, MethodResourcesUnsubscribe:
+		res, err = s.subscribe(r)
+	case MethodPromptsList:
+		res, err = s.listPrompts(r)
+	case MethodPromptsGet:
+		res, err = s.getPrompt(ctx, r)
+	case MethodCompletionComplete:
+		res, err = s.complete(ctx, r)
+	case MethodLoggingSetLevel:
+		return s.setLevel(r)
+	default:
+		return nil, rpc.MethodNotFound(r.Method)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return downgradeResult(r.state.ProtocolVersion, res), nil
+}
+
+// initialize negotiates the protocol version (MCP 2025-11-25, Basic § Lifecycle, Version
+// Negotiation: "If the server supports the requested protocol version, it MUST respond with
+// the same version. Otherwise, the server MUST respond with another protocol version it
+// supports. This SHOULD be the latest version supported by the server.").
+func (s *Server) initialize(r *Request) (any, error) {
+	var p InitializeParams
+	if err := unmarshalParams(r.Params, &p); err != nil {
+		return nil, err
+	}
+	if p.ProtocolVersion == "" {
+		return nil, rpc.InvalidParams("initialize: protocolVersion is required")
+	}
+	v := p.ProtocolVersion
+	if !IsSupportedVersion(v) {
+		v = LatestVersion
+	}
+	if r.sess != nil {
+		if r.sess.state.Load() != nil {
+			return nil, rpc.NewError(rpc.CodeInvalidRequest, "Invalid Request: session already initialized")
+		}
+		r.sess.state.Store(&SessionState{ProtocolVersion: v, ClientInfo: p.ClientInfo, ClientCapabilities: p.Capabilities})
+	}
+	res := &InitializeResult{
+		ProtocolVersion: v,
+		Capabilities:    s.Capabilities(),
+		ServerInfo:      s.impl,
+		Instructions:    s.opts.Instructions,
+	}
+	return res.downgrade(v), nil
+}
+
+// setLevel handles logging/setLevel (MCP 2025-11-25, Server § Logging). The result is exactly
+// {}: clients and the conformance suite reject anything else.
+func (s *Server) setLevel(r *Request) (any, error) {
+	var p SetLevelParams
+	if err := unmarshalParams(r.Params, &p); err != nil {
+		return nil, err
+	}
+	lvl, err := ParseLoggingLevel(string(p.Level))
+	if err != nil {
+		return nil, rpc.InvalidParams("logging/setLevel: %v", err)
+	}
+	if r.sess != nil {
+		r.sess.updateState(func(st *SessionState) { st.LogLevel = lvl })
+	}
+	return json.RawMessage(`{}`), nil
+}
+
+// unmarshalParams decodes params into v, answering -32602 with a message that names the
+// offending member. Absent params decode as {}.
+func unmarshalParams(params json.RawMessage, v any) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if params[0] != '{' {
+		return rpc.InvalidParams("params must be an object")
+	}
+	if err := json.Unmarshal(params, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return rpc.InvalidParams("%q must be of type %s, got %s", te.Field, jsonKind(te.Type), te.Value)
+		}
+		return rpc.InvalidParams("%v", err)
+	}
+	return nil
+}
+
+// jsonKind names the JSON type a Go type is decoded from, for error messages.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	}
+	return "object"
+}
+
+// notifyAll sends a server-initiated notification to every initialized session that accepts
+// it.
+func (s *Server) notifyAll(ctx context.Context, method string, params any, accept func(*Session) bool) {
+	raw, err := encodeParams(params)
+	if err != nil {
+		return
+	}
+	msg := rpc.AppendRequest(nil, rpc.ID{}, method, raw)
+	s.sessMu.Lock()
+	targets := make([]*Session, 0, len(s.sessions))
+	for ss := range s.sessions {
+		if ss.state.Load() != nil && (accept == nil || accept(ss)) {
+			targets = append(targets, ss)
+		}
+	}
+	s.sessMu.Unlock()
+	for _, ss := range targets {
+		if err := ss.send(ctx, msg); err != nil {
+			s.opts.Logger.DebugContext(ctx, "mcp: notification not delivered", "method", method, "session", ss.id, "err", err)
+		}
+	}
+}
+
+// encodeParams encodes a notification's params; nil means none (JSON-RPC 2.0 §4.2: params,
+// when present, are an object or an array, never null).
+func encodeParams(params any) (json.RawMessage, error) {
+	if params == nil {
+		return nil, nil
+	}
+	return rpc.EncodeResult(params)
+}
+
+func (s *Server) forgetSession(ss *Session) {
+	s.sessMu.Lock()
+	delete(s.sessions, ss)
+	s.sessMu.Unlock()
+}
+
+// SessionCount returns the number of live sessions.
+func (s *Server) SessionCount() int {
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	return len(s.sessions)
+}

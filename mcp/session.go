@@ -1,0 +1,241 @@
+package mcp
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/minimcp/minimcp/rpc"
+)
+
+/*
+Design note: sessions are optional.
+
+The protocol logic never assumes a session exists. A transport hands every incoming message to
+[Server.Handle] with an [Inbound] that says what it knows: the [Session] if it keeps one (stdio,
+stateful HTTP), otherwise only the protocol version from the request (stateless HTTP, and the
+2026-07-28 revision, which has no sessions at all). Handlers see a [Request] that carries the
+negotiated version, client info and capabilities, log level and principal for that one request;
+where they came from is the transport's business.
+
+What a session remembers is split in two:
+
+  - [SessionState]: plain, immutable data (version, client info and capabilities, log level).
+    A session swaps in a new copy on every change (initialize, logging/setLevel), so a request
+    holds one pointer and never locks. This is the part a shared store (Redis) will keep so any
+    replica can serve the session.
+  - live, per-replica parts: the table of server-to-client requests waiting for a reply, the
+    requests in flight (for notifications/cancelled), the stream for server-initiated messages.
+
+An idle session is one Session value and one SessionState: no goroutine, a few hundred bytes.
+*/
+
+// SessionState is what the protocol remembers about a client between requests. It is
+// immutable once published: to change it, copy, modify and call [Session.SetState].
+type SessionState struct {
+	// ProtocolVersion is the negotiated revision (MCP 2025-11-25, Basic § Lifecycle, Version
+	// Negotiation).
+	ProtocolVersion string `json:"protocolVersion"`
+	// ClientInfo is what the client said of itself in initialize.
+	ClientInfo Implementation `json:"clientInfo"`
+	// ClientCapabilities are what the client declared in initialize.
+	ClientCapabilities ClientCapabilities `json:"clientCapabilities"`
+	// LogLevel is the least severe level the client asked for with logging/setLevel; empty
+	// means the server's default.
+	LogLevel LoggingLevel `json:"logLevel,omitempty"`
+	// Initialized is set when notifications/initialized has arrived.
+	Initialized bool `json:"initialized,omitempty"`
+}
+
+// A Sender carries server-to-client messages to the client. Transports implement it: the
+// stream of one HTTP response, the GET stream of a session, stdout.
+//
+// Send writes one encoded JSON-RPC message and must not retain msg after it returns. It may be
+// called concurrently and must be safe for that.
+type Sender interface {
+	Send(ctx context.Context, msg []byte) error
+}
+
+// Session is one client's session with a [Server], created by a stateful transport with
+// [Server.NewSession] and ended with [Session.Close]. All methods are safe for concurrent use.
+type Session struct {
+	id  string
+	srv *Server
+
+	// state is the current SessionState; nil until initialize succeeds.
+	state atomic.Pointer[SessionState]
+
+	// calls tracks server-to-client requests waiting for the client's reply.
+	calls rpc.Calls
+
+	mu sync.Mutex
+	// inflight maps the ids of client requests being handled to their Requests, so that
+	// notifications/cancelled can cancel them. Guarded by mu; nil until first used.
+	inflight map[rpc.ID]*Request
+	// push carries server-initiated messages not related to a request (list_changed,
+	// resource updates); nil when the client has no such stream open. Guarded by mu.
+	push Sender
+	// subs holds the URIs this session subscribed to. Guarded by mu; nil until first used.
+	subs map[string]struct{}
+	// closed is set by Close. Guarded by mu.
+	closed bool
+}
+
+// NewSession returns a new session with the given id (the transport's; "" is allowed for
+// transports with one implicit session, like stdio). The server tracks it for list_changed
+// notifications and subscriptions until Close.
+func (s *Server) NewSession(id string) *Session {
+	sess := &Session{id: id, srv: s}
+	s.sessMu.Lock()
+	s.sessions[sess] = struct{}{}
+	s.sessMu.Unlock()
+	return sess
+}
+
+// ID returns the session's id.
+func (ss *Session) ID() string { return ss.id }
+
+// State returns the current state, or nil before initialize.
+func (ss *Session) State() *SessionState { return ss.state.Load() }
+
+// SetState publishes st as the session's state. st must not be modified afterwards.
+func (ss *Session) SetState(st *SessionState) { ss.state.Store(st) }
+
+// updateState applies f to a copy of the current state and publishes the copy.
+func (ss *Session) updateState(f func(*SessionState)) {
+	for {
+		old := ss.state.Load()
+		var next SessionState
+		if old != nil {
+			next = *old
+		}
+		f(&next)
+		if ss.state.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// SetPush sets the stream for server-initiated messages (the GET stream of Streamable HTTP,
+// stdout for stdio); nil removes it. Messages sent while there is none are dropped, as the
+// transport spec allows for a client that opened no stream.
+func (ss *Session) SetPush(out Sender) {
+	ss.mu.Lock()
+	ss.push = out
+	ss.mu.Unlock()
+}
+
+// Deliver routes a response from the client to the server-to-client request waiting for it.
+// It reports false for a stray response (no such request, or it timed out).
+func (ss *Session) Deliver(m *rpc.Message) bool { return ss.calls.Deliver(m) }
+
+// InFlight returns the number of client requests being handled in this session.
+func (ss *Session) InFlight() int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return len(ss.inflight)
+}
+
+// Close ends the session: requests in flight are cancelled, server-to-client requests
+// waiting for replies fail, subscriptions end and the server forgets the session. Close is
+// idempotent.
+func (ss *Session) Close() {
+	ss.mu.Lock()
+	if ss.closed {
+		ss.mu.Unlock()
+		return
+	}
+	ss.closed = true
+	inflight := ss.inflight
+	ss.inflight = nil
+	ss.subs = nil
+	ss.push = nil
+	ss.mu.Unlock()
+	for _, r := range inflight {
+		r.cancel(errSessionClosed)
+	}
+	ss.calls.Close(errSessionClosed)
+	ss.srv.forgetSession(ss)
+}
+
+// send pushes a server-initiated message to the session's stream, if it has one.
+func (ss *Session) send(ctx context.Context, msg []byte) error {
+	ss.mu.Lock()
+	out := ss.push
+	ss.mu.Unlock()
+	if out == nil {
+		return nil
+	}
+	return out.Send(ctx, msg)
+}
+
+// track registers r for cancellation; it reports false if the session is closed.
+func (ss *Session) track(r *Request) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return false
+	}
+	if ss.inflight == nil {
+		ss.inflight = make(map[rpc.ID]*Request)
+	}
+	ss.inflight[r.ID] = r
+	return true
+}
+
+func (ss *Session) untrack(r *Request) {
+	ss.mu.Lock()
+	if ss.inflight[r.ID] == r {
+		delete(ss.inflight, r.ID)
+	}
+	ss.mu.Unlock()
+}
+
+// cancelRequest cancels the request with the given id, if it is in flight.
+func (ss *Session) cancelRequest(id rpc.ID, reason string) {
+	ss.mu.Lock()
+	r := ss.inflight[id]
+	ss.mu.Unlock()
+	if r != nil {
+		r.cancelledByClient.Store(true)
+		r.cancel(&cancelledError{reason: reason})
+	}
+}
+
+func (ss *Session) subscribe(uri string) {
+	ss.mu.Lock()
+	if ss.subs == nil {
+		ss.subs = make(map[string]struct{})
+	}
+	ss.subs[uri] = struct{}{}
+	ss.mu.Unlock()
+}
+
+func (ss *Session) unsubscribe(uri string) {
+	ss.mu.Lock()
+	delete(ss.subs, uri)
+	ss.mu.Unlock()
+}
+
+func (ss *Session) subscribed(uri string) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	_, ok := ss.subs[uri]
+	return ok
+}
+
+// Inbound is what a transport knows about the client for one incoming message.
+type Inbound struct {
+	// Session is the client's session, or nil when the transport keeps none (stateless HTTP).
+	Session *Session
+	// ProtocolVersion is the version the request declared (the MCP-Protocol-Version header).
+	// It is used when Session is nil or not yet initialized; empty means [Version20250326]
+	// (MCP 2025-11-25, Transports § Protocol Version Header: "the server SHOULD assume
+	// protocol version 2025-03-26").
+	ProtocolVersion string
+	// Principal is the authenticated caller, "" when the transport does no authentication.
+	Principal string
+	// Out carries messages related to this request (progress, logging, server-to-client
+	// requests) to the client before the response; nil when there is no such stream.
+	Out Sender
+}

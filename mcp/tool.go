@@ -1,0 +1,247 @@
+package mcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/internal/jsonschema"
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// ToolHandler handles tools/call for a tool registered with [Server.AddRawTool]. args are the
+// call's arguments, already validated against the tool's input schema ({} when absent).
+//
+// A tool that fails returns a result with IsError set, or a plain error, which becomes such a
+// result with the error's text (MCP 2025-11-25, Server § Tools, Error Handling: tool errors are
+// reported in the result so the model can see them). Only an *rpc.Error becomes a JSON-RPC
+// error.
+type ToolHandler func(ctx context.Context, req *Request, args json.RawMessage) (*CallToolResult, error)
+
+// ToolHandlerFor is the handler of a typed tool registered with [AddTool]: it receives the
+// arguments decoded into In and returns Out, which becomes the result's structuredContent (and
+// its JSON text, for older clients). An Out of type *CallToolResult is sent as the result
+// itself. Errors are reported as for [ToolHandler].
+type ToolHandlerFor[In, Out any] func(ctx context.Context, req *Request, in In) (Out, error)
+
+// toolEntry is a registered tool.
+type toolEntry struct {
+	tool    *Tool
+	input   *jsonschema.Schema
+	handler ToolHandler
+}
+
+// AddRawTool registers a tool whose input schema the caller supplies (t.InputSchema, kept
+// intact in tools/list, $schema, $defs, $ref and additionalProperties included). Arguments
+// are validated against it before h runs. If t.InputSchema is empty, it is
+// {"type":"object"}.
+//
+// AddRawTool panics on programmer errors: a nil tool or handler, an empty or duplicate name,
+// an input schema that does not compile or is not of type object (MCP 2025-11-25, Server §
+// Tools: inputSchema is a JSON Schema object).
+func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
+	if t == nil || h == nil {
+		panic("mcp: AddRawTool with a nil tool or handler")
+	}
+	tool := *t
+	if len(tool.InputSchema) == 0 {
+		tool.InputSchema = json.RawMessage(`{"type":"object"}`)
+	}
+	in, err := jsonschema.Compile(tool.InputSchema)
+	if err != nil {
+		panic(fmt.Sprintf("mcp: tool %q: input schema: %v", tool.Name, err))
+	}
+	if !in.IsObject() {
+		panic(fmt.Sprintf("mcp: tool %q: input schema must have \"type\": \"object\"", tool.Name))
+	}
+	if len(tool.OutputSchema) > 0 {
+		out, err := jsonschema.Compile(tool.OutputSchema)
+		if err != nil {
+			panic(fmt.Sprintf("mcp: tool %q: output schema: %v", tool.Name, err))
+		}
+		if !out.IsObject() {
+			panic(fmt.Sprintf("mcp: tool %q: output schema must have \"type\": \"object\"", tool.Name))
+		}
+	}
+	s.addTool(&toolEntry{tool: &tool, input: in, handler: h})
+}
+
+// AddTool registers a typed tool: its input schema is inferred from In and its output schema
+// from Out (unless t sets them), arguments are validated and decoded into In before h runs,
+// and Out is returned as structuredContent plus its JSON as text. A validation failure is a
+// result with isError and a message naming the bad field (MCP 2025-11-25, Server § Tools:
+// input validation errors are tool execution errors), not a protocol error.
+//
+// In must be a struct (or a map) so its schema is an object. AddTool panics where
+// [Server.AddRawTool] does, and when a schema cannot be inferred from In or Out.
+func AddTool[In, Out any](s *Server, t *Tool, h ToolHandlerFor[In, Out]) {
+	if t == nil || h == nil {
+		panic("mcp: AddTool with a nil tool or handler")
+	}
+	tool := *t
+	if len(tool.InputSchema) == 0 {
+		in, err := jsonschema.ForType(reflect.TypeFor[In](), nil)
+		if err != nil {
+			panic(fmt.Sprintf("mcp: tool %q: cannot infer the input schema: %v", tool.Name, err))
+		}
+		tool.InputSchema = in.Raw()
+	}
+	_, passThrough := any(*new(Out)).(*CallToolResult)
+	structured := false
+	if !passThrough {
+		out, err := jsonschema.ForType(reflect.TypeFor[Out](), nil)
+		if err != nil {
+			panic(fmt.Sprintf("mcp: tool %q: cannot infer the output schema: %v", tool.Name, err))
+		}
+		// structuredContent is an object (schema/2025-11-25/schema.ts: CallToolResult), so
+		// only an object-typed Out is sent as structured content; others are text only.
+		structured = out.IsObject()
+		if structured && len(tool.OutputSchema) == 0 {
+			tool.OutputSchema = out.Raw()
+		}
+	}
+	s.AddRawTool(&tool, func(ctx context.Context, req *Request, args json.RawMessage) (*CallToolResult, error) {
+		var in In
+		if err := json.Unmarshal(args, &in); err != nil {
+			return ErrorResult(fmt.Sprintf("invalid arguments: %v", err)), nil
+		}
+		out, err := h(ctx, req, in)
+		if err != nil {
+			return nil, err
+		}
+		if passThrough {
+			res := any(out).(*CallToolResult)
+			if res == nil {
+				res = &CallToolResult{}
+			}
+			return res, nil
+		}
+		raw, err := json.Marshal(out)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the tool's output: %w", err)
+		}
+		if !structured {
+			if str, ok := any(out).(string); ok {
+				return TextResult(str), nil
+			}
+			return TextResult(string(raw)), nil
+		}
+		// MCP 2025-06-18, Server § Tools, Structured Content: "a tool that returns structured
+		// content SHOULD also return the serialized JSON in a TextContent block".
+		return &CallToolResult{Content: []Content{&TextContent{Text: string(raw)}}, StructuredContent: raw}, nil
+	})
+}
+
+func (s *Server) addTool(e *toolEntry) {
+	if e.tool.Name == "" {
+		panic("mcp: tool with an empty name")
+	}
+	s.mu.Lock()
+	ok := s.tools.add(e.tool.Name, e)
+	s.mu.Unlock()
+	if !ok {
+		panic(fmt.Sprintf("mcp: duplicate tool %q", e.tool.Name))
+	}
+	s.listChanged(NotificationToolListChanged)
+}
+
+// RemoveTools unregisters the named tools; unknown names are ignored. Clients get
+// notifications/tools/list_changed if anything was removed.
+func (s *Server) RemoveTools(names ...string) {
+	s.mu.Lock()
+	removed := s.tools.remove(names...)
+	s.mu.Unlock()
+	if removed {
+		s.listChanged(NotificationToolListChanged)
+	}
+}
+
+// listChanged tells every initialized session that a list changed (MCP 2025-11-25, Server §
+// Tools/Resources/Prompts, List Changed Notification). It is sent on the session's stream for
+// server-initiated messages; sessions without one miss it, as the transport spec allows.
+func (s *Server) listChanged(method string) {
+	s.notifyAll(context.Background(), method, nil, nil)
+}
+
+// TextResult returns a successful tool result with one text block.
+func TextResult(text string) *CallToolResult {
+	return &CallToolResult{Content: []Content{&TextContent{Text: text}}}
+}
+
+// ErrorResult returns a failed tool result (isError) with one text block saying why.
+func ErrorResult(text string) *CallToolResult {
+	return &CallToolResult{Content: []Content{&TextContent{Text: text}}, IsError: true}
+}
+
+func (s *Server) listTools(r *Request) (any, error) {
+	cursor, err := cursorOf(r)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	entries, next, err := s.tools.page(cursor, s.opts.PageSize)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	tools := make([]*Tool, len(entries))
+	for i, e := range entries {
+		tools[i] = e.tool
+	}
+	return &ListToolsResult{Tools: tools, NextCursor: next}, nil
+}
+
+// callToolParams is the part of tools/call params the server reads.
+type callToolParams struct {
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"`
+	Meta      struct {
+		ProgressToken json.RawMessage `json:"progressToken"`
+	} `json:"_meta"`
+}
+
+var emptyObject = json.RawMessage(`{}`)
+
+func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
+	var p callToolParams
+	if err := unmarshalParams(r.Params, &p); err != nil {
+		return nil, err
+	}
+	if p.Name == "" {
+		return nil, rpc.InvalidParams("tools/call: name is required")
+	}
+	s.mu.RLock()
+	e, ok := s.tools.get(p.Name)
+	s.mu.RUnlock()
+	if !ok {
+		return nil, UnknownTool(p.Name)
+	}
+	if len(p.Meta.ProgressToken) > 0 && string(p.Meta.ProgressToken) != "null" {
+		r.progressToken = p.Meta.ProgressToken
+	}
+	args := p.Arguments
+	if len(args) == 0 || string(args) == "null" {
+		args = emptyObject
+	}
+	if err := e.input.Validate(args); err != nil {
+		return ErrorResult("invalid arguments for tool " + p.Name + ": " + err.Error()), nil
+	}
+	res, err := e.handler(ctx, r, args)
+	if err != nil {
+		var rerr *rpc.Error
+		if errors.As(err, &rerr) {
+			return nil, rerr
+		}
+		if ctx.Err() != nil && r.cancelledByClient.Load() {
+			return nil, err // the reply is suppressed anyway
+		}
+		return ErrorResult(err.Error()), nil
+	}
+	if res == nil {
+		res = &CallToolResult{}
+	}
+	return res, nil
+}

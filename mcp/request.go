@@ -153,6 +153,9 @@ func (r *Request) Log(ctx context.Context, level LoggingLevel, logger string, da
 // [ErrNoSession] on transports that cannot route the reply, and when the server's
 // ClientRequestTimeout passes.
 func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*CreateMessageResult, error) {
+	if r.sess == nil {
+		return nil, ErrNoSession
+	}
 	if r.state.ClientCapabilities.Sampling == nil {
 		return nil, &CapabilityError{Capability: "sampling", Method: MethodSamplingCreateMessage}
 	}
@@ -167,6 +170,9 @@ func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*C
 // Elicitation), in form mode (RequestedSchema) or, since 2025-11-25, URL mode. It fails with
 // a [*CapabilityError] if the client did not declare the mode.
 func (r *Request) Elicit(ctx context.Context, p *ElicitParams) (*ElicitResult, error) {
+	if r.sess == nil {
+		return nil, ErrNoSession
+	}
 	mode := p.Mode
 	if mode == "" {
 		mode = "form"
@@ -187,6 +193,9 @@ func (r *Request) Elicit(ctx context.Context, p *ElicitParams) (*ElicitResult, e
 
 // ListRoots asks the client for its roots (MCP 2025-11-25, Client § Roots).
 func (r *Request) ListRoots(ctx context.Context) (*ListRootsResult, error) {
+	if r.sess == nil {
+		return nil, ErrNoSession
+	}
 	if r.state.ClientCapabilities.Roots == nil {
 		return nil, &CapabilityError{Capability: "roots", Method: MethodRootsList}
 	}

@@ -3,9 +3,9 @@ package mcp
 import (
 	"context"
 	"errors"
-	"reflect"
 	"io"
 	"log/slog"
+	"reflect"
 	"sync"
 	"time"
 

@@ -1,0 +1,32 @@
+// Package server carries MCP over HTTP and stdio: the Streamable HTTP transport (MCP
+// revisions 2025-03-26 to 2025-11-25, "Basic § Transports"), in a stateful mode with sessions
+// that expire and a per-request stateless mode that any replica can serve; the stdio
+// transport; and the legacy HTTP+SSE transport of 2024-11-05.
+//
+//	srv := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
+//	mcp.AddTool(srv, &mcp.Tool{Name: "echo", Description: "Echoes."}, echo)
+//	h := server.New(srv, nil) // stateful, 30-minute idle expiry, 10,000 sessions at most
+//	defer h.Shutdown(context.Background())
+//	http.ListenAndServe("127.0.0.1:8080", h)
+//
+// # Modes
+//
+// Stateful (the default) mints an Mcp-Session-Id on initialize; every later request must carry
+// it. Sessions expire after [Options.SessionIdleTimeout] without a request in flight or an
+// open stream; an expired, deleted or unknown id gets 404 and the client starts over. The
+// number of live sessions is capped ([Options.MaxSessions]): initialize beyond it gets 503
+// with Retry-After. Behind several replicas, stateful mode needs affinity on Mcp-Session-Id
+// (or a shared [SessionStore] and [EventStore], which is what those interfaces are for).
+//
+// Stateless ([Options.Stateless]) keeps nothing between requests: every POST is complete in
+// itself, any replica can serve any request, GET and DELETE get 405. Server-to-client
+// requests (sampling, elicitation, roots) fail fast with a clear tool error, since the
+// client's reply could reach any replica.
+//
+// # Responses
+//
+// By default a POST is answered with plain application/json, upgraded to text/event-stream
+// only when the handler sends notifications or requests before its result and the client
+// accepts SSE ([ResponseAuto]). SSE streams carry event ids, start with a priming event and a
+// retry hint for 2025-11-25 clients, and get keep-alive comments while idle.
+package server

@@ -1,0 +1,158 @@
+package server
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// guard runs the checks every MCP request passes before its handler: Host (DNS rebinding),
+// Origin, and authentication. The handler gets the principal.
+func (h *Handler) guard(next func(w http.ResponseWriter, r *http.Request, principal string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.hostAllowed(r) {
+			writeError(w, http.StatusForbidden, CodeServerError, "Forbidden: Host "+strconvQuote(r.Host)+" is not allowed (DNS rebinding protection)")
+			return
+		}
+		if origin := r.Header.Get("Origin"); origin != "" && !h.originAllowed(r, origin) {
+			// MCP 2025-11-25, Transports § Security Warning: "If the Origin header is present
+			// and invalid, servers MUST respond with HTTP 403 Forbidden."
+			writeError(w, http.StatusForbidden, CodeServerError, "Forbidden: Origin "+strconvQuote(origin)+" is not allowed")
+			return
+		}
+		principal := ""
+		if h.opts.Authenticate != nil {
+			p, err := h.opts.Authenticate(r)
+			if err != nil {
+				// MCP 2025-11-25, Basic § Authorization: invalid or missing credentials get 401
+				// with WWW-Authenticate (RFC 9110 §11.6.1).
+				w.Header().Set("WWW-Authenticate", h.opts.AuthChallenge)
+				writeError(w, http.StatusUnauthorized, CodeServerError, "Unauthorized: "+err.Error())
+				return
+			}
+			principal = p
+		}
+		next(w, r, principal)
+	}
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// isLoopbackName reports whether host (without port) names the loopback interface.
+func isLoopbackName(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
+}
+
+// hostAllowed implements DNS rebinding protection (MCP 2025-11-25, Transports § Security
+// Warning: "When running locally, servers SHOULD bind only to localhost"; a rebound DNS name
+// reaches a loopback listener with a foreign Host): on a loopback listener only loopback
+// names and AllowedHosts are accepted.
+func (h *Handler) hostAllowed(r *http.Request) bool {
+	if h.opts.DisableHostCheck {
+		return true
+	}
+	host := hostOnly(r.Host)
+	if slices.ContainsFunc(h.opts.AllowedHosts, func(a string) bool {
+		return strings.EqualFold(a, r.Host) || strings.EqualFold(a, host)
+	}) {
+		return true
+	}
+	if isLoopbackName(host) {
+		return true
+	}
+	if len(h.opts.AllowedHosts) > 0 {
+		return false
+	}
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return true
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	return !ok || !tcp.IP.IsLoopback()
+}
+
+// originAllowed accepts an Origin listed in AllowedOrigins, the request's own origin
+// (same Host), and loopback origins.
+func (h *Handler) originAllowed(r *http.Request, origin string) bool {
+	for _, a := range h.opts.AllowedOrigins {
+		if a == "*" || strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
+			return true
+		}
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return isLoopbackName(u.Hostname()) && isLoopbackName(hostOnly(r.Host))
+}
+
+// isJSONContentType reports whether a Content-Type is application/json (parameters such as
+// charset allowed).
+func isJSONContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// accepts reports what an Accept header allows: JSON, SSE. An absent header accepts both.
+func accepts(accept string) (jsonOK, sseOK bool) {
+	if accept == "" {
+		return true, true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") && !strings.Contains(params, "q=0.") {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "application/json", "application/*":
+			jsonOK = true
+		case "text/event-stream", "text/*":
+			sseOK = true
+		case "*/*":
+			jsonOK, sseOK = true, true
+		}
+	}
+	return jsonOK, sseOK
+}
+
+// protocolVersion reads the MCP-Protocol-Version header (MCP 2025-11-25, Transports §
+// Protocol Version Header: "If the server receives a request with an invalid or unsupported
+// MCP-Protocol-Version, it MUST respond with 400 Bad Request"). ok is false for an
+// unsupported version.
+func protocolVersion(r *http.Request) (v string, ok bool) {
+	v = r.Header.Get("MCP-Protocol-Version")
+	if v == "" {
+		return "", true
+	}
+	return v, mcp.IsSupportedVersion(v)
+}
+
+func unsupportedVersion(w http.ResponseWriter, v string) {
+	writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: unsupported MCP-Protocol-Version "+strconvQuote(v)+
+		"; supported: "+strings.Join(mcp.SupportedVersions(), ", "))
+}

@@ -1,0 +1,275 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// ResponseMode chooses how POST requests are answered.
+type ResponseMode int
+
+const (
+	// ResponseAuto answers with application/json, upgraded to text/event-stream only when the
+	// handler sends notifications or requests before its result and the client accepts SSE.
+	ResponseAuto ResponseMode = iota
+	// ResponseJSON always answers with application/json; notifications sent by handlers are
+	// dropped and server-to-client requests fail.
+	ResponseJSON
+	// ResponseSSE always answers with text/event-stream when the client accepts it.
+	ResponseSSE
+)
+
+// Defaults for [Options] fields left zero.
+const (
+	DefaultPath               = "/mcp"
+	DefaultSessionIdleTimeout = 30 * time.Minute
+	DefaultMaxSessions        = 10000
+	DefaultMaxBodyBytes       = 4 << 20
+	DefaultKeepAlive          = 15 * time.Second
+	DefaultRetry              = time.Second
+	DefaultReadHeaderTimeout  = 10 * time.Second
+)
+
+// Options configures a [Handler]. The zero value of every field means its default.
+type Options struct {
+	// Path is where the MCP endpoint is served. If empty, [DefaultPath].
+	Path string
+	// Stateless serves every POST on its own, with no session (see the package doc).
+	Stateless bool
+	// Response chooses JSON or SSE answers; the zero value is [ResponseAuto].
+	Response ResponseMode
+	// SessionIdleTimeout removes a session after this long without a request in flight or a
+	// stream open. If zero, [DefaultSessionIdleTimeout]; negative means sessions never expire
+	// (not recommended: idle sessions then accumulate until MaxSessions).
+	SessionIdleTimeout time.Duration
+	// MaxSessions caps live sessions; initialize beyond it gets 503 with Retry-After. If
+	// zero, [DefaultMaxSessions]. Ignored when Sessions is set (the store enforces its cap).
+	MaxSessions int
+	// MaxBodyBytes caps a POST body; larger ones get 413. If zero, [DefaultMaxBodyBytes].
+	MaxBodyBytes int64
+	// KeepAlive is the interval of keep-alive comments on idle SSE streams. If zero,
+	// [DefaultKeepAlive]; negative disables them.
+	KeepAlive time.Duration
+	// Retry is the reconnection delay hinted to SSE clients. If zero, [DefaultRetry].
+	Retry time.Duration
+	// AllowedOrigins lists the Origin values accepted besides same-origin and loopback ones
+	// ("*" accepts any). A request with another Origin gets 403 (MCP 2025-11-25, Transports §
+	// Security Warning: "Servers MUST validate the Origin header").
+	AllowedOrigins []string
+	// AllowedHosts lists Host values accepted besides loopback names when the listener is on
+	// a loopback address (DNS rebinding protection). If set, it is also enforced on other
+	// listeners.
+	AllowedHosts []string
+	// DisableHostCheck turns DNS rebinding protection off.
+	DisableHostCheck bool
+	// Authenticate maps a request to its principal. An error answers 401 with
+	// WWW-Authenticate: AuthChallenge. Sessions are bound to the principal that created them.
+	// If nil, there is no authentication and every principal is "".
+	Authenticate func(r *http.Request) (principal string, err error)
+	// AuthChallenge is the WWW-Authenticate value of 401 answers. If empty, "Bearer".
+	AuthChallenge string
+	// ReplicaID, if set, is sent in an X-Served-By header on every answer so operators can
+	// see load balancing at work.
+	ReplicaID string
+	// Sessions stores session records. If nil, a [MemorySessionStore] capped at MaxSessions.
+	Sessions SessionStore
+	// Events stores SSE events for resumption. If nil, a [MemoryEventStore] with default
+	// caps.
+	Events EventStore
+	// LegacySSE also serves the 2024-11-05 HTTP+SSE transport: GET /sse and POST /message.
+	LegacySSE bool
+	// Logger receives the transport's diagnostics. If nil, they are discarded.
+	Logger *slog.Logger
+}
+
+// Handler serves the MCP endpoint over Streamable HTTP (and optionally the legacy HTTP+SSE
+// transport), plus /healthz and /readyz. Create it with [New]; end it with
+// [Handler.Shutdown], which waits for every goroutine it started.
+type Handler struct {
+	srv    *mcp.Server
+	opts   Options
+	router *httprouter.Router
+	store  SessionStore
+	events EventStore
+
+	mu sync.RWMutex
+	// live maps session ids to the sessions live on this replica; guarded by mu.
+	live map[string]*session
+
+	// active counts ServeHTTP calls in progress, for Shutdown.
+	active sync.WaitGroup
+	// draining is set by Shutdown: new sessions get 503 and /readyz fails.
+	draining atomic.Bool
+	// stop is closed by Shutdown to end streams and the sweeper.
+	stop     chan struct{}
+	stopOnce sync.Once
+
+	sweepMu sync.Mutex
+	// sweeping is set when the sweeper started; stopped when Shutdown began. Guarded by
+	// sweepMu.
+	sweeping, stopped bool
+	// sweepDone is closed by the sweeper when it exits.
+	sweepDone chan struct{}
+}
+
+// New returns a handler serving srv. A nil opts means defaults: stateful, 30-minute idle
+// expiry, 10,000 sessions, automatic JSON/SSE answers, DNS rebinding protection on.
+func New(srv *mcp.Server, opts *Options) *Handler {
+	h := &Handler{srv: srv, live: make(map[string]*session), stop: make(chan struct{}), sweepDone: make(chan struct{})}
+	if opts != nil {
+		h.opts = *opts
+	}
+	o := &h.opts
+	if o.Path == "" {
+		o.Path = DefaultPath
+	}
+	if o.SessionIdleTimeout == 0 {
+		o.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = DefaultKeepAlive
+	}
+	if o.Retry <= 0 {
+		o.Retry = DefaultRetry
+	}
+	if o.AuthChallenge == "" {
+		o.AuthChallenge = "Bearer"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	h.store = o.Sessions
+	if h.store == nil {
+		h.store = &MemorySessionStore{Max: o.MaxSessions}
+	}
+	h.events = o.Events
+	if h.events == nil {
+		h.events = &MemoryEventStore{}
+	}
+
+	r := httprouter.New()
+	r.HandleMethodNotAllowed = true
+	r.HandleOPTIONS = false
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// httprouter lists OPTIONS, which this endpoint does not serve.
+		allow := strings.ReplaceAll(strings.ReplaceAll(w.Header().Get("Allow"), "OPTIONS, ", ""), ", OPTIONS", "")
+		w.Header().Set("Allow", allow)
+		// httprouter has set Allow (MCP 2025-11-25, Transports § Listening for Messages: "the
+		// server MUST either return Content-Type: text/event-stream ... or else return HTTP 405").
+		writeError(w, http.StatusMethodNotAllowed, CodeServerError, "Method Not Allowed: "+req.Method+" is not served here; use "+w.Header().Get("Allow"))
+	})
+	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		writeError(w, http.StatusNotFound, CodeServerError, "Not Found: the MCP endpoint is "+o.Path)
+	})
+	r.HandlerFunc(http.MethodPost, o.Path, h.guard(h.servePost))
+	if !o.Stateless {
+		r.HandlerFunc(http.MethodGet, o.Path, h.guard(h.serveGet))
+		r.HandlerFunc(http.MethodDelete, o.Path, h.guard(h.serveDelete))
+	}
+	if o.LegacySSE {
+		r.HandlerFunc(http.MethodGet, "/sse", h.guard(h.serveLegacySSE))
+		r.HandlerFunc(http.MethodPost, "/message", h.guard(h.serveLegacyMessage))
+	}
+	r.HandlerFunc(http.MethodGet, "/healthz", h.Healthz)
+	r.HandlerFunc(http.MethodGet, "/readyz", h.Readyz)
+	h.router = r
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.active.Add(1)
+	defer h.active.Done()
+	if h.opts.ReplicaID != "" {
+		w.Header().Set("X-Served-By", h.opts.ReplicaID)
+	}
+	h.router.ServeHTTP(w, r)
+}
+
+// Healthz answers 200 while the process serves requests.
+func (h *Handler) Healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// Readyz answers 200, or 503 once Shutdown has begun so balancers stop sending traffic.
+func (h *Handler) Readyz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if h.draining.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "draining\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+// Shutdown drains the handler: new sessions get 503, /readyz fails, open SSE streams end with
+// a retry hint, the sweeper stops, and Shutdown waits for requests in flight to finish or ctx
+// to end. Sessions are closed on this replica (their records stay in a shared store). It
+// returns ctx's error if requests were still running when ctx ended. Pair it with
+// http.Server.Shutdown, which stops accepting connections.
+func (h *Handler) Shutdown(ctx context.Context) error {
+	h.draining.Store(true)
+	h.sweepMu.Lock()
+	h.stopped = true
+	sweeping := h.sweeping
+	h.sweepMu.Unlock()
+	h.stopOnce.Do(func() { close(h.stop) })
+	if sweeping {
+		<-h.sweepDone
+	}
+	done := make(chan struct{}) // closed when every ServeHTTP has returned
+	go func() {
+		h.active.Wait()
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	h.mu.Lock()
+	live := h.live
+	h.live = make(map[string]*session)
+	h.mu.Unlock()
+	for _, s := range live {
+		s.mcp.Close()
+	}
+	return err
+}
+
+// SessionCount returns the number of sessions live on this replica.
+func (h *Handler) SessionCount() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.live)
+}
+
+// retryAfter is the Retry-After of 503 answers, in seconds.
+func retryAfter(d time.Duration) string {
+	s := int(d / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return strconv.Itoa(s)
+}

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/minimcp/minimcp/sse"
+)
+
+// getStreamID names the standalone GET stream of a session in the event store.
+const getStreamID = "g"
+
+// serveGet opens the session's stream for server-initiated messages (MCP 2025-11-25,
+// Transports § Listening for Messages from the Server), or resumes a stream after
+// Last-Event-ID (§ Resumability and Redelivery).
+func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal string) {
+	if _, sseOK := accepts(r.Header.Get("Accept")); !sseOK {
+		writeError(w, http.StatusNotAcceptable, CodeServerError, "Not Acceptable: a GET stream needs Accept: text/event-stream")
+		return
+	}
+	if v, ok := protocolVersion(r); !ok {
+		unsupportedVersion(w, v)
+		return
+	}
+	s := h.sessionOf(w, r, principal)
+	if s == nil {
+		return
+	}
+	defer s.leave()
+	ctx := r.Context()
+
+	lastID := r.Header.Get("Last-Event-ID")
+	resumeGet := true
+	if lastID != "" {
+		stream, _, ok := parseEventID(lastID)
+		if !ok {
+			writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Last-Event-ID "+strconvQuote(lastID)+" is not an event id of this server")
+			return
+		}
+		resumeGet = stream == getStreamID
+	}
+
+	st := newSSEStream(h, w, s, getStreamID)
+	s.mu.Lock()
+	if s.gone {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired or was deleted")
+		return
+	}
+	if resumeGet && s.get != nil {
+		s.mu.Unlock()
+		// "The server MAY ... [allow] only one": a second concurrent GET stream would split the
+		// session's messages between two readers.
+		writeError(w, http.StatusConflict, CodeServerError, "Conflict: this session already has an open GET stream")
+		return
+	}
+	st.mu.Lock()
+	st.startLocked("")
+	if lastID != "" {
+		// Replay under the session lock: no push can slip between the replay and attaching.
+		_, err := h.events.Replay(ctx, s.id, lastID, func(id string, msg []byte) error {
+			return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
+		})
+		if err != nil {
+			h.opts.Logger.DebugContext(ctx, "server: replay ended early", "session", s.id, "err", err)
+		}
+	}
+	st.mu.Unlock()
+	if !resumeGet {
+		// A POST's stream: its request has ended (a client that disconnects cancels it), so
+		// the replay is all there is.
+		s.mu.Unlock()
+		st.close(false)
+		return
+	}
+	s.get = st
+	s.mu.Unlock()
+
+	select {
+	case <-ctx.Done():
+	case <-st.done:
+	case <-h.stop:
+		st.close(true)
+	}
+	s.mu.Lock()
+	if s.get == st {
+		s.get = nil
+	}
+	s.mu.Unlock()
+	st.close(false)
+}
+
+// Send implements mcp.Sender for messages the server initiates in the session (list_changed,
+// resource updates, requests not tied to a client request): each is stored, so a client that
+// reconnects with Last-Event-ID gets it, and written to the GET stream if one is open.
+func (s *session) Send(ctx context.Context, msg []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return errStreamClosed
+	}
+	id, err := s.h.events.Append(ctx, s.id, getStreamID, msg)
+	if err != nil {
+		return err
+	}
+	if st := s.get; st != nil {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if !st.closed {
+			return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
+		}
+	}
+	return nil
+}
+
+// serveDelete ends a session (MCP 2025-11-25, Transports § Session Management: "Clients that
+// no longer need a particular session ... SHOULD send an HTTP DELETE to the MCP endpoint with
+// the Mcp-Session-Id header, to explicitly terminate the session").
+func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, principal string) {
+	s := h.sessionOf(w, r, principal)
+	if s == nil {
+		return
+	}
+	s.leave()
+	h.remove(s)
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,308 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// servePost handles a POST to the MCP endpoint (MCP 2025-11-25, Transports § Sending Messages
+// to the Server).
+func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal string) {
+	ctx := r.Context()
+	if !isJSONContentType(r.Header.Get("Content-Type")) {
+		writeError(w, http.StatusUnsupportedMediaType, CodeServerError,
+			"Unsupported Media Type: Content-Type must be application/json, got "+strconvQuote(r.Header.Get("Content-Type")))
+		return
+	}
+	// "The client MUST include an Accept header, listing both application/json and
+	// text/event-stream": a client that takes neither cannot read any answer.
+	jsonOK, sseOK := accepts(r.Header.Get("Accept"))
+	if !jsonOK && !sseOK {
+		writeError(w, http.StatusNotAcceptable, CodeServerError,
+			"Not Acceptable: Accept must allow application/json or text/event-stream, got "+strconvQuote(r.Header.Get("Accept")))
+		return
+	}
+	hdrVersion, ok := protocolVersion(r)
+	if !ok {
+		unsupportedVersion(w, hdrVersion)
+		return
+	}
+	body, status, msg := readBody(w, r, h.opts.MaxBodyBytes)
+	if status != 0 {
+		writeError(w, status, CodeServerError, msg)
+		return
+	}
+	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
+	if derr != nil {
+		writeRPCError(w, http.StatusBadRequest, derr)
+		return
+	}
+	isInit := !batch && msgs[0].Kind == rpc.KindRequest && msgs[0].Method == mcp.MethodInitialize
+
+	var sess *session
+	if !h.opts.Stateless {
+		if isInit {
+			var err error
+			if sess, err = h.createSession(ctx, principal); err != nil {
+				// A cap, or draining: come back later (RFC 9110 §15.6.4).
+				w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
+				writeError(w, http.StatusServiceUnavailable, CodeServerError, "Service Unavailable: "+err.Error())
+				return
+			}
+		} else {
+			if sess = h.sessionOf(w, r, principal); sess == nil {
+				return
+			}
+		}
+		defer sess.leave()
+	}
+
+	version := hdrVersion
+	if version == "" {
+		switch {
+		case sess != nil && sess.mcp.State() != nil:
+			version = sess.mcp.State().ProtocolVersion
+		case !isInit:
+			// MCP 2025-11-25, Transports § Protocol Version Header: "If the server does not
+			// receive an MCP-Protocol-Version header, and has no other way to identify the
+			// version ... the server SHOULD assume protocol version 2025-03-26."
+			version = mcp.Version20250326
+		}
+	}
+	if batch && version != mcp.Version20250326 {
+		// JSON-RPC batching exists in 2025-03-26 only (MCP 2025-06-18 changelog: "Remove
+		// support for JSON-RPC batching").
+		writeRPCError(w, http.StatusBadRequest, rpc.Errorf(rpc.CodeInvalidRequest,
+			"Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26, not %s", version))
+		return
+	}
+
+	in := &mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal}
+	if sess != nil {
+		in.Session = sess.mcp
+	}
+	if !hasCalls(msgs) {
+		// MCP 2025-11-25, Transports: "If the input is a JSON-RPC response or notification:
+		// If the server accepts the input, the server MUST return HTTP status code 202
+		// Accepted with no body."
+		for i := range msgs {
+			h.srv.Handle(ctx, in, &msgs[i])
+		}
+		if sess != nil {
+			h.saveIfChanged(ctx, sess)
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+
+	out := &postOut{version: version, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
+	streamID := ""
+	if sess != nil && out.allowSSE {
+		streamID = sess.nextStreamID()
+	}
+	out.sseStream = newSSEStream(h, w, sess, streamID)
+	if h.opts.Response != ResponseJSON {
+		in.Out = out
+	}
+	if isInit && sess != nil {
+		// Set before any write; removed again if initialize fails.
+		w.Header().Set("Mcp-Session-Id", sess.id)
+	}
+
+	var replies []rpc.Response
+	if batch {
+		replies = h.srv.HandleBatch(ctx, in, msgs)
+	} else if resp, ok := h.srv.Handle(ctx, in, &msgs[0]); ok {
+		replies = []rpc.Response{resp}
+	}
+	if sess != nil {
+		if isInit && (len(replies) == 0 || replies[0].Error != nil) {
+			w.Header().Del("Mcp-Session-Id")
+			h.remove(sess)
+		} else {
+			h.saveIfChanged(ctx, sess)
+		}
+	}
+	out.finish(encodeReplies(replies, batch), h.opts.Response == ResponseSSE || !jsonOK)
+}
+
+// hasCalls reports whether msgs hold anything that gets a reply: a request or an invalid
+// message.
+func hasCalls(msgs []rpc.Message) bool {
+	for i := range msgs {
+		if k := msgs[i].Kind; k == rpc.KindRequest || k == rpc.KindInvalid {
+			return true
+		}
+	}
+	return false
+}
+
+// readBody reads at most limit bytes of the body. Over the limit it answers 413 without
+// reading the rest: at once when Content-Length says so, else when the limit is crossed.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, status int, msg string) {
+	tooLarge := "Payload Too Large: the body exceeds the limit of " + itoa(int(limit)) + " bytes"
+	if r.ContentLength > limit {
+		return nil, http.StatusRequestEntityTooLarge, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return nil, http.StatusBadRequest, "Bad Request: reading the body: " + err.Error()
+	}
+	return body, 0, ""
+}
+
+// writeRPCError answers status with a JSON-RPC error reply whose id is null.
+func writeRPCError(w http.ResponseWriter, status int, e *rpc.Error) {
+	writeError(w, status, e.Code, e.Message)
+}
+
+// createSession mints a session for an initialize request.
+func (h *Handler) createSession(ctx context.Context, principal string) (*session, error) {
+	if h.draining.Load() {
+		return nil, errors.New("the server is shutting down; retry on another replica")
+	}
+	now := time.Now()
+	s := &session{id: newSessionID(), principal: principal, created: now, h: h}
+	s.mcp = h.srv.NewSession(s.id)
+	s.mcp.SetPush(s)
+	if err := h.store.Create(ctx, s.record()); err != nil {
+		s.mcp.Close()
+		if errors.Is(err, ErrSessionLimit) {
+			return nil, errors.New("the server holds its maximum of " + itoa(h.opts.MaxSessions) + " sessions")
+		}
+		return nil, err
+	}
+	s.lastActive.Store(now.UnixNano())
+	s.enter()
+	h.mu.Lock()
+	h.live[s.id] = s
+	h.mu.Unlock()
+	h.startSweeper()
+	return s, nil
+}
+
+// sessionOf finds the session a request names and marks it busy (the caller must call
+// leave). It answers the error itself and returns nil when there is none: 400 without an
+// Mcp-Session-Id, 404 for an unknown, expired or deleted one or one of another principal
+// (MCP 2025-11-25, Transports § Session Management: "Servers that require a session ID SHOULD
+// respond to requests without an Mcp-Session-Id header (other than initialization) with HTTP
+// 400 Bad Request"; "The server MAY terminate the session at any time, after which it MUST
+// respond to requests containing that session ID with HTTP 404 Not Found").
+func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal string) *session {
+	id := r.Header.Get("Mcp-Session-Id")
+	if id == "" {
+		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Mcp-Session-Id header is required; send initialize first to get one")
+		return nil
+	}
+	s := h.lookup(r.Context(), id, principal)
+	if s == nil {
+		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired, was deleted or never existed; send initialize to start a new one")
+		return nil
+	}
+	return s
+}
+
+// lookup returns the live session with id, marked busy, or nil.
+func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
+	h.mu.RLock()
+	s := h.live[id]
+	if s != nil {
+		s.enter() // under the read lock: the sweeper, holding the write lock, sees it busy
+	}
+	h.mu.RUnlock()
+	if s == nil {
+		s = h.adopt(ctx, id)
+		if s == nil {
+			return nil
+		}
+	}
+	if s.principal != principal {
+		s.leave()
+		return nil
+	}
+	return s
+}
+
+// adopt builds the live half of a session whose record another replica created (or that
+// this replica served before a restart), marked busy. It returns nil when the store has no
+// such session.
+func (h *Handler) adopt(ctx context.Context, id string) *session {
+	if h.draining.Load() {
+		return nil
+	}
+	rec, err := h.store.Load(ctx, id)
+	if err != nil {
+		return nil
+	}
+	s := &session{id: rec.ID, principal: rec.Principal, created: rec.Created, h: h}
+	s.mcp = h.srv.NewSession(rec.ID)
+	if rec.State != nil {
+		s.mcp.SetState(rec.State)
+		s.saved.Store(rec.State)
+	}
+	s.mcp.SetPush(s)
+	s.lastActive.Store(time.Now().UnixNano())
+	h.mu.Lock()
+	if prev := h.live[id]; prev != nil {
+		prev.enter()
+		h.mu.Unlock()
+		s.mcp.Close()
+		return prev
+	}
+	h.live[id] = s
+	s.enter()
+	h.mu.Unlock()
+	h.startSweeper()
+	return s
+}
+
+// saveIfChanged writes the session's record back when its protocol state changed.
+func (h *Handler) saveIfChanged(ctx context.Context, s *session) {
+	st := s.mcp.State()
+	if st == s.saved.Load() {
+		return
+	}
+	s.saved.Store(st)
+	if err := h.store.Save(ctx, s.record()); err != nil {
+		h.opts.Logger.WarnContext(ctx, "server: saving the session failed", "session", s.id, "err", err)
+	}
+}
+
+// remove ends a session: it is forgotten here and in the stores, its GET stream closes and
+// its requests in flight are cancelled.
+func (h *Handler) remove(s *session) {
+	h.mu.Lock()
+	if h.live[s.id] == s {
+		delete(h.live, s.id)
+	}
+	h.mu.Unlock()
+	h.cleanup(s)
+}
+
+// cleanup releases what a session holds once it is out of the live table.
+func (h *Handler) cleanup(s *session) {
+	s.mu.Lock()
+	s.gone = true
+	get := s.get
+	s.get = nil
+	s.mu.Unlock()
+	if get != nil {
+		get.close(false)
+	}
+	ctx := context.Background()
+	if err := h.store.Delete(ctx, s.id); err != nil {
+		h.opts.Logger.Warn("server: deleting the session record failed", "session", s.id, "err", err)
+	}
+	_ = h.events.DeleteSession(ctx, s.id)
+	s.mcp.Close()
+}

@@ -86,9 +86,9 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 	w.WriteHeader(http.StatusAccepted)
 	// The handlers outlive this POST: they run under the stream's lifetime, not the POST's.
 	ctx := context.WithoutCancel(r.Context())
-	h.active.Add(1)
+	h.enterActive()
 	go func() {
-		defer h.active.Done()
+		defer h.leaveActive()
 		defer s.leave()
 		if derr != nil {
 			_ = st.Send(ctx, rpc.AppendResponse(nil, &rpc.Response{ID: rpc.NullID, Error: derr}))

@@ -107,8 +107,11 @@ type Handler struct {
 	// live maps session ids to the sessions live on this replica; guarded by mu.
 	live map[string]*session
 
-	// active counts ServeHTTP calls in progress, for Shutdown.
-	active sync.WaitGroup
+	activeMu sync.Mutex
+	// active counts ServeHTTP calls and handler goroutines in progress; guarded by activeMu.
+	active int
+	// idle, when not nil, is closed when active drops to zero; guarded by activeMu.
+	idle chan struct{}
 	// draining is set by Shutdown: new sessions get 503 and /readyz fails.
 	draining atomic.Bool
 	// stop is closed by Shutdown to end streams and the sweeper.
@@ -197,8 +200,8 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.active.Add(1)
-	defer h.active.Done()
+	h.enterActive()
+	defer h.leaveActive()
 	if h.opts.ReplicaID != "" {
 		w.Header().Set("X-Served-By", h.opts.ReplicaID)
 	}
@@ -224,8 +227,9 @@ func (h *Handler) Readyz(w http.ResponseWriter, _ *http.Request) {
 
 // Shutdown drains the handler: new sessions get 503, /readyz fails, open SSE streams end with
 // a retry hint, the sweeper stops, and Shutdown waits for requests in flight to finish or ctx
-// to end. Sessions are closed on this replica (their records stay in a shared store). It
-// returns ctx's error if requests were still running when ctx ended. Pair it with
+// to end. Sessions are then closed on this replica (their records stay in a shared store).
+// If ctx ends first, Shutdown returns its error and leaves the requests running; call it
+// again to finish. Pair it with
 // http.Server.Shutdown, which stops accepting connections.
 func (h *Handler) Shutdown(ctx context.Context) error {
 	h.draining.Store(true)
@@ -237,16 +241,9 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	if sweeping {
 		<-h.sweepDone
 	}
-	done := make(chan struct{}) // closed when every ServeHTTP has returned
-	go func() {
-		h.active.Wait()
-		close(done)
-	}()
-	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
+	if err := h.waitIdle(ctx); err != nil {
+		// Requests still run: leave their sessions alone; a later Shutdown finishes the job.
+		return err
 	}
 	h.mu.Lock()
 	live := h.live
@@ -255,7 +252,43 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	for _, s := range live {
 		s.mcp.Close()
 	}
-	return err
+	return nil
+}
+
+func (h *Handler) enterActive() {
+	h.activeMu.Lock()
+	h.active++
+	h.activeMu.Unlock()
+}
+
+func (h *Handler) leaveActive() {
+	h.activeMu.Lock()
+	h.active--
+	if h.active == 0 && h.idle != nil {
+		close(h.idle)
+		h.idle = nil
+	}
+	h.activeMu.Unlock()
+}
+
+// waitIdle waits until no request or handler goroutine runs, or ctx ends.
+func (h *Handler) waitIdle(ctx context.Context) error {
+	h.activeMu.Lock()
+	if h.active == 0 {
+		h.activeMu.Unlock()
+		return nil
+	}
+	if h.idle == nil {
+		h.idle = make(chan struct{})
+	}
+	idle := h.idle
+	h.activeMu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // SessionCount returns the number of sessions live on this replica.

@@ -214,12 +214,22 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 
 // lookup returns the live session with id, marked busy, or nil.
 func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
+	var expired *session
 	h.mu.RLock()
 	s := h.live[id]
 	if s != nil {
-		s.enter() // under the read lock: the sweeper, holding the write lock, sees it busy
+		if h.expired(s, time.Now()) {
+			expired, s = s, nil
+		} else {
+			s.enter() // under the read lock: the sweeper, holding the write lock, sees it busy
+		}
 	}
 	h.mu.RUnlock()
+	if expired != nil {
+		// Expired but not yet swept: it is gone now, not at the next sweep.
+		h.remove(expired)
+		return nil
+	}
 	if s == nil {
 		s = h.adopt(ctx, id)
 		if s == nil {

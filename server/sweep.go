@@ -37,13 +37,17 @@ func (h *Handler) sweep() {
 	}
 }
 
+// expired reports whether s has been idle for longer than the timeout at now.
+func (h *Handler) expired(s *session, now time.Time) bool {
+	return h.opts.SessionIdleTimeout > 0 && s.idleFor(now) > h.opts.SessionIdleTimeout
+}
+
 // expireIdle removes the sessions idle for longer than the timeout at now.
 func (h *Handler) expireIdle(now time.Time) {
-	timeout := h.opts.SessionIdleTimeout
 	var expired []*session
 	h.mu.Lock()
 	for id, s := range h.live {
-		if s.idleFor(now) > timeout {
+		if h.expired(s, now) {
 			delete(h.live, id)
 			expired = append(expired, s)
 		}

@@ -37,7 +37,7 @@ type ValidationError struct {
 
 	// Keyword is the schema keyword that failed ("type", "required", "enum", "minimum",
 	// "additionalProperties", ...), "false" for a false schema, or "" when the instance is not
-	// valid JSON.
+	// valid JSON or the schema was too costly to apply (see [Schema.Validate]).
 	Keyword string
 
 	// Message says what is wrong with the value at Path, without naming it: "expected string,
@@ -46,7 +46,7 @@ type ValidationError struct {
 
 	segs     []pathSeg // the path in reverse while the error travels up; nil once Path is set
 	name     string    // Path as displayed, set by finish
-	at       int       // the offset in the instance where the failing value starts (or ends, for required and item counts)
+	at       int       // where in the instance the failing value starts (ends, for required and item counts)
 	expected typeSet   // for Keyword "type": the accepted types, to merge anyOf alternatives
 	got      string    // for Keyword "type": the JSON type of the value
 	syntax   bool      // the instance is not valid JSON
@@ -102,7 +102,7 @@ const msgNotAllowed = "is not allowed"
 // push adds the segment of the value that holds the failing one, on the way up.
 func (e *ValidationError) push(s pathSeg) {
 	if e.segs == nil {
-		e.segs = make([]pathSeg, 0, 8)
+		e.segs = make([]pathSeg, 0, 4)
 	}
 	e.segs = append(e.segs, s)
 }
@@ -113,7 +113,11 @@ func (e *ValidationError) finish() *ValidationError {
 	case 0:
 		return e
 	case 1:
-		if s := e.segs[0]; s.index < 0 {
+		if s := e.segs[0]; s.index < 0 && s.raw != nil && !s.escaped && utf8.Valid(s.raw) && !bytes.ContainsAny(s.raw, "~/") {
+			e.Path = "/" + string(s.raw)
+			e.name, e.segs = e.Path[1:], nil
+			return e
+		} else if s.index < 0 {
 			if key := s.name(); !strings.ContainsAny(key, "~/") {
 				e.Path = "/" + key
 				e.name, e.segs = e.Path[1:], nil

@@ -22,6 +22,10 @@ came first) from a bad value. While the alternatives of anyOf, oneOf and not are
 validator is quiet: a failing alternative returns the shared errQuiet without building anything,
 and only when all of them fail are they run again to say why.
 
+Every application of a schema to a value costs a step from a budget proportional to the size of
+the instance (see stepsFloor), so that a schema with nested alternatives cannot be made to run in
+exponential time by an instance crafted for it.
+
 Duplicate object keys are read like encoding/json reads them: the last one wins. An error in a
 member's value is dropped when the same key appears again later in the object, where the later
 value is checked instead.
@@ -34,13 +38,18 @@ value is checked instead.
 // elements in order, then "required" in the order of the keyword, "minItems" and "maxItems", and
 // finally "$ref", "allOf", "anyOf", "oneOf" and "not". An instance that is not valid JSON
 // (including empty input: pass {} for absent arguments) gets an error that unwraps to
-// [ErrInvalidJSON] and names the offset of the first bad byte.
+// [ErrInvalidJSON] and names the offset of the first bad byte. Of duplicate object keys the last
+// one counts, as encoding/json decodes them.
 //
 // Validate does not allocate when the instance is valid, except to decode strings and keys with
 // escape sequences that a keyword needs, and to compare objects with "enum" or "const". It is
 // safe for concurrent use and does not retain instance.
+//
+// Its work is bounded: a schema whose alternatives (anyOf, oneOf, not) re-read nested values
+// exponentially often makes it give up with an error that says so ("too complex to validate")
+// rather than run for ages on a crafted instance. Inferred schemas never come near the bound.
 func (s *Schema) Validate(instance []byte) error {
-	v := validator{data: instance}
+	v := validator{data: instance, steps: stepsFloor + stepsPerByte*len(instance)}
 	i := skipSpace(instance, 0)
 	var end int
 	var err *ValidationError
@@ -48,6 +57,13 @@ func (s *Schema) Validate(instance []byte) error {
 		end, err = skipValue(instance, i, 0)
 	} else {
 		end, err = v.value(s, i, 0)
+	}
+	if v.steps < 0 {
+		// The result is void: a "not" may have turned the exhausted budget into a success.
+		if serr := checkSyntax(instance); serr != nil {
+			return serr
+		}
+		return &ValidationError{Message: "too complex to validate: the schema's alternatives read the same values too many times"}
 	}
 	if err == nil {
 		if end = skipSpace(instance, end); end == len(instance) {
@@ -67,7 +83,20 @@ func (s *Schema) Validate(instance []byte) error {
 type validator struct {
 	data  []byte
 	quiet bool // trying an alternative: fail with errQuiet, build no message
+	steps int  // schema applications left before giving up; see stepsFloor
 }
+
+// A Validate call applies schemas to values at most stepsFloor + stepsPerByte*len(instance)
+// times. Ordinary schemas apply a few schemas per value, well below that; but alternatives
+// (anyOf, oneOf, not) that descend into the same values each re-read them, and nested recursively
+// they re-read them exponentially often: {"anyOf":[{"items":{"$ref":"#"},"minItems":5},
+// {"items":{"$ref":"#"}}]} reads the innermost of 30 nested arrays 2^30 times. The budget bounds
+// the time a crafted instance can cost to some tens of milliseconds plus a few microseconds a
+// byte.
+const (
+	stepsFloor   = 1 << 20
+	stepsPerByte = 64
+)
 
 // errQuiet is the failure of a quiet validator. It is never returned by Validate.
 var errQuiet = &ValidationError{Message: "quiet failure"}
@@ -83,6 +112,9 @@ func (v *validator) fail(at int, keyword string, msg func() string) *ValidationE
 
 // value validates the value at data[i], inside depth containers, and returns the offset past it.
 func (v *validator) value(s *Schema, i, depth int) (int, *ValidationError) {
+	if v.steps--; v.steps < 0 {
+		return i, errQuiet
+	}
 	if s.never {
 		return i, v.fail(i, "false", func() string { return msgNotAllowed })
 	}

@@ -123,27 +123,11 @@ const DefaultBatchConcurrency = 8
 // test). Notifications and responses produce no reply, so the result may be empty.
 // DispatchBatch returns after every handler it started has returned.
 func DispatchBatch(ctx context.Context, h Handler, msgs []Message, concurrency int, logger *slog.Logger) []Response {
-	if concurrency <= 0 {
-		concurrency = DefaultBatchConcurrency
-	}
 	replies := make([]Response, len(msgs))
 	has := make([]bool, len(msgs))
-	if len(msgs) == 1 || concurrency == 1 {
-		for i := range msgs {
-			replies[i], has[i] = Dispatch(ctx, h, &msgs[i], logger)
-		}
-	} else {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, concurrency) // tokens; never closed
-		for i := range msgs {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				replies[i], has[i] = Dispatch(ctx, h, &msgs[i], logger)
-			})
-		}
-		wg.Wait()
-	}
+	Parallel(len(msgs), concurrency, func(i int) {
+		replies[i], has[i] = Dispatch(ctx, h, &msgs[i], logger)
+	})
 	out := replies[:0]
 	for i := range replies {
 		if has[i] {
@@ -151,6 +135,31 @@ func DispatchBatch(ctx context.Context, h Handler, msgs []Message, concurrency i
 		}
 	}
 	return out
+}
+
+// Parallel calls f(0) … f(n-1) with at most concurrency calls running at once (if zero or
+// less, [DefaultBatchConcurrency]) and returns when all have returned. With n == 1 or
+// concurrency == 1 it runs them in order on the calling goroutine.
+func Parallel(n, concurrency int, f func(i int)) {
+	if concurrency <= 0 {
+		concurrency = DefaultBatchConcurrency
+	}
+	if n == 1 || concurrency == 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, concurrency) // tokens; never closed
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
 }
 
 // ServeOptions configures [Serve]. A nil *ServeOptions means defaults.

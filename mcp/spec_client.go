@@ -118,7 +118,7 @@ func (m SamplingMessage) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return specAppendTail(b, nil, m.Meta)
+	return specMarshaled(specAppendTail(b, nil, m.Meta))
 }
 
 // specSamplingMessageWire is SamplingMessage as decoded.
@@ -221,7 +221,7 @@ func (r CreateMessageResult) MarshalJSON() ([]byte, error) {
 	}
 	b = specAppendString(specAppendKey(b, "model"), r.Model)
 	b = specAppendStringField(b, "stopReason", r.StopReason)
-	return specAppendTail(b, nil, r.Meta)
+	return specMarshaled(specAppendTail(b, nil, r.Meta))
 }
 
 // specCreateMessageResultWire is CreateMessageResult as decoded.

@@ -78,7 +78,7 @@ func specMarshalContent(c Content, isNil bool) ([]byte, error) {
 	if isNil {
 		return []byte("null"), nil
 	}
-	return c.appendJSON(make([]byte, 0, c.sizeHint()))
+	return specMarshaled(c.appendJSON(make([]byte, 0, c.sizeHint())))
 }
 
 // TextContent is a text content block (schema/2025-11-25/schema.ts: TextContent).
@@ -400,7 +400,7 @@ type ResourceContents struct {
 
 // MarshalJSON writes {"uri":...,"mimeType":...,"text"|"blob":...}.
 func (rc ResourceContents) MarshalJSON() ([]byte, error) {
-	return rc.appendJSON(make([]byte, 0, 64+len(rc.URI)+len(rc.Text)+(len(rc.Blob)+2)/3*4))
+	return specMarshaled(rc.appendJSON(make([]byte, 0, 64+len(rc.URI)+len(rc.Text)+(len(rc.Blob)+2)/3*4)))
 }
 
 func (rc *ResourceContents) appendJSON(b []byte) ([]byte, error) {

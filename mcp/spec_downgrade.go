@@ -28,7 +28,8 @@ By revision, what a client of that revision does not get:
 	older than 2025-11-25: icons (Implementation, Tool, Resource, ResourceTemplate, Prompt, ResourceLink);
 	                       Implementation.description and websiteUrl; _meta of sampling messages;
 	                       elicitation mode "form"
-	older than 2025-06-18: title (Implementation, Tool, Resource, ResourceTemplate, Prompt, PromptArgument);
+	older than 2025-06-18: title (Implementation, Tool, Resource, ResourceTemplate, Prompt, PromptArgument;
+	                       a tool's title becomes its annotations.title for 2025-03-26 if that is empty);
 	                       Tool.outputSchema; CallToolResult.structuredContent; Annotations.lastModified;
 	                       _meta of Tool, Resource, ResourceTemplate, Prompt, content blocks and resource
 	                       contents; resource_link blocks (become text)

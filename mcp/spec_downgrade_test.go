@@ -30,8 +30,21 @@ func TestDowngrade(t *testing.T) {
 			want: map[string]string{
 				Version20251125: `{"tools":[{"name":"t","title":"T","description":"d","inputSchema":{"type":"object"},"outputSchema":{"type":"object"},"annotations":{"readOnlyHint":true},"icons":[{"src":"https://e.com/i.png"}],"_meta":{"m":"1"}}]}`,
 				Version20250618: `{"tools":[{"name":"t","title":"T","description":"d","inputSchema":{"type":"object"},"outputSchema":{"type":"object"},"annotations":{"readOnlyHint":true},"_meta":{"m":"1"}}]}`,
-				Version20250326: `{"tools":[{"name":"t","description":"d","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":true}}]}`,
+				Version20250326: `{"tools":[{"name":"t","description":"d","inputSchema":{"type":"object"},"annotations":{"title":"T","readOnlyHint":true}}]}`,
 				Version20241105: `{"tools":[{"name":"t","description":"d","inputSchema":{"type":"object"}}]}`,
+			},
+		},
+		{
+			name: "tool titles",
+			v: &ListToolsResult{Tools: []*Tool{
+				{Name: "a", Title: "A"},
+				{Name: "b", Title: "B", Annotations: &ToolAnnotations{Title: "Bee"}},
+			}},
+			want: map[string]string{
+				Version20251125: `{"tools":[{"name":"a","title":"A","inputSchema":{"type":"object"}},{"name":"b","title":"B","inputSchema":{"type":"object"},"annotations":{"title":"Bee"}}]}`,
+				Version20250618: `{"tools":[{"name":"a","title":"A","inputSchema":{"type":"object"}},{"name":"b","title":"B","inputSchema":{"type":"object"},"annotations":{"title":"Bee"}}]}`,
+				Version20250326: `{"tools":[{"name":"a","inputSchema":{"type":"object"},"annotations":{"title":"A"}},{"name":"b","inputSchema":{"type":"object"},"annotations":{"title":"Bee"}}]}`,
+				Version20241105: `{"tools":[{"name":"a","inputSchema":{"type":"object"}},{"name":"b","inputSchema":{"type":"object"}}]}`,
 			},
 		},
 		{

@@ -12,8 +12,10 @@ import (
 // Hand-written encoders for the wire types on hot paths (content blocks, tool results, tool lists). They
 // append to a caller's buffer and write what goccy/go-json's Marshal writes for the same struct tags: keys
 // in the order of the struct, strings escaped as encoding/json escapes them (HTML characters, U+2028 and
-// U+2029 too), invalid UTF-8 replaced by U+FFFD. They differ on purpose in one way: a required field is
-// written even when it is nil (a nil []byte as "", a nil slice as []), because the schema requires it.
+// U+2029 too), invalid UTF-8 replaced by U+FFFD. They differ in two ways: a required field is written even
+// when it is nil (a nil []byte as "", a nil slice as []), because the schema requires it; and a
+// json.RawMessage is checked and written as it is, where goccy compacts it (as goccy also compacts what a
+// MarshalJSON returns, json.Marshal of a whole result gives the same bytes either way).
 
 // specHex holds the hexadecimal digits for \u00XX escapes.
 const specHex = "0123456789abcdef"
@@ -29,50 +31,70 @@ var specSafeASCII = func() (t [utf8.RuneSelf]bool) {
 
 // specAppendString appends s to b as a JSON string.
 func specAppendString(b []byte, s string) []byte {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if specSafeASCII[c] {
-				i++
+		if i+8 <= len(s) {
+			// Skip eight bytes at once when none may need escaping or start a multi-byte rune. Each term
+			// has the high bit of a byte set if that byte is (or, past a borrow, may be): below 0x20; from
+			// 0x80; '"' or '&' (0x22 and 0x26 differ by bit 0x04); '<' or '>' (0x3c and 0x3e, by 0x02);
+			// backslash.
+			p := s[i : i+8]
+			w := uint64(p[0]) | uint64(p[1])<<8 | uint64(p[2])<<16 | uint64(p[3])<<24 |
+				uint64(p[4])<<32 | uint64(p[5])<<40 | uint64(p[6])<<48 | uint64(p[7])<<56
+			q := w | lo*0x04 ^ lo*0x26
+			a := w | lo*0x02 ^ lo*0x3e
+			k := w ^ lo*'\\'
+			if ((w-lo*0x20)&^w|w|(q-lo)&^q|(a-lo)&^a|(k-lo)&^k)&hi == 0 {
+				i += 8
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', specHex[c>>4], specHex[c&0xf])
+		}
+		// Look at the next eight bytes one by one.
+		for end := min(i+8, len(s)); i < end; {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if specSafeASCII[c] {
+					i++
+					continue
+				}
+				b = append(b, s[start:i]...)
+				switch c {
+				case '"', '\\':
+					b = append(b, '\\', c)
+				case '\n':
+					b = append(b, '\\', 'n')
+				case '\r':
+					b = append(b, '\\', 'r')
+				case '\t':
+					b = append(b, '\\', 't')
+				case '\b':
+					b = append(b, '\\', 'b')
+				case '\f':
+					b = append(b, '\\', 'f')
+				default:
+					b = append(b, '\\', 'u', '0', '0', specHex[c>>4], specHex[c&0xf])
+				}
+				i++
+				start = i
+				continue
 			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', specHex[r&0xf])
-		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', specHex[r&0xf])
+			default:
+				i += size
+				continue
+			}
 			i += size
-			continue
+			start = i
 		}
-		i += size
-		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
@@ -119,6 +141,14 @@ func specAppendRaw(b []byte, raw json.RawMessage) ([]byte, error) {
 		return b, errSpecInvalidRaw
 	}
 	return append(b, raw...), nil
+}
+
+// specMarshaled is what a MarshalJSON returns for an encoder's result: no bytes with an error.
+func specMarshaled(b []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // specAppendValue appends v encoded by goccy/go-json: the slow path for rarely set fields.

@@ -39,6 +39,17 @@ func TestSpecAppendString(t *testing.T) {
 		}
 	}
 	assert.Equal(t, `"a\u003cb\u003e\u0026\u2028\n\u0001\ufffd"`, string(specAppendString(nil, "a<b>&\u2028\n\x01\xff")))
+
+	// Every ASCII byte at every position of the eight-byte words, next to safe bytes.
+	for c := 0; c < utf8.RuneSelf; c++ {
+		for pos := 0; pos < 17; pos++ {
+			buf := []byte("abcdefghijklmnopq")
+			buf[pos] = byte(c)
+			want, err := json.Marshal(string(buf))
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(specAppendString(nil, string(buf))), "byte %#x at %d", c, pos)
+		}
+	}
 }
 
 // FuzzSpecAppendString checks that specAppendString writes valid JSON that decodes to the string goccy
@@ -63,6 +74,9 @@ func FuzzSpecAppendString(f *testing.F) {
 		}
 		if back != wantBack {
 			t.Fatalf("specAppendString(%q) decodes to %q, goccy's encoding to %q", s, back, wantBack)
+		}
+		if utf8.ValidString(s) && string(got) != string(want) {
+			t.Fatalf("specAppendString(%q) = %s, goccy writes %s", s, got, want)
 		}
 	})
 }

@@ -38,7 +38,7 @@ var errSpecNilTool = errors.New("mcp: nil tool in list")
 
 // MarshalJSON writes the tool; see the fields for what is left out when empty.
 func (t Tool) MarshalJSON() ([]byte, error) {
-	return t.appendJSON(make([]byte, 0, t.sizeHint()))
+	return specMarshaled(t.appendJSON(make([]byte, 0, t.sizeHint())))
 }
 
 func (t *Tool) sizeHint() int {
@@ -74,8 +74,9 @@ func (t *Tool) appendJSON(b []byte) ([]byte, error) {
 }
 
 // downgrade returns t as a client of version knows it: without Icons before 2025-11-25; without Title,
-// OutputSchema and Meta before 2025-06-18; without Annotations before 2025-03-26. It returns t itself when
-// nothing is left out, and never modifies t.
+// OutputSchema and Meta before 2025-06-18, but for a client of 2025-03-26 a Title moves to
+// Annotations.Title if that is empty (the display name a client shows after Title); without Annotations
+// before 2025-03-26. It returns t itself when nothing is left out, and never modifies t.
 func (t *Tool) downgrade(version string) *Tool {
 	if t == nil || !specBefore(version, Version20251125) {
 		return t
@@ -89,6 +90,14 @@ func (t *Tool) downgrade(version string) *Tool {
 	c := *t
 	c.Icons = nil
 	if before0618 {
+		if t.Title != "" && !before0326 && (t.Annotations == nil || t.Annotations.Title == "") {
+			a := ToolAnnotations{}
+			if t.Annotations != nil {
+				a = *t.Annotations
+			}
+			a.Title = t.Title
+			c.Annotations = &a
+		}
 		c.Title, c.OutputSchema, c.Meta = "", nil, nil
 	}
 	if before0326 {
@@ -178,10 +187,7 @@ func (r CallToolResult) MarshalJSON() ([]byte, error) {
 	if r.IsError {
 		b = append(b, `,"isError":true`...)
 	}
-	if b, err = specAppendTail(b, nil, r.Meta); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return specMarshaled(specAppendTail(b, nil, r.Meta))
 }
 
 // specCallToolResultWire is CallToolResult as decoded.
@@ -263,11 +269,7 @@ func (r ListToolsResult) MarshalJSON() ([]byte, error) {
 	}
 	b = append(b, ']')
 	b = specAppendStringField(b, "nextCursor", r.NextCursor)
-	b, err := specAppendTail(b, nil, r.Meta)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return specMarshaled(specAppendTail(b, nil, r.Meta))
 }
 
 // downgrade returns r with each tool downgraded (see [Tool]). It returns r itself when nothing is left

@@ -19,10 +19,10 @@ func TestLevelSeverityOrder(t *testing.T) {
 		assert.Equal(t, -1, l.Severity(), "%q", l)
 	}
 	// A client that asked for warning gets warning and more severe.
-	min := LevelWarning
-	assert.False(t, LevelNotice.Severity() >= min.Severity())
-	assert.True(t, LevelWarning.Severity() >= min.Severity())
-	assert.True(t, LevelEmergency.Severity() >= min.Severity())
+	floor := LevelWarning
+	assert.False(t, LevelNotice.Severity() >= floor.Severity())
+	assert.True(t, LevelWarning.Severity() >= floor.Severity())
+	assert.True(t, LevelEmergency.Severity() >= floor.Severity())
 }
 
 func TestLevelParse(t *testing.T) {

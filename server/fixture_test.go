@@ -110,7 +110,7 @@ func do(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 }
 
 // initialize opens a session and returns its id.
-func initialize(t *testing.T, h http.Handler) string {
+func initialize(t testing.TB, h http.Handler) string {
 	t.Helper()
 	w := do(h, req(http.MethodPost, initBody, ""))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())

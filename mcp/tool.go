@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -168,12 +169,23 @@ func (s *Server) listChanged(method string) {
 
 // TextResult returns a successful tool result with one text block.
 func TextResult(text string) *CallToolResult {
-	return &CallToolResult{Content: []Content{&TextContent{Text: text}}}
+	// One allocation for the result, its content slice and the block.
+	b := &struct {
+		res     CallToolResult
+		text    TextContent
+		content [1]Content
+	}{}
+	b.text.Text = text
+	b.content[0] = &b.text
+	b.res.Content = b.content[:]
+	return &b.res
 }
 
 // ErrorResult returns a failed tool result (isError) with one text block saying why.
 func ErrorResult(text string) *CallToolResult {
-	return &CallToolResult{Content: []Content{&TextContent{Text: text}}, IsError: true}
+	r := TextResult(text)
+	r.IsError = true
+	return r
 }
 
 func (s *Server) listTools(r *Request) (any, error) {
@@ -194,40 +206,70 @@ func (s *Server) listTools(r *Request) (any, error) {
 	return &ListToolsResult{Tools: tools, NextCursor: next}, nil
 }
 
-// callToolParams is the part of tools/call params the server reads.
-type callToolParams struct {
-	Name      string          `json:"name"`
-	Arguments json.RawMessage `json:"arguments"`
-	Meta      struct {
-		ProgressToken json.RawMessage `json:"progressToken"`
-	} `json:"_meta"`
-}
-
 var emptyObject = json.RawMessage(`{}`)
 
+// readCallToolParams reads the members of tools/call params the server needs without
+// decoding the rest: name, arguments and _meta.progressToken (values alias params).
+func readCallToolParams(params json.RawMessage) (name, args, token json.RawMessage, err error) {
+	if len(params) == 0 {
+		return nil, nil, nil, nil
+	}
+	err = rpc.EachMember(params, func(k, v []byte) bool {
+		switch string(k) {
+		case "name":
+			name = v
+		case "arguments":
+			args = v
+		case "_meta":
+			_ = rpc.EachMember(v, func(mk, mv []byte) bool {
+				if string(mk) == "progressToken" {
+					token = mv
+					return false
+				}
+				return true
+			})
+		}
+		return true
+	})
+	return name, args, token, err
+}
+
 func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
-	var p callToolParams
-	if err := unmarshalParams(r.Params, &p); err != nil {
+	nameLit, args, token, err := readCallToolParams(r.Params)
+	if err != nil {
 		return nil, err
 	}
-	if p.Name == "" {
+	if len(nameLit) == 0 {
 		return nil, rpc.InvalidParams("tools/call: name is required")
 	}
+	if nameLit[0] != '"' {
+		return nil, rpc.InvalidParams("tools/call: name must be a string")
+	}
+	var (
+		e  *toolEntry
+		ok bool
+	)
 	s.mu.RLock()
-	e, ok := s.tools.get(p.Name)
+	if bytes.IndexByte(nameLit, '\\') < 0 {
+		e, ok = s.tools.byKey[string(nameLit[1:len(nameLit)-1])] // no allocation
+	} else {
+		name, _ := rpc.Unquote(nameLit)
+		e, ok = s.tools.byKey[name]
+	}
 	s.mu.RUnlock()
 	if !ok {
-		return nil, UnknownTool(p.Name)
+		name, _ := rpc.Unquote(nameLit)
+		return nil, UnknownTool(name)
 	}
-	if len(p.Meta.ProgressToken) > 0 && string(p.Meta.ProgressToken) != "null" {
-		r.progressToken = p.Meta.ProgressToken
+	name := e.tool.Name
+	if len(token) > 0 && string(token) != "null" {
+		r.progressToken = token
 	}
-	args := p.Arguments
 	if len(args) == 0 || string(args) == "null" {
 		args = emptyObject
 	}
 	if err := e.input.Validate(args); err != nil {
-		return ErrorResult("invalid arguments for tool " + p.Name + ": " + err.Error()), nil
+		return ErrorResult("invalid arguments for tool " + name + ": " + err.Error()), nil
 	}
 	res, err := e.handler(ctx, r, args)
 	if err != nil {

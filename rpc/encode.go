@@ -157,8 +157,9 @@ func PutBuffer(b *[]byte) {
 	bufPool.Put(b)
 }
 
-// EncodeResult encodes a handler's result for a response. A json.RawMessage (or []byte holding
-// JSON) is used as is; nil becomes null; anything else is marshalled with goccy/go-json.
+// EncodeResult encodes a handler's result for a response. A json.RawMessage is used as is; a
+// json.Marshaler's output is used as is; nil becomes null; anything else is marshalled with
+// goccy/go-json.
 func EncodeResult(v any) (json.RawMessage, error) {
 	switch r := v.(type) {
 	case nil:
@@ -168,6 +169,10 @@ func EncodeResult(v any) (json.RawMessage, error) {
 			return json.RawMessage("null"), nil
 		}
 		return r, nil
+	case json.Marshaler:
+		// A type that encodes itself is trusted to produce valid JSON: calling it directly
+		// saves the copy and validation pass json.Marshal makes of its output.
+		return r.MarshalJSON()
 	}
 	return json.Marshal(v)
 }

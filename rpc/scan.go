@@ -337,3 +337,54 @@ func internString(b []byte) string {
 	}
 	return string(b)
 }
+
+// EachMember calls f with the key and raw value of each member of the JSON object obj, in
+// order, until f returns false. Keys are unescaped (allocating only when they contain
+// escapes); values alias obj. It returns an error if obj is not a valid JSON object.
+//
+// It lets a handler read a few members of its params without decoding the whole object.
+func EachMember(obj []byte, f func(key, value []byte) bool) error {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return &Error{Code: CodeInvalidParams, Message: "Invalid params: expected an object"}
+	}
+	end, serr := skipValue(obj, i, 0)
+	if serr == nil && skipSpace(obj, end) != len(obj) {
+		serr = errAt("unexpected data after the object", end)
+	}
+	if serr != nil {
+		return &Error{Code: CodeInvalidParams, Message: "Invalid params: " + serr.Error()}
+	}
+	i = skipSpace(obj, i+1)
+	for obj[i] != '}' {
+		kend, kesc, _ := scanString(obj, i)
+		key := obj[i+1 : kend-1]
+		if kesc {
+			key = []byte(unquote(obj[i:kend], true))
+		}
+		i = skipSpace(obj, kend)
+		i = skipSpace(obj, i+1)
+		vend, _ := skipValue(obj, i, 0)
+		if !f(key, obj[i:vend]) {
+			return nil
+		}
+		i = skipSpace(obj, vend)
+		if obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+	return nil
+}
+
+// Unquote returns the value of the JSON string literal lit (with its quotes). It reports false
+// if lit is not a valid string literal.
+func Unquote(lit []byte) (string, bool) {
+	if len(lit) < 2 || lit[0] != '"' {
+		return "", false
+	}
+	end, esc, err := scanString(lit, 0)
+	if err != nil || end != len(lit) {
+		return "", false
+	}
+	return unquote(lit, esc), true
+}

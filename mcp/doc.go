@@ -1,0 +1,45 @@
+// Package mcp implements the Model Context Protocol on the server side, independent of any
+// transport: the protocol types of revisions 2024-11-05, 2025-03-26, 2025-06-18 and
+// 2025-11-25, a typed registry of tools, resources, prompts and completions, the lifecycle
+// (initialize, version negotiation, capabilities), and the utilities (ping, logging, progress,
+// cancellation, pagination, and requests to the client: sampling, elicitation, roots).
+//
+// Specification: https://modelcontextprotocol.io/specification (cited below as "MCP <rev>,
+// <section>"); types follow schema/<rev>/schema.ts.
+//
+//	s := mcp.NewServer(&mcp.Implementation{Name: "weather", Version: "1.0.0"}, nil)
+//	type In struct {
+//		City string `json:"city" description:"city name"`
+//	}
+//	type Out struct {
+//		TempC float64 `json:"tempC"`
+//	}
+//	mcp.AddTool(s, &mcp.Tool{Name: "forecast", Description: "Tomorrow's temperature."},
+//		func(ctx context.Context, req *mcp.Request, in In) (Out, error) {
+//			return Out{TempC: 18}, nil
+//		})
+//
+// Serve it with package server (Streamable HTTP, stdio, legacy HTTP+SSE), or in memory with
+// [Server.InMemory].
+//
+// # Per-request context
+//
+// Handlers receive a [*Request] carrying everything they may need: the negotiated protocol
+// version, the client's info and capabilities, the log level, the authenticated principal,
+// and ways to notify the client ([Request.Log], [Request.Progress]) and to ask it things
+// ([Request.CreateMessage], [Request.Elicit], [Request.ListRoots]). None of it assumes a
+// session: on stateless transports there is none, and the next revision of the protocol
+// (2026-07-28) drops sessions altogether.
+//
+// # Errors
+//
+// A tool that fails returns an error or a result with isError; the client's model sees it.
+// Protocol errors are *rpc.Error values with the codes of package rpc and the MCP codes of
+// this package ([CodeResourceNotFound]).
+//
+// # Revisions
+//
+// The server answers every supported revision. Fields a client's revision does not know
+// (titles before 2025-06-18, structuredContent before 2025-06-18, audio content before
+// 2025-03-26, …) are left out or converted when talking to it.
+package mcp

@@ -1,0 +1,81 @@
+package mcp_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// exchange sends client lines to s over the in-memory transport and prints what comes back.
+func exchange(s *mcp.Server, lines ...string) {
+	ctx := context.Background()
+	conn, wait := s.InMemory(ctx, nil)
+	sc := bufio.NewScanner(conn)
+	init := `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"example","version":"1"}}}`
+	for _, line := range append([]string{init}, lines...) {
+		fmt.Fprintln(conn, line)
+		sc.Scan()
+		if !strings.Contains(line, `"initialize"`) {
+			fmt.Println(sc.Text())
+		}
+	}
+	conn.Close()
+	_ = wait()
+}
+
+func ExampleAddTool() {
+	s := mcp.NewServer(&mcp.Implementation{Name: "calc", Version: "1.0.0"}, nil)
+	type In struct {
+		A float64 `json:"a" description:"first addend"`
+		B float64 `json:"b" description:"second addend"`
+	}
+	type Out struct {
+		Sum float64 `json:"sum"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "add", Description: "Adds two numbers."},
+		func(_ context.Context, _ *mcp.Request, in In) (Out, error) {
+			return Out{Sum: in.A + in.B}, nil
+		})
+	exchange(s,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":"two"}}}`)
+	// Output:
+	// {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"{\"sum\":5}"}],"structuredContent":{"sum":5}}}
+	// {"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"invalid arguments for tool add: argument \"a\": expected number, got string"}],"isError":true}}
+}
+
+func ExampleServer_AddResourceTemplate() {
+	s := mcp.NewServer(&mcp.Implementation{Name: "files", Version: "1.0.0"}, nil)
+	s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "notes://{day}/summary", Name: "daily-summary", MimeType: "text/plain"},
+		func(_ context.Context, _ *mcp.Request, uri string, vars map[string]string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{
+				{URI: uri, MimeType: "text/plain", Text: "Summary of " + vars["day"]},
+			}}, nil
+		})
+	exchange(s,
+		`{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"notes://2026-11-21/summary"}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"notes://x/other"}}`)
+	// Output:
+	// {"jsonrpc":"2.0","id":1,"result":{"contents":[{"uri":"notes://2026-11-21/summary","mimeType":"text/plain","text":"Summary of 2026-11-21"}]}}
+	// {"jsonrpc":"2.0","id":2,"error":{"code":-32002,"message":"Resource not found: notes://x/other","data":{"uri":"notes://x/other"}}}
+}
+
+func ExampleServer_AddPrompt() {
+	s := mcp.NewServer(&mcp.Implementation{Name: "prompts", Version: "1.0.0"}, nil)
+	s.AddPrompt(&mcp.Prompt{Name: "review", Description: "Reviews code.", Arguments: []mcp.PromptArgument{
+		{Name: "language", Description: "programming language", Required: true},
+	}}, func(_ context.Context, _ *mcp.Request, args map[string]string) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{
+			{Role: mcp.RoleUser, Content: &mcp.TextContent{Text: "Review this " + args["language"] + " code."}},
+		}}, nil
+	})
+	exchange(s,
+		`{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"review","arguments":{"language":"Go"}}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"prompts/get","params":{"name":"review"}}`)
+	// Output:
+	// {"jsonrpc":"2.0","id":1,"result":{"messages":[{"role":"user","content":{"type":"text","text":"Review this Go code."}}]}}
+	// {"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"Invalid params: prompt \"review\": missing required argument \"language\""}}
+}

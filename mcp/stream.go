@@ -113,8 +113,11 @@ func (s *Server) serveLine(ctx context.Context, in *Inbound, line []byte, o Stre
 		return
 	}
 	m := &msgs[0]
-	if m.Kind != rpc.KindRequest {
-		// Responses, notifications and invalid messages are handled at once.
+	if m.Kind != rpc.KindRequest || m.Method == MethodInitialize {
+		// initialize is answered before the next line is read, so a client that pipelines
+		// its first requests behind it finds the session initialized (MCP 2025-11-25, Basic §
+		// Lifecycle: "The initialization phase MUST be the first interaction").
+		// Responses, notifications and invalid messages are handled at once, too.
 		if resp, ok := s.Handle(ctx, in, m); ok {
 			in.Out.(*lineWriter).reply(ctx, &resp)
 		}

@@ -34,6 +34,11 @@ checks expiry, so an expired id gets 404 at once, never just "at the next sweep"
 goroutine for all sessions, rather than a timer per session, keeps an idle session free of
 runtime timers and makes a request's bookkeeping two atomic operations.
 
+Removal deletes the live entry and the record under the table lock, and adoption reads the
+store under it: a request racing with the sweeper either finds the session busy-marked before
+the sweep (and keeps it) or finds nothing (404), never a half-removed session. A remote store
+will want finer locking here (per id); the interface does not change.
+
 An idle session therefore costs no goroutine and a few hundred bytes: the live struct, the
 mcp.Session, the state, the record, and two map entries (measured by BenchmarkIdleSessions).
 */

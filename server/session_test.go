@@ -36,7 +36,7 @@ func TestIdleSessionsExpire(t *testing.T) {
 		time.Sleep(2 * time.Minute) // 31 minutes since the others were last used
 		for _, id := range ids[1:] {
 			w := do(h, req(http.MethodPost, ping, id))
-			require.Equal(t, http.StatusNotFound, w.Code, "session %s", id)
+			require.Equal(t, http.StatusNotFound, w.Code, "session %s (first %s) %s", id, ids[0], w.Body.String())
 		}
 		assert.Equal(t, http.StatusOK, do(h, req(http.MethodPost, ping, ids[0])).Code)
 

@@ -246,9 +246,19 @@ func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 // adopt builds the live half of a session whose record another replica created (or that
 // this replica served before a restart), marked busy. It returns nil when the store has no
 // such session.
+//
+// The store is read under the table lock, as removals delete from the table and the store
+// under it too: a lookup can never revive a session that is being removed. Adoption is rare
+// (the first request a replica sees for a session), so the lock is held briefly and seldom.
 func (h *Handler) adopt(ctx context.Context, id string) *session {
 	if h.draining.Load() {
 		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if prev := h.live[id]; prev != nil {
+		prev.enter()
+		return prev
 	}
 	rec, err := h.store.Load(ctx, id)
 	if err != nil {
@@ -262,16 +272,8 @@ func (h *Handler) adopt(ctx context.Context, id string) *session {
 	}
 	s.mcp.SetPush(s)
 	s.lastActive.Store(time.Now().UnixNano())
-	h.mu.Lock()
-	if prev := h.live[id]; prev != nil {
-		prev.enter()
-		h.mu.Unlock()
-		s.mcp.Close()
-		return prev
-	}
-	h.live[id] = s
 	s.enter()
-	h.mu.Unlock()
+	h.live[id] = s
 	h.startSweeper()
 	return s
 }
@@ -295,11 +297,20 @@ func (h *Handler) remove(s *session) {
 	if h.live[s.id] == s {
 		delete(h.live, s.id)
 	}
+	h.deleteRecordLocked(s)
 	h.mu.Unlock()
 	h.cleanup(s)
 }
 
-// cleanup releases what a session holds once it is out of the live table.
+// deleteRecordLocked deletes the session's record; h.mu is held so that adopt, which reads
+// the store under it, never sees a record whose live session is gone.
+func (h *Handler) deleteRecordLocked(s *session) {
+	if err := h.store.Delete(context.Background(), s.id); err != nil {
+		h.opts.Logger.Warn("server: deleting the session record failed", "session", s.id, "err", err)
+	}
+}
+
+// cleanup releases what a session holds once it is out of the live table and the store.
 func (h *Handler) cleanup(s *session) {
 	s.mu.Lock()
 	s.gone = true
@@ -309,10 +320,6 @@ func (h *Handler) cleanup(s *session) {
 	if get != nil {
 		get.close(false)
 	}
-	ctx := context.Background()
-	if err := h.store.Delete(ctx, s.id); err != nil {
-		h.opts.Logger.Warn("server: deleting the session record failed", "session", s.id, "err", err)
-	}
-	_ = h.events.DeleteSession(ctx, s.id)
+	_ = h.events.DeleteSession(context.Background(), s.id)
 	s.mcp.Close()
 }

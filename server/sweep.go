@@ -49,6 +49,7 @@ func (h *Handler) expireIdle(now time.Time) {
 	for id, s := range h.live {
 		if h.expired(s, now) {
 			delete(h.live, id)
+			h.deleteRecordLocked(s)
 			expired = append(expired, s)
 		}
 	}

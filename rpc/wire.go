@@ -251,29 +251,14 @@ const (
 	memberError
 )
 
-// memberOf identifies a validated object key without allocating in the common unescaped case.
+// memberOf identifies a validated object key without allocating in the common unescaped case
+// (a switch on string(b) does not allocate).
 func memberOf(key []byte, escaped bool) member {
-	var body string
+	k := key[1 : len(key)-1]
 	if escaped {
-		body = unquote(key, true)
-	} else {
-		switch string(key[1 : len(key)-1]) {
-		case "jsonrpc":
-			return memberVersion
-		case "id":
-			return memberID
-		case "method":
-			return memberMethod
-		case "params":
-			return memberParams
-		case "result":
-			return memberResult
-		case "error":
-			return memberError
-		}
-		return memberOther
+		k = []byte(unquote(key, true))
 	}
-	switch body {
+	switch string(k) {
 	case "jsonrpc":
 		return memberVersion
 	case "id":

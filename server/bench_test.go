@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
 	"runtime"
 	"strings"
@@ -49,3 +50,49 @@ func BenchmarkIdleSessions(b *testing.B) {
 	b.ReportMetric(bytesPer, "heap-B/session")
 	b.ReportMetric(goroutinesPer, "goroutines/session")
 }
+
+// BenchmarkPostToolsCall measures the handler's share of a tools/call over HTTP (no network):
+// request checks, body read, decode, dispatch, encode, in both modes.
+func BenchmarkPostToolsCall(b *testing.B) {
+	body := call(2, "echo", `{"text":"hello"}`)
+	for _, mode := range []string{"stateless", "stateful"} {
+		b.Run(mode, func(b *testing.B) {
+			ts := newTestServer()
+			h := server.New(ts.Server, &server.Options{Stateless: mode == "stateless"})
+			defer func() { _ = h.Shutdown(b.Context()) }()
+			sid := ""
+			if mode == "stateful" {
+				sid = initialize(b, h)
+			}
+			r := req(http.MethodPost, body, sid, "MCP-Protocol-Version", "2025-11-25")
+			rd := strings.NewReader(body)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				rd.Reset(body)
+				r.Body = io.NopCloser(rd)
+				clear(w.h)
+				w.code = 0
+				h.ServeHTTP(w, r)
+				if w.code != http.StatusOK {
+					b.Fatalf("status %d", w.code)
+				}
+			}
+		})
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps only the status.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return len(p), nil
+}
+func (w *discardWriter) WriteHeader(code int) { w.code = code }

@@ -76,12 +76,15 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: this session is not an HTTP+SSE session")
 		return
 	}
-	body, status, msg := readBody(w, r, h.opts.MaxBodyBytes)
+	buf, status, msg := readBody(r, h.opts.MaxBodyBytes)
 	if status != 0 {
 		s.leave()
 		writeError(w, status, CodeServerError, msg)
 		return
 	}
+	// The handlers outlive this request: they get their own copy of the body.
+	body := append([]byte(nil), *buf...)
+	rpc.PutBuffer(buf)
 	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
 	w.WriteHeader(http.StatusAccepted)
 	// The handlers outlive this POST: they run under the stream's lifetime, not the POST's.
@@ -102,8 +105,8 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 			replies = []rpc.Response{resp}
 		}
 		h.saveIfChanged(ctx, s)
-		if reply := encodeReplies(replies, batch); reply != nil {
-			_ = st.Send(ctx, reply)
+		if len(replies) > 0 {
+			_ = st.Send(ctx, encodeReplies(nil, replies, batch))
 		}
 	}()
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -50,19 +49,35 @@ func strconvQuote(s string) string {
 
 // isLoopbackName reports whether host (without port) names the loopback interface.
 func isLoopbackName(host string) bool {
+	switch host {
+	case "localhost", "127.0.0.1", "::1", "[::1]":
+		return true
+	case "":
+		return false
+	}
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
+	}
+	if c := host[0]; c != '[' && (c < '0' || c > '9') && !strings.Contains(host, ":") {
+		return false // a name, not an address: spare ParseIP its error
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
 }
 
+// hostOnly strips the port from a Host value ("[::1]:8080" → "::1", "a:80" → "a").
 func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return h
+	if strings.HasPrefix(hostport, "[") {
+		if i := strings.IndexByte(hostport, ']'); i > 0 {
+			return hostport[1:i]
+		}
+		return hostport
 	}
-	return strings.Trim(hostport, "[]")
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 && strings.IndexByte(hostport, ':') == i {
+		return hostport[:i]
+	}
+	return hostport
 }
 
 // hostAllowed implements DNS rebinding protection (MCP 2025-11-25, Transports § Security
@@ -111,33 +126,57 @@ func (h *Handler) originAllowed(r *http.Request, origin string) bool {
 	return isLoopbackName(u.Hostname()) && isLoopbackName(hostOnly(r.Host))
 }
 
-// isJSONContentType reports whether a Content-Type is application/json (parameters such as
-// charset allowed).
+// isJSONContentType reports whether a Content-Type is application/json, with or without
+// parameters such as charset (RFC 9110 §8.3.1: the type is case-insensitive).
 func isJSONContentType(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && mt == "application/json"
+	const want = "application/json"
+	ct = strings.TrimLeft(ct, " \t")
+	if len(ct) < len(want) || !strings.EqualFold(ct[:len(want)], want) {
+		return false
+	}
+	rest := strings.TrimLeft(ct[len(want):], " \t")
+	return rest == "" || rest[0] == ';'
 }
 
-// accepts reports what an Accept header allows: JSON, SSE. An absent header accepts both.
+// accepts reports what an Accept header allows: JSON, SSE. An absent header accepts both;
+// entries with q=0 are refused (RFC 9110 §12.5.1).
 func accepts(accept string) (jsonOK, sseOK bool) {
 	if accept == "" {
 		return true, true
 	}
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") && !strings.Contains(params, "q=0.") {
+	for rest := accept; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
+		mt, params, _ := strings.Cut(part, ";")
+		if refused(params) {
 			continue
 		}
-		switch strings.ToLower(strings.TrimSpace(mt)) {
-		case "application/json", "application/*":
+		mt = strings.TrimSpace(mt)
+		switch {
+		case strings.EqualFold(mt, "application/json"), strings.EqualFold(mt, "application/*"):
 			jsonOK = true
-		case "text/event-stream", "text/*":
+		case strings.EqualFold(mt, "text/event-stream"), strings.EqualFold(mt, "text/*"):
 			sseOK = true
-		case "*/*":
+		case mt == "*/*":
 			jsonOK, sseOK = true, true
 		}
 	}
 	return jsonOK, sseOK
+}
+
+// refused reports whether media-type parameters carry q=0 (q=0, q=0.0, q=0.00, ...).
+func refused(params string) bool {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		return strings.Trim(v, "0.") == "" && strings.HasPrefix(v, "0")
+	}
+	return false
 }
 
 // protocolVersion reads the MCP-Protocol-Version header (MCP 2025-11-25, Transports §

@@ -33,12 +33,15 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		unsupportedVersion(w, hdrVersion)
 		return
 	}
-	body, status, msg := readBody(w, r, h.opts.MaxBodyBytes)
+	c := &postCall{}
+	body, status, msg := readBody(r, h.opts.MaxBodyBytes)
 	if status != 0 {
 		writeError(w, status, CodeServerError, msg)
 		return
 	}
-	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
+	// Params alias the body: it goes back to the pool only when the answer is written.
+	defer rpc.PutBuffer(body)
+	msgs, batch, derr := rpc.Decode(c.msg[:0], *body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
 	if derr != nil {
 		writeRPCError(w, http.StatusBadRequest, derr)
 		return
@@ -83,7 +86,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		return
 	}
 
-	in := &mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal}
+	c.in = mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal}
+	in := &c.in
 	if sess != nil {
 		in.Session = sess.mcp
 	}
@@ -101,12 +105,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		return
 	}
 
-	out := &postOut{version: version, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
-	streamID := ""
-	if sess != nil && out.allowSSE {
-		streamID = sess.nextStreamID()
-	}
-	out.sseStream = newSSEStream(h, w, sess, streamID)
+	out := &c.out
+	*out = postOut{h: h, w: w, sess: sess, version: version, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
 	if h.opts.Response != ResponseJSON {
 		in.Out = out
 	}
@@ -119,7 +119,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	if batch {
 		replies = h.srv.HandleBatch(ctx, in, msgs)
 	} else if resp, ok := h.srv.Handle(ctx, in, &msgs[0]); ok {
-		replies = []rpc.Response{resp}
+		c.reply[0] = resp
+		replies = c.reply[:]
 	}
 	if sess != nil {
 		if isInit && (len(replies) == 0 || replies[0].Error != nil) {
@@ -129,7 +130,22 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 			h.saveIfChanged(ctx, sess)
 		}
 	}
-	out.finish(encodeReplies(replies, batch), h.opts.Response == ResponseSSE || !jsonOK)
+	buf := rpc.GetBuffer()
+	*buf = encodeReplies(*buf, replies, batch)
+	reply := *buf
+	if len(replies) == 0 {
+		reply = nil
+	}
+	out.finish(reply, h.opts.Response == ResponseSSE || !jsonOK)
+	rpc.PutBuffer(buf)
+}
+
+// postCall holds what one POST needs beyond the request, in one allocation.
+type postCall struct {
+	msg   [1]rpc.Message
+	in    mcp.Inbound
+	out   postOut
+	reply [1]rpc.Response
 }
 
 // hasCalls reports whether msgs hold anything that gets a reply: a request or an invalid
@@ -143,22 +159,44 @@ func hasCalls(msgs []rpc.Message) bool {
 	return false
 }
 
-// readBody reads at most limit bytes of the body. Over the limit it answers 413 without
-// reading the rest: at once when Content-Length says so, else when the limit is crossed.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, status int, msg string) {
-	tooLarge := "Payload Too Large: the body exceeds the limit of " + itoa(int(limit)) + " bytes"
+// readBody reads at most limit bytes of the body into a pooled buffer (release it with
+// rpc.PutBuffer when nothing refers to the body any more). Over the limit it answers 413
+// without reading the rest: at once when Content-Length says so, else when the limit is
+// crossed.
+func readBody(r *http.Request, limit int64) (buf *[]byte, status int, msg string) {
 	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge
+		return nil, http.StatusRequestEntityTooLarge, tooLarge(limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, http.StatusRequestEntityTooLarge, tooLarge
+	buf = rpc.GetBuffer()
+	b := *buf
+	if r.ContentLength > 0 && int64(cap(b)) < r.ContentLength {
+		b = make([]byte, 0, r.ContentLength)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
 		}
-		return nil, http.StatusBadRequest, "Bad Request: reading the body: " + err.Error()
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > limit {
+			*buf = b
+			rpc.PutBuffer(buf)
+			return nil, http.StatusRequestEntityTooLarge, tooLarge(limit)
+		}
+		if err == io.EOF {
+			*buf = b
+			return buf, 0, ""
+		}
+		if err != nil {
+			*buf = b
+			rpc.PutBuffer(buf)
+			return nil, http.StatusBadRequest, "Bad Request: reading the body: " + err.Error()
+		}
 	}
-	return body, 0, ""
+}
+
+func tooLarge(limit int64) string {
+	return "Payload Too Large: the body exceeds the limit of " + itoa(int(limit)) + " bytes"
 }
 
 // writeRPCError answers status with a JSON-RPC error reply whose id is null.

@@ -135,68 +135,98 @@ func (st *sseStream) close(retry bool) {
 }
 
 // postOut is the mcp.Sender of one POST: it answers with JSON until a handler sends a message
-// before its result, then upgrades the answer to SSE (when allowed).
+// before its result, then upgrades the answer to SSE (when allowed). The SSE stream is built
+// only then, so a plain JSON answer costs no stream, channel or timer.
 type postOut struct {
-	*sseStream
+	h        *Handler
+	w        http.ResponseWriter
+	sess     *session
 	version  string
 	allowSSE bool
 	// ctx is the request's context: writes for a request whose client left are dropped.
 	ctx context.Context
+
+	mu sync.Mutex
+	// st is the SSE stream once the answer was upgraded; guarded by mu.
+	st *sseStream
+	// done is set when the answer is complete; guarded by mu.
+	done bool
+}
+
+// upgradeLocked starts the SSE answer.
+func (p *postOut) upgradeLocked() *sseStream {
+	id := ""
+	if p.sess != nil {
+		id = p.sess.nextStreamID()
+	}
+	p.st = newSSEStream(p.h, p.w, p.sess, id)
+	p.st.mu.Lock()
+	p.st.startLocked(p.version)
+	p.st.mu.Unlock()
+	return p.st
 }
 
 // Send implements mcp.Sender.
 func (p *postOut) Send(ctx context.Context, msg []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.done {
 		return mcp.ErrRequestDone
 	}
-	if !p.started {
+	st := p.st
+	if st == nil {
 		if !p.allowSSE {
 			return mcp.ErrNoBackchannel
 		}
-		p.startLocked(p.version)
+		st = p.upgradeLocked()
 	}
-	return p.writeLocked(ctx, msg)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.writeLocked(ctx, msg)
 }
 
-// finish writes the reply (nil for none) and closes the stream. It answers with JSON when the
-// stream never started and the mode allows, with a last SSE event otherwise.
+var (
+	jsonContentType = []string{"application/json"}
+)
+
+// finish writes the reply (nil for none) and ends the answer: JSON when the stream never
+// started and the mode allows, a last SSE event otherwise.
 func (p *postOut) finish(reply []byte, forceSSE bool) {
 	p.mu.Lock()
-	if !p.started && (forceSSE && p.allowSSE) && reply != nil {
-		p.startLocked(p.version)
+	p.done = true
+	st := p.st
+	if st == nil && forceSSE && p.allowSSE && reply != nil {
+		st = p.upgradeLocked()
 	}
-	if !p.started {
-		p.closed = true
-		close(p.done)
-		p.mu.Unlock()
-		hd := p.w.Header()
+	p.mu.Unlock()
+	if st == nil {
 		if reply == nil {
 			// The only request was cancelled by the client: nothing to answer.
 			p.w.WriteHeader(http.StatusAccepted)
 			return
 		}
-		hd.Set("Content-Type", "application/json")
-		hd.Set("Content-Length", itoa(len(reply)))
+		// net/http adds Content-Length itself for an answer this size written at once.
+		p.w.Header()["Content-Type"] = jsonContentType
 		p.w.WriteHeader(http.StatusOK)
 		_, _ = p.w.Write(reply)
 		return
 	}
 	if reply != nil {
-		_ = p.writeLocked(p.ctx, reply)
+		st.mu.Lock()
+		_ = st.writeLocked(p.ctx, reply)
+		st.mu.Unlock()
 	}
-	p.mu.Unlock()
-	p.close(false)
+	st.close(false)
 }
 
-// encodeReplies encodes the replies of a POST: one object, an array for a batch, or nil.
-func encodeReplies(replies []rpc.Response, batch bool) []byte {
+// encodeReplies appends the replies of a POST to dst: one object, an array for a batch, or
+// nothing.
+func encodeReplies(dst []byte, replies []rpc.Response, batch bool) []byte {
 	if len(replies) == 0 {
-		return nil
+		return dst
 	}
 	if batch {
-		return rpc.AppendBatch(nil, replies)
+		return rpc.AppendBatch(dst, replies)
 	}
-	return rpc.AppendResponse(nil, &replies[0])
+	return rpc.AppendResponse(dst, &replies[0])
 }

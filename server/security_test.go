@@ -21,7 +21,7 @@ func TestAccepts(t *testing.T) {
 		{"text/*;q=0.5, application/*", true, true},
 		{"text/html", false, false},
 		{"application/json;q=0, text/event-stream", false, true},
-		{"application/json; q=0.000", false, true},
+		{"application/json; q=0.000", false, false},
 		{"application/json; q=0.1", true, false},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -135,8 +136,9 @@ var statelessStates = func() map[string]*SessionState {
 	return m
 }()
 
-// stateFor returns the state a request runs with.
-func stateFor(in *Inbound) *SessionState {
+// stateFor returns the state a request runs with: the session's, or, without one, a state
+// built from the request alone.
+func stateFor(in *Inbound, params json.RawMessage) *SessionState {
 	if in.Session != nil {
 		if st := in.Session.state.Load(); st != nil {
 			return st
@@ -146,10 +148,52 @@ func stateFor(in *Inbound) *SessionState {
 	if v == "" {
 		v = Version20250326
 	}
-	if st, ok := statelessStates[v]; ok {
-		return st
+	st, ok := statelessStates[v]
+	if !ok {
+		st = statelessStates[LatestVersion]
 	}
-	return statelessStates[LatestVersion]
+	if bytes.Contains(params, metaPrefix) {
+		return requestState(st, params)
+	}
+	return st
+}
+
+// metaPrefix marks the per-request protocol fields of _meta.
+var metaPrefix = []byte(`"io.modelcontextprotocol/`)
+
+// requestState reads the per-request protocol fields a client may put in _meta, the way the
+// next revision carries what sessions used to (MCP 2026-07-28, Basic § _meta, Per-request
+// protocol fields: io.modelcontextprotocol/clientInfo, /clientCapabilities, /logLevel).
+// Clients of the revisions served today may send them too; they are used only when the request
+// has no session.
+func requestState(base *SessionState, params json.RawMessage) *SessionState {
+	st := *base
+	changed := false
+	_ = rpc.EachMember(params, func(k, v []byte) bool {
+		if string(k) != "_meta" {
+			return true
+		}
+		_ = rpc.EachMember(v, func(mk, mv []byte) bool {
+			switch string(mk) {
+			case "io.modelcontextprotocol/clientInfo":
+				changed = json.Unmarshal(mv, &st.ClientInfo) == nil || changed
+			case "io.modelcontextprotocol/clientCapabilities":
+				changed = json.Unmarshal(mv, &st.ClientCapabilities) == nil || changed
+			case "io.modelcontextprotocol/logLevel":
+				if s, ok := rpc.Unquote(mv); ok {
+					if lvl, err := ParseLoggingLevel(s); err == nil {
+						st.LogLevel, changed = lvl, true
+					}
+				}
+			}
+			return true
+		})
+		return false
+	})
+	if !changed {
+		return base
+	}
+	return &st
 }
 
 // Handle processes one message from a client and returns the reply to send, if any.
@@ -179,7 +223,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			"Invalid Request: session not initialized: send initialize before "+m.Method)}, true
 	}
 	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
-		state: stateFor(in), principal: in.Principal, out: in.Out}
+		state: stateFor(in, m.Params), principal: in.Principal, out: in.Out}
 	if sess != nil {
 		var cctx context.Context
 		cctx, req.cancel = context.WithCancelCause(ctx)

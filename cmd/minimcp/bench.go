@@ -1,0 +1,860 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+/*
+Design note: bench is a closed-loop load generator.
+
+Each of --concurrency workers sends tools/call requests back to back, one at a time, over one
+shared http.Transport that keeps as many idle connections per host as there are workers, so
+each worker keeps reusing a connection. The offered load is therefore whatever the server can
+take at that concurrency: throughput and latency are two views of the same run (Little's law).
+
+Measuring costs the hot path nothing shared but one atomic add per request (the -n budget) and
+two more for the progress line: each worker records into its own log-linear latency
+histogram, error map and replica map, which are merged once the workers have stopped.
+
+Stateless mode sends tools/call straight away with MCP-Protocol-Version and no session, as a
+stateless server allows; one unmeasured probe request first tells "cannot reach the server"
+(exit 3) from "the server fails requests" (counted, exit 1). Stateful mode gives each worker
+its own session, initialized before measuring starts and ended with DELETE afterwards; a
+worker whose session is lost (404, MCP 2025-11-25, Transports § Session Management, 4) starts
+a new one, and the 404 is counted.
+
+Goroutines: runBenchmark owns the workers, the session setup and teardown goroutines and the
+progress goroutine, and waits for all of them before it returns.
+*/
+
+// Defaults and limits of the bench flags.
+const (
+	defaultBenchConcurrency = 16
+	defaultBenchDuration    = 10 * time.Second
+	defaultBenchTimeout     = 10 * time.Second
+	maxBenchConcurrency     = 10_000
+	maxBenchRequests        = 100_000_000
+	maxBenchDuration        = time.Hour
+	// initAttempts is how many times a stateful worker tries to open its session.
+	initAttempts = 3
+	// barWidth is the width, in cells, of the longest bar in the replica table.
+	barWidth = 30
+)
+
+// errToolResult marks a tools/call whose result has isError set: the server worked, the tool
+// failed (MCP 2025-11-25, Server § Tools, Error Handling).
+var errToolResult = errors.New("tool result has isError set")
+
+// errUnreachable wraps the error that made bench give up before measuring anything.
+var errUnreachable = errors.New("cannot reach the target")
+
+func init() {
+	register("bench", "load-test an MCP endpoint", runBench)
+}
+
+// benchConfig is what a bench command line asks for.
+type benchConfig struct {
+	url         string
+	concurrency int
+	requests    int64         // measured requests in all; 0 means run for duration
+	duration    time.Duration // how long to measure when requests is 0
+	mode        string        // "stateless" or "stateful"
+	tool        string
+	args        json.RawMessage
+	timeout     time.Duration // per request
+	warmup      time.Duration
+	json        bool
+	header      http.Header
+	authToken   string
+
+	// transport, if set, carries the requests instead of a new http.Transport (tests).
+	transport http.RoundTripper
+}
+
+// runBench is "minimcp bench URL".
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, code := parseBenchArgs(args, stderr)
+	if cfg == nil {
+		return code
+	}
+	rep, err := runBenchmark(ctx, cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "minimcp: bench: %v\n", err)
+		return codeProtocol
+	}
+	if cfg.json {
+		writeJSON(stdout, mustJSON(rep))
+	} else {
+		writeBenchText(stdout, rep)
+	}
+	if rep.Errors > 0 {
+		return codeFailed
+	}
+	return codeOK
+}
+
+// parseBenchArgs parses and checks a bench command line. It returns nil and the exit code when
+// the command should stop: 0 after --help, 2 after a usage error (already reported).
+func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
+	fs := newFlagSet("bench", "bench [flags] URL")
+	fs.SetOutput(stderr)
+	cfg := &benchConfig{}
+	var cf clientFlags
+	cf.register(fs, defaultBenchTimeout, "time limit for each request")
+	fs.IntVar(&cfg.concurrency, "c", defaultBenchConcurrency, "short for --concurrency")
+	fs.IntVar(&cfg.concurrency, "concurrency", defaultBenchConcurrency, "number of workers, each sending requests back to back (at most 10000)")
+	fs.Int64Var(&cfg.requests, "n", 0, "short for --requests")
+	fs.Int64Var(&cfg.requests, "requests", 0, "measure this many requests in all (at most 100000000), instead of --duration")
+	fs.DurationVar(&cfg.duration, "d", 0, "short for --duration")
+	fs.DurationVar(&cfg.duration, "duration", 0, "measure for this long (at most 1h); 10s when neither --requests nor --duration is given")
+	fs.StringVar(&cfg.mode, "mode", "stateless", "stateless (tools/call without a session) or stateful (a session per worker)")
+	fs.StringVar(&cfg.tool, "tool", "echo", "the tool to call")
+	args0 := fs.String("args", `{"text":"hello"}`, "the tool's arguments, a JSON object")
+	fs.DurationVar(&cfg.warmup, "warmup", 0, "send requests for this long before measuring (at most 1h)")
+	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object")
+
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, codeOK
+	}
+	if err != nil {
+		return nil, codeUsage
+	}
+	aliases := [][2]string{{"c", "concurrency"}, {"n", "requests"}, {"d", "duration"}}
+	syncAliases(fs, aliases)
+	onCommandLine := visited(fs)
+	if err := applyEnv(fs); err != nil {
+		return nil, usageError(fs, stderr, "bench: "+err.Error())
+	}
+	syncAliases(fs, aliases)
+	given := visited(fs)
+	if given["requests"] && given["duration"] {
+		// A flag on the command line beats the other one's environment variable.
+		switch {
+		case onCommandLine["requests"] && !onCommandLine["duration"]:
+			cfg.duration = 0
+		case onCommandLine["duration"] && !onCommandLine["requests"]:
+			cfg.requests = 0
+		default:
+			return nil, usageError(fs, stderr, "bench: give --requests (-n) or --duration (-d), not both")
+		}
+	}
+
+	fail := func(format string, a ...any) (*benchConfig, int) {
+		return nil, usageError(fs, stderr, "bench: "+fmt.Sprintf(format, a...))
+	}
+	if len(pos) != 1 {
+		return fail("want exactly one argument, the endpoint URL")
+	}
+	if _, err := newMCPClient(pos[0], nil); err != nil {
+		return fail("%v", err)
+	}
+	cfg.url = pos[0]
+	switch {
+	case cfg.concurrency < 1 || cfg.concurrency > maxBenchConcurrency:
+		return fail("--concurrency %d is out of range: want 1 to %d", cfg.concurrency, maxBenchConcurrency)
+	case cfg.requests < 0 || cfg.requests > maxBenchRequests:
+		return fail("--requests %d is out of range: want 1 to %d", cfg.requests, maxBenchRequests)
+	case given["requests"] && cfg.requests == 0 && cfg.duration == 0:
+		return fail("--requests must be at least 1")
+	case cfg.duration < 0 || cfg.duration > maxBenchDuration:
+		return fail("--duration %v is out of range: want up to %v", cfg.duration, maxBenchDuration)
+	case given["duration"] && cfg.duration == 0 && cfg.requests == 0:
+		return fail("--duration must be positive")
+	case cfg.warmup < 0 || cfg.warmup > maxBenchDuration:
+		return fail("--warmup %v is out of range: want 0 to %v", cfg.warmup, maxBenchDuration)
+	case cf.timeout <= 0 || cf.timeout > maxBenchDuration:
+		return fail("--timeout %v is out of range: want more than 0 and up to %v", cf.timeout, maxBenchDuration)
+	case cfg.mode != "stateless" && cfg.mode != "stateful":
+		return fail("--mode %q: want stateless or stateful", cfg.mode)
+	case cfg.tool == "":
+		return fail("--tool must not be empty")
+	}
+	a := bytes.TrimSpace([]byte(*args0))
+	if !json.Valid(a) || len(a) == 0 || a[0] != '{' {
+		return fail("--args %q is not a JSON object", *args0)
+	}
+	if cfg.requests == 0 && cfg.duration == 0 {
+		cfg.duration = defaultBenchDuration
+	}
+	cfg.args = a
+	cfg.timeout = cf.timeout
+	cfg.header = cf.headers.h
+	cfg.authToken = cf.authToken
+	return cfg, 0
+}
+
+// syncAliases makes each pair of flag names (a short and a long name on the same variable)
+// count as given when either was, so that applyEnv does not overwrite a command-line value
+// with the other name's environment variable.
+func syncAliases(fs *flag.FlagSet, pairs [][2]string) {
+	given := visited(fs)
+	for _, p := range pairs {
+		switch {
+		case given[p[0]] && !given[p[1]]:
+			_ = fs.Set(p[1], fs.Lookup(p[0]).Value.String())
+		case given[p[1]] && !given[p[0]]:
+			_ = fs.Set(p[0], fs.Lookup(p[1]).Value.String())
+		}
+	}
+}
+
+// visited returns the names of the flags that have been set.
+func visited(fs *flag.FlagSet) map[string]bool {
+	m := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { m[f.Name] = true })
+	return m
+}
+
+// benchRun is the shared, read-mostly state of one run.
+type benchRun struct {
+	cfg      *benchConfig
+	params   json.RawMessage // tools/call params, encoded once
+	stateful bool
+	// measureStart is when warmup ends and measuring begins; end is when a duration run stops
+	// starting requests.
+	measureStart, end time.Time
+	// issued counts the measured requests started, against cfg.requests. Every worker adds
+	// to it, so it sits on a cache line of its own, away from the fields they only read.
+	_      [64]byte
+	issued atomic.Int64
+	_      [56]byte
+}
+
+// benchWorker is one closed-loop worker. Everything but live is touched only by the worker's
+// goroutine until runBenchmark has waited for it.
+type benchWorker struct {
+	client *mcpClient
+	live   *liveCounters
+
+	hist     histogram
+	errs     map[string]int64
+	replicas map[string]*replicaTally
+	// last caches the tally of the replica that answered last, which is usually the next one.
+	last     *replicaTally
+	lastName string
+}
+
+// liveCounters are a worker's running totals, written by the worker and read by the progress
+// goroutine. Padded to a cache line so that workers do not slow each other down.
+type liveCounters struct {
+	requests atomic.Int64
+	errors   atomic.Int64
+	_        [48]byte
+}
+
+// replicaTally is what one worker saw of one replica.
+type replicaTally struct {
+	requests, errors int64
+	latency          time.Duration // sum
+}
+
+// runBenchmark runs the benchmark cfg describes and returns its report. It returns an error
+// wrapping errUnreachable when it cannot start: no session could be opened (stateful) or the
+// probe request got no HTTP reply (stateless). Progress lines go to progressOut. If ctx is
+// cancelled the run stops early and the report covers the requests that completed.
+func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) (*benchReport, error) {
+	rt := cfg.transport
+	if rt == nil {
+		tr := newHTTPTransport(cfg.concurrency)
+		defer tr.CloseIdleConnections()
+		rt = tr
+	}
+	hc := &http.Client{Transport: rt, Timeout: cfg.timeout}
+	r := &benchRun{
+		cfg:      cfg,
+		params:   toolCallParams(cfg.tool, cfg.args),
+		stateful: cfg.mode == "stateful",
+	}
+	workers := make([]*benchWorker, cfg.concurrency)
+	for i := range workers {
+		opts := &clientOptions{HTTPClient: hc, AuthToken: cfg.authToken, Header: cfg.header}
+		if !r.stateful {
+			// Stateless: no initialize, so the version goes on every request (Transports §
+			// Protocol Version Header).
+			opts.ProtocolVersion = mcp.LatestVersion
+		}
+		c, err := newMCPClient(cfg.url, opts)
+		if err != nil {
+			return nil, err
+		}
+		workers[i] = &benchWorker{
+			client:   c,
+			live:     new(liveCounters),
+			errs:     map[string]int64{},
+			replicas: map[string]*replicaTally{},
+		}
+	}
+
+	if r.stateful {
+		if err := openSessions(ctx, workers); err != nil {
+			closeSessions(ctx, workers)
+			return nil, err
+		}
+		defer closeSessions(ctx, workers)
+	} else if err := probe(ctx, workers[0].client, r.params, progressOut); err != nil {
+		return nil, err
+	}
+
+	r.measureStart = time.Now().Add(cfg.warmup)
+	r.end = r.measureStart.Add(cfg.duration)
+	stop := make(chan struct{}) // closed by runBenchmark when the workers are done; ends the progress line
+	var progressDone sync.WaitGroup
+	progressDone.Go(func() {
+		showProgress(stop, progressOut, isTerminal(progressOut), time.Second, r.measureStart, func() (req, errs int64) {
+			for _, w := range workers {
+				req += w.live.requests.Load()
+				errs += w.live.errors.Load()
+			}
+			return req, errs
+		})
+	})
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() { w.run(ctx, r) })
+	}
+	wg.Wait()
+	elapsed := max(time.Since(r.measureStart), 0)
+	close(stop)
+	progressDone.Wait()
+	rep := r.report(workers, elapsed)
+	rep.Interrupted = ctx.Err() != nil
+	return rep, nil
+}
+
+// openSessions initializes every worker's session concurrently (not measured). It fails if any
+// worker cannot open one after initAttempts tries.
+func openSessions(ctx context.Context, workers []*benchWorker) error {
+	errs := make([]error, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Go(func() {
+			for range initAttempts {
+				if _, errs[i] = w.client.initialize(ctx); errs[i] == nil || ctx.Err() != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("%w: %w", errUnreachable, err)
+		}
+	}
+	return nil
+}
+
+// closeSessions ends every worker's session concurrently, best effort, within closeTimeout
+// even if ctx is done.
+func closeSessions(ctx context.Context, workers []*benchWorker) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		if w.client.session() != "" {
+			wg.Go(func() { _ = w.client.close(ctx) })
+		}
+	}
+	wg.Wait()
+}
+
+// probe sends one unmeasured tools/call. A request that gets no HTTP reply at all means the
+// target cannot be reached; any other failure is reported as a warning and left to the run to
+// count.
+func probe(ctx context.Context, c *mcpClient, params json.RawMessage, stderr io.Writer) error {
+	_, _, err := c.call(ctx, mcp.MethodToolsCall, params)
+	switch benchErrorKind(err) {
+	case "":
+	case "transport", "timeout", "canceled":
+		return fmt.Errorf("%w: %w", errUnreachable, err)
+	case "http_400":
+		// Transports § Session Management, 2: a server that requires a session answers
+		// requests without one with 400.
+		fmt.Fprintf(stderr, "minimcp: bench: warning: the first request failed: %v (does the server need a session? try --mode stateful)\n", err)
+	default:
+		fmt.Fprintf(stderr, "minimcp: bench: warning: the first request failed: %v\n", err)
+	}
+	return nil
+}
+
+// run sends requests back to back until the run's budget or time is spent or ctx is done.
+func (w *benchWorker) run(ctx context.Context, r *benchRun) {
+	for ctx.Err() == nil {
+		measured := false
+		if now := time.Now(); !now.Before(r.measureStart) {
+			if r.cfg.requests > 0 {
+				if r.issued.Add(1) > r.cfg.requests {
+					return
+				}
+			} else if !now.Before(r.end) {
+				return
+			}
+			measured = true
+		}
+		raw, info, err := w.client.call(ctx, mcp.MethodToolsCall, r.params)
+		if err == nil && isToolError(raw) {
+			err = errToolResult
+		}
+		if err != nil && ctx.Err() != nil {
+			return // interrupted: not the server's doing, not counted
+		}
+		if measured {
+			w.record(info, err)
+		}
+		var se *httpStatusError
+		if r.stateful && errors.As(err, &se) && se.Code == http.StatusNotFound {
+			// Transports § Session Management, 4: "When a client receives HTTP 404 in
+			// response to a request containing an MCP-Session-Id, it MUST start a new
+			// session". If that fails too, the next requests fail and are counted.
+			_, _ = w.client.initialize(ctx)
+		}
+	}
+}
+
+// record adds one measured request to the worker's tallies.
+func (w *benchWorker) record(info *callInfo, err error) {
+	w.live.requests.Add(1)
+	if err != nil {
+		w.live.errors.Add(1)
+		w.errs[benchErrorKind(err)]++
+	} else {
+		w.hist.record(info.Latency)
+	}
+	if info == nil || info.Status == 0 {
+		return // no HTTP reply, so no replica to credit
+	}
+	t := w.last
+	if t == nil || info.ServedBy != w.lastName {
+		t = w.replicas[info.ServedBy]
+		if t == nil {
+			t = &replicaTally{}
+			w.replicas[info.ServedBy] = t
+		}
+		w.last, w.lastName = t, info.ServedBy
+	}
+	t.requests++
+	t.latency += info.Latency
+	if err != nil {
+		t.errors++
+	}
+}
+
+// isToolError reports whether a tools/call result has isError set, without decoding the
+// content when the member is absent.
+func isToolError(raw json.RawMessage) bool {
+	if !bytes.Contains(raw, []byte(`"isError"`)) {
+		return false
+	}
+	var r struct {
+		IsError bool `json:"isError"`
+	}
+	return json.Unmarshal(raw, &r) == nil && r.IsError
+}
+
+// benchErrorKind is [errorKind] with "tool_error" for errToolResult.
+func benchErrorKind(err error) string {
+	if errors.Is(err, errToolResult) {
+		return "tool_error"
+	}
+	return errorKind(err)
+}
+
+// showProgress writes a progress line to w every interval of measuring until stop is closed:
+// on a terminal one line rewritten in place with \r, else a plain line each time. counts
+// returns the measured requests and errors so far. Nothing is written during warmup.
+func showProgress(stop <-chan struct{}, w io.Writer, tty bool, every time.Duration, measureStart time.Time, counts func() (req, errs int64)) {
+	if d := time.Until(measureStart); d > 0 {
+		warmup := time.NewTimer(d)
+		select {
+		case <-stop:
+			warmup.Stop()
+			return
+		case <-warmup.C:
+		}
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var (
+		ticks   int64
+		lastReq int64
+		lastLen int
+	)
+	for {
+		select {
+		case <-stop:
+			if tty && ticks > 0 {
+				fmt.Fprintln(w)
+			}
+			return
+		case <-t.C:
+			ticks++
+			req, errs := counts()
+			rate := float64(req-lastReq) / every.Seconds()
+			lastReq = req
+			line := fmt.Sprintf("[%v] %d req  %.0f req/s  errors %d", time.Duration(ticks)*every, req, rate, errs)
+			if tty {
+				fmt.Fprintf(w, "\r%-*s", lastLen, line)
+				lastLen = len(line)
+			} else {
+				fmt.Fprintln(w, line)
+			}
+		}
+	}
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// benchReport is the result of a run, printed as text or, with --json, as this JSON object:
+//
+//	url             the endpoint
+//	mode            "stateless" or "stateful"
+//	tool            the tool called
+//	concurrency     number of workers
+//	requests        measured requests that completed, successful or not (warmup, probe,
+//	                initialize and DELETE are not counted)
+//	succeeded       requests that got a result without isError
+//	errors          requests that failed (requests - succeeded)
+//	duration_s      measured wall time, seconds
+//	throughput_rps  requests / duration_s
+//	latency_ms      {min, mean, p50, p90, p99, max} of the successful requests, milliseconds;
+//	                percentiles come from a log-linear histogram (within 1.6%); min and max
+//	                are exact
+//	errors_by_kind  {kind: count}: http_<status>, jsonrpc_<code>, tool_error, timeout,
+//	                transport, malformed
+//	replicas        [{name, requests, share, mean_ms, errors}] by X-Served-By, by name; share
+//	                is requests / all requests that got an HTTP reply; "" names replies
+//	                without the header; [] when no reply had it
+//	interrupted     true when the run was stopped by a signal (omitted otherwise)
+type benchReport struct {
+	URL          string           `json:"url"`
+	Mode         string           `json:"mode"`
+	Tool         string           `json:"tool"`
+	Concurrency  int              `json:"concurrency"`
+	Requests     int64            `json:"requests"`
+	Succeeded    int64            `json:"succeeded"`
+	Errors       int64            `json:"errors"`
+	Duration     float64          `json:"duration_s"`
+	Throughput   float64          `json:"throughput_rps"`
+	Latency      latencyReport    `json:"latency_ms"`
+	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
+	Replicas     []replicaReport  `json:"replicas"`
+	Interrupted  bool             `json:"interrupted,omitempty"`
+}
+
+// latencyReport holds latencies in milliseconds.
+type latencyReport struct {
+	Min  float64 `json:"min"`
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+}
+
+// replicaReport is one row of the replica table.
+type replicaReport struct {
+	Name     string  `json:"name"`
+	Requests int64   `json:"requests"`
+	Share    float64 `json:"share"`
+	MeanMs   float64 `json:"mean_ms"`
+	Errors   int64   `json:"errors"`
+}
+
+// report merges the workers' tallies.
+func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *benchReport {
+	rep := &benchReport{
+		URL:          r.cfg.url,
+		Mode:         r.cfg.mode,
+		Tool:         r.cfg.tool,
+		Concurrency:  r.cfg.concurrency,
+		Duration:     round3(elapsed.Seconds()),
+		ErrorsByKind: map[string]int64{},
+		Replicas:     []replicaReport{},
+	}
+	var h histTotal
+	replicas := map[string]*replicaTally{}
+	for _, w := range workers {
+		h.add(&w.hist)
+		for k, n := range w.errs {
+			rep.ErrorsByKind[k] += n
+			rep.Errors += n
+		}
+		for name, t := range w.replicas {
+			sum := replicas[name]
+			if sum == nil {
+				sum = &replicaTally{}
+				replicas[name] = sum
+			}
+			sum.requests += t.requests
+			sum.errors += t.errors
+			sum.latency += t.latency
+		}
+	}
+	rep.Succeeded = int64(h.n)
+	rep.Requests = rep.Succeeded + rep.Errors
+	if elapsed > 0 {
+		rep.Throughput = round3(float64(rep.Requests) / elapsed.Seconds())
+	}
+	if h.n > 0 {
+		rep.Latency = latencyReport{
+			Min:  ms(h.min),
+			Mean: ms(h.sum / time.Duration(h.n)),
+			P50:  ms(h.quantile(0.50)),
+			P90:  ms(h.quantile(0.90)),
+			P99:  ms(h.quantile(0.99)),
+			Max:  ms(h.max),
+		}
+	}
+	_, anonymous := replicas[""]
+	if len(replicas) > 1 || (len(replicas) == 1 && !anonymous) {
+		var replied int64
+		for _, t := range replicas {
+			replied += t.requests
+		}
+		for name, t := range replicas {
+			rep.Replicas = append(rep.Replicas, replicaReport{
+				Name:     name,
+				Requests: t.requests,
+				Share:    round3(float64(t.requests) / float64(replied)),
+				MeanMs:   ms(t.latency / time.Duration(max(t.requests, 1))),
+				Errors:   t.errors,
+			})
+		}
+		slices.SortFunc(rep.Replicas, func(a, b replicaReport) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return rep
+}
+
+// writeBenchText prints the report for people.
+func writeBenchText(w io.Writer, rep *benchReport) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Target      %s (%s, tool %s, %d workers)\n", rep.URL, rep.Mode, rep.Tool, rep.Concurrency)
+	status := ""
+	if rep.Interrupted {
+		status = " (interrupted)"
+	}
+	fmt.Fprintf(&b, "Requests    %d in %s%s\n", rep.Requests, fmtSeconds(rep.Duration), status)
+	fmt.Fprintf(&b, "Throughput  %.1f req/s\n", rep.Throughput)
+	if rep.Succeeded > 0 {
+		l := rep.Latency
+		fmt.Fprintf(&b, "Latency     min %s  p50 %s  p90 %s  p99 %s  max %s  (mean %s)\n",
+			fmtMs(l.Min), fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.Max), fmtMs(l.Mean))
+	} else {
+		fmt.Fprintf(&b, "Latency     - (no successful requests)\n")
+	}
+	if rep.Errors == 0 {
+		fmt.Fprintf(&b, "Errors      0\n")
+	} else {
+		fmt.Fprintf(&b, "Errors      %d (%.1f%%)\n", rep.Errors, 100*float64(rep.Errors)/float64(max(rep.Requests, 1)))
+		kinds := make([]string, 0, len(rep.ErrorsByKind))
+		for k := range rep.ErrorsByKind {
+			kinds = append(kinds, k)
+		}
+		// Most frequent first.
+		slices.SortFunc(kinds, func(a, b string) int {
+			if c := cmp.Compare(rep.ErrorsByKind[b], rep.ErrorsByKind[a]); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		width := 0
+		for _, k := range kinds {
+			width = max(width, len(k))
+		}
+		for _, k := range kinds {
+			fmt.Fprintf(&b, "  %-*s  %d\n", width, k, rep.ErrorsByKind[k])
+		}
+	}
+	if len(rep.Replicas) > 0 {
+		fmt.Fprintf(&b, "Replicas\n")
+		var nameW, countW int
+		var top float64
+		for _, r := range rep.Replicas {
+			nameW = max(nameW, len(replicaName(r.Name)))
+			countW = max(countW, len(strconv.FormatInt(r.Requests, 10)))
+			top = max(top, r.Share)
+		}
+		for _, r := range rep.Replicas {
+			cells := 0
+			if top > 0 {
+				cells = int(math.Round(r.Share / top * barWidth))
+			}
+			fmt.Fprintf(&b, "  %-*s  %*d  %5.1f%%  %8s  %s", nameW, replicaName(r.Name), countW, r.Requests, 100*r.Share, fmtMs(r.MeanMs), strings.Repeat("█", cells))
+			if r.Errors > 0 {
+				fmt.Fprintf(&b, "  (%d errors)", r.Errors)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// replicaName is how the table shows a replica; replies without X-Served-By show as "-".
+func replicaName(name string) string {
+	if name == "" {
+		return "-"
+	}
+	return name
+}
+
+// fmtMs formats milliseconds for people: 412µs, 1.21ms, 2.35s.
+func fmtMs(v float64) string {
+	switch {
+	case v < 1:
+		return fmt.Sprintf("%.0fµs", v*1000)
+	case v < 1000:
+		return fmt.Sprintf("%.2fms", v)
+	}
+	return fmt.Sprintf("%.2fs", v/1000)
+}
+
+// fmtSeconds formats a run's length for people: 992ms, 10.01s.
+func fmtSeconds(v float64) string {
+	if v < 1 {
+		return fmt.Sprintf("%.0fms", v*1000)
+	}
+	return fmt.Sprintf("%.2fs", v)
+}
+
+// ms returns d in milliseconds, rounded to the microsecond.
+func ms(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// mustJSON encodes a report, which cannot fail.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("minimcp: encoding the bench report: " + err.Error())
+	}
+	return b
+}
+
+// The latency histogram is log-linear, like HdrHistogram: values below 2*histSub ns each have
+// a bucket; above, each power of two is split into histSub equal buckets, so a bucket is
+// never wider than 1/histSub (1.6%) of its values. It covers up to 2^histMaxBits ns (about
+// 73 minutes; longer values count as that), in 2368 uint32 counters, 9.5 KiB per worker.
+const (
+	histSubBits = 6
+	histSub     = 1 << histSubBits
+	histMaxBits = 42
+	histBuckets = (histMaxBits - histSubBits + 1) * histSub
+)
+
+// histogram records durations. The zero value is empty and ready; it is not safe for
+// concurrent use: each worker has its own, and [histTotal] adds them up at the end.
+type histogram struct {
+	counts [histBuckets]uint32
+	n      uint64
+	sum    time.Duration
+	min    time.Duration
+	max    time.Duration
+}
+
+// histIndex returns the bucket of v nanoseconds.
+func histIndex(v uint64) int {
+	if v >= 1<<histMaxBits {
+		v = 1<<histMaxBits - 1
+	}
+	if v < histSub {
+		return int(v)
+	}
+	shift := bits.Len64(v) - 1 - histSubBits
+	return (shift+1)*histSub + int(v>>shift) - histSub
+}
+
+// histBounds returns the smallest and largest value of bucket i.
+func histBounds(i int) (lo, hi uint64) {
+	if i < 2*histSub {
+		return uint64(i), uint64(i)
+	}
+	shift := i/histSub - 1
+	sub := uint64(i%histSub + histSub)
+	return sub << shift, (sub+1)<<shift - 1
+}
+
+// record adds one duration; a negative one counts as zero. A worker records at most some
+// hundreds of millions of values, well within a uint32 per bucket.
+func (h *histogram) record(d time.Duration) {
+	d = max(d, 0)
+	h.counts[histIndex(uint64(d))]++
+	if h.n == 0 || d < h.min {
+		h.min = d
+	}
+	h.max = max(h.max, d)
+	h.n++
+	h.sum += d
+}
+
+// histTotal is the sum of the workers' histograms, with counters wide enough for any run.
+type histTotal struct {
+	counts [histBuckets]uint64
+	n      uint64
+	sum    time.Duration
+	min    time.Duration
+	max    time.Duration
+}
+
+// add adds h's values to t.
+func (t *histTotal) add(h *histogram) {
+	if h.n == 0 {
+		return
+	}
+	for i, c := range h.counts {
+		t.counts[i] += uint64(c)
+	}
+	if t.n == 0 || h.min < t.min {
+		t.min = h.min
+	}
+	t.max = max(t.max, h.max)
+	t.n += h.n
+	t.sum += h.sum
+}
+
+// quantile returns the value at quantile q (0 to 1): the middle of the bucket holding the
+// ceil(q*n)-th smallest value, kept within [min, max]. It returns 0 when t is empty.
+func (t *histTotal) quantile(q float64) time.Duration {
+	if t.n == 0 {
+		return 0
+	}
+	rank := min(max(uint64(math.Ceil(q*float64(t.n))), 1), t.n)
+	var seen uint64
+	for i, c := range t.counts {
+		seen += c
+		if seen >= rank {
+			lo, hi := histBounds(i)
+			v := time.Duration(lo + (hi-lo)/2)
+			return min(max(v, t.min), t.max)
+		}
+	}
+	return t.max
+}

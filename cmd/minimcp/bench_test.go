@@ -1,0 +1,503 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	json "github.com/goccy/go-json"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runBenchJSON runs bench with --json and decodes the report.
+func runBenchJSON(t *testing.T, args ...string) (int, *benchReport, string) {
+	t.Helper()
+	code, stdout, stderr := runCmd(t, runBench, append(args, "--json")...)
+	var rep benchReport
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), "stdout: %s\nstderr: %s", stdout, stderr)
+	return code, &rep, stderr
+}
+
+// checkLatency checks that the latency summary is ordered and positive.
+func checkLatency(t *testing.T, l latencyReport) {
+	t.Helper()
+	assert.Positive(t, l.Min)
+	assert.LessOrEqual(t, l.Min, l.P50)
+	assert.LessOrEqual(t, l.P50, l.P90)
+	assert.LessOrEqual(t, l.P90, l.P99)
+	assert.LessOrEqual(t, l.P99, l.Max)
+	assert.LessOrEqual(t, l.Min, l.Mean)
+	assert.LessOrEqual(t, l.Mean, l.Max)
+}
+
+func TestBenchModes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mode string
+		opts fakeOptions
+	}{
+		{"stateless/json", "stateless", fakeOptions{}},
+		{"stateless/sse", "stateless", fakeOptions{SSE: true}},
+		{"stateful/json", "stateful", fakeOptions{Stateful: true}},
+		{"stateful/sse", "stateful", fakeOptions{Stateful: true, SSE: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, url := startFake(t, tc.opts)
+			code, rep, stderr := runBenchJSON(t, url, "-n", "200", "-c", "4", "--mode", tc.mode)
+			require.Equal(t, codeOK, code, stderr)
+			assert.Equal(t, int64(200), rep.Requests)
+			assert.Equal(t, int64(200), rep.Succeeded)
+			assert.Zero(t, rep.Errors)
+			assert.Empty(t, rep.ErrorsByKind)
+			assert.Empty(t, rep.Replicas, "no X-Served-By, no replica table")
+			assert.Equal(t, 4, rep.Concurrency)
+			assert.Equal(t, tc.mode, rep.Mode)
+			assert.Positive(t, rep.Throughput)
+			checkLatency(t, rep.Latency)
+
+			minted, deleted, open := f.stats()
+			if tc.opts.Stateful {
+				assert.Equal(t, [3]int{4, 4, 0}, [3]int{minted, deleted, open}, "a session per worker, each ended")
+				assert.Equal(t, int64(4*2+200), f.posts.Load(), "initialize and initialized per worker, then the measured calls")
+			} else {
+				assert.Equal(t, int64(1+200), f.posts.Load(), "the probe, then the measured calls")
+				assert.Empty(t, f.lastHeaders().Get("Mcp-Session-Id"))
+				assert.Equal(t, "2025-11-25", f.lastHeaders().Get("Mcp-Protocol-Version"))
+			}
+		})
+	}
+}
+
+func TestBenchReplicas(t *testing.T) {
+	var backends []string
+	for _, name := range []string{"replica-a", "replica-b", "replica-c"} {
+		_, url := startFake(t, fakeOptions{ServedBy: name})
+		backends = append(backends, url)
+	}
+	proxy := startRoundRobin(t, backends...)
+
+	code, rep, stderr := runBenchJSON(t, proxy, "-n", "200", "-c", "4")
+	require.Equal(t, codeOK, code, stderr)
+	require.Len(t, rep.Replicas, 3)
+	var sum int64
+	var shares float64
+	for i, r := range rep.Replicas {
+		assert.Equal(t, []string{"replica-a", "replica-b", "replica-c"}[i], r.Name)
+		assert.InDelta(t, 1.0/3, r.Share, 0.02, r.Name)
+		assert.Positive(t, r.MeanMs)
+		assert.Zero(t, r.Errors)
+		sum += r.Requests
+		shares += r.Share
+	}
+	assert.Equal(t, int64(200), sum)
+	assert.InDelta(t, 1, shares, 0.002)
+
+	code, stdout, stderr := runCmd(t, runBench, proxy, "-n", "200", "-c", "4")
+	require.Equal(t, codeOK, code, stderr)
+	t.Logf("text report:\n%s", stdout)
+	for _, name := range []string{"replica-a", "replica-b", "replica-c"} {
+		assert.Regexp(t, `(?m)^  `+name+`  +\d+  +\d+\.\d%  +\S+  █+$`, stdout)
+	}
+	asJSON, _ := json.MarshalIndent(rep, "", "  ")
+	t.Logf("JSON report:\n%s", asJSON)
+}
+
+func TestBenchErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		opts   fakeOptions
+		n      int64 // requests; 50 if zero
+		args   []string
+		kinds  map[string]int64
+		stderr string
+	}{
+		{
+			name:  "every 10th request fails with 503",
+			opts:  fakeOptions{FailEvery: 10, ServedBy: "solo"},
+			n:     200,
+			kinds: map[string]int64{"http_503": 20},
+		},
+		{
+			name:  "the tool fails",
+			args:  []string{"--tool", "fail", "--args", "{}"},
+			kinds: map[string]int64{"tool_error": 50},
+		},
+		{
+			name:   "unknown tool",
+			args:   []string{"--tool", "nope"},
+			kinds:  map[string]int64{"jsonrpc_-32602": 50},
+			stderr: "minimcp: bench: warning: the first request failed: tools/call: jsonrpc error -32602",
+		},
+		{
+			name:   "stateless requests to a stateful server",
+			opts:   fakeOptions{Stateful: true},
+			kinds:  map[string]int64{"http_400": 50},
+			stderr: "HTTP 400: missing MCP-Session-Id (does the server need a session? try --mode stateful)",
+		},
+		{
+			name:  "sessions expire",
+			opts:  fakeOptions{Stateful: true, ExpireOn: "tools/call"},
+			args:  []string{"--mode", "stateful"},
+			kinds: map[string]int64{"http_404": 50},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, url := startFake(t, tc.opts)
+			n := cmp.Or(tc.n, 50)
+			code, rep, stderr := runBenchJSON(t, append([]string{url, "-n", strconv.FormatInt(n, 10), "-c", "4"}, tc.args...)...)
+			assert.Equal(t, codeFailed, code, stderr)
+			assert.Equal(t, n, rep.Requests)
+			assert.Equal(t, tc.kinds, rep.ErrorsByKind)
+			var errs int64
+			for _, n := range tc.kinds {
+				errs += n
+			}
+			assert.Equal(t, errs, rep.Errors)
+			assert.Equal(t, n-errs, rep.Succeeded)
+			if tc.stderr != "" {
+				assert.Contains(t, stderr, tc.stderr)
+			}
+			if tc.opts.ServedBy != "" {
+				require.Len(t, rep.Replicas, 1)
+				assert.Equal(t, replicaReport{Name: "solo", Requests: n, Share: 1, MeanMs: rep.Replicas[0].MeanMs, Errors: errs}, rep.Replicas[0])
+			}
+			if tc.opts.ExpireOn != "" {
+				minted, _, open := f.stats()
+				assert.Equal(t, 4+int(n), minted, "a new session after each 404")
+				assert.Zero(t, open)
+			}
+		})
+	}
+
+	t.Run("text report", func(t *testing.T) {
+		_, url := startFake(t, fakeOptions{FailEvery: 10})
+		code, stdout, stderr := runCmd(t, runBench, url, "-n", "200", "-c", "4")
+		assert.Equal(t, codeFailed, code, stderr)
+		assert.Contains(t, stdout, "Errors      20 (10.0%)\n  http_503  20\n")
+		t.Logf("text report:\n%s", stdout)
+	})
+}
+
+func TestBenchUnreachable(t *testing.T) {
+	for _, mode := range []string{"stateless", "stateful"} {
+		t.Run(mode, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, runBench, closedURL(t), "-n", "10", "--mode", mode)
+			assert.Equal(t, codeProtocol, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, "minimcp: bench: cannot reach the target: ")
+		})
+	}
+}
+
+func TestBenchUsage(t *testing.T) {
+	const url = "http://127.0.0.1:1/mcp" // never contacted
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"no URL", nil, "want exactly one argument, the endpoint URL"},
+		{"two URLs", []string{url, url}, "want exactly one argument"},
+		{"bad URL", []string{"127.0.0.1:8080"}, `invalid URL "127.0.0.1:8080"`},
+		{"duration over 1h", []string{"-d", "2h", url}, "--duration 2h0m0s is out of range: want up to 1h0m0s"},
+		{"negative duration", []string{"--duration", "-1s", url}, "--duration -1s is out of range"},
+		{"zero duration", []string{"-d", "0s", url}, "--duration must be positive"},
+		{"too many requests", []string{"-n", "100000001", url}, "--requests 100000001 is out of range: want 1 to 100000000"},
+		{"zero requests", []string{"-n", "0", url}, "--requests must be at least 1"},
+		{"both -n and -d", []string{"-n", "5", "-d", "1s", url}, "give --requests (-n) or --duration (-d), not both"},
+		{"zero concurrency", []string{"-c", "0", url}, "--concurrency 0 is out of range: want 1 to 10000"},
+		{"huge concurrency", []string{"--concurrency", "10001", url}, "--concurrency 10001 is out of range"},
+		{"bad mode", []string{"--mode", "sticky", url}, `--mode "sticky": want stateless or stateful`},
+		{"args not an object", []string{"--args", "[1]", url}, `--args "[1]" is not a JSON object`},
+		{"args not JSON", []string{"--args", "{", url}, "is not a JSON object"},
+		{"empty tool", []string{"--tool", "", url}, "--tool must not be empty"},
+		{"zero timeout", []string{"--timeout", "0s", url}, "--timeout 0s is out of range"},
+		{"negative warmup", []string{"--warmup", "-1s", url}, "--warmup -1s is out of range"},
+		{"unknown flag", []string{"--rate", "5", url}, "flag provided but not defined: -rate"},
+		{"not a number", []string{"-c", "many", url}, `invalid value "many" for flag -c`},
+		{"bad header", []string{"--header", "x", url}, `header "x": want 'Name: value'`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, runBench, tc.args...)
+			assert.Equal(t, codeUsage, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tc.stderr)
+			assert.Contains(t, stderr, "Usage: minimcp bench")
+		})
+	}
+
+	code, _, stderr := runCmd(t, runBench, "--help")
+	assert.Equal(t, codeOK, code)
+	assert.Contains(t, stderr, "--concurrency  [MINIMCP_CONCURRENCY] (default 16)")
+}
+
+func TestBenchFlags(t *testing.T) {
+	const url = "http://127.0.0.1:1/mcp"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want benchConfig
+	}{
+		{
+			name: "defaults",
+			want: benchConfig{concurrency: 16, duration: 10 * time.Second, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+		},
+		{
+			name: "short names",
+			args: []string{"-c", "3", "-n", "7"},
+			want: benchConfig{concurrency: 3, requests: 7, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+		},
+		{
+			name: "long names, flags after the URL",
+			args: []string{"--concurrency", "5", "--duration", "3s", "--mode", "stateful", "--tool", "add", "--args", ` {"a":1} `, "--timeout", "2s", "--warmup", "1s", "--json"},
+			want: benchConfig{concurrency: 5, duration: 3 * time.Second, mode: "stateful", tool: "add", args: []byte(`{"a":1}`), timeout: 2 * time.Second, warmup: time.Second, json: true},
+		},
+		{
+			name: "environment",
+			env:  map[string]string{"MINIMCP_CONCURRENCY": "8", "MINIMCP_REQUESTS": "50", "MINIMCP_MODE": "stateful"},
+			want: benchConfig{concurrency: 8, requests: 50, mode: "stateful", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+		},
+		{
+			name: "a short flag beats the long name's environment variable",
+			env:  map[string]string{"MINIMCP_CONCURRENCY": "8"},
+			args: []string{"-c", "2"},
+			want: benchConfig{concurrency: 2, duration: 10 * time.Second, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+		},
+		{
+			name: "-d on the command line beats MINIMCP_REQUESTS",
+			env:  map[string]string{"MINIMCP_REQUESTS": "50"},
+			args: []string{"-d", "2s"},
+			want: benchConfig{concurrency: 16, duration: 2 * time.Second, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var stderr bytes.Buffer
+			cfg, code := parseBenchArgs(append([]string{url}, tc.args...), &stderr)
+			require.NotNil(t, cfg, "exit %d: %s", code, stderr.String())
+			tc.want.url = url
+			assert.Equal(t, &tc.want, cfg)
+		})
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	t.Run("buckets", func(t *testing.T) {
+		prev := -1
+		check := func(v uint64) {
+			i := histIndex(v)
+			require.Less(t, i, histBuckets, "v=%d", v)
+			require.GreaterOrEqual(t, i, prev, "v=%d: buckets must not go down", v)
+			prev = i
+			lo, hi := histBounds(i)
+			require.LessOrEqual(t, lo, v, "v=%d", v)
+			require.GreaterOrEqual(t, hi, v, "v=%d", v)
+			require.LessOrEqual(t, hi-lo, v/histSub, "v=%d: bucket wider than 1/%d", v, histSub)
+		}
+		for v := uint64(0); v < 1000; v++ {
+			check(v)
+		}
+		for v := uint64(1000); v < 1<<histMaxBits; v += v/7 + 1 {
+			check(v)
+		}
+		assert.Equal(t, histBuckets-1, histIndex(math.MaxUint64), "beyond the range clamps to the last bucket")
+	})
+
+	t.Run("quantiles", func(t *testing.T) {
+		var a, b histogram
+		for i := 1; i <= 1000; i++ {
+			h := &a
+			if i%2 == 0 {
+				h = &b
+			}
+			h.record(time.Duration(i) * time.Microsecond)
+		}
+		var total histTotal
+		total.add(&a)
+		total.add(&b)
+		total.add(&histogram{})
+		assert.Equal(t, uint64(1000), total.n)
+		assert.Equal(t, time.Microsecond, total.min)
+		assert.Equal(t, time.Millisecond, total.max)
+		for _, tc := range []struct {
+			q    float64
+			want time.Duration
+		}{
+			{0, time.Microsecond},
+			{0.5, 500 * time.Microsecond},
+			{0.9, 900 * time.Microsecond},
+			{0.99, 990 * time.Microsecond},
+			{1, time.Millisecond},
+		} {
+			got := total.quantile(tc.q)
+			assert.InEpsilon(t, float64(tc.want), float64(got), 1.0/histSub, "q=%v: %v", tc.q, got)
+		}
+		assert.Zero(t, (&histTotal{}).quantile(0.5))
+	})
+}
+
+func TestShowProgress(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tty    bool
+		warmup time.Duration
+		want   string
+	}{
+		{
+			name: "plain",
+			want: "[1s] 1000 req  1000 req/s  errors 100\n[2s] 2000 req  1000 req/s  errors 200\n[3s] 3000 req  1000 req/s  errors 300\n",
+		},
+		{
+			name: "terminal",
+			tty:  true,
+			want: "\r[1s] 1000 req  1000 req/s  errors 100\r[2s] 2000 req  1000 req/s  errors 200\r[3s] 3000 req  1000 req/s  errors 300\n",
+		},
+		{
+			name:   "nothing during warmup",
+			warmup: 2 * time.Second,
+			want:   "[1s] 3000 req  3000 req/s  errors 300\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var (
+					out  bytes.Buffer
+					reqs atomic.Int64
+				)
+				stop := make(chan struct{}) // closed by the test to end showProgress
+				done := make(chan struct{}) // closed when showProgress has returned
+				go func() {
+					defer close(done)
+					showProgress(stop, &out, tc.tty, time.Second, time.Now().Add(tc.warmup), func() (int64, int64) {
+						n := reqs.Load()
+						return n, n / 10
+					})
+				}()
+				// 10 requests every 10ms, off the second boundaries: 1000 req/s.
+				time.Sleep(5 * time.Millisecond)
+				for range 350 {
+					reqs.Add(10)
+					time.Sleep(10 * time.Millisecond)
+				}
+				close(stop)
+				<-done
+				assert.Equal(t, tc.want, out.String())
+			})
+		})
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestBenchDuration runs a timed bench in a synctest bubble against a fake server that takes
+// exactly 7ms a request, so duration, warmup and progress lines come out exact.
+func TestBenchDuration(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		stopAt   time.Duration // cancel the run's context then; 0 means never
+		requests int64
+		duration float64
+		progress string
+	}{
+		{
+			name: "full run",
+			// The probe ends at 7ms and warmup at 1007ms; each worker then starts requests at
+			// 1008, 1015, ..., 4004 (the last before 1007+3000), 429 each, the last ending at
+			// 4011.
+			requests: 2 * 429,
+			duration: 3.004,
+			progress: "[1s] 284 req  284 req/s  errors 0\n[2s] 570 req  286 req/s  errors 0\n[3s] 856 req  286 req/s  errors 0\n",
+		},
+		{
+			// Interrupted at 2500ms: the requests in flight then are not counted, and the run
+			// ends there. Requests ending at 1015, ..., 2499: 213 per worker.
+			name:     "interrupted",
+			stopAt:   2500 * time.Millisecond,
+			requests: 2 * 213,
+			duration: 1.493,
+			progress: "[1s] 284 req  284 req/s  errors 0\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFakeHandler(fakeOptions{ServedBy: "solo"})
+				rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					select {
+					case <-time.After(7 * time.Millisecond):
+					case <-r.Context().Done():
+						return nil, r.Context().Err()
+					}
+					rec := httptest.NewRecorder()
+					f.ServeHTTP(rec, r)
+					return rec.Result(), nil
+				})
+				var usage bytes.Buffer
+				cfg, _ := parseBenchArgs([]string{"-d", "3s", "-c", "2", "--warmup", "1s", "http://bench.test/mcp"}, &usage)
+				require.NotNil(t, cfg, usage.String())
+				cfg.transport = rt
+
+				ctx := t.Context()
+				if tc.stopAt > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tc.stopAt)
+					defer cancel()
+				}
+				var progress bytes.Buffer
+				rep, err := runBenchmark(ctx, cfg, &progress)
+				require.NoError(t, err)
+				assert.Equal(t, tc.requests, rep.Requests)
+				assert.Zero(t, rep.Errors)
+				assert.Equal(t, tc.duration, rep.Duration)
+				assert.Equal(t, round3(float64(tc.requests)/tc.duration), rep.Throughput)
+				assert.Equal(t, tc.stopAt > 0, rep.Interrupted)
+				assert.Equal(t, latencyReport{Min: 7, Mean: 7, P50: 7, P90: 7, P99: 7, Max: 7}, rep.Latency)
+				assert.Equal(t, []replicaReport{{Name: "solo", Requests: tc.requests, Share: 1, MeanMs: 7}}, rep.Replicas)
+				assert.Equal(t, tc.progress, progress.String())
+			})
+		})
+	}
+}
+
+// TestBenchTextFormat pins the text report's layout.
+func TestBenchTextFormat(t *testing.T) {
+	rep := &benchReport{
+		URL: "http://lb/mcp", Mode: "stateless", Tool: "echo", Concurrency: 16,
+		Requests: 3000, Succeeded: 2990, Errors: 10, Duration: 1.5, Throughput: 2000,
+		Latency:      latencyReport{Min: 0.25, Mean: 1.1, P50: 1, P90: 2.5, P99: 4.25, Max: 1250},
+		ErrorsByKind: map[string]int64{"http_503": 7, "timeout": 3},
+		Replicas: []replicaReport{
+			{Name: "replica-a", Requests: 2000, Share: 0.667, MeanMs: 1.2, Errors: 10},
+			{Name: "replica-b", Requests: 1000, Share: 0.333, MeanMs: 0.9},
+		},
+	}
+	var out strings.Builder
+	writeBenchText(&out, rep)
+	want := `Target      http://lb/mcp (stateless, tool echo, 16 workers)
+Requests    3000 in 1.50s
+Throughput  2000.0 req/s
+Latency     min 250µs  p50 1.00ms  p90 2.50ms  p99 4.25ms  max 1.25s  (mean 1.10ms)
+Errors      10 (0.3%)
+  http_503  7
+  timeout   3
+Replicas
+  replica-a  2000   66.7%    1.20ms  ` + strings.Repeat("█", 30) + `  (10 errors)
+  replica-b  1000   33.3%     900µs  ` + strings.Repeat("█", 15) + `
+`
+	assert.Equal(t, want, out.String())
+}

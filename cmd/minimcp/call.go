@@ -1,0 +1,342 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// Exit codes of the client commands (tools, call, bench).
+const (
+	// codeOK: everything succeeded.
+	codeOK = 0
+	// codeFailed: the tool reported an error (call), or some requests failed (bench).
+	codeFailed = 1
+	// codeUsage: bad flags or arguments.
+	codeUsage = 2
+	// codeProtocol: the server could not be reached, or broke the protocol.
+	codeProtocol = 3
+)
+
+// defaultCallTimeout bounds a whole tools or call command.
+const defaultCallTimeout = 30 * time.Second
+
+// closeTimeout bounds the DELETE that ends a command's session.
+const closeTimeout = 5 * time.Second
+
+func init() {
+	register("tools", "list an endpoint's tools", runTools)
+	register("call", "call one tool and print its result", runCall)
+}
+
+// runTools is "minimcp tools URL": one line per tool, its name and its description, or with
+// --json the tools array as the server sent it.
+func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("tools", "tools [flags] URL")
+	fs.SetOutput(stderr)
+	var cf clientFlags
+	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
+	asJSON := fs.Bool("json", false, "print the raw tools array as JSON")
+	pos, code := parseClientArgs(fs, args, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		return usageError(fs, stderr, "tools: want exactly one argument, the endpoint URL")
+	}
+	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
+		tools, err := c.listToolsRaw(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "minimcp: %v\n", err)
+			return codeProtocol
+		}
+		if *asJSON {
+			arr := []byte{'['}
+			for i, t := range tools {
+				if i > 0 {
+					arr = append(arr, ',')
+				}
+				arr = append(arr, t...)
+			}
+			writeJSON(stdout, append(arr, ']'))
+			return codeOK
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		for i, raw := range tools {
+			var t struct {
+				Name        string `json:"name"`
+				Description string `json:"description"`
+			}
+			if err := json.Unmarshal(raw, &t); err != nil {
+				fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
+				return codeProtocol
+			}
+			// A description may span lines; the listing keeps one line per tool.
+			fmt.Fprintf(tw, "%s\t%s\n", oneLine(t.Name), oneLine(t.Description))
+		}
+		tw.Flush()
+		return codeOK
+	})
+}
+
+// runCall is "minimcp call URL TOOL [JSON]": it prints each text block of the result on its own
+// line and any other block as one line of JSON, or with --json the whole result. A result with
+// isError goes to stderr and exits 1.
+func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("call", "call [flags] URL TOOL [JSON-ARGUMENTS]")
+	fs.SetOutput(stderr)
+	var cf clientFlags
+	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
+	asJSON := fs.Bool("json", false, "print the whole result as JSON")
+	pos, code := parseClientArgs(fs, args, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) < 2 || len(pos) > 3 {
+		return usageError(fs, stderr, "call: want the endpoint URL, the tool name and optionally its arguments as a JSON object")
+	}
+	toolArgs := json.RawMessage(`{}`)
+	if len(pos) == 3 {
+		toolArgs = json.RawMessage(strings.TrimSpace(pos[2]))
+		if !json.Valid(toolArgs) || len(toolArgs) == 0 || toolArgs[0] != '{' {
+			return usageError(fs, stderr, fmt.Sprintf("call: the arguments %q are not a JSON object", pos[2]))
+		}
+	}
+	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
+		raw, _, err := c.call(ctx, mcp.MethodToolsCall, toolCallParams(pos[1], toolArgs))
+		if err != nil {
+			fmt.Fprintf(stderr, "minimcp: %v\n", err)
+			return codeProtocol
+		}
+		// Read the result loosely, so that a content type this build does not know is still
+		// printed rather than refused.
+		var res struct {
+			Content           []json.RawMessage `json:"content"`
+			StructuredContent json.RawMessage   `json:"structuredContent"`
+			IsError           bool              `json:"isError"`
+		}
+		if err := json.Unmarshal(raw, &res); err != nil {
+			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsCall, &malformedReplyError{Reason: "result: " + err.Error()})
+			return codeProtocol
+		}
+		done := codeOK
+		if res.IsError {
+			// MCP 2025-11-25, Server § Tools, Error Handling: a tool execution error is a
+			// result with isError, not a protocol error.
+			done = codeFailed
+		}
+		if *asJSON {
+			writeJSON(stdout, raw)
+			return done
+		}
+		out := stdout
+		if res.IsError {
+			out = stderr
+		}
+		for _, block := range res.Content {
+			var b struct {
+				Type string `json:"type"`
+				Text string `json:"text"`
+			}
+			if json.Unmarshal(block, &b) == nil && b.Type == "text" {
+				fmt.Fprintln(out, strings.TrimSuffix(b.Text, "\n"))
+				continue
+			}
+			fmt.Fprintln(out, compactJSON(block))
+		}
+		if len(res.Content) == 0 && len(res.StructuredContent) > 0 {
+			fmt.Fprintln(out, compactJSON(res.StructuredContent))
+		}
+		return done
+	})
+}
+
+// parseClientArgs parses a client command's flags and environment. It returns the positional
+// arguments and -1, or the exit code to return at once (0 for --help, 2 for bad flags).
+func parseClientArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int) {
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, codeOK
+	}
+	if err != nil {
+		return nil, codeUsage // the flag package has printed the error and the usage
+	}
+	if err := applyEnv(fs); err != nil {
+		fmt.Fprintf(stderr, "minimcp: %s: %v\n", fs.Name(), err)
+		return nil, codeUsage
+	}
+	return pos, -1
+}
+
+// usageError prints msg and the command's usage and returns the usage exit code.
+func usageError(fs *flag.FlagSet, stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "minimcp: %s\n\n", msg)
+	fs.Usage()
+	return codeUsage
+}
+
+// withSession connects to rawURL, initializes, runs f and ends the session, all within
+// cf.timeout. It returns f's exit code, 2 for a bad URL or flag value, and 3 when initialize
+// fails.
+func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *mcpClient) int) int {
+	if cf.timeout <= 0 {
+		return usageError(fs, stderr, fmt.Sprintf("%s: --timeout must be positive", fs.Name()))
+	}
+	tr := newHTTPTransport(1)
+	defer tr.CloseIdleConnections()
+	c, err := newMCPClient(rawURL, cf.options(&http.Client{Transport: tr}))
+	if err != nil {
+		return usageError(fs, stderr, fs.Name()+": "+err.Error())
+	}
+	ctx, cancel := context.WithTimeout(ctx, cf.timeout)
+	defer cancel()
+	defer func() {
+		// Transports § Session Management, 5: clients that no longer need a session SHOULD
+		// end it. Best effort, and bounded even if the command's time is up.
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+		defer ccancel()
+		_ = c.close(cctx)
+	}()
+	if _, err := c.initialize(ctx); err != nil {
+		fmt.Fprintf(stderr, "minimcp: %v\n", err)
+		return codeProtocol
+	}
+	return f(ctx, c)
+}
+
+// writeJSON writes raw indented, with a final newline; raw that does not indent is written as
+// is.
+func writeJSON(w io.Writer, raw []byte) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		buf.Reset()
+		buf.Write(raw)
+	}
+	buf.WriteByte('\n')
+	_, _ = w.Write(buf.Bytes())
+}
+
+// compactJSON returns raw on one line.
+func compactJSON(raw []byte) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return oneLine(string(raw))
+	}
+	return buf.String()
+}
+
+// oneLine joins the lines of s with spaces.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// headerFlag is a repeatable --header flag of "Name: value" pairs. Unlike [stringList] it does
+// not split at commas, which header values may contain; an environment variable holds one
+// header per line.
+type headerFlag struct {
+	h http.Header
+}
+
+func (f *headerFlag) String() string {
+	if f == nil || len(f.h) == 0 {
+		return ""
+	}
+	var lines []string
+	for k, vs := range f.h {
+		for _, v := range vs {
+			lines = append(lines, k+": "+v)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Set adds the "Name: value" headers of v, one per line.
+func (f *headerFlag) Set(v string) error {
+	for line := range strings.SplitSeq(v, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		name = strings.TrimSpace(name)
+		if !ok || !validHeaderName(name) {
+			return fmt.Errorf("header %q: want 'Name: value'", line)
+		}
+		if f.h == nil {
+			f.h = http.Header{}
+		}
+		f.h.Add(name, strings.TrimSpace(value))
+	}
+	return nil
+}
+
+// validHeaderName reports whether s is an HTTP field name (RFC 9110 §5.1: a token).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// clientFlags are the connection flags shared by tools, call and bench.
+type clientFlags struct {
+	timeout   time.Duration
+	headers   headerFlag
+	authToken string
+}
+
+// register adds --timeout (with the given default and meaning), --header and --auth-token.
+func (f *clientFlags) register(fs *flag.FlagSet, timeout time.Duration, timeoutUsage string) {
+	fs.DurationVar(&f.timeout, "timeout", timeout, timeoutUsage)
+	fs.Var(&f.headers, "header", "extra request header 'Name: value' (repeatable; one per line in the environment variable)")
+	fs.StringVar(&f.authToken, "auth-token", "", "bearer token sent as 'Authorization: Bearer TOKEN'")
+}
+
+// options returns the client options the flags describe, sending with hc.
+func (f *clientFlags) options(hc *http.Client) *clientOptions {
+	return &clientOptions{HTTPClient: hc, AuthToken: f.authToken, Header: f.headers.h}
+}
+
+// parseInterspersed parses args with fs, allowing flags after positional arguments
+// ("tools URL --json") as well as before them, and returns the positional arguments. Everything
+// after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

@@ -1,0 +1,699 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
+	"github.com/minimcp/minimcp/sse"
+)
+
+/*
+Design note: the client side of Streamable HTTP.
+
+mcpClient is the smallest client the tools, call and bench commands need, written against
+MCP 2025-11-25, Basic § Transports, Streamable HTTP:
+
+  - Every message is its own POST to the one MCP endpoint, with Accept listing both
+    application/json and text/event-stream (§ Sending Messages to the Server, 1-3).
+  - A request is answered either by one JSON object or by an SSE stream that may carry the
+    server's notifications and requests before the response (§ Sending Messages to the Server,
+    5-6). The client reads both; on a stream it skips the priming event (an id with empty data),
+    every notification and every server-to-client request, and returns the response whose id
+    matches. It does not answer server-to-client requests: these commands declare no client
+    capabilities, so a conforming server sends none that need an answer (a ping would go
+    unanswered, and the server times it out).
+  - A notification or response is answered with 202 Accepted and no body (§ Sending Messages
+    to the Server, 4).
+  - initialize may return an MCP-Session-Id, which then goes on every later request; DELETE
+    ends the session, and 405 means the server does not let clients end sessions (§ Session
+    Management). Every request after initialize carries MCP-Protocol-Version (§ Protocol
+    Version Header).
+
+It never opens the GET stream and never resumes a broken stream: a command that loses its
+stream reports a transport error, which is what a load generator must count anyway.
+
+Errors are typed so that bench can count them by kind ([errorKind]): *httpStatusError,
+*rpc.Error, *transportError (with Timeout), *malformedReplyError.
+*/
+
+// Limits of what the client reads from a server.
+const (
+	// maxReplyBytes bounds a JSON reply and each SSE event.
+	maxReplyBytes = 16 << 20
+	// errorExcerptBytes is how much of an error reply's body an *httpStatusError keeps.
+	errorExcerptBytes = 200
+	// sseDrainGrace is how long the client waits, once it has its response, for the server to
+	// end the SSE stream (which it SHOULD, § Sending Messages to the Server, 6) so that the
+	// connection can be reused. A stream still open after it is dropped with its connection.
+	sseDrainGrace = 100 * time.Millisecond
+	// maxDrainBytes bounds what is read and thrown away to reuse a connection.
+	maxDrainBytes = 256 << 10
+	// maxToolPages bounds the tools/list pages listTools follows.
+	maxToolPages = 1000
+)
+
+// Header values sent on every POST, shared read-only by all requests.
+var (
+	acceptBoth      = []string{"application/json, text/event-stream"}
+	jsonContentType = []string{"application/json"}
+)
+
+// clientOptions configures [newMCPClient]. The zero value of every field means its default.
+type clientOptions struct {
+	// HTTPClient sends the requests. If nil, http.DefaultClient.
+	HTTPClient *http.Client
+	// AuthToken, if set, is sent as "Authorization: Bearer <AuthToken>" (MCP 2025-11-25, Basic §
+	// Authorization, Access Token Usage).
+	AuthToken string
+	// Header holds extra headers sent on every request. A "Host" entry sets the request's Host.
+	Header http.Header
+	// ProtocolVersion is sent as MCP-Protocol-Version on requests made without initialize, as a
+	// stateless server expects. If empty, no header is sent until initialize has negotiated
+	// one. initialize replaces it with the negotiated version.
+	ProtocolVersion string
+}
+
+// mcpClient is a Streamable HTTP MCP client for one endpoint and at most one session.
+//
+// call, notify, listTools and callTool are safe for concurrent use; initialize and close change
+// the session and must not run concurrently with anything else on the same client.
+type mcpClient struct {
+	url    string
+	hc     *http.Client
+	header http.Header // extra headers and Authorization; read-only after newMCPClient
+	host   string      // Host override from a "Host" extra header, or ""
+
+	// nextID numbers requests: 1, 2, 3...
+	nextID atomic.Int64
+
+	// The session, set by initialize and close and read by every request.
+	sessionID       string
+	protocolVersion string
+}
+
+// callInfo describes the HTTP exchange of one request.
+type callInfo struct {
+	// Status is the HTTP status code; 0 when no response arrived.
+	Status int
+	// ServedBy is the X-Served-By response header, the identity of the replica that answered
+	// (set by minimcp's server and easy to add at a proxy); "" when absent.
+	ServedBy string
+	// SessionID is the MCP-Session-Id response header, if any.
+	SessionID string
+	// Latency runs from sending the request to having its response: for an SSE reply, to the
+	// event holding the response, not to the end of the stream.
+	Latency time.Duration
+}
+
+// newMCPClient returns a client for the MCP endpoint rawURL (http or https). A nil opts means
+// defaults. It returns an error for a URL that is not absolute http(s).
+func newMCPClient(rawURL string, opts *clientOptions) (*mcpClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL %q: %v", rawURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid URL %q: want http://host[:port]/path or https://...", rawURL)
+	}
+	var o clientOptions
+	if opts != nil {
+		o = *opts
+	}
+	c := &mcpClient{url: u.String(), hc: o.HTTPClient, header: http.Header{}, protocolVersion: o.ProtocolVersion}
+	if c.hc == nil {
+		c.hc = http.DefaultClient
+	}
+	for k, v := range o.Header {
+		if http.CanonicalHeaderKey(k) == "Host" {
+			if len(v) > 0 {
+				c.host = v[len(v)-1]
+			}
+			continue
+		}
+		c.header[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+	}
+	if o.AuthToken != "" {
+		c.header.Set("Authorization", "Bearer "+o.AuthToken)
+	}
+	return c, nil
+}
+
+// session returns the id of the client's session, "" when it has none.
+func (c *mcpClient) session() string { return c.sessionID }
+
+// initialize runs the initialization phase (MCP 2025-11-25, Basic § Lifecycle, Initialization):
+// it POSTs initialize, keeps the MCP-Session-Id the server assigns (Transports § Session
+// Management, 1) and the negotiated version, and sends notifications/initialized, which must be
+// answered with 202. It forgets any earlier session first (§ Session Management, 4: a new
+// session starts with an initialize without a session id).
+//
+// It fails with a *malformedReplyError when the server picks a version this client does not
+// speak; the session, if any, is kept so that close can end it.
+func (c *mcpClient) initialize(ctx context.Context) (*mcp.InitializeResult, error) {
+	c.sessionID, c.protocolVersion = "", ""
+	params, err := json.Marshal(&mcp.InitializeParams{
+		ProtocolVersion: mcp.LatestVersion,
+		ClientInfo:      mcp.Implementation{Name: "minimcp", Version: version},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: encoding params: %w", mcp.MethodInitialize, err)
+	}
+	raw, info, err := c.call(ctx, mcp.MethodInitialize, json.RawMessage(params))
+	if err != nil {
+		return nil, err
+	}
+	if sid := info.SessionID; sid != "" {
+		// § Session Management, 1: "The session ID MUST only contain visible ASCII characters
+		// (ranging from 0x21 to 0x7E)."
+		if !visibleASCII(sid) {
+			return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize,
+				&malformedReplyError{Reason: fmt.Sprintf("MCP-Session-Id %q has characters outside 0x21-0x7E", sid)})
+		}
+		c.sessionID = sid
+	}
+	var res mcp.InitializeResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize, &malformedReplyError{Reason: "result: " + err.Error()})
+	}
+	// Lifecycle § Version Negotiation: "If the client does not support the version in the
+	// server's response, it SHOULD disconnect."
+	if !mcp.IsSupportedVersion(res.ProtocolVersion) {
+		return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize,
+			&malformedReplyError{Reason: fmt.Sprintf("server chose protocol version %q, which this client does not support", res.ProtocolVersion)})
+	}
+	c.protocolVersion = res.ProtocolVersion
+	if err := c.notify(ctx, mcp.NotificationInitialized, nil); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// call sends one request and returns its result, with what the HTTP exchange looked like. The
+// reply may be application/json or text/event-stream (Transports § Sending Messages to the
+// Server, 5: "The client MUST support both these cases").
+//
+// params is sent as is if it is a json.RawMessage, left out if nil, and encoded otherwise.
+// Errors are wrapped with the method name ("tools/call: HTTP 404: session not found") and
+// unwrap to *httpStatusError, *rpc.Error, *transportError or *malformedReplyError. info is
+// non-nil whenever the request was sent, error or not.
+func (c *mcpClient) call(ctx context.Context, method string, params any) (json.RawMessage, *callInfo, error) {
+	raw, err := encodeParams(params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
+	}
+	id := rpc.Int64ID(c.nextID.Add(1))
+	body := rpc.AppendRequest(make([]byte, 0, 48+len(method)+len(raw)), id, method, raw)
+	res, info, err := c.roundTrip(ctx, body, id)
+	if err != nil {
+		return nil, info, fmt.Errorf("%s: %w", method, err)
+	}
+	return res, info, nil
+}
+
+// notify sends a notification, which the server must accept with 202 Accepted and no body
+// (Transports § Sending Messages to the Server, 4).
+func (c *mcpClient) notify(ctx context.Context, method string, params any) error {
+	raw, err := encodeParams(params)
+	if err != nil {
+		return fmt.Errorf("%s: encoding params: %w", method, err)
+	}
+	req, err := c.newRequest(ctx, http.MethodPost, rpc.AppendRequest(nil, rpc.ID{}, method, raw))
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, newTransportError(ctx, err))
+	}
+	defer closeBody(resp.Body)
+	switch {
+	case resp.StatusCode == http.StatusAccepted:
+		return nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return fmt.Errorf("%s: %w", method, newHTTPStatusError(resp))
+	default:
+		return fmt.Errorf("%s: %w", method, &malformedReplyError{
+			Reason: fmt.Sprintf("HTTP %d to a notification, want 202 Accepted", resp.StatusCode)})
+	}
+}
+
+// close ends the session with DELETE (Transports § Session Management, 5). A client without a
+// session does nothing. 405 (the server does not let clients end sessions) and 404 (the
+// session is already gone) are not errors. The client forgets the session either way.
+func (c *mcpClient) close(ctx context.Context) error {
+	if c.sessionID == "" {
+		return nil
+	}
+	req, err := c.newRequest(ctx, http.MethodDelete, nil)
+	c.sessionID = ""
+	if err != nil {
+		return fmt.Errorf("DELETE: %w", err)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("DELETE: %w", newTransportError(ctx, err))
+	}
+	defer closeBody(resp.Body)
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299,
+		resp.StatusCode == http.StatusMethodNotAllowed,
+		resp.StatusCode == http.StatusNotFound:
+		return nil
+	}
+	return fmt.Errorf("DELETE: %w", newHTTPStatusError(resp))
+}
+
+// listTools returns every tool of the server, following nextCursor (MCP 2025-11-25, Server §
+// Tools, Listing Tools; Utilities § Pagination).
+func (c *mcpClient) listTools(ctx context.Context) ([]*mcp.Tool, error) {
+	raws, err := c.listToolsRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tools := make([]*mcp.Tool, len(raws))
+	for i, raw := range raws {
+		var t mcp.Tool
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
+		}
+		tools[i] = &t
+	}
+	return tools, nil
+}
+
+// listToolsRaw is listTools returning each tool's JSON as the server sent it.
+func (c *mcpClient) listToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
+	var (
+		all    []json.RawMessage
+		cursor string
+		seen   = map[string]bool{}
+	)
+	for range maxToolPages {
+		var params any
+		if cursor != "" {
+			params = map[string]string{"cursor": cursor}
+		}
+		raw, _, err := c.call(ctx, mcp.MethodToolsList, params)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Tools      []json.RawMessage `json:"tools"`
+			NextCursor string            `json:"nextCursor"`
+		}
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: "result: " + err.Error()})
+		}
+		all = append(all, page.Tools...)
+		if page.NextCursor == "" {
+			if all == nil {
+				all = []json.RawMessage{}
+			}
+			return all, nil
+		}
+		// Utilities § Pagination: cursors are opaque, but one seen before means a loop.
+		if seen[page.NextCursor] {
+			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("nextCursor %q repeats an earlier page", page.NextCursor)})
+		}
+		seen[page.NextCursor] = true
+		cursor = page.NextCursor
+	}
+	return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("more than %d pages", maxToolPages)})
+}
+
+// callTool calls the named tool with args (a JSON object; empty means {}) and decodes the
+// result. A tool that fails is a result with IsError set, not an error (MCP 2025-11-25, Server
+// § Tools, Error Handling).
+func (c *mcpClient) callTool(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
+	raw, _, err := c.call(ctx, mcp.MethodToolsCall, toolCallParams(name, args))
+	if err != nil {
+		return nil, err
+	}
+	var res mcp.CallToolResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, fmt.Errorf("%s: %w", mcp.MethodToolsCall, &malformedReplyError{Reason: "result: " + err.Error()})
+	}
+	return &res, nil
+}
+
+// toolCallParams returns the params of tools/call: {"name":...,"arguments":...}. Empty args
+// are sent as {}.
+func toolCallParams(name string, args json.RawMessage) json.RawMessage {
+	if len(bytes.TrimSpace(args)) == 0 {
+		args = json.RawMessage(`{}`)
+	}
+	b := make([]byte, 0, 32+len(name)+len(args))
+	b = append(b, `{"name":`...)
+	b = rpc.AppendString(b, name)
+	b = append(b, `,"arguments":`...)
+	b = append(b, args...)
+	return append(b, '}')
+}
+
+// newRequest builds a request to the endpoint with the client's headers.
+func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.url, rd)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if body != nil {
+		// Transports § Sending Messages to the Server, 2: "The client MUST include an Accept
+		// header, listing both application/json and text/event-stream".
+		req.Header["Accept"] = acceptBoth
+		req.Header["Content-Type"] = jsonContentType
+	}
+	if c.sessionID != "" {
+		// § Session Management, 2: clients "MUST include it in the MCP-Session-Id header on
+		// all of their subsequent HTTP requests".
+		req.Header["Mcp-Session-Id"] = []string{c.sessionID}
+	}
+	if c.protocolVersion != "" {
+		// § Protocol Version Header: "the client MUST include the MCP-Protocol-Version:
+		// <protocol-version> HTTP header on all subsequent requests".
+		req.Header["Mcp-Protocol-Version"] = []string{c.protocolVersion}
+	}
+	if c.host != "" {
+		req.Host = c.host
+	}
+	return req, nil
+}
+
+// roundTrip POSTs one encoded request and reads the response with the given id.
+func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID) (json.RawMessage, *callInfo, error) {
+	// The request gets its own cancel so that a stream left open after its response can be
+	// dropped (see drainStream).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, err := c.newRequest(ctx, http.MethodPost, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, &callInfo{Latency: time.Since(start)}, newTransportError(ctx, err)
+	}
+	defer closeBody(resp.Body)
+	info := &callInfo{
+		Status:    resp.StatusCode,
+		ServedBy:  resp.Header.Get("X-Served-By"),
+		SessionID: resp.Header.Get("Mcp-Session-Id"),
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		err := newHTTPStatusError(resp)
+		info.Latency = time.Since(start)
+		return nil, info, err
+	}
+	var res json.RawMessage
+	switch ct := mediaType(resp.Header.Get("Content-Type")); ct {
+	case "application/json":
+		res, err = readJSONReply(ctx, resp.Body, id)
+		info.Latency = time.Since(start)
+	case "text/event-stream":
+		res, err = readSSEReply(ctx, resp.Body, id)
+		info.Latency = time.Since(start)
+		if err == nil {
+			drainStream(resp.Body, cancel)
+		}
+	default:
+		info.Latency = time.Since(start)
+		reason := fmt.Sprintf("HTTP %d with Content-Type %q, want application/json or text/event-stream", resp.StatusCode, ct)
+		if ct == "" {
+			reason = fmt.Sprintf("HTTP %d without a Content-Type, want application/json or text/event-stream", resp.StatusCode)
+		}
+		err = &malformedReplyError{Reason: reason}
+	}
+	return res, info, err
+}
+
+// readJSONReply reads a JSON reply and returns the result of the response with id.
+func readJSONReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMessage, error) {
+	data, err := io.ReadAll(io.LimitReader(body, maxReplyBytes+1))
+	if err != nil {
+		return nil, newTransportError(ctx, err)
+	}
+	if len(data) > maxReplyBytes {
+		return nil, &malformedReplyError{Reason: fmt.Sprintf("reply larger than %d bytes", maxReplyBytes)}
+	}
+	msgs, _, derr := rpc.Decode(nil, data, rpc.Limits{MaxMessageBytes: maxReplyBytes})
+	if derr != nil {
+		return nil, &malformedReplyError{Reason: "reply is not JSON-RPC: " + derr.Message}
+	}
+	res, found, err := pickResponse(msgs, id)
+	if !found {
+		return nil, &malformedReplyError{Reason: "reply holds no response with id " + id.String()}
+	}
+	return res, err
+}
+
+// readSSEReply reads an SSE reply until the event holding the response with id, skipping the
+// priming event, notifications and server-to-client requests (Transports § Sending Messages to
+// the Server, 6: "The server MAY send JSON-RPC requests and notifications before sending the
+// JSON-RPC response").
+func readSSEReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMessage, error) {
+	dec := sse.NewDecoder(body, &sse.DecoderOptions{MaxEventSize: maxReplyBytes})
+	var msgs []rpc.Message
+	for {
+		e, err := dec.Next()
+		switch {
+		case err == io.EOF:
+			return nil, &malformedReplyError{Reason: "SSE stream ended before the response with id " + id.String()}
+		case errors.Is(err, sse.ErrEventTooLarge):
+			return nil, &malformedReplyError{Reason: err.Error()}
+		case err != nil:
+			return nil, newTransportError(ctx, err)
+		}
+		if e.Name != "" && e.Name != "message" {
+			continue // not a JSON-RPC message event
+		}
+		if len(e.Data) == 0 {
+			continue // the priming event (§ Sending Messages to the Server, 6)
+		}
+		var derr *rpc.Error
+		msgs, _, derr = rpc.Decode(msgs[:0], e.Data, rpc.Limits{MaxMessageBytes: maxReplyBytes})
+		if derr != nil {
+			return nil, &malformedReplyError{Reason: "SSE event is not JSON-RPC: " + derr.Message}
+		}
+		if res, found, err := pickResponse(msgs, id); found {
+			return res, err
+		}
+	}
+}
+
+// pickResponse finds the response with id among msgs. An error response with a null id (the
+// server could not read ours, JSON-RPC 2.0 §5) counts as it when no exact match is present.
+func pickResponse(msgs []rpc.Message, id rpc.ID) (json.RawMessage, bool, error) {
+	var nullErr *rpc.Error
+	for i := range msgs {
+		m := &msgs[i]
+		if m.Kind != rpc.KindResponse {
+			continue
+		}
+		if m.ID == id {
+			if m.Error != nil {
+				return nil, true, m.Error
+			}
+			return m.Result, true, nil
+		}
+		if m.ID.IsNull() && m.Error != nil && nullErr == nil {
+			nullErr = m.Error
+		}
+	}
+	if nullErr != nil {
+		return nil, true, nullErr
+	}
+	return nil, false, nil
+}
+
+// drainStream reads what is left of an SSE stream after its response so that the connection
+// can be reused, giving the server sseDrainGrace to end the stream before cancel drops it.
+func drainStream(body io.Reader, cancel context.CancelFunc) {
+	t := time.AfterFunc(sseDrainGrace, cancel)
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
+	t.Stop()
+}
+
+// closeBody reads a little of what is left of a body, so that a short unread tail does not
+// cost the connection, and closes it.
+func closeBody(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
+	_ = body.Close()
+}
+
+// encodeParams encodes a request's params: a json.RawMessage is used as is, nil means none.
+func encodeParams(params any) (json.RawMessage, error) {
+	switch p := params.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		return p, nil
+	}
+	return json.Marshal(params)
+}
+
+// mediaType returns the media type of a Content-Type value, lower-cased, without parameters.
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// visibleASCII reports whether s is non-empty and all of 0x21-0x7E.
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7E {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// httpStatusError reports a reply whose HTTP status is not 2xx.
+type httpStatusError struct {
+	// Code is the HTTP status code.
+	Code int
+	// Body is a short excerpt of the reply: the message of a JSON-RPC error body (Transports §
+	// Sending Messages to the Server, 4: the body "MAY comprise a JSON-RPC error response"),
+	// else its first line or so of text, else the status text.
+	Body string
+}
+
+func (e *httpStatusError) Error() string {
+	return "HTTP " + strconv.Itoa(e.Code) + ": " + e.Body
+}
+
+// newHTTPStatusError builds an *httpStatusError from a reply, reading a little of its body.
+func newHTTPStatusError(resp *http.Response) *httpStatusError {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	return &httpStatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
+}
+
+// bodyExcerpt returns what an error reply says, in one short line.
+func bodyExcerpt(code int, b []byte) string {
+	var rpcErr struct {
+		Error *struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &rpcErr) == nil && rpcErr.Error != nil && rpcErr.Error.Message != "" {
+		b = []byte(rpcErr.Error.Message)
+	}
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > errorExcerptBytes {
+		cut := errorExcerptBytes
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if s == "" {
+		s = http.StatusText(code)
+	}
+	if s == "" {
+		s = "(no body)"
+	}
+	return s
+}
+
+// transportError reports that a request got no complete HTTP reply: connection refused or
+// reset, DNS or TLS failure, a stream broken mid-way, or a deadline.
+type transportError struct {
+	Err     error
+	timeout bool
+}
+
+func (e *transportError) Error() string { return e.Err.Error() }
+func (e *transportError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the request ran out of time (a context deadline or a net timeout,
+// such as http.Client.Timeout).
+func (e *transportError) Timeout() bool { return e.timeout }
+
+// newTransportError wraps err, noting whether it is a timeout: err says so, or ctx's deadline
+// has passed.
+func newTransportError(ctx context.Context, err error) *transportError {
+	var ne net.Error
+	timeout := errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout()) ||
+		errors.Is(ctx.Err(), context.DeadlineExceeded)
+	return &transportError{Err: err, timeout: timeout}
+}
+
+// malformedReplyError reports a 2xx reply that is not what the transport requires: a wrong
+// Content-Type, invalid JSON-RPC, no response with the request's id, a bad result.
+type malformedReplyError struct {
+	Reason string
+}
+
+func (e *malformedReplyError) Error() string { return "malformed reply: " + e.Reason }
+
+// errorKind classifies an error of a request for counting: "http_<status>", "jsonrpc_<code>",
+// "timeout", "transport", "malformed", or "canceled" when the caller's context was cancelled
+// (not the server's fault; bench does not count those). bench adds "tool_error".
+func errorKind(err error) string {
+	var (
+		se *httpStatusError
+		re *rpc.Error
+		me *malformedReplyError
+		te *transportError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &se):
+		return "http_" + strconv.Itoa(se.Code)
+	case errors.As(err, &re):
+		return "jsonrpc_" + strconv.FormatInt(re.Code, 10)
+	case errors.As(err, &me):
+		return "malformed"
+	case errors.As(err, &te) && te.Timeout():
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	}
+	return "transport"
+}
+
+// newHTTPTransport returns a transport like http.DefaultTransport that keeps up to perHost idle
+// connections to one host, so that that many concurrent requests reuse their connections.
+// Its owner calls CloseIdleConnections when done with it.
+func newHTTPTransport(perHost int) *http.Transport {
+	perHost = max(perHost, 2)
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          max(100, perHost),
+		MaxIdleConnsPerHost:   perHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}

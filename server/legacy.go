@@ -32,13 +32,15 @@ func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, princip
 	st.legacy = true
 	st.mu.Lock()
 	st.startLocked("")
-	endpoint := "/message?sessionId=" + url.QueryEscape(s.id)
-	_ = st.writeEventLocked(&sse.Event{Name: "endpoint", Data: []byte(endpoint)})
-	st.mu.Unlock()
+	// Attach the stream before the client learns the endpoint: a client may POST the moment it
+	// reads it. Holding st.mu keeps anything pushed meanwhile behind the endpoint event.
 	s.mcp.SetPush(st)
 	s.mu.Lock()
 	s.legacy = st
 	s.mu.Unlock()
+	endpoint := "/message?sessionId=" + url.QueryEscape(s.id)
+	_ = st.writeEventLocked(&sse.Event{Name: "endpoint", Data: []byte(endpoint)})
+	st.mu.Unlock()
 
 	select {
 	case <-ctx.Done():

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/internal/jsonschema"
+	"github.com/minimcp/minimcp/mcp"
+)
+
+/*
+Design note: the manifest.
+
+A manifest is a JSON file that declares what `minimcp serve --manifest FILE` offers, without Go:
+tools that run a program (exec) or forward their arguments to an HTTP API (http), resources
+read from files or from a directory through a URI template, and prompts rendered from text
+templates. docs/manifest.md is the reference; examples/manifest.json a complete example.
+
+Loading is all or nothing. parseManifest checks every member of the file before anything is
+registered, and reports every problem it finds, each as "manifest FILE: PATH: PROBLEM" with a
+JSON path such as tools[2].exec.command, so a typo is fixed in one round. Unknown members are
+problems (with a "did you mean" for near misses): a misspelt "timeout" must not silently mean
+the default. Things the server will need at run time are checked at load time too: programs
+are looked up in PATH, directories and files must exist, ${ENV} references must be set, and
+every {{placeholder}} must name an argument the input schema declares. What cannot fail at
+load time (a file deleted later, an upstream that is down) fails the one call, as a tool
+error or a JSON-RPC error, never the server.
+
+Relative paths in a manifest (exec.dir, a program given as a path, a resource's file or dir)
+are relative to the directory of the manifest file, not to the server's working directory,
+so a manifest means the same wherever minimcp is started from.
+
+Placeholders are {{name}}; spaces inside the braces are allowed ({{ name }}). Values are never
+handed to a shell: an exec placeholder is a whole argv element, an http placeholder is
+percent-encoded, a prompt placeholder is plain text.
+*/
+
+// Manifest defaults. docs/manifest.md states them; keep the two in step.
+const (
+	defaultExecTimeout      = 30 * time.Second
+	defaultMaxOutputBytes   = 1 << 20
+	defaultHTTPToolTimeout  = 30 * time.Second
+	defaultMaxResponseBytes = 1 << 20
+	// maxShownProblems bounds the problems one manifestError lists.
+	maxShownProblems = 20
+)
+
+// manifest is a parsed and fully checked manifest, ready to register.
+type manifest struct {
+	impl         mcp.Implementation
+	instructions string
+	tools        []*manifestTool
+	resources    []*fileResource
+	templates    []*dirTemplate
+	prompts      []*templatePrompt
+	// transport carries the requests of http tools; nil when there are none. close releases
+	// its idle connections.
+	transport *http.Transport
+}
+
+// manifestTool is a tool of the manifest and the handler that serves it.
+type manifestTool struct {
+	tool    *mcp.Tool
+	handler func(logger *slog.Logger) mcp.ToolHandler
+}
+
+// loadManifest reads and checks the manifest in file. The error names the file and, for each
+// problem, where it is; a *manifestError lists them all.
+func loadManifest(file string) (*manifest, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", file, err)
+	}
+	return parseManifest(file, data)
+}
+
+// register adds everything the manifest declares to srv. The manifest has been checked, so
+// none of the registrations panics. Tool calls are logged to logger at debug level.
+func (m *manifest) register(srv *mcp.Server, logger *slog.Logger) {
+	for _, t := range m.tools {
+		srv.AddRawTool(t.tool, t.handler(logger.With("tool", t.tool.Name)))
+	}
+	for _, r := range m.resources {
+		srv.AddResource(&r.res, r.read)
+	}
+	for _, t := range m.templates {
+		srv.AddResourceTemplate(&t.tmpl, t.read)
+		srv.AddTemplateCompletion(t.tmpl.URITemplate, t.complete)
+	}
+	for _, p := range m.prompts {
+		srv.AddPrompt(&p.prompt, p.get)
+	}
+}
+
+// toolNames returns the names of the manifest's tools, in manifest order.
+func (m *manifest) toolNames() []string {
+	names := make([]string, len(m.tools))
+	for i, t := range m.tools {
+		names[i] = t.tool.Name
+	}
+	return names
+}
+
+// close releases what the manifest's tools hold between calls: idle connections to upstreams.
+func (m *manifest) close() {
+	if m.transport != nil {
+		m.transport.CloseIdleConnections()
+	}
+}
+
+// manifestError lists the problems of a manifest, one per line.
+type manifestError struct {
+	file     string
+	problems []string
+}
+
+func (e *manifestError) Error() string {
+	var b strings.Builder
+	for i, p := range e.problems {
+		if i == maxShownProblems {
+			fmt.Fprintf(&b, "\nmanifest %s: and %d more problems", e.file, len(e.problems)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("manifest ")
+		b.WriteString(e.file)
+		b.WriteString(": ")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// parseManifest checks the manifest data read from file and returns it ready to register.
+func parseManifest(file string, data []byte) (*manifest, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(data, se)
+			return nil, fmt.Errorf("manifest %s:%d:%d: %s", file, line, col, se.Error())
+		}
+		if k := kindOf(data); k != '{' {
+			return nil, &manifestError{file: file, problems: []string{"must be a JSON object"}}
+		}
+		return nil, fmt.Errorf("manifest %s: %w", file, err)
+	}
+	if top == nil {
+		return nil, &manifestError{file: file, problems: []string{"must be a JSON object"}}
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", file, err)
+	}
+	c := &checker{file: file, dir: filepath.Dir(abs)}
+	m := &manifest{}
+	o := &jsonObject{c: c, members: top}
+	o.take("$schema") // for editors; not used
+	m.impl.Name, _ = o.str("name")
+	m.impl.Title, _ = o.str("title")
+	m.impl.Version, _ = o.str("version")
+	m.instructions, _ = o.str("instructions")
+	if m.impl.Name == "" {
+		m.impl.Name = "minimcp"
+	}
+	if m.impl.Version == "" {
+		m.impl.Version = version
+	}
+	tools, _ := o.array("tools")
+	resources, _ := o.array("resources")
+	prompts, _ := o.array("prompts")
+	o.done()
+	if len(tools)+len(resources)+len(prompts) == 0 && len(c.problems) == 0 {
+		c.errorf("", "declares no tools, resources or prompts")
+	}
+
+	toolAt := map[string]string{}
+	for i, raw := range tools {
+		path := indexPath("tools", i)
+		t := c.tool(path, raw, m)
+		if t == nil {
+			continue
+		}
+		if prev, dup := toolAt[t.tool.Name]; dup {
+			c.errorf(path+".name", "duplicate tool name %q (also %s)", t.tool.Name, prev)
+			continue
+		}
+		toolAt[t.tool.Name] = path
+		m.tools = append(m.tools, t)
+	}
+	uriAt := map[string]string{}
+	for i, raw := range resources {
+		path := indexPath("resources", i)
+		c.resource(path, raw, m, uriAt)
+	}
+	promptAt := map[string]string{}
+	for i, raw := range prompts {
+		path := indexPath("prompts", i)
+		p := c.prompt(path, raw)
+		if p == nil {
+			continue
+		}
+		if prev, dup := promptAt[p.prompt.Name]; dup {
+			c.errorf(path+".name", "duplicate prompt name %q (also %s)", p.prompt.Name, prev)
+			continue
+		}
+		promptAt[p.prompt.Name] = path
+		m.prompts = append(m.prompts, p)
+	}
+	if len(c.problems) > 0 {
+		return nil, &manifestError{file: file, problems: c.problems}
+	}
+	return m, nil
+}
+
+// placeholderRE matches a {{name}} placeholder.
+var placeholderRE = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}`)
+
+// wholePlaceholder returns the argument name if s is exactly one placeholder.
+func wholePlaceholder(s string) (string, bool) {
+	m := placeholderRE.FindStringSubmatchIndex(s)
+	if m == nil || m[0] != 0 || m[1] != len(s) {
+		return "", false
+	}
+	return s[m[2]:m[3]], true
+}
+
+// validToolName reports whether name follows MCP 2025-11-25, Server § Tools, Tool Names: 1 to
+// 128 characters of A-Z a-z 0-9 _ - and . only.
+func validToolName(name string) bool {
+	if name == "" || len(name) > 128 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// inputShape is what the manifest needs to know of a tool's input schema: its top-level
+// properties and which of them are required.
+type inputShape struct {
+	props    map[string]bool
+	required map[string]bool
+}
+
+// tool checks one element of "tools".
+func (c *checker) tool(path string, raw json.RawMessage, m *manifest) *manifestTool {
+	o := c.object(path, raw)
+	if o == nil {
+		return nil
+	}
+	t := &mcp.Tool{}
+	name, nameOK := o.requiredStr("name")
+	if nameOK && !validToolName(name) {
+		c.errorf(o.at("name"), `must be 1 to 128 characters of A-Z, a-z, 0-9, "_", "-" and "." (MCP tool names), got %q`, name)
+		nameOK = false
+	}
+	t.Name = name
+	t.Title, _ = o.str("title")
+	t.Description, _ = o.str("description")
+	schema, shape, schemaOK := c.inputSchema(o)
+	t.InputSchema = schema
+	if a := o.object("annotations"); a != nil {
+		t.Annotations = c.annotations(a)
+	}
+	hasExec, hasHTTP := o.has("exec"), o.has("http")
+	var handler func(*slog.Logger) mcp.ToolHandler
+	switch {
+	case hasExec == hasHTTP:
+		o.take("exec")
+		o.take("http")
+		c.errorf(path, `must have exactly one of "exec" and "http"`)
+	case hasExec:
+		if e := o.object("exec"); e != nil {
+			if x := c.execTool(e, name, shape, schemaOK); x != nil {
+				handler = x.handler
+			}
+		}
+	default:
+		if h := o.object("http"); h != nil {
+			if x := c.httpTool(h, name, shape, schemaOK, m); x != nil {
+				handler = x.handler
+			}
+		}
+	}
+	o.done()
+	if !nameOK || !schemaOK || handler == nil {
+		return nil
+	}
+	return &manifestTool{tool: t, handler: handler}
+}
+
+// inputSchema reads and compiles a tool's inputSchema.
+func (c *checker) inputSchema(o *jsonObject) (json.RawMessage, inputShape, bool) {
+	path := o.at("inputSchema")
+	if !o.has("inputSchema") {
+		o.take("inputSchema")
+		c.errorf(path, `is required: a JSON Schema object such as {"type": "object", "properties": {...}}`)
+		return nil, inputShape{}, false
+	}
+	raw := o.take("inputSchema")
+	s, err := jsonschema.Compile(raw)
+	if err != nil {
+		var se *jsonschema.SchemaError
+		if errors.As(err, &se) && se.Pointer != "" {
+			c.errorf(path, "at #%s: %s", se.Pointer, se.Message)
+		} else if se != nil {
+			c.errorf(path, "%s", se.Message)
+		} else {
+			c.errorf(path, "%v", err)
+		}
+		return nil, inputShape{}, false
+	}
+	if !s.IsObject() {
+		c.errorf(path, `must have "type": "object"`)
+		return nil, inputShape{}, false
+	}
+	var doc struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+		Required   []string                   `json:"required"`
+	}
+	_ = json.Unmarshal(raw, &doc) // Compile has checked the forms of both keywords
+	shape := inputShape{props: map[string]bool{}, required: map[string]bool{}}
+	for k := range doc.Properties {
+		shape.props[k] = true
+	}
+	for _, k := range doc.Required {
+		shape.required[k] = true
+	}
+	return s.Raw(), shape, true
+}
+
+// checkPlaceholder reports a placeholder that names no property of the input schema.
+func (c *checker) checkPlaceholder(path, name string, shape inputShape) bool {
+	if shape.props[name] {
+		return true
+	}
+	props := slices.Sorted(func(yield func(string) bool) {
+		for k := range shape.props {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	if near := nearest(name, props); near != "" {
+		c.errorf(path, "{{%s}} is not a property of inputSchema (did you mean {{%s}}?)", name, near)
+	} else {
+		c.errorf(path, "{{%s}} is not a property of inputSchema", name)
+	}
+	return false
+}
+
+// annotations reads a tool's annotations.
+func (c *checker) annotations(o *jsonObject) *mcp.ToolAnnotations {
+	a := &mcp.ToolAnnotations{}
+	a.Title, _ = o.str("title")
+	for _, f := range []struct {
+		key string
+		dst **bool
+	}{
+		{"readOnlyHint", &a.ReadOnlyHint},
+		{"destructiveHint", &a.DestructiveHint},
+		{"idempotentHint", &a.IdempotentHint},
+		{"openWorldHint", &a.OpenWorldHint},
+	} {
+		if v, ok := o.boolean(f.key); ok {
+			*f.dst = &v
+		}
+	}
+	o.done()
+	return a
+}

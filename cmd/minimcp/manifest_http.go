@@ -1,0 +1,416 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+/*
+Design note: http tools.
+
+An http tool forwards a call to an upstream HTTP API. The URL is a template: each {{name}} in
+its path or query is replaced by the argument's value, percent-encoded for where it stands
+(url.PathEscape in the path, url.QueryEscape in the query), so a value can never add a path
+segment or a parameter. Placeholders may not appear in the scheme or the host: a tool must not
+be turned into a request to a host of the caller's choosing. A URL placeholder must name a
+required argument, since the URL cannot be built without it.
+
+The arguments the URL does not use go as query parameters (GET, DELETE, or "body": "none") or
+as a JSON object in the body (POST, PUT, PATCH, or "body": "json"), in sorted order.
+
+Secrets stay out of the manifest: ${NAME} in the URL and in header values is replaced by the
+server's environment variable NAME when the manifest loads (an unset one is a manifest
+error). They stay out of results too: errors name the method and the problem, never the
+expanded URL or headers.
+
+A JSON answer is the tool's text (compacted), and its structuredContent when it is an object
+(MCP 2025-11-25, Server § Tools, Structured Content). Other text is the tool's text; a binary
+answer is described, not shown. An answer beyond maxResponseBytes is cut (and is then text
+only, since cut JSON is not JSON). A non-2xx status is a tool error with the status and the
+beginning of the body, which is what a model needs to correct its call.
+*/
+
+// errHTTPToolTimeout is the cause of the context of an upstream request that took longer than
+// its tool's timeout.
+var errHTTPToolTimeout = errors.New("manifest: http tool timed out")
+
+// upstreamExcerptBytes is how much of a non-2xx answer a tool error shows.
+const upstreamExcerptBytes = 1024
+
+// httpToolMethods are the methods an http tool may use.
+var httpToolMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// httpTool is a tool that forwards its arguments to an upstream URL.
+type httpTool struct {
+	name        string
+	method      string
+	url         []urlPart
+	urlArgs     map[string]bool // the arguments the URL uses
+	header      http.Header     // with ${ENV} expanded; never shown
+	host        string          // a Host header, if the manifest sets one
+	jsonBody    bool
+	timeout     time.Duration
+	maxResponse int64
+	client      *http.Client
+}
+
+// urlPart is a piece of a URL template: a literal or a placeholder.
+type urlPart struct {
+	literal string
+	arg     string // the argument a placeholder names; "" for a literal
+	query   bool   // the placeholder is in the query, so it is query-escaped
+}
+
+// httpTool checks the "http" member of a tool.
+func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *manifest) *httpTool {
+	x := &httpTool{name: toolName, method: http.MethodGet, urlArgs: map[string]bool{}, header: http.Header{}}
+	ok := true
+	if s, present := o.str("method"); present {
+		x.method = strings.ToUpper(s)
+		if !slices.Contains(httpToolMethods, x.method) {
+			c.errorf(o.at("method"), "must be one of %s, got %q", strings.Join(httpToolMethods, ", "), s)
+			ok = false
+		}
+	}
+	if raw, present := o.requiredStr("url"); present {
+		var urlOK bool
+		x.url, urlOK = c.urlTemplate(o.at("url"), c.expandEnv(o.at("url"), raw), shape, checkArgs)
+		ok = ok && urlOK
+		for _, p := range x.url {
+			if p.arg != "" {
+				x.urlArgs[p.arg] = true
+			}
+		}
+	} else {
+		ok = false
+	}
+	values, keys := o.strings("headers")
+	for _, k := range keys {
+		v, present := values[k]
+		if !present {
+			ok = false
+			continue
+		}
+		path := fieldPath(o.at("headers"), k)
+		switch {
+		case !isHeaderToken(k):
+			c.errorf(path, "not a valid header name")
+			ok = false
+			continue
+		case placeholderRE.MatchString(v):
+			c.errorf(path, "placeholders are not supported in headers (use ${NAME} for values from the environment)")
+			ok = false
+			continue
+		}
+		v = c.expandEnv(path, v)
+		if strings.ContainsAny(v, "\r\n\x00") {
+			c.errorf(path, "must not contain line breaks or NUL")
+			ok = false
+			continue
+		}
+		if http.CanonicalHeaderKey(k) == "Host" {
+			x.host = v
+		} else {
+			x.header.Add(k, v)
+		}
+	}
+	x.jsonBody = x.method != http.MethodGet && x.method != http.MethodDelete
+	if s, present := o.str("body"); present {
+		switch s {
+		case "json":
+			if x.method == http.MethodGet {
+				c.errorf(o.at("body"), `"json" cannot go with GET, which sends the arguments as query parameters`)
+				ok = false
+			}
+			x.jsonBody = true
+		case "none":
+			x.jsonBody = false
+		default:
+			c.errorf(o.at("body"), `must be "json" or "none", got %q`, s)
+			ok = false
+		}
+	}
+	x.timeout = o.duration("timeout", defaultHTTPToolTimeout)
+	x.maxResponse = o.positive("maxResponseBytes", defaultMaxResponseBytes)
+	o.done()
+	if !ok {
+		return nil
+	}
+	if m.transport == nil {
+		m.transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	x.client = &http.Client{Transport: m.transport}
+	return x
+}
+
+// urlTemplate checks a URL with placeholders and splits it into parts.
+func (c *checker) urlTemplate(path, raw string, shape inputShape, checkArgs bool) ([]urlPart, bool) {
+	scheme, rest, found := strings.Cut(raw, "://")
+	u, err := url.Parse(placeholderRE.ReplaceAllString(raw, "x"))
+	if !found || (scheme != "http" && scheme != "https") || err != nil || u.Host == "" {
+		c.errorf(path, "must be an absolute http or https URL")
+		return nil, false
+	}
+	hostEnd := strings.IndexAny(rest, "/?#")
+	if hostEnd < 0 {
+		hostEnd = len(rest)
+	}
+	if placeholderRE.MatchString(rest[:hostEnd]) {
+		c.errorf(path, "placeholders may appear in the path and the query, not in the host")
+		return nil, false
+	}
+	queryAt, fragmentAt := strings.IndexByte(raw, '?'), strings.IndexByte(raw, '#')
+	var parts []urlPart
+	ok, last := true, 0
+	for _, m := range placeholderRE.FindAllStringSubmatchIndex(raw, -1) {
+		name := raw[m[2]:m[3]]
+		if fragmentAt >= 0 && m[0] > fragmentAt {
+			c.errorf(path, "{{%s}} is in the fragment, which is not sent", name)
+			ok = false
+			continue
+		}
+		if checkArgs {
+			if !c.checkPlaceholder(path, name, shape) {
+				ok = false
+				continue
+			}
+			if !shape.required[name] {
+				c.errorf(path, "{{%s}} must be listed in inputSchema's \"required\": the URL cannot be built without it", name)
+				ok = false
+				continue
+			}
+		}
+		parts = append(parts, urlPart{literal: raw[last:m[0]]}, urlPart{arg: name, query: queryAt >= 0 && m[0] > queryAt})
+		last = m[1]
+	}
+	parts = append(parts, urlPart{literal: raw[last:]})
+	return parts, ok
+}
+
+// isHeaderToken reports whether s is an HTTP field name (RFC 9110 §5.1: a token).
+func isHeaderToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func (x *httpTool) handler(logger *slog.Logger) mcp.ToolHandler {
+	return func(ctx context.Context, req *mcp.Request, args json.RawMessage) (*mcp.CallToolResult, error) {
+		start := time.Now()
+		res, status, err := x.run(ctx, args)
+		logger.DebugContext(ctx, "http tool called", "principal", req.Principal(), "method", x.method,
+			"status", status, "duration", time.Since(start), "isError", res != nil && res.IsError, "err", err)
+		return res, err
+	}
+}
+
+// run sends one request upstream and turns the answer into a result. status is the answer's
+// HTTP status, 0 when none came.
+func (x *httpTool) run(ctx context.Context, args json.RawMessage) (res *mcp.CallToolResult, status int, err error) {
+	var values map[string]json.RawMessage
+	if err := json.Unmarshal(args, &values); err != nil {
+		return mcp.ErrorResult("arguments must be a JSON object"), 0, nil
+	}
+	target, err := x.buildURL(values)
+	if err != nil {
+		return mcp.ErrorResult(err.Error()), 0, nil
+	}
+	var rest []string
+	for k, v := range values {
+		if !x.urlArgs[k] && kindOf(v) != 'n' {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	var body io.Reader
+	if x.jsonBody {
+		body = bytes.NewReader(jsonObjectOf(rest, values))
+	} else if len(rest) > 0 {
+		q := target.Query()
+		for _, k := range rest {
+			for _, v := range queryValues(values[k]) {
+				q.Add(k, v)
+			}
+		}
+		target.RawQuery = q.Encode()
+	}
+
+	ctx, cancel := context.WithTimeoutCause(ctx, x.timeout, errHTTPToolTimeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, x.method, target.String(), body)
+	if err != nil {
+		return mcp.ErrorResult(fmt.Sprintf("%s request: %v", x.method, err)), 0, nil
+	}
+	hreq.Header = x.header.Clone()
+	hreq.Host = x.host
+	if x.jsonBody {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if hreq.Header.Get("Accept") == "" {
+		hreq.Header.Set("Accept", "application/json, text/*;q=0.9, */*;q=0.8")
+	}
+	if hreq.Header.Get("User-Agent") == "" {
+		hreq.Header.Set("User-Agent", "minimcp/"+version)
+	}
+	resp, err := x.client.Do(hreq)
+	if err != nil {
+		return x.failed(ctx, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, x.maxResponse+1))
+	if err != nil {
+		res, _, err := x.failed(ctx, err)
+		return res, resp.StatusCode, err
+	}
+	truncated := int64(len(data)) > x.maxResponse
+	if truncated {
+		data = data[:x.maxResponse]
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return mcp.ErrorResult(fmt.Sprintf("upstream answered %s: %s", resp.Status, excerpt(data))), resp.StatusCode, nil
+	}
+	return answerResult(resp.Header.Get("Content-Type"), data, truncated), resp.StatusCode, nil
+}
+
+// failed turns a request that got no complete answer into a result: a tool error for a
+// timeout or a network failure, the context's error when the call itself was cancelled. The
+// message leaves out the URL, which may hold a secret from the environment.
+func (x *httpTool) failed(ctx context.Context, err error) (*mcp.CallToolResult, int, error) {
+	if errors.Is(context.Cause(ctx), errHTTPToolTimeout) {
+		return mcp.ErrorResult(fmt.Sprintf("upstream did not answer within %v", x.timeout)), 0, nil
+	}
+	if ctx.Err() != nil {
+		return nil, 0, context.Cause(ctx)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return mcp.ErrorResult(fmt.Sprintf("%s request failed: %v", x.method, err)), 0, nil
+}
+
+// buildURL fills the URL template with the arguments.
+func (x *httpTool) buildURL(values map[string]json.RawMessage) (*url.URL, error) {
+	var b strings.Builder
+	for _, p := range x.url {
+		if p.arg == "" {
+			b.WriteString(p.literal)
+			continue
+		}
+		raw, ok := values[p.arg]
+		if !ok || kindOf(raw) == 'n' {
+			return nil, fmt.Errorf("missing argument %q, which the URL needs", p.arg)
+		}
+		if k := kindOf(raw); k == '[' || k == '{' {
+			return nil, fmt.Errorf("argument %q: the URL needs a string, a number or a boolean", p.arg)
+		}
+		s, err := argText(p.arg, raw)
+		if err != nil {
+			return nil, err
+		}
+		if p.query {
+			b.WriteString(url.QueryEscape(s))
+		} else {
+			b.WriteString(url.PathEscape(s))
+		}
+	}
+	u, err := url.Parse(b.String())
+	if err != nil {
+		return nil, fmt.Errorf("building the URL: %v", err)
+	}
+	return u, nil
+}
+
+// queryValues renders an argument as query parameter values: one per item of an array, else
+// one, a string as itself and anything else as its JSON text.
+func queryValues(raw json.RawMessage) []string {
+	if kindOf(raw) != '[' {
+		s, _ := argText("", raw)
+		return []string{s}
+	}
+	var items []json.RawMessage
+	_ = json.Unmarshal(raw, &items)
+	var out []string
+	for _, it := range items {
+		if kindOf(it) != 'n' {
+			s, _ := argText("", it)
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// jsonObjectOf returns the JSON object of the named members of values, in the order given.
+func jsonObjectOf(keys []string, values map[string]json.RawMessage) []byte {
+	b := []byte{'{'}
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		name, _ := json.Marshal(k)
+		b = append(b, name...)
+		b = append(b, ':')
+		b = append(b, values[k]...)
+	}
+	return append(b, '}')
+}
+
+// answerResult turns a 2xx answer into a result.
+func answerResult(contentType string, data []byte, truncated bool) *mcp.CallToolResult {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	isJSON := mt == "application/json" || strings.HasSuffix(mt, "+json")
+	if isJSON && !truncated {
+		var b bytes.Buffer
+		if json.Compact(&b, data) == nil {
+			res := mcp.TextResult(b.String())
+			if kindOf(data) == '{' {
+				res.StructuredContent = b.Bytes()
+			}
+			return res
+		}
+	}
+	if !utf8.Valid(data) && !truncated || bytes.IndexByte(data, 0) >= 0 {
+		if mt == "" {
+			mt = "application/octet-stream"
+		}
+		return mcp.TextResult(fmt.Sprintf("(the upstream answered %d bytes of %s, which is not text)", len(data), mt))
+	}
+	if truncated {
+		return mcp.TextResult(fmt.Sprintf("%s\n[truncated: the answer is longer than %d bytes]", cutText(data), len(data)))
+	}
+	return mcp.TextResult(string(data))
+}
+
+// excerpt returns the beginning of an error answer, as valid text.
+func excerpt(data []byte) string {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return "(no body)"
+	}
+	if len(data) > upstreamExcerptBytes {
+		return cutText(data[:upstreamExcerptBytes]) + " […]"
+	}
+	return strings.ToValidUTF8(string(data), "\uFFFD")
+}

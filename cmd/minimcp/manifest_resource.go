@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// resource checks one element of "resources": a file ("uri" and "file") or a directory
+// behind a URI template ("uriTemplate" and "dir").
+func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt map[string]string) {
+	o := c.object(path, raw)
+	if o == nil {
+		return
+	}
+	hasFile, hasDir := o.has("file"), o.has("dir")
+	name, _ := o.str("name")
+	title, _ := o.str("title")
+	description, _ := o.str("description")
+	mimeType, mimeOK := o.str("mimeType")
+	if mimeOK {
+		if mt, _, err := mime.ParseMediaType(mimeType); err != nil || !strings.Contains(mt, "/") {
+			c.errorf(o.at("mimeType"), `must be a media type such as "text/markdown", got %q`, mimeType)
+		}
+	}
+	switch {
+	case hasFile == hasDir:
+		for _, k := range []string{"file", "dir", "uri", "uriTemplate"} {
+			o.take(k)
+		}
+		c.errorf(path, `must have exactly one of "file" (one resource) and "dir" (a directory behind a uriTemplate)`)
+	case hasFile:
+		if o.has("uriTemplate") {
+			o.take("uriTemplate")
+			c.errorf(o.at("uriTemplate"), `goes with "dir"; a "file" resource has a "uri"`)
+		}
+		uri, uriOK := o.requiredStr("uri")
+		if uriOK {
+			if u, err := url.Parse(uri); err != nil || u.Scheme == "" {
+				c.errorf(o.at("uri"), `must be an absolute URI such as "file:///notes.md", got %q`, uri)
+				uriOK = false
+			}
+		}
+		file, fileOK := o.str("file")
+		if fileOK {
+			file = c.resolve(file)
+			if st, err := os.Stat(file); err != nil {
+				c.errorf(o.at("file"), "%v", err)
+				fileOK = false
+			} else if !st.Mode().IsRegular() {
+				c.errorf(o.at("file"), "%s is not a regular file", file)
+				fileOK = false
+			}
+		}
+		if !uriOK || !fileOK {
+			break
+		}
+		if prev, dup := uriAt[uri]; dup {
+			c.errorf(o.at("uri"), "duplicate resource %q (also %s)", uri, prev)
+			break
+		}
+		uriAt[uri] = path
+		if name == "" {
+			name = filepath.Base(file)
+		}
+		m.resources = append(m.resources, &fileResource{
+			res:  mcp.Resource{URI: uri, Name: name, Title: title, Description: description, MimeType: mimeType},
+			path: file,
+		})
+	default:
+		if o.has("uri") {
+			o.take("uri")
+			c.errorf(o.at("uri"), `goes with "file"; a "dir" resource has a "uriTemplate"`)
+		}
+		tmpl, tmplOK := o.requiredStr("uriTemplate")
+		var varName string
+		if tmplOK {
+			if varName, tmplOK = uriTemplateVar(tmpl); !tmplOK {
+				c.errorf(o.at("uriTemplate"), `must hold exactly one variable, as in "file:///docs/{name}", got %q`, tmpl)
+			}
+		}
+		dir, dirOK := o.str("dir")
+		if dirOK {
+			dir = c.resolve(dir)
+			if st, err := os.Stat(dir); err != nil {
+				c.errorf(o.at("dir"), "%v", err)
+				dirOK = false
+			} else if !st.IsDir() {
+				c.errorf(o.at("dir"), "%s is not a directory", dir)
+				dirOK = false
+			}
+		}
+		if !tmplOK || !dirOK {
+			break
+		}
+		if prev, dup := uriAt[tmpl]; dup {
+			c.errorf(o.at("uriTemplate"), "duplicate resource template %q (also %s)", tmpl, prev)
+			break
+		}
+		uriAt[tmpl] = path
+		if name == "" {
+			name = filepath.Base(dir)
+		}
+		m.templates = append(m.templates, &dirTemplate{
+			tmpl:    mcp.ResourceTemplate{URITemplate: tmpl, Name: name, Title: title, Description: description, MimeType: mimeType},
+			dir:     dir,
+			varName: varName,
+		})
+	}
+	o.done()
+}
+
+// uriTemplateVar returns the one variable of an RFC 6570 level-1 URI template
+// ("file:///docs/{name}" has "name").
+func uriTemplateVar(tmpl string) (string, bool) {
+	open := strings.IndexByte(tmpl, '{')
+	if open < 0 || strings.Count(tmpl, "{") != 1 || strings.Count(tmpl, "}") != 1 {
+		return "", false
+	}
+	end := strings.IndexByte(tmpl, '}')
+	if end < open+2 {
+		return "", false
+	}
+	name := tmpl[open+1 : end]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return "", false
+		}
+	}
+	if u, err := url.Parse(strings.Replace(tmpl, tmpl[open:end+1], "x", 1)); err != nil || u.Scheme == "" {
+		return "", false
+	}
+	return name, true
+}
+
+// fileResource is a resource read from one file at each request.
+type fileResource struct {
+	res  mcp.Resource
+	path string
+}
+
+func (r *fileResource) read(_ context.Context, _ *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
+	data, err := os.ReadFile(r.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, mcp.ResourceNotFound(uri)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", uri, err)
+	}
+	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{fileContents(uri, r.res.MimeType, r.path, data)}}, nil
+}
+
+// dirTemplate serves the files of a directory through a URI template whose one variable is a
+// file's path relative to the directory.
+type dirTemplate struct {
+	tmpl    mcp.ResourceTemplate
+	dir     string
+	varName string
+}
+
+// read serves the file the URI names. The name comes from the client, so it is confined to the
+// directory twice over: it must be a local path (no "..", not absolute) with no hidden
+// component, and it is opened through an os.Root, which refuses to leave the directory even by
+// a symbolic link.
+func (t *dirTemplate) read(_ context.Context, _ *mcp.Request, uri string, vars map[string]string) (*mcp.ReadResourceResult, error) {
+	name, ok := localName(vars[t.varName])
+	if !ok {
+		return nil, mcp.ResourceNotFound(uri)
+	}
+	root, err := os.OpenRoot(t.dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", uri, err)
+	}
+	defer root.Close()
+	st, err := root.Stat(name)
+	if err != nil || !st.Mode().IsRegular() {
+		return nil, mcp.ResourceNotFound(uri)
+	}
+	data, err := root.ReadFile(name)
+	if err != nil {
+		return nil, mcp.ResourceNotFound(uri)
+	}
+	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{fileContents(uri, t.tmpl.MimeType, name, data)}}, nil
+}
+
+// localName checks a file name sent by a client: a relative path inside the directory, with
+// no component that is empty, "." or "..", or hidden (starting with a dot: .env, .git).
+func localName(name string) (string, bool) {
+	if name == "" || strings.ContainsRune(name, 0) || strings.Contains(name, `\`) || !filepath.IsLocal(name) {
+		return "", false
+	}
+	for part := range strings.SplitSeq(name, "/") {
+		if part == "" || strings.HasPrefix(part, ".") {
+			return "", false
+		}
+	}
+	return filepath.FromSlash(name), true
+}
+
+// complete suggests the names of the directory's files that start with what the user typed.
+func (t *dirTemplate) complete(_ context.Context, _ *mcp.Request, _, value string, _ map[string]string) ([]string, error) {
+	entries, err := os.ReadDir(t.dir)
+	if err != nil {
+		return nil, nil
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.Type().IsRegular() && !strings.HasPrefix(n, ".") && strings.HasPrefix(n, value) {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+// textTypes maps extensions of common text formats to their media types, before the system's
+// table (mime.TypeByExtension), which lacks some of them.
+var textTypes = map[string]string{
+	".md":   "text/markdown",
+	".txt":  "text/plain",
+	".csv":  "text/csv",
+	".json": "application/json",
+	".yaml": "application/yaml",
+	".yml":  "application/yaml",
+	".toml": "application/toml",
+	".go":   "text/x-go",
+	".py":   "text/x-python",
+	".sh":   "text/x-shellscript",
+}
+
+// fileContents returns a file's contents: text when they are UTF-8 without NUL bytes, a blob
+// otherwise. mimeType is the declared type, or "" to derive one from the name.
+func fileContents(uri, mimeType, name string, data []byte) *mcp.ResourceContents {
+	isText := utf8.Valid(data) && bytes.IndexByte(data, 0) < 0
+	if mimeType == "" {
+		ext := strings.ToLower(filepath.Ext(name))
+		mimeType = textTypes[ext]
+		if mimeType == "" {
+			mimeType, _, _ = mime.ParseMediaType(mime.TypeByExtension(ext))
+		}
+		if mimeType == "" {
+			mimeType = "application/octet-stream"
+			if isText {
+				mimeType = "text/plain"
+			}
+		}
+	}
+	rc := &mcp.ResourceContents{URI: uri, MimeType: mimeType}
+	if isText {
+		rc.Text = string(data)
+	} else {
+		rc.Blob = data
+	}
+	return rc
+}

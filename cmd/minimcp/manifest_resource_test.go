@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+func TestFileResources(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.md"), []byte("# A\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "blob.bin"), []byte{0, 1, 2, 0xff}, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "plain"), []byte("text without an extension"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "b.txt"), []byte("b"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".hidden"), []byte("secret"), 0o644))
+	outside := filepath.Join(t.TempDir(), "outside.txt")
+	require.NoError(t, os.WriteFile(outside, []byte("outside"), 0o644))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "escape.txt")))
+	notes, err := filepath.Abs("testdata/notes.txt")
+	require.NoError(t, err)
+
+	srv := manifestServer(t, `{"resources": [
+		{"uri": "file:///notes.txt", "file": "testdata/notes.txt", "description": "Notes."},
+		{"uri": "memo://typed", "name": "typed", "file": "`+notes+`", "mimeType": "text/x-notes"},
+		{"uriTemplate": "file:///docs/{name}", "name": "docs", "dir": "`+dir+`"}
+	]}`)
+
+	raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesList, nil)
+	require.Nil(t, rerr)
+	assert.JSONEq(t, `{"resources": [
+		{"uri": "file:///notes.txt", "name": "notes.txt", "description": "Notes."},
+		{"uri": "memo://typed", "name": "typed", "mimeType": "text/x-notes"}]}`, string(raw))
+
+	tests := []struct {
+		uri  string
+		want string // the contents, or "" for resource not found
+	}{
+		{"file:///notes.txt", `{"uri": "file:///notes.txt", "mimeType": "text/plain", "text": "Some notes.\n"}`},
+		{"memo://typed", `{"uri": "memo://typed", "mimeType": "text/x-notes", "text": "Some notes.\n"}`},
+		{"file:///docs/a.md", `{"uri": "file:///docs/a.md", "mimeType": "text/markdown", "text": "# A\n"}`},
+		{"file:///docs/blob.bin", `{"uri": "file:///docs/blob.bin", "mimeType": "application/octet-stream", "blob": "AAEC/w=="}`},
+		{"file:///docs/plain", `{"uri": "file:///docs/plain", "mimeType": "text/plain", "text": "text without an extension"}`},
+		{"file:///docs/sub%2Fb.txt", `{"uri": "file:///docs/sub%2Fb.txt", "mimeType": "text/plain", "text": "b"}`},
+		{"file:///docs/..%2Foutside.txt", ""},
+		{"file:///docs/sub%2F..%2F..%2Fx", ""},
+		{"file:///docs/%2Fetc%2Fpasswd", ""},
+		{"file:///docs/.hidden", ""},
+		{"file:///docs/escape.txt", ""}, // a symbolic link out of the directory
+		{"file:///docs/sub", ""},        // a directory
+		{"file:///docs/missing.md", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.uri, func(t *testing.T) {
+			raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": tt.uri})
+			if tt.want == "" {
+				require.NotNil(t, rerr)
+				assert.Equal(t, mcp.CodeResourceNotFound, rerr.Code)
+				return
+			}
+			require.Nil(t, rerr)
+			assert.JSONEq(t, `{"contents": [`+tt.want+`]}`, string(raw))
+		})
+	}
+
+	t.Run("completion", func(t *testing.T) {
+		raw, rerr := inProcRequest(t, srv, mcp.MethodCompletionComplete, map[string]any{
+			"ref":      map[string]string{"type": "ref/resource", "uri": "file:///docs/{name}"},
+			"argument": map[string]string{"name": "name", "value": ""},
+		})
+		require.Nil(t, rerr)
+		assert.JSONEq(t, `{"completion": {"values": ["a.md", "blob.bin", "plain"]}}`, string(raw))
+	})
+}

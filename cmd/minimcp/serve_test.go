@@ -1,0 +1,593 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	json "github.com/goccy/go-json"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// syncBuffer is a bytes.Buffer for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer // guarded by mu
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serveRun is a serve command running in the test, on 127.0.0.1 and a free port.
+type serveRun struct {
+	base   string // http://127.0.0.1:PORT
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan int // receives serve's exit code; never closed
+
+	once sync.Once
+	code int
+}
+
+// startServe runs serve with args plus --addr 127.0.0.1:0 and returns once it listens. At the
+// end of the test it is stopped, and must have exited 0 unless the test stopped it itself.
+func startServe(t *testing.T, args ...string) *serveRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &serveRun{logs: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	addrs := make(chan net.Addr, 1)
+	sio := &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: r.logs, ready: func(a net.Addr) { addrs <- a }}
+	go func() { r.done <- serve(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), sio) }()
+	select {
+	case a := <-addrs:
+		r.base = "http://" + a.String()
+	case code := <-r.done:
+		cancel()
+		t.Fatalf("serve exited with %d before listening:\n%s", code, r.logs)
+	}
+	t.Cleanup(func() {
+		if code := r.stop(); code != 0 {
+			t.Errorf("serve exited with %d:\n%s", code, r.logs)
+		}
+	})
+	return r
+}
+
+// stop cancels serve's context (a SIGINT) and returns its exit code.
+func (r *serveRun) stop() int {
+	r.once.Do(func() {
+		r.cancel()
+		r.code = <-r.done
+	})
+	return r.code
+}
+
+// testMCP is a minimal Streamable HTTP client, independent of client.go.
+type testMCP struct {
+	t       *testing.T
+	url     string
+	token   string
+	session string
+	hc      *http.Client
+	nextID  int64
+}
+
+func newTestMCP(t *testing.T, url, token string) *testMCP {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &testMCP{t: t, url: url, token: token, hc: &http.Client{Transport: tr}}
+}
+
+// post sends one JSON-RPC message and returns the answer, whatever its status.
+func (c *testMCP) post(ctx context.Context, body []byte) *http.Response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", mcp.LatestVersion)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.session != "" {
+		req.Header.Set("Mcp-Session-Id", c.session)
+	}
+	resp, err := c.hc.Do(req)
+	require.NoError(c.t, err)
+	return resp
+}
+
+// request sends a request and returns its result; a JSON-RPC error fails the test.
+func (c *testMCP) request(ctx context.Context, method string, params any) json.RawMessage {
+	c.t.Helper()
+	var raw json.RawMessage
+	if params != nil {
+		var err error
+		raw, err = json.Marshal(params)
+		require.NoError(c.t, err)
+	}
+	c.nextID++
+	resp := c.post(ctx, rpc.AppendRequest(nil, rpc.Int64ID(c.nextID), method, raw))
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	require.Equal(c.t, http.StatusOK, resp.StatusCode, "%s: %s", method, body)
+	require.True(c.t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), "%s: %s", method, resp.Header.Get("Content-Type"))
+	var reply struct {
+		Result json.RawMessage `json:"result"`
+		Error  *struct {
+			Code    int64  `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	require.NoError(c.t, json.Unmarshal(body, &reply))
+	require.Nil(c.t, reply.Error, "%s: %s", method, body)
+	if method == mcp.MethodInitialize {
+		c.session = resp.Header.Get("Mcp-Session-Id")
+	}
+	return reply.Result
+}
+
+// initialize opens a session.
+func (c *testMCP) initialize() {
+	c.t.Helper()
+	c.request(c.t.Context(), mcp.MethodInitialize, &mcp.InitializeParams{
+		ProtocolVersion: mcp.LatestVersion, ClientInfo: mcp.Implementation{Name: "serve_test", Version: "1"}})
+	resp := c.post(c.t.Context(), rpc.AppendRequest(nil, rpc.ID{}, mcp.NotificationInitialized, nil))
+	closeResp(resp)
+	require.Equal(c.t, http.StatusAccepted, resp.StatusCode)
+}
+
+// tool calls a tool.
+func (c *testMCP) tool(ctx context.Context, name, args string) *mcp.CallToolResult {
+	c.t.Helper()
+	raw := c.request(ctx, mcp.MethodToolsCall, map[string]any{"name": name, "arguments": json.RawMessage(args)})
+	var res mcp.CallToolResult
+	require.NoError(c.t, json.Unmarshal(raw, &res))
+	return &res
+}
+
+func closeResp(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+}
+
+func TestServeBuiltins(t *testing.T) {
+	r := startServe(t, "--replica-id", "replica-7")
+	c := newTestMCP(t, r.base+"/mcp", "")
+	c.initialize()
+	assert.NotEmpty(t, c.session, "stateful by default")
+
+	assert.Equal(t, []string{"hi"}, texts(c.tool(t.Context(), "echo", `{"text": "hi"}`)))
+	assert.JSONEq(t, `{"sum": 3}`, string(c.tool(t.Context(), "add", `{"a": 1, "b": 2}`).StructuredContent))
+	raw := c.request(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": aboutURI})
+	assert.Contains(t, string(raw), "minimcp://about")
+
+	resp, err := c.hc.Get(r.base + "/healthz")
+	require.NoError(t, err)
+	closeResp(resp)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "replica-7", resp.Header.Get("X-Served-By"))
+
+	logs := r.logs.String()
+	assert.Contains(t, logs, `msg="minimcp serving" url=`+r.base+`/mcp mode=stateful response=auto tools=echo,add auth=none replica=replica-7`)
+}
+
+func TestServeManifest(t *testing.T) {
+	up := newUpstream(t)
+	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
+	t.Setenv("MINIMCP_TEST_SECRET", "s3cret")
+	r := startServe(t, "--manifest", "testdata/tools.json", "--stateless", "--response", "json", "--path", "/rpc")
+	c := newTestMCP(t, r.base+"/rpc", "")
+	ctx := t.Context()
+
+	raw := c.request(ctx, mcp.MethodToolsList, nil)
+	for _, name := range []string{"say", "fail", "slow", "chatty", "item"} {
+		assert.Contains(t, string(raw), `"name":"`+name+`"`)
+	}
+
+	res := c.tool(ctx, "say", `{"words": ["hello", "big world"]}`)
+	assert.False(t, res.IsError)
+	assert.Equal(t, []string{"hello big world\n"}, texts(res))
+
+	res = c.tool(ctx, "fail", `{}`)
+	assert.True(t, res.IsError)
+	assert.Equal(t, []string{"/bin/sh failed: exit status 3\noops", "partial\n"}, texts(res))
+
+	res = c.tool(ctx, "slow", `{}`)
+	assert.True(t, res.IsError)
+	assert.Equal(t, []string{"sleep timed out after 100ms and was killed"}, texts(res))
+
+	res = c.tool(ctx, "chatty", `{}`)
+	assert.False(t, res.IsError)
+	assert.Equal(t, []string{"0123456789\n[truncated: showing the first 10 of 17 bytes]"}, texts(res))
+
+	res = c.tool(ctx, "item", `{"id": "7"}`)
+	assert.False(t, res.IsError)
+	assert.JSONEq(t, `{"id": 7, "name": "widget"}`, string(res.StructuredContent))
+	req, _ := up.lastRequest()
+	assert.Equal(t, "Bearer s3cret", req.Header.Get("Authorization"))
+
+	res = c.tool(ctx, "say", `{}`)
+	assert.True(t, res.IsError, "arguments are validated against the input schema")
+	assert.Equal(t, []string{`invalid arguments for tool say: missing required argument "words"`}, texts(res))
+
+	raw = c.request(ctx, mcp.MethodResourcesRead, map[string]string{"uri": "file:///docs/hello.md"})
+	assert.JSONEq(t, `{"contents": [{"uri": "file:///docs/hello.md", "mimeType": "text/markdown", "text": "# Hello\n\nA document.\n"}]}`, string(raw))
+	raw = c.request(ctx, mcp.MethodResourcesRead, map[string]string{"uri": "file:///docs/sub%2Fdeep.txt"})
+	assert.Contains(t, string(raw), `"text":"deeper\n"`)
+	raw = c.request(ctx, mcp.MethodPromptsGet, map[string]any{"name": "summarize", "arguments": map[string]string{"topic": "tests", "style": "dry"}})
+	assert.Contains(t, string(raw), `"Summarize tests in a dry style."`)
+
+	assert.Contains(t, r.logs.String(), "mode=stateless response=json tools=say,fail,slow,chatty,item")
+	assert.NotContains(t, r.logs.String(), "s3cret")
+}
+
+func TestServeAuth(t *testing.T) {
+	r := startServe(t, "--auth-token", "flag-token-0000", "--auth-token", "@testdata/tokens.txt", "--log-level", "debug")
+	url := r.base + "/mcp"
+	init := rpc.AppendRequest(nil, rpc.Int64ID(1), mcp.MethodInitialize,
+		json.RawMessage(`{"protocolVersion":"`+mcp.LatestVersion+`","capabilities":{},"clientInfo":{"name":"t","version":"1"}}`))
+
+	for _, token := range []string{"", "wrong-token", "flag-token-000"} {
+		resp := newTestMCP(t, url, token).post(t.Context(), init)
+		body, _ := io.ReadAll(resp.Body)
+		closeResp(resp)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "token %q", token)
+		assert.Equal(t, `Bearer realm="minimcp"`, resp.Header.Get("WWW-Authenticate"))
+		if token == "" {
+			assert.Contains(t, string(body), "missing bearer token")
+		} else {
+			assert.Contains(t, string(body), "invalid bearer token")
+		}
+	}
+
+	digest := sha256.Sum256([]byte("bravo-token-5678"))
+	for token, principal := range map[string]string{
+		"flag-token-0000":  "",
+		"alpha-token-1234": "alice",
+		"bravo-token-5678": "token-" + hex.EncodeToString(digest[:4]),
+	} {
+		c := newTestMCP(t, url, token)
+		c.initialize()
+		assert.Equal(t, []string{"ok"}, texts(c.tool(t.Context(), "echo", `{"text": "ok"}`)))
+		if principal != "" {
+			assert.Contains(t, r.logs.String(), "principal="+principal)
+		}
+	}
+	logs := r.logs.String()
+	assert.Contains(t, logs, "auth=\"bearer (3 tokens)\"")
+	for _, token := range []string{"flag-token-0000", "alpha-token-1234", "bravo-token-5678"} {
+		assert.NotContains(t, logs, token)
+	}
+}
+
+func TestParseAuthTokens(t *testing.T) {
+	tokens, err := parseAuthTokens([]string{"t1", "@testdata/tokens.txt"})
+	require.NoError(t, err)
+	require.Len(t, tokens, 3)
+	d := sha256.Sum256([]byte("t1"))
+	assert.Equal(t, "token-"+hex.EncodeToString(d[:4]), tokens[0].principal)
+	assert.Equal(t, "alice", tokens[1].principal)
+
+	auth := bearerAuth(tokens)
+	for header, want := range map[string]string{
+		"Bearer alpha-token-1234":   "alice",
+		"bearer  alpha-token-1234 ": "alice",
+		"Bearer t1":                 tokens[0].principal,
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Set("Authorization", header)
+		p, err := auth(req)
+		require.NoError(t, err, header)
+		assert.Equal(t, want, p, header)
+	}
+	for header, want := range map[string]error{
+		"":                    errNoBearerToken,
+		"Basic dTpw":          errNoBearerToken,
+		"Bearer ":             errNoBearerToken,
+		"Bearer t2":           errBadBearerToken,
+		"Bearer alpha-token-": errBadBearerToken,
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Set("Authorization", header)
+		_, err := auth(req)
+		assert.ErrorIs(t, err, want, header)
+	}
+
+	dir := t.TempDir()
+	writeFile := func(name, content string) string {
+		p := dir + "/" + name
+		require.NoError(t, writeTestFile(p, content))
+		return p
+	}
+	bad := []struct {
+		values []string
+		want   string
+	}{
+		{[]string{"a b"}, "--auth-token #1: a token must be printable ASCII without spaces"},
+		{[]string{"t", "t"}, "--auth-token #2: the same token as --auth-token #1"},
+		{[]string{"@" + writeFile("empty", "# nothing\n\n")}, "--auth-token @" + dir + "/empty: the file holds no tokens"},
+		{[]string{"@" + writeFile("three", "tok who extra\n")}, "--auth-token @" + dir + "/three: line 1: want TOKEN or TOKEN PRINCIPAL"},
+		{[]string{"@" + dir + "/missing"}, "--auth-token @" + dir + "/missing: open " + dir + "/missing: no such file or directory"},
+	}
+	for _, tt := range bad {
+		_, err := parseAuthTokens(tt.values)
+		require.Error(t, err, "%q", tt.values)
+		assert.Equal(t, tt.want, err.Error())
+	}
+}
+
+func TestServeFlags(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+
+	tests := []struct {
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{[]string{"--help"}, 0, "--session-idle-timeout  [MINIMCP_SESSION_IDLE_TIMEOUT] (default 30m0s)"},
+		{[]string{"--response", "xml"}, 2, `minimcp: serve: --response: want auto, json or sse, got "xml"`},
+		{[]string{"--session-idle-timeout", "soon"}, 2, `invalid value "soon" for flag -session-idle-timeout`},
+		{[]string{"--session-idle-timeout", "-1s"}, 2, "minimcp: serve: --session-idle-timeout: must not be negative, got -1s"},
+		{[]string{"--max-sessions", "0"}, 2, "minimcp: serve: --max-sessions: must be positive, got 0"},
+		{[]string{"--shutdown-timeout", "0s"}, 2, "minimcp: serve: --shutdown-timeout: must be positive, got 0s"},
+		{[]string{"--path", "mcp"}, 2, `minimcp: serve: --path: must start with /, got "mcp"`},
+		{[]string{"--path", "/healthz"}, 2, "minimcp: serve: --path: /healthz is served by minimcp itself; choose another path"},
+		{[]string{"--path", "/sse", "--legacy-sse"}, 2, "minimcp: serve: --path: /sse is served by minimcp itself; choose another path"},
+		{[]string{"--path", "/:name"}, 2, `minimcp: serve: --path: must be a plain path without : * ? # or spaces, got "/:name"`},
+		{[]string{"--addr", "8080"}, 2, `minimcp: serve: --addr: want host:port, got "8080"`},
+		{[]string{"--log-level", "loud"}, 2, `minimcp: serve: --log-level: want debug, info, warn or error, got "loud"`},
+		{[]string{"--log-format", "xml"}, 2, `minimcp: serve: --log-format: want text or json, got "xml"`},
+		{[]string{"--auth-token", "@testdata/nope.txt"}, 2, "minimcp: serve: --auth-token @testdata/nope.txt: open testdata/nope.txt: no such file or directory"},
+		{[]string{"--stdio", "--auth-token", "t"}, 2, "minimcp: serve: --auth-token does not apply to --stdio"},
+		{[]string{"extra"}, 2, `minimcp: serve: unexpected argument "extra" (serve takes flags only)`},
+		{[]string{"--manifest", "testdata/nope.json"}, 1, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory\n"},
+		{[]string{"--addr", taken.Addr().String()}, 1, "minimcp: serve: listen tcp " + taken.Addr().String() + ": bind: address already in use"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stderr syncBuffer
+			code := serve(t.Context(), tt.args, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+			assert.Equal(t, tt.code, code)
+			assert.Contains(t, stderr.String(), tt.want)
+		})
+	}
+
+	t.Run("environment", func(t *testing.T) {
+		t.Setenv("MINIMCP_RESPONSE", "xml")
+		var stderr syncBuffer
+		code := serve(t.Context(), nil, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		assert.Equal(t, 2, code)
+		assert.Contains(t, stderr.String(), `--response: want auto, json or sse, got "xml"`)
+	})
+	t.Run("bad manifest", func(t *testing.T) {
+		p := t.TempDir() + "/bad.json"
+		require.NoError(t, writeTestFile(p, `{"tools": [{"name": "x", "inputSchema": {"type": "string"}, "exec": {"command": ["true"]}}]}`))
+		var stderr syncBuffer
+		code := serve(t.Context(), []string{"--manifest", p}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "manifest "+p+`: tools[0].inputSchema: must have "type": "object"`+"\n", stderr.String())
+	})
+}
+
+func TestServeLegacySSE(t *testing.T) {
+	r := startServe(t, "--legacy-sse", "--log-format", "json")
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, r.base+"/sse", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(line, "event: endpoint") || strings.HasPrefix(line, "id:") || strings.HasPrefix(line, "retry:"), "%q", line)
+	assert.Contains(t, r.logs.String(), `"msg":"minimcp serving"`)
+	assert.Contains(t, r.logs.String(), `"legacySSE":true`)
+}
+
+// TestServeShutdown checks a graceful shutdown: open SSE streams end, a call in flight
+// finishes, and serve exits 0.
+func TestServeShutdown(t *testing.T) {
+	arrived := make(chan struct{}) // closed by the upstream when the call reaches it
+	release := make(chan struct{}) // closed by the test to let the call finish
+	var once sync.Once
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id": 7}`)
+	}))
+	defer up.Close()
+	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
+	t.Setenv("MINIMCP_TEST_SECRET", "s")
+	r := startServe(t, "--manifest", "testdata/tools.json")
+
+	c := newTestMCP(t, r.base+"/mcp", "")
+	c.initialize()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, c.url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Mcp-Session-Id", c.session)
+	req.Header.Set("MCP-Protocol-Version", mcp.LatestVersion)
+	stream, err := c.hc.Do(req)
+	require.NoError(t, err)
+	defer stream.Body.Close()
+	require.Equal(t, http.StatusOK, stream.StatusCode)
+
+	type answer struct {
+		body string
+		err  error
+	}
+	answers := make(chan answer, 1) // the answer to the call in flight; never closed
+	go func() {
+		req, err := http.NewRequest(http.MethodPost, c.url, strings.NewReader(
+			`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"item","arguments":{"id":"7"}}}`))
+		if err != nil {
+			answers <- answer{err: err}
+			return
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Session-Id", c.session)
+		req.Header.Set("MCP-Protocol-Version", mcp.LatestVersion)
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			answers <- answer{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answers <- answer{body: string(b), err: err}
+	}()
+	<-arrived
+	codes := make(chan int, 1) // serve's exit code; never closed
+	go func() { codes <- r.stop() }()
+
+	_, err = io.Copy(io.Discard, stream.Body) // the stream ends
+	require.NoError(t, err)
+	close(release)
+	a := <-answers
+	require.NoError(t, a.err)
+	assert.JSONEq(t, `{"jsonrpc":"2.0","id":9,"result":{"content":[{"type":"text","text":"{\"id\":7}"}],"structuredContent":{"id":7}}}`, a.body)
+	assert.Equal(t, 0, <-codes, r.logs.String())
+	assert.Contains(t, r.logs.String(), "msg=stopped")
+}
+
+// TestServeShutdownDeadline checks that a call still running at the deadline is cut off and
+// serve exits 1.
+func TestServeShutdownDeadline(t *testing.T) {
+	arrived := make(chan struct{}) // closed by the upstream when the call reaches it
+	var once sync.Once
+	up := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-r.Context().Done() // until serve gives up on the call
+	}))
+	defer up.Close()
+	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
+	t.Setenv("MINIMCP_TEST_SECRET", "s")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrs := make(chan net.Addr, 1)
+	var logs syncBuffer
+	codes := make(chan int, 1)
+	go func() {
+		codes <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--manifest", "testdata/tools.json", "--stateless", "--shutdown-timeout", "50ms"},
+			&serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, ready: func(a net.Addr) { addrs <- a }})
+	}()
+	c := newTestMCP(t, "http://"+(<-addrs).String()+"/mcp", "")
+	failed := make(chan error, 1) // the call's transport error; never closed
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, c.url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"item","arguments":{"id":"1"}}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		resp, err := c.hc.Do(req)
+		if err == nil {
+			closeResp(resp)
+		}
+		failed <- err
+	}()
+	<-arrived
+	cancel()
+	assert.Equal(t, 1, <-codes)
+	<-failed
+	assert.Contains(t, logs.String(), "shutdown deadline passed")
+}
+
+func TestServeStdio(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	codes := make(chan int, 1)
+	go func() {
+		codes <- serve(context.Background(), []string{"--stdio"}, &serveIO{stdin: inR, stdout: outW, stderr: &logs})
+		outW.Close()
+	}()
+	lines := bufio.NewReader(outR)
+	exchange := func(msg string) map[string]json.RawMessage {
+		t.Helper()
+		_, err := io.WriteString(inW, msg+"\n")
+		require.NoError(t, err)
+		line, err := lines.ReadString('\n')
+		require.NoError(t, err)
+		var reply map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal([]byte(line), &reply), "stdout must carry only JSON-RPC: %q", line)
+		return reply
+	}
+	reply := exchange(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` + mcp.LatestVersion + `","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	assert.Contains(t, string(reply["result"]), `"serverInfo":{"name":"minimcp"`)
+	_, err := io.WriteString(inW, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	require.NoError(t, err)
+	reply = exchange(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"over stdio"}}}`)
+	assert.JSONEq(t, `{"content":[{"type":"text","text":"over stdio"}]}`, string(reply["result"]))
+
+	require.NoError(t, inW.Close()) // EOF: the client is done
+	rest, err := io.ReadAll(outR)
+	require.NoError(t, err)
+	assert.Empty(t, rest)
+	assert.Equal(t, 0, <-codes)
+	assert.Contains(t, logs.String(), `msg="minimcp serving on stdio" tools=echo,add`)
+}
+
+func TestServeStdioShutdown(t *testing.T) {
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	codes := make(chan int, 1)
+	go func() {
+		codes <- serve(ctx, []string{"--stdio"}, &serveIO{stdin: inR, stdout: io.Discard, stderr: &logs})
+	}()
+	cancel() // while serve waits for input
+	assert.Equal(t, 0, <-codes, logs.String())
+}
+
+func writeTestFile(path, content string) error {
+	return os.WriteFile(path, []byte(content), 0o644)
+}
+
+// TestServeStdioFile checks the shutdown of stdio mode when stdin is a real file, whose read
+// cannot be interrupted: serve returns without waiting for input.
+func TestServeStdioFile(t *testing.T) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close() // ends the goroutine still reading r
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	codes := make(chan int, 1)
+	go func() {
+		codes <- serve(ctx, []string{"--stdio"}, &serveIO{stdin: r, stdout: io.Discard, stderr: &logs})
+	}()
+	cancel()
+	assert.Equal(t, 0, <-codes, logs.String())
+}

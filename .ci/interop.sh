@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Interoperability with the official MCP clients, run against the real `minimcp serve`:
+#   - the TypeScript SDK client (interop/ts, pinned by its package-lock.json) over Streamable
+#     HTTP (stateful and --stateless), the legacy HTTP+SSE transport (--legacy-sse) and stdio;
+#   - the Go SDK client (interop/, a module of its own) over the same transports and every
+#     protocol revision minimcp speaks.
+#
+#   bash .ci/interop.sh                    build ./cmd/minimcp and run everything
+#   MINIMCP_BIN=path bash .ci/interop.sh   test a binary built elsewhere
+#
+# Needs Go, Node >= 20 and npm; reaches nothing but loopback and the package registries. Every
+# server it starts is stopped on exit. Logs: .cache/interop/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(lib_root)"
+started=$SECONDS
+trap lib_stop_all_servers EXIT
+trap 'exit 130' INT TERM
+
+logs=$(lib_cache_dir interop)
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || lib_die "Node >= 20 is needed, found $(node --version)"
+lib_log "interop: $(go env GOVERSION), node $(node --version), npm $(npm --version 2>/dev/null)"
+
+# node_modules is reused while the lockfile and the Node major version are unchanged; npm's
+# cache (~/.npm) makes a reinstall cheap otherwise.
+stamp=interop/ts/node_modules/.minimcp-interop-stamp
+want_stamp="$(sha256sum interop/ts/package-lock.json | cut -d' ' -f1) node$node_major"
+if [[ -f $stamp && $(cat "$stamp") == "$want_stamp" ]]; then
+  lib_log "interop: interop/ts/node_modules is up to date"
+else
+  lib_log "interop: npm ci (interop/ts)"
+  (cd interop/ts && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+  echo "$want_stamp" >"$stamp"
+fi
+sdk_ts=$(node -p 'require("./interop/ts/node_modules/@modelcontextprotocol/sdk/package.json").version')
+sdk_go=$(cd interop && go list -m -f '{{.Version}}' github.com/modelcontextprotocol/go-sdk)
+lib_log "interop: TypeScript SDK $sdk_ts, Go SDK $sdk_go"
+
+if [[ -n ${MINIMCP_BIN:-} ]]; then
+  # Made absolute: the clients run in other directories.
+  bin=$(cd "$(dirname "$MINIMCP_BIN")" && pwd)/$(basename "$MINIMCP_BIN")
+  lib_log "interop: testing MINIMCP_BIN=$bin"
+else
+  bin=$(lib_build_minimcp "$logs/minimcp")
+fi
+
+# serve NAME FLAGS... starts `minimcp serve --addr 127.0.0.1:PORT FLAGS...` as server NAME,
+# waits for /healthz and sets $port. Three ports are tried, in case another process takes
+# one between lib_free_port and the bind.
+serve() {
+  local name=$1 attempt
+  shift
+  for attempt in 1 2 3; do
+    port=$(lib_free_port)
+    if lib_start_server "$name" "$port" "$logs/$name.log" -- "$bin" serve --addr "127.0.0.1:$port" "$@"; then
+      return 0
+    fi
+    lib_log "interop: starting $name failed (attempt $attempt)"
+  done
+  return 1
+}
+
+results=()
+# record NAME STATUS adds a line to the summary.
+record() {
+  results+=("$(printf '%-30s %s' "$1" "$2")")
+}
+
+# ts MODE TARGET [SERVER] runs the TypeScript client in MODE against TARGET; on failure it
+# prints the log of server SERVER.
+ts() {
+  lib_log "interop: TypeScript SDK client, $1"
+  if (cd interop/ts && node --test-reporter=spec client.test.mjs "$1" "$2"); then
+    record "typescript $1" PASS
+  else
+    record "typescript $1" FAIL
+    if [[ -n ${3:-} ]]; then
+      echo "-- minimcp serve log ($3):"
+      cat "$logs/$3.log"
+    fi
+  fi
+}
+
+serve stateful
+ts streamable "http://127.0.0.1:$port/mcp" stateful
+serve stateless --stateless
+ts stateless "http://127.0.0.1:$port/mcp" stateless
+serve legacy --legacy-sse
+ts sse "http://127.0.0.1:$port/sse" legacy
+ts stdio "$bin"
+lib_stop_all_servers
+
+lib_log "interop: Go SDK client (cd interop && go test -count=1 ./...)"
+# One line per transport and revision, then, on failure, the log without its RUN and PASS lines
+# (the whole log stays in .cache/interop/go-test.log).
+go_ok=true
+(cd interop && MINIMCP_BIN=$bin go test -count=1 -v ./...) >"$logs/go-test.log" 2>&1 || go_ok=false
+grep -E '^        --- (PASS|FAIL)|^--- (PASS|FAIL): TestLegacy' "$logs/go-test.log" || true
+if $go_ok; then
+  grep -E '^(ok|PASS)\b' "$logs/go-test.log" || true
+else
+  grep -vE '^ *(=== RUN|--- PASS)' "$logs/go-test.log" || true
+fi
+for mode in streamable-stateful streamable-stateless legacy-sse stdio; do
+  if grep -q "^    --- PASS: TestGoSDKClient/$mode " "$logs/go-test.log"; then
+    record "go $mode" PASS
+  else
+    record "go $mode" FAIL
+  fi
+done
+if grep -q '^--- PASS: TestLegacySSEEndpointReady ' "$logs/go-test.log"; then
+  record "go legacy-sse endpoint race" PASS
+else
+  record "go legacy-sse endpoint race" FAIL
+fi
+if ! grep -q '^ok ' "$logs/go-test.log"; then
+  record "go test ./... (interop)" FAIL
+fi
+
+lib_log "interop: summary (TypeScript SDK $sdk_ts, Go SDK $sdk_go, $((SECONDS - started)) s)"
+printf '%s\n' "${results[@]}"
+passed=0
+for r in "${results[@]}"; do
+  [[ $r == *PASS ]] && passed=$((passed + 1))
+done
+failed=$((${#results[@]} - passed))
+echo "$passed passed, $failed failed"
+((failed == 0))

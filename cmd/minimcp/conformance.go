@@ -13,9 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -135,7 +133,8 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		mode = "stateless"
 	}
 	fmt.Fprintf(stdout, "minimcp conformance: serving http://%s%s (%s)\n", ln.Addr(), cfg.path, mode)
-	if err := confServe(ctx, ln, h, logger); err != nil {
+	if err := server.Serve(ctx, ln, h, &server.ServeOptions{ShutdownTimeout: confShutdownTimeout,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}); err != nil {
 		fmt.Fprintf(stderr, "minimcp conformance: %v\n", err)
 		return 1
 	}
@@ -182,42 +181,6 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 func newConformanceHandler(path string, stateless bool, logger *slog.Logger) *server.Handler {
 	srv := newConformanceServer(logger)
 	return server.New(srv, &server.Options{Path: path, Stateless: stateless, Logger: logger})
-}
-
-// confServe serves h on ln until ctx ends, then shuts down gracefully within
-// confShutdownTimeout: the HTTP server stops accepting connections while the handler ends its
-// SSE streams and waits for requests in flight. It returns an error if serving failed or the
-// deadline passed (the remaining connections are then closed).
-func confServe(ctx context.Context, ln net.Listener, h *server.Handler, logger *slog.Logger) error {
-	hs := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: server.DefaultReadHeaderTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1) // receives hs.Serve's result; never closed
-	go func() { served <- hs.Serve(ln) }()
-	var serveErr error
-	select {
-	case serveErr = <-served: // accepting failed for good
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), confShutdownTimeout)
-	defer cancel()
-	var herr error
-	var wg sync.WaitGroup
-	wg.Go(func() { herr = h.Shutdown(sctx) })
-	serr := hs.Shutdown(sctx)
-	wg.Wait()
-	if serveErr == nil {
-		<-served // http.ErrServerClosed, at once after Shutdown began
-	}
-	if serr != nil || herr != nil {
-		_ = hs.Close()
-		if serveErr == nil {
-			serveErr = fmt.Errorf("shutdown deadline of %v passed; closed the remaining connections", confShutdownTimeout)
-		}
-	}
-	return serveErr
 }
 
 // newConformanceServer returns the MCP server with every tool, resource, prompt and

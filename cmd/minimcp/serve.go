@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -304,14 +303,16 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		return 1
 	}
 	h := server.New(srv, opts)
-	hs := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: server.DefaultReadHeaderTimeout,
-		IdleTimeout:       serveIdleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1) // receives hs.Serve's result; never closed
-	go func() { served <- hs.Serve(ln) }()
+	ctx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	served := make(chan error, 1) // receives server.Serve's result; never closed
+	go func() {
+		served <- server.Serve(ctx, ln, h, &server.ServeOptions{
+			ShutdownTimeout: cfg.shutdownTimeout,
+			IdleTimeout:     serveIdleTimeout,
+			ErrorLog:        slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		})
+	}()
 
 	mode := "stateful"
 	if cfg.stateless {
@@ -332,29 +333,17 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 	}
 
 	select {
-	case err := <-served:
-		// Serve returns before Shutdown only when accepting fails for good.
-		logger.Error("serving failed", "err", err)
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
-		defer cancel()
-		_ = h.Shutdown(sctx)
-		_ = hs.Close()
-		return 1
+	case err = <-served: // accepting failed for good; Serve has shut down already
 	case <-ctx.Done():
+		logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
+		err = <-served
 	}
-
-	logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
-	defer cancel()
-	var herr error
-	var wg sync.WaitGroup
-	wg.Go(func() { herr = h.Shutdown(sctx) })
-	serr := hs.Shutdown(sctx)
-	wg.Wait()
-	<-served // http.ErrServerClosed, at once after Shutdown began
-	if serr != nil || herr != nil {
-		_ = hs.Close()
+	switch {
+	case errors.Is(err, server.ErrShutdownTimeout):
 		logger.Warn("shutdown deadline passed; closed the remaining connections", "timeout", cfg.shutdownTimeout)
+		return 1
+	case err != nil:
+		logger.Error("serving failed", "err", err)
 		return 1
 	}
 	logger.Info("stopped")

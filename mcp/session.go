@@ -69,9 +69,10 @@ type Session struct {
 	calls rpc.Calls
 
 	mu sync.Mutex
-	// inflight maps the ids of client requests being handled to their Requests, so that
-	// notifications/cancelled can cancel them. Guarded by mu; nil until first used.
-	inflight map[rpc.ID]*Request
+	// inflight holds the client requests being handled, so that notifications/cancelled can
+	// cancel them. Guarded by mu. A slice, nil whenever empty: an idle session keeps nothing
+	// here, and a session rarely has more than a few requests in flight.
+	inflight []*Request
 	// push carries server-initiated messages not related to a request (list_changed,
 	// resource updates); nil when the client has no such stream open. Guarded by mu.
 	push Sender
@@ -176,17 +177,23 @@ func (ss *Session) track(r *Request) bool {
 	if ss.closed {
 		return false
 	}
-	if ss.inflight == nil {
-		ss.inflight = make(map[rpc.ID]*Request)
-	}
-	ss.inflight[r.ID] = r
+	ss.inflight = append(ss.inflight, r)
 	return true
 }
 
 func (ss *Session) untrack(r *Request) {
 	ss.mu.Lock()
-	if ss.inflight[r.ID] == r {
-		delete(ss.inflight, r.ID)
+	for i, x := range ss.inflight {
+		if x == r {
+			last := len(ss.inflight) - 1
+			ss.inflight[i] = ss.inflight[last]
+			ss.inflight[last] = nil
+			ss.inflight = ss.inflight[:last]
+			break
+		}
+	}
+	if len(ss.inflight) == 0 {
+		ss.inflight = nil
 	}
 	ss.mu.Unlock()
 }
@@ -194,7 +201,13 @@ func (ss *Session) untrack(r *Request) {
 // cancelRequest cancels the request with the given id, if it is in flight.
 func (ss *Session) cancelRequest(id rpc.ID, reason string) {
 	ss.mu.Lock()
-	r := ss.inflight[id]
+	var r *Request
+	for _, x := range ss.inflight {
+		if x.ID == id {
+			r = x
+			break
+		}
+	}
 	ss.mu.Unlock()
 	if r != nil {
 		r.cancelledByClient.Store(true)

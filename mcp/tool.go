@@ -120,14 +120,14 @@ func AddTool[In, Out any](s *Server, t *Tool, h ToolHandlerFor[In, Out]) {
 			}
 			return res, nil
 		}
+		if str, ok := any(out).(string); ok && !structured {
+			return TextResult(str), nil // no encoding needed
+		}
 		raw, err := json.Marshal(out)
 		if err != nil {
 			return nil, fmt.Errorf("encoding the tool's output: %w", err)
 		}
 		if !structured {
-			if str, ok := any(out).(string); ok {
-				return TextResult(str), nil
-			}
 			return TextResult(string(raw)), nil
 		}
 		// MCP 2025-06-18, Server § Tools, Structured Content: "a tool that returns structured

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,7 +90,8 @@ func (c *Calls) forget(id ID) {
 
 // Deliver hands a response from the peer to the call waiting for it. It reports false when
 // no call with that id is waiting (already answered, timed out, or never sent), so the caller
-// can log the stray reply. Deliver copies nothing: m must not be modified afterwards.
+// can log the stray reply. The response is copied: m and the input it aliases may be reused
+// as soon as Deliver returns (transports recycle their read buffers).
 func (c *Calls) Deliver(m *Message) bool {
 	if m.Kind != KindResponse {
 		return false
@@ -99,7 +101,13 @@ func (c *Calls) Deliver(m *Message) bool {
 	delete(c.pending, m.ID)
 	c.mu.Unlock()
 	if ok {
-		ch <- callResult{m: m} // capacity 1 and deleted above: never blocks
+		cp := &Message{Kind: KindResponse, ID: m.ID, Result: bytes.Clone(m.Result)}
+		if m.Error != nil {
+			e := *m.Error
+			e.Data = bytes.Clone(e.Data)
+			cp.Error = &e
+		}
+		ch <- callResult{m: cp} // capacity 1 and deleted above: never blocks
 	}
 	return ok
 }

@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -89,5 +90,23 @@ func TestCallsSendErrorAndClose(t *testing.T) {
 		require.ErrorIs(t, <-done, rpc.ErrCallsClosed)
 		_, err = c.Call(context.Background(), "x", nil, func(context.Context, []byte) error { return nil })
 		require.ErrorIs(t, err, rpc.ErrCallsClosed)
+	})
+}
+
+func TestCallsDeliverCopies(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var c rpc.Calls
+		got := make(chan string)
+		go func() {
+			res, err := c.Call(context.Background(), "roots/list", nil, func(context.Context, []byte) error { return nil })
+			require.NoError(t, err)
+			got <- string(res)
+		}()
+		synctest.Wait()
+		buf := []byte(`{"jsonrpc":"2.0","id":1,"result":{"roots":[]}}`)
+		msgs, _, _ := rpc.Decode(nil, buf, rpc.Limits{})
+		require.True(t, c.Deliver(&msgs[0]))
+		copy(buf, strings.Repeat("x", len(buf))) // the transport reuses its buffer
+		assert.Equal(t, `{"roots":[]}`, <-got)
 	})
 }

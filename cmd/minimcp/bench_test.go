@@ -15,6 +15,8 @@ import (
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -500,4 +502,29 @@ Replicas
   replica-b  1000   33.3%     900µs  ` + strings.Repeat("█", 15) + `
 `
 	assert.Equal(t, want, out.String())
+}
+
+// TestBenchRealReplicas runs bench against three real minimcp handlers (the built-in tools,
+// stateless) behind a round-robin proxy: zero errors, and the per-replica table.
+func TestBenchRealReplicas(t *testing.T) {
+	var backends []string
+	for _, name := range []string{"replica-a", "replica-b", "replica-c"} {
+		srv, _ := newBuiltinServer(&mcp.ServerOptions{})
+		h := server.New(srv, &server.Options{Stateless: true, ReplicaID: name})
+		hs := httptest.NewServer(h)
+		t.Cleanup(func() {
+			require.NoError(t, h.Shutdown(context.Background()))
+			hs.Close()
+		})
+		backends = append(backends, hs.URL+"/mcp")
+	}
+	proxy := startRoundRobin(t, backends...)
+	code, rep, stderr := runBenchJSON(t, proxy, "-n", "300", "-c", "6", "--tool", "echo", "--args", `{"text":"hi"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, int64(300), rep.Succeeded)
+	assert.Zero(t, rep.Errors)
+	require.Len(t, rep.Replicas, 3)
+	for _, r := range rep.Replicas {
+		assert.InDelta(t, 1.0/3, r.Share, 0.02, r.Name)
+	}
 }

@@ -58,7 +58,9 @@ func TestRegistrationPanics(t *testing.T) {
 		}, `mcp: duplicate prompt "p"`},
 		{"nil prompt handler", func(s *mcp.Server) { s.AddPrompt(&mcp.Prompt{Name: "p"}, nil) }, "mcp: AddPrompt with a nil prompt or handler"},
 		{"duplicate completion", func(s *mcp.Server) {
-			c := func(context.Context, *mcp.Request, string, string, map[string]string) ([]string, error) { return nil, nil }
+			c := func(context.Context, *mcp.Request, string, string, map[string]string) ([]string, error) {
+				return nil, nil
+			}
 			s.AddPromptCompletion("p", c)
 			s.AddPromptCompletion("p", c)
 		}, "mcp: duplicate completion handler for ref/prompt p"},

@@ -15,8 +15,6 @@ import (
 // are open: heap bytes (after GC) and goroutines. Target: <= 2 KB and 0 goroutines.
 func BenchmarkIdleSessions(b *testing.B) {
 	const n = 10000
-	initReq := strings.NewReader(initBody)
-	_ = initReq
 	var bytesPer, goroutinesPer float64
 	b.ReportAllocs()
 	for b.Loop() {

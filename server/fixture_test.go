@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
-	"github.com/minimcp/minimcp/server"
 	"github.com/minimcp/minimcp/sse"
 )
 
@@ -160,6 +158,3 @@ func dataOf(evs []sse.Event) []string {
 	}
 	return out
 }
-
-var _ = bytes.NewReader
-var _ server.Options

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -71,5 +70,3 @@ func TestStdio(t *testing.T) {
 	assert.Contains(t, lines[0], `"protocolVersion":"2025-11-25"`)
 	assert.Equal(t, `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"over stdio"}]}}`, lines[1])
 }
-
-var _ = httptest.NewServer

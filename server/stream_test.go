@@ -188,7 +188,13 @@ func TestKeepAlive(t *testing.T) {
 	id := liveInit(t, hs)
 	get := open(t, context.Background(), hs, http.MethodGet, "", id)
 	defer get.Body.Close()
-	line, err := bufio.NewReader(get.Body).ReadString('\n')
-	require.NoError(t, err)
-	assert.Equal(t, ": keep-alive\n", line)
+	br := bufio.NewReader(get.Body)
+	var lines []string
+	for len(lines) < 3 {
+		line, err := br.ReadString('\n')
+		require.NoError(t, err)
+		lines = append(lines, line)
+	}
+	assert.Equal(t, []string{"retry: 1000\n", "\n", ": keep-alive\n"}, lines,
+		"the stream opens with the reconnection delay, then keep-alives while idle")
 }

@@ -198,3 +198,29 @@ func TestKeepAlive(t *testing.T) {
 	assert.Equal(t, []string{"retry: 1000\n", "\n", ": keep-alive\n"}, lines,
 		"the stream opens with the reconnection delay, then keep-alives while idle")
 }
+
+// failWriter is a ResponseWriter whose writes fail, like a client that stopped reading.
+type failWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *failWriter) Header() http.Header       { return w.h }
+func (w *failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+func (w *failWriter) WriteHeader(code int)      { w.code = code }
+
+// TestDeadClientEndsGetStream: when writing to a GET stream fails, the stream ends and frees
+// the session's stream slot (and its busy mark, so it can expire) instead of waiting for a
+// client that is gone.
+func TestDeadClientEndsGetStream(t *testing.T) {
+	ts := newTestServer()
+	h := server.New(ts.Server, &server.Options{KeepAlive: -1})
+	defer shutdown(t, h)
+	id := initialize(t, h)
+	for range 2 {
+		w := &failWriter{h: http.Header{}}
+		h.ServeHTTP(w, req(http.MethodGet, "", id)) // returns: the first write fails
+		assert.Equal(t, http.StatusOK, w.code, "not 409: the dead stream left the slot")
+	}
+	assert.Equal(t, http.StatusOK, do(h, req(http.MethodPost, ping, id)).Code)
+}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/minimcp/minimcp/sse"
 )
@@ -57,11 +56,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	}
 	st.mu.Lock()
 	st.startLocked("")
-	// The reconnection delay, alone in its block: it dispatches no event (WHATWG HTML §9.2.6)
-	// but tells the client how long to wait before resuming with Last-Event-ID.
-	st.buf = append(append(st.buf[:0], "retry: "...), itoa(int(h.opts.Retry/time.Millisecond))...)
-	st.buf = append(st.buf, "\n\n"...)
-	_, _ = st.w.Write(st.buf)
+	st.retryLocked() // how long to wait before resuming with Last-Event-ID
 	if lastID != "" {
 		// Replay under the session lock: no push can slip between the replay and attaching.
 		_, err := h.events.Replay(ctx, s.id, lastID, func(id string, msg []byte) error {

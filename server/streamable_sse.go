@@ -35,6 +35,8 @@ type sseStream struct {
 	buf []byte
 	// ka sends keep-alive comments; guarded by mu.
 	ka *time.Timer
+	// failed is the error of the first failed write; guarded by mu.
+	failed error
 	// done is closed by close, to wake a GET handler waiting on the stream.
 	done chan struct{}
 }
@@ -51,20 +53,46 @@ func (st *sseStream) startLocked(version string) {
 	hd.Set("Cache-Control", "no-cache")
 	hd.Set("X-Accel-Buffering", "no") // tell nginx-style proxies not to buffer the stream
 	st.w.WriteHeader(http.StatusOK)
-	// An SSE stream lives as long as its messages need: the server's WriteTimeout must not
-	// cut it.
-	_ = st.rc.SetWriteDeadline(time.Time{})
 	if st.sess != nil && version >= mcp.Version20251125 {
 		// MCP 2025-11-25, Transports § Sending Messages to the Server: "The server SHOULD
 		// immediately send an SSE event consisting of an event ID and an empty data field in
 		// order to prime the client to reconnect", with a retry field hinting the delay.
 		st.buf, _ = sse.AppendEvent(st.buf[:0], &sse.Event{ID: st.id + "-0", Retry: st.h.opts.Retry})
-		_, _ = st.w.Write(st.buf)
+		_ = st.emitLocked(st.buf)
+	} else {
+		_ = st.emitLocked(nil)
 	}
-	_ = st.rc.Flush()
 	if ka := st.h.opts.KeepAlive; ka > 0 {
 		st.ka = time.AfterFunc(ka, st.keepAlive)
 	}
+}
+
+// streamWriteTimeout bounds one write to an SSE stream. A stream lives as long as its messages
+// need, so the server's WriteTimeout cannot apply; but a client that stops reading must not
+// block its writers (and the session lock some of them hold) for ever.
+const streamWriteTimeout = 30 * time.Second
+
+// emitLocked writes b (may be empty) and flushes, within streamWriteTimeout. A failed write
+// closes the stream (a GET handler waiting on it returns): later writes fail at once.
+func (st *sseStream) emitLocked(b []byte) error {
+	if st.failed != nil {
+		return st.failed
+	}
+	_ = st.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
+	var err error
+	if len(b) > 0 {
+		_, err = st.w.Write(b)
+	}
+	if err == nil {
+		if ferr := st.rc.Flush(); ferr != nil && !errors.Is(ferr, http.ErrNotSupported) {
+			err = ferr
+		}
+	}
+	if err != nil {
+		st.failed = err
+		st.closeLocked(false)
+	}
+	return err
 }
 
 // keepAlive writes a comment so proxies and clients see the idle stream is alive.
@@ -75,11 +103,9 @@ func (st *sseStream) keepAlive() {
 		return
 	}
 	st.buf, _ = sse.AppendComment(st.buf[:0], "keep-alive")
-	if _, err := st.w.Write(st.buf); err != nil {
-		return
+	if st.emitLocked(st.buf) == nil {
+		st.ka.Reset(st.h.opts.KeepAlive)
 	}
-	_ = st.rc.Flush()
-	st.ka.Reset(st.h.opts.KeepAlive)
 }
 
 // writeLocked writes one event carrying msg, stored first so it can be replayed.
@@ -101,31 +127,41 @@ func (st *sseStream) writeEventLocked(ev *sse.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := st.w.Write(st.buf); err != nil {
+	if err := st.emitLocked(st.buf); err != nil {
 		return err
 	}
 	if st.ka != nil {
 		st.ka.Reset(st.h.opts.KeepAlive)
 	}
-	return st.rc.Flush()
+	return nil
 }
 
-// close ends the stream: with retry set, a last event hints the client when to reconnect
+// retryLocked writes the reconnection delay alone in its block: it dispatches no event
+// (WHATWG HTML §9.2.6) but tells the client how long to wait before reconnecting.
+func (st *sseStream) retryLocked() {
+	st.buf = append(st.buf[:0], "retry: "...)
+	st.buf = append(st.buf, itoa(int(st.h.opts.Retry/time.Millisecond))...)
+	st.buf = append(st.buf, "\n\n"...)
+	_ = st.emitLocked(st.buf)
+}
+
+// close ends the stream: with retry set, a last block hints the client when to reconnect
 // (used when the server shuts down). After close no write happens.
 func (st *sseStream) close(retry bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.closeLocked(retry)
+}
+
+func (st *sseStream) closeLocked(retry bool) {
 	if st.closed {
 		return
 	}
-	if retry && st.started {
-		// A comment plus the retry field: the client reconnects after the hint (WHATWG HTML
-		// §9.2.6: the retry field sets the reconnection time).
-		st.buf = append(st.buf[:0], "retry: "...)
-		st.buf = append(st.buf, itoa(int(st.h.opts.Retry/time.Millisecond))...)
-		st.buf = append(st.buf, "\n\n"...)
-		_, _ = st.w.Write(st.buf)
-		_ = st.rc.Flush()
+	if retry && st.started && st.failed == nil {
+		st.retryLocked()
+		if st.closed { // the write failed and closed the stream
+			return
+		}
 	}
 	st.closed = true
 	if st.ka != nil {

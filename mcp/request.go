@@ -36,7 +36,8 @@ type Request struct {
 	out       Sender
 
 	progressToken json.RawMessage
-	cancel        context.CancelCauseFunc
+	// ctx is the request's cancellable context when it runs in a session, else nil.
+	ctx *requestContext
 	// cancelledByClient is set when notifications/cancelled named this request; its reply is
 	// then suppressed (MCP 2025-11-25, Utilities § Cancellation).
 	cancelledByClient atomic.Bool
@@ -51,6 +52,13 @@ type Request struct {
 }
 
 var errSessionClosed = errors.New("mcp: session closed")
+
+// cancel cancels the request's context, if it has one of its own.
+func (r *Request) cancel(cause error) {
+	if r.ctx != nil {
+		r.ctx.cancelWith(cause)
+	}
+}
 
 type cancelledError struct{ reason string }
 

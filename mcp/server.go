@@ -225,16 +225,15 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
 		state: stateFor(in, m.Params), principal: in.Principal, out: in.Out}
 	if sess != nil {
-		var cctx context.Context
-		cctx, req.cancel = context.WithCancelCause(ctx)
-		ctx = cctx
+		rctx := newRequestContext(ctx)
+		req.ctx = rctx
+		ctx = rctx
 		if !sess.track(req) {
-			req.cancel(errSessionClosed)
 			return rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest, "Invalid Request: session closed")}, true
 		}
 		defer func() {
 			sess.untrack(req)
-			req.cancel(nil)
+			rctx.release()
 		}()
 	}
 	resp, ok = rpc.Dispatch(ctx, req, m, s.opts.Logger)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -61,6 +62,11 @@ type Server struct {
 	prompts   registry[*promptEntry]
 	// completions maps "ref/prompt NAME" and "ref/resource TEMPLATE" to handlers.
 	completions map[string]CompletionHandler
+
+	// regGen counts registry changes; initCache holds the encoded InitializeResults of one
+	// generation.
+	regGen    atomic.Uint64
+	initCache atomic.Pointer[initCache]
 
 	// sessMu guards sessions.
 	sessMu sync.Mutex
@@ -358,13 +364,47 @@ func (s *Server) initialize(r *Request) (any, error) {
 		}
 		r.sess.state.Store(&SessionState{ProtocolVersion: v, ClientInfo: p.ClientInfo, ClientCapabilities: p.Capabilities})
 	}
-	res := &InitializeResult{
+	return s.initializeResult(v)
+}
+
+// initializeResult returns the encoded InitializeResult for version v. It depends only on the
+// registry's shape, so it is encoded once per version and kept until the registry changes.
+func (s *Server) initializeResult(v string) (json.RawMessage, error) {
+	gen := s.regGen.Load()
+	if cache := s.initCache.Load(); cache != nil && cache.gen == gen {
+		if raw, ok := cache.byVersion[v]; ok {
+			return raw, nil
+		}
+	}
+	res := (&InitializeResult{
 		ProtocolVersion: v,
 		Capabilities:    s.Capabilities(),
 		ServerInfo:      s.impl,
 		Instructions:    s.opts.Instructions,
+	}).downgrade(v)
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
 	}
-	return res.downgrade(v), nil
+	for {
+		old := s.initCache.Load()
+		next := &initCache{gen: gen, byVersion: map[string]json.RawMessage{v: raw}}
+		if old != nil && old.gen == gen {
+			for k, r := range old.byVersion {
+				next.byVersion[k] = r
+			}
+		}
+		if s.regGen.Load() != gen || s.initCache.CompareAndSwap(old, next) {
+			// A registration since we began: answer, but do not cache what may be stale.
+			return raw, nil
+		}
+	}
+}
+
+// initCache holds encoded InitializeResults of one registry generation.
+type initCache struct {
+	gen       uint64
+	byVersion map[string]json.RawMessage
 }
 
 // setLevel handles logging/setLevel (MCP 2025-11-25, Server § Logging). The result is exactly

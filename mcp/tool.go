@@ -164,6 +164,7 @@ func (s *Server) RemoveTools(names ...string) {
 // Tools/Resources/Prompts, List Changed Notification). It is sent on the session's stream for
 // server-initiated messages; sessions without one miss it, as the transport spec allows.
 func (s *Server) listChanged(method string) {
+	s.regGen.Add(1) // the capabilities may have changed: cached initialize results are stale
 	s.notifyAll(context.Background(), method, nil, nil)
 }
 

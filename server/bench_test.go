@@ -94,3 +94,31 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 func (w *discardWriter) WriteHeader(code int) { w.code = code }
+
+// BenchmarkOpenSession measures opening a session: initialize, then notifications/initialized.
+func BenchmarkOpenSession(b *testing.B) {
+	ts := newTestServer()
+	h := server.New(ts.Server, &server.Options{MaxSessions: 1 << 30})
+	defer func() { _ = h.Shutdown(b.Context()) }()
+	w := &discardWriter{h: http.Header{}}
+	initR := req(http.MethodPost, initBody, "")
+	notif := `{"jsonrpc":"2.0","method":"notifications/initialized"}`
+	notifR := req(http.MethodPost, notif, "x")
+	rd, rd2 := strings.NewReader(initBody), strings.NewReader(notif)
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(initBody)
+		initR.Body = io.NopCloser(rd)
+		clear(w.h)
+		w.code = 0
+		h.ServeHTTP(w, initR)
+		notifR.Header["Mcp-Session-Id"] = w.h["Mcp-Session-Id"]
+		rd2.Reset(notif)
+		notifR.Body = io.NopCloser(rd2)
+		w.code = 0
+		h.ServeHTTP(w, notifR)
+		if w.code != http.StatusAccepted {
+			b.Fatalf("status %d", w.code)
+		}
+	}
+}

@@ -53,17 +53,7 @@ func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt 
 				uriOK = false
 			}
 		}
-		file, fileOK := o.str("file")
-		if fileOK {
-			file = c.resolve(file)
-			if st, err := os.Stat(file); err != nil {
-				c.errorf(o.at("file"), "%v", err)
-				fileOK = false
-			} else if !st.Mode().IsRegular() {
-				c.errorf(o.at("file"), "%s is not a regular file", file)
-				fileOK = false
-			}
-		}
+		file, fileOK := c.existingPath(o, "file", false)
 		if !uriOK || !fileOK {
 			break
 		}
@@ -91,17 +81,7 @@ func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt 
 				c.errorf(o.at("uriTemplate"), `must hold exactly one variable, as in "file:///docs/{name}", got %q`, tmpl)
 			}
 		}
-		dir, dirOK := o.str("dir")
-		if dirOK {
-			dir = c.resolve(dir)
-			if st, err := os.Stat(dir); err != nil {
-				c.errorf(o.at("dir"), "%v", err)
-				dirOK = false
-			} else if !st.IsDir() {
-				c.errorf(o.at("dir"), "%s is not a directory", dir)
-				dirOK = false
-			}
-		}
+		dir, dirOK := c.existingPath(o, "dir", true)
 		if !tmplOK || !dirOK {
 			break
 		}
@@ -265,4 +245,27 @@ func fileContents(uri, mimeType, name string, data []byte) *mcp.ResourceContents
 		rc.Blob = data
 	}
 	return rc
+}
+
+// existingPath reads the path in member key, resolved against the manifest's directory, and
+// checks that it names a directory (dir) or a regular file, reporting the problem otherwise.
+func (c *checker) existingPath(o *jsonObject, key string, dir bool) (string, bool) {
+	p, ok := o.str(key)
+	if !ok {
+		return "", false
+	}
+	p = c.resolve(p)
+	st, err := os.Stat(p)
+	switch {
+	case err != nil:
+		c.errorf(o.at(key), "%v", err)
+		return "", false
+	case dir && !st.IsDir():
+		c.errorf(o.at(key), "%s is not a directory", p)
+		return "", false
+	case !dir && !st.Mode().IsRegular():
+		c.errorf(o.at(key), "%s is not a regular file", p)
+		return "", false
+	}
+	return p, true
 }

@@ -68,7 +68,7 @@ func (s *Server) ServeStream(ctx context.Context, r io.Reader, w io.Writer, opts
 			continue
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
-			s.serveLine(ctx, in, line, o, sem, &wg)
+			s.serveLine(ctx, in, out, line, o, sem, &wg)
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -83,10 +83,10 @@ func (s *Server) ServeStream(ctx context.Context, r io.Reader, w io.Writer, opts
 }
 
 // serveLine decodes one line and hands its messages to the server.
-func (s *Server) serveLine(ctx context.Context, in *Inbound, line []byte, o StreamOptions, sem chan struct{}, wg *sync.WaitGroup) {
+func (s *Server) serveLine(ctx context.Context, in *Inbound, out *lineWriter, line []byte, o StreamOptions, sem chan struct{}, wg *sync.WaitGroup) {
 	msgs, batch, derr := rpc.Decode(nil, line, o.Limits)
 	if derr != nil {
-		in.Out.(*lineWriter).reply(ctx, &rpc.Response{ID: rpc.NullID, Error: derr})
+		out.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: derr})
 		return
 	}
 	if batch {
@@ -98,7 +98,7 @@ func (s *Server) serveLine(ctx context.Context, in *Inbound, line []byte, o Stre
 			if st != nil {
 				v = st.ProtocolVersion
 			}
-			in.Out.(*lineWriter).reply(ctx, &rpc.Response{ID: rpc.NullID, Error: rpc.Errorf(rpc.CodeInvalidRequest,
+			out.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: rpc.Errorf(rpc.CodeInvalidRequest,
 				"Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session: %s)", v)})
 			return
 		}
@@ -107,7 +107,7 @@ func (s *Server) serveLine(ctx context.Context, in *Inbound, line []byte, o Stre
 			defer func() { <-sem }()
 			replies := s.HandleBatch(ctx, in, msgs)
 			if len(replies) > 0 {
-				in.Out.(*lineWriter).write(ctx, rpc.AppendBatch(nil, replies))
+				out.write(ctx, rpc.AppendBatch(nil, replies))
 			}
 		})
 		return
@@ -119,7 +119,7 @@ func (s *Server) serveLine(ctx context.Context, in *Inbound, line []byte, o Stre
 		// Lifecycle: "The initialization phase MUST be the first interaction").
 		// Responses, notifications and invalid messages are handled at once, too.
 		if resp, ok := s.Handle(ctx, in, m); ok {
-			in.Out.(*lineWriter).reply(ctx, &resp)
+			out.reply(ctx, &resp)
 		}
 		return
 	}
@@ -127,7 +127,7 @@ func (s *Server) serveLine(ctx context.Context, in *Inbound, line []byte, o Stre
 	wg.Go(func() {
 		defer func() { <-sem }()
 		if resp, ok := s.Handle(ctx, in, m); ok {
-			in.Out.(*lineWriter).reply(ctx, &resp)
+			out.reply(ctx, &resp)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,19 +192,5 @@ func (s *session) nextStreamID() string {
 	s.streams++
 	n := s.streams
 	s.mu.Unlock()
-	return "p" + itoa(n)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+	return "p" + strconv.Itoa(n)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -200,7 +201,7 @@ func readBody(r *http.Request, limit int64) (buf *[]byte, status int, msg string
 }
 
 func tooLarge(limit int64) string {
-	return "Payload Too Large: the body exceeds the limit of " + itoa(int(limit)) + " bytes"
+	return "Payload Too Large: the body exceeds the limit of " + strconv.FormatInt(limit, 10) + " bytes"
 }
 
 // writeRPCError answers status with a JSON-RPC error reply whose id is null.
@@ -220,7 +221,7 @@ func (h *Handler) createSession(ctx context.Context, principal string) (*session
 	if err := h.store.Create(ctx, s.record()); err != nil {
 		s.mcp.Close()
 		if errors.Is(err, ErrSessionLimit) {
-			return nil, errors.New("the server holds its maximum of " + itoa(h.opts.MaxSessions) + " sessions")
+			return nil, errors.New("the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions")
 		}
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -140,7 +141,7 @@ func (st *sseStream) writeEventLocked(ev *sse.Event) error {
 // (WHATWG HTML §9.2.6) but tells the client how long to wait before reconnecting.
 func (st *sseStream) retryLocked() {
 	st.buf = append(st.buf[:0], "retry: "...)
-	st.buf = append(st.buf, itoa(int(st.h.opts.Retry/time.Millisecond))...)
+	st.buf = strconv.AppendInt(st.buf, st.h.opts.Retry.Milliseconds(), 10)
 	st.buf = append(st.buf, "\n\n"...)
 	_ = st.emitLocked(st.buf)
 }

@@ -39,6 +39,15 @@ func expect(raw stdjson.RawMessage) expectation {
 	if err := stdjson.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return expectation{reply: true, id: "null"}
 	}
+	if dups := duplicateMembers(raw); len(dups) > 0 {
+		// A message naming a member twice is refused (RFC 8259 §4 leaves it unpredictable);
+		// the reply echoes the id only when there is exactly one.
+		e := expectation{reply: true, id: "null"}
+		if id, ok := obj["id"]; ok && !dups["id"] && len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
+			e.id = string(id)
+		}
+		return e
+	}
 	idRaw, hasID := obj["id"]
 	idOK := hasID && len(idRaw) > 0 && (idRaw[0] == '"' || idRaw[0] == '-' || (idRaw[0] >= '0' && idRaw[0] <= '9'))
 	replyID := "null"
@@ -81,6 +90,39 @@ func expect(raw stdjson.RawMessage) expectation {
 		return expectation{} // a peer's response: routed, never answered
 	}
 	return expectation{reply: true, id: replyID}
+}
+
+// duplicateMembers lists the JSON-RPC member names that appear more than once at the top
+// level of the valid object raw, read with encoding/json's tokenizer.
+func duplicateMembers(raw []byte) map[string]bool {
+	d := stdjson.NewDecoder(bytes.NewReader(raw))
+	if _, err := d.Token(); err != nil { // '{'
+		return nil
+	}
+	seen := map[string]bool{}
+	var dups map[string]bool
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "jsonrpc", "id", "method", "params", "result", "error":
+			if seen[key] {
+				if dups == nil {
+					dups = map[string]bool{}
+				}
+				dups[key] = true
+			}
+			seen[key] = true
+		}
+		var skip stdjson.RawMessage
+		if err := d.Decode(&skip); err != nil {
+			return nil
+		}
+	}
+	return dups
 }
 
 // checkReply asserts the reply is well-formed JSON-RPC and answers exactly the expected
@@ -193,6 +235,7 @@ var rpcSeeds = []string{
 	`{"jsonrpc":"2.0","id":5,"result":{"ok":true}}`,
 	`{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}`,
 	`{"\u006asonrpc":"2.0","id":null,"method":"x"}`,
+	`[{"jsonrpc":"2.0","method":"x","params":1,"params":{}},{"jsonrpc":"2.0","id":1,"i\u0064":2,"result":1}]`,
 }
 
 // FuzzDecode feeds arbitrary bytes to the whole JSON-RPC exchange: it must never panic, every

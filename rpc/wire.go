@@ -118,8 +118,9 @@ func decodeObject(data []byte) (Message, int) {
 		m                          Message
 		version                    string
 		hasVersion, hasID, hasMeth bool
-		hasResult, hasError        bool
+		hasResult, hasError, dupID bool
 		why                        string // first reason the message is invalid
+		seen                       uint8  // bit per member already read
 	)
 	fail := func(reason string) {
 		if why == "" {
@@ -135,7 +136,19 @@ func decodeObject(data []byte) (Message, int) {
 		vstart := i
 		vend, _ := skipValue(data, i, 0)
 		val := data[vstart:vend]
-		switch memberOf(key, kesc) {
+		mem := memberOf(key, kesc)
+		if mem != memberOther {
+			// RFC 8259 §4: with duplicate names "the behavior of software that receives such an
+			// object is unpredictable". Refusing them keeps every reader of this message (this
+			// decoder, a proxy, the handler's own decoder) agreeing on what it says.
+			if seen&(1<<mem) != 0 {
+				fail("duplicate member " + strconv.Quote(mem.String()))
+				dupID = dupID || mem == memberID
+				mem = memberOther // the first value stands; the message is refused anyway
+			}
+			seen |= 1 << mem
+		}
+		switch mem {
 		case memberVersion:
 			hasVersion = true
 			if val[0] == '"' {
@@ -227,7 +240,7 @@ func decodeObject(data []byte) (Message, int) {
 	}
 	if why != "" {
 		id := m.ID
-		if id.IsZero() {
+		if id.IsZero() || dupID {
 			id = NullID
 		}
 		return invalid(id, why), end
@@ -250,6 +263,11 @@ const (
 	memberResult
 	memberError
 )
+
+// String is the member's name in the message.
+func (m member) String() string {
+	return [...]string{"", "jsonrpc", "id", "method", "params", "result", "error"}[m]
+}
 
 // memberOf identifies a validated object key without allocating in the common unescaped case
 // (a switch on string(b) does not allocate).

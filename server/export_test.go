@@ -7,3 +7,10 @@ var (
 	HostOnly          = hostOnly
 	IsLoopbackName    = isLoopbackName
 )
+
+// EventSessions returns how many sessions the store holds events for.
+func EventSessions(m *MemoryEventStore) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.sessions)
+}

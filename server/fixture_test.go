@@ -25,6 +25,8 @@ type testServer struct {
 	release chan struct{}
 	// cancelled receives the cause when a blocking handler's context ends.
 	cancelled chan error
+	// hold unblocks the "stubborn" tool, which ignores cancellation.
+	hold chan struct{}
 }
 
 func newTestServer() *testServer {
@@ -33,6 +35,7 @@ func newTestServer() *testServer {
 		started:   make(chan string, 16),
 		release:   make(chan struct{}),
 		cancelled: make(chan error, 16),
+		hold:      make(chan struct{}),
 	}
 	type echoIn struct {
 		Text string `json:"text"`
@@ -51,6 +54,14 @@ func newTestServer() *testServer {
 				ts.cancelled <- context.Cause(ctx)
 				return "", ctx.Err()
 			}
+		})
+	mcp.AddTool(ts.Server, &mcp.Tool{Name: "stubborn", Description: "Logs, waits for hold even when cancelled, logs again."},
+		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			_ = req.Log(ctx, mcp.LevelInfo, "t", "before")
+			ts.started <- "stubborn"
+			<-ts.hold
+			_ = req.Log(ctx, mcp.LevelInfo, "t", "after")
+			return "done", nil
 		})
 	mcp.AddTool(ts.Server, &mcp.Tool{Name: "notify", Description: "Logs twice, then answers."},
 		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {

@@ -147,6 +147,9 @@ type session struct {
 	lastActive atomic.Int64
 	// busy counts requests in flight and streams open in the session.
 	busy atomic.Int32
+	// removed is set when the session expired or was deleted; its events are deleted then,
+	// and again when the last request in flight leaves (see leave).
+	removed atomic.Bool
 
 	mu sync.Mutex
 	// get is the open standalone GET stream, nil when none; guarded by mu.
@@ -170,7 +173,11 @@ func (s *session) enter() { s.busy.Add(1) }
 // leave marks its end; the session's idle time starts now if nothing else runs.
 func (s *session) leave() {
 	s.lastActive.Store(time.Now().UnixNano())
-	s.busy.Add(-1)
+	if s.busy.Add(-1) == 0 && s.removed.Load() {
+		// A request that outlived its session may have stored events after cleanup deleted
+		// them (between its check of removed and its append): the last one out deletes again.
+		_ = s.h.events.DeleteSession(context.Background(), s.id)
+	}
 }
 
 // idleFor reports how long the session has been idle at now, or 0 if it is busy.

@@ -147,6 +147,29 @@ func TestDisconnectCancelsHandler(t *testing.T) {
 	require.Error(t, <-errc)
 }
 
+func TestDeletedSessionKeepsNoEvents(t *testing.T) {
+	store := &server.MemoryEventStore{}
+	ts, _, hs := live(t, &server.Options{Events: store})
+	id := liveInit(t, hs)
+	done := make(chan []sse.Event, 1)
+	go func() {
+		resp := open(t, context.Background(), hs, http.MethodPost, call(2, "stubborn", `{}`), id)
+		defer resp.Body.Close()
+		done <- events(t, resp.Body)
+	}()
+	<-ts.started
+	require.Equal(t, 1, server.EventSessions(store), "the notification sent so far is stored")
+	resp := open(t, context.Background(), hs, http.MethodDelete, "", id)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	// The handler outlives its session and writes once more, and its result, after the
+	// session's events were deleted: none of it may stay in the store.
+	close(ts.hold)
+	<-done
+	assert.Zero(t, server.EventSessions(store), "events appended after the session ended stay in the store")
+	assert.Zero(t, store.Bytes())
+}
+
 func TestShutdownEndsStreamsAndWaits(t *testing.T) {
 	ts := newTestServer()
 	h := server.New(ts.Server, &server.Options{Retry: 3 * time.Second})

@@ -355,6 +355,7 @@ func (h *Handler) deleteRecordLocked(s *session) {
 
 // cleanup releases what a session holds once it is out of the live table and the store.
 func (h *Handler) cleanup(s *session) {
+	s.removed.Store(true)
 	s.mu.Lock()
 	s.gone = true
 	get := s.get

@@ -112,7 +112,7 @@ func (st *sseStream) keepAlive() {
 // writeLocked writes one event carrying msg, stored first so it can be replayed.
 func (st *sseStream) writeLocked(ctx context.Context, msg []byte) error {
 	ev := sse.Event{Data: msg}
-	if st.sess != nil {
+	if st.sess != nil && !st.sess.removed.Load() { // a removed session keeps nothing
 		id, err := st.h.events.Append(ctx, st.sess.id, st.id, msg)
 		if err != nil {
 			st.h.opts.Logger.WarnContext(ctx, "server: event not stored; it cannot be replayed", "session", st.sess.id, "err", err)

@@ -13,8 +13,11 @@
 #              tool result wherever the suite records it. A direct probe then calls the four
 #              tools with one POST each and requires an isError result within CALL_LIMIT
 #              seconds, timed inside one Node process.
-#   both       the pending server-sse-polling runs for information: its warnings are reported,
-#              and only a FAILURE check counts against the run.
+#   stateful   the pending server-sse-polling (SEP-1699) passes with every check a SUCCESS and
+#              no warning: the server closes the POST's stream mid-call (Options.Polling) and
+#              the result arrives on the client's GET with Last-Event-ID.
+#   stateless  server-sse-polling runs for information (without a session the stream cannot
+#              be resumed, so the answer stays plain JSON): only a FAILURE check counts.
 #
 # On a fresh machine it installs what it needs into .cache/ (Node 22 from the npm package
 # node-linux-<arch>, the conformance package) and reuses it afterwards. One scenario runs per
@@ -45,6 +48,8 @@ SERVER_TO_CLIENT_CALLS='[["test_sampling",{"prompt":"Test prompt for sampling"}]
  ["test_elicitation_sep1034_defaults",{}],["test_elicitation_sep1330_enums",{}]]'
 # Pending scenarios that must pass all the same.
 PENDING_REQUIRED=(json-schema-2020-12)
+# The pending scenario of server-initiated stream closes, strict in stateful mode.
+POLLING_SCENARIO=server-sse-polling
 # Seconds within which each expected stateless failure must have finished: the scenario, and
 # one direct tools/call. Both are generous for a loaded 2-core machine and far below the 60 s
 # that a server waiting for the client's answer would take.
@@ -98,8 +103,8 @@ lib_log "conformance $CONF_VERSION: ${#active[@]} active scenarios, ${#pending[@
 for s in "${SERVER_TO_CLIENT[@]}"; do
 	contains "$s" "${active[@]}" || lib_die "scenario $s is not in the active suite: update SERVER_TO_CLIENT"
 done
-for s in "${PENDING_REQUIRED[@]}"; do
-	contains "$s" "${active[@]}" "${pending[@]}" || lib_die "scenario $s is not in the package: update PENDING_REQUIRED"
+for s in "${PENDING_REQUIRED[@]}" "$POLLING_SCENARIO"; do
+	contains "$s" "${active[@]}" "${pending[@]}" || lib_die "scenario $s is not in the package: update PENDING_REQUIRED or POLLING_SCENARIO"
 done
 scenarios=("${active[@]}")
 for s in "${pending[@]}"; do
@@ -257,6 +262,11 @@ run_mode() {
 			elif [[ $iserr == no ]]; then
 				deviations+=("$key: failed as expected but the tool result was not isError")
 			fi
+		elif [[ $mode == stateful && $s == "$POLLING_SCENARIO" ]]; then
+			exp="PASS, 0 warn"
+			if [[ $res != PASS ]] || ((warn > 0 || ok == 0)); then
+				deviations+=("$key: expected every SEP-1699 check to succeed, got $res with $ok successes and $warn warnings: ${note[$key]}")
+			fi
 		elif contains "$s" "${active[@]}" || contains "$s" "${PENDING_REQUIRED[@]}"; then
 			exp=PASS
 			[[ $res == PASS ]] || deviations+=("$key: expected PASS, got $res")
@@ -351,5 +361,5 @@ if ((${#deviations[@]} > 0)); then
 	printf '  %s\n' "${deviations[@]}"
 	exit 1
 fi
-printf 'OK: stateful passes every active scenario and json-schema-2020-12; stateless fails only the %d server-to-client scenarios, each within %ds (isError within %ss per call)\n' \
+printf 'OK: stateful passes every active scenario, json-schema-2020-12 and server-sse-polling; stateless fails only the %d server-to-client scenarios, each within %ds (isError within %ss per call)\n' \
 	"${#SERVER_TO_CLIENT[@]}" "$FAST_LIMIT" "$CALL_LIMIT"

@@ -45,6 +45,11 @@ var (
 	// ErrRequestDone is returned by Progress, Log and the client requests after the handler
 	// has returned: nothing may be sent for a request once its result is out.
 	ErrRequestDone = errors.New("mcp: the request has already been answered")
+	// ErrStreamNotClosable is returned by [Request.CloseStream] when the request's stream
+	// cannot be closed early and resumed: the transport does not offer it (stdio, stateless
+	// HTTP, HTTP without polling enabled) or the client's protocol version predates 2025-11-25,
+	// whose clients are the first told to poll a closed stream.
+	ErrStreamNotClosable = errors.New("mcp: this request's stream cannot be closed and resumed (the transport does not poll, or the client's protocol version predates 2025-11-25)")
 	// ErrNotInitialized is returned when a request other than ping arrives before initialize.
 	ErrNotInitialized = errors.New("mcp: session not initialized")
 )

@@ -123,6 +123,24 @@ func (r *Request) Notify(ctx context.Context, method string, params any) error {
 	return out.Send(ctx, *buf)
 }
 
+// CloseStream ends the connection that carries this request's stream to the client, without
+// ending the request: the handler goes on, what it sends from now on (and its result) is kept,
+// and the client, told when to come back by a retry hint, reconnects and receives it (MCP
+// 2025-11-25, Transports § Sending Messages to the Server; SEP-1699). A long-running handler
+// uses it so that no connection stays open while it works. It may be called again after the
+// client reconnected. It returns [ErrStreamNotClosable] when the transport or the client cannot
+// do this; the stream then simply stays open.
+func (r *Request) CloseStream(ctx context.Context) error {
+	if r.done.Load() {
+		return ErrRequestDone
+	}
+	c, ok := r.out.(StreamCloser)
+	if !ok {
+		return ErrStreamNotClosable
+	}
+	return c.CloseStream(ctx)
+}
+
 // Progress reports progress on this request (MCP 2025-11-25, Utilities § Progress). It does
 // nothing when the client sent no progressToken. progress must increase with each call
 // ("The progress value MUST increase with each notification"); total is 0 when unknown;

@@ -56,6 +56,16 @@ type Sender interface {
 	Send(ctx context.Context, msg []byte) error
 }
 
+// StreamCloser is implemented by a [Sender] whose stream can end its connection before the
+// response while the request goes on, the client reconnecting to collect the rest (MCP
+// 2025-11-25, Transports § Sending Messages to the Server: the server "MAY close the
+// connection (without terminating the SSE stream) at any time in order to avoid holding a
+// long-lived connection. The client SHOULD then 'poll' the SSE stream by attempting to
+// reconnect"). See [Request.CloseStream].
+type StreamCloser interface {
+	CloseStream(ctx context.Context) error
+}
+
 // Session is one client's session with a [Server], created by a stateful transport with
 // [Server.NewSession] and ended with [Session.Close]. All methods are safe for concurrent use.
 type Session struct {

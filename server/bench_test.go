@@ -53,13 +53,14 @@ func BenchmarkIdleSessions(b *testing.B) {
 // request checks, body read, decode, dispatch, encode, in both modes.
 func BenchmarkPostToolsCall(b *testing.B) {
 	body := call(2, "echo", `{"text":"hello"}`)
-	for _, mode := range []string{"stateless", "stateful"} {
+	// stateful-polling runs each handler on its own goroutine (Options.Polling).
+	for _, mode := range []string{"stateless", "stateful", "stateful-polling"} {
 		b.Run(mode, func(b *testing.B) {
 			ts := newTestServer()
-			h := server.New(ts.Server, &server.Options{Stateless: mode == "stateless"})
+			h := server.New(ts.Server, &server.Options{Stateless: mode == "stateless", Polling: mode == "stateful-polling"})
 			defer func() { _ = h.Shutdown(b.Context()) }()
 			sid := ""
-			if mode == "stateful" {
+			if mode != "stateless" {
 				sid = initialize(b, h)
 			}
 			r := req(http.MethodPost, body, sid, "MCP-Protocol-Version", "2025-11-25")

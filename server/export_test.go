@@ -14,3 +14,13 @@ func EventSessions(m *MemoryEventStore) int {
 	defer m.mu.Unlock()
 	return len(m.sessions)
 }
+
+// Active returns how many requests and workers the handler counts as running.
+func Active(h *Handler) int {
+	h.activeMu.Lock()
+	defer h.activeMu.Unlock()
+	return h.active
+}
+
+// WorkerIdle is how long an idle worker lives.
+const WorkerIdle = workerIdle

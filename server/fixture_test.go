@@ -63,6 +63,22 @@ func newTestServer() *testServer {
 			_ = req.Log(ctx, mcp.LevelInfo, "t", "after")
 			return "done", nil
 		})
+	mcp.AddTool(ts.Server, &mcp.Tool{Name: "poll", Description: "Logs, closes its stream, waits for hold or cancellation, logs again."},
+		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			_ = req.Log(ctx, mcp.LevelInfo, "t", "before")
+			if err := req.CloseStream(ctx); err != nil {
+				return "", err
+			}
+			ts.started <- "poll"
+			select {
+			case <-ts.hold:
+			case <-ctx.Done():
+				ts.cancelled <- context.Cause(ctx)
+				return "", ctx.Err()
+			}
+			_ = req.Log(ctx, mcp.LevelInfo, "t", "after")
+			return "polled", nil
+		})
 	mcp.AddTool(ts.Server, &mcp.Tool{Name: "notify", Description: "Logs twice, then answers."},
 		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
 			_ = req.Log(ctx, mcp.LevelInfo, "t", "one")

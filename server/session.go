@@ -158,6 +158,9 @@ type session struct {
 	legacy *sseStream
 	// streams counts the SSE streams opened by POSTs, to name them; guarded by mu.
 	streams int
+	// polls maps the stream ids of requests whose POST connection the server closed
+	// (Request.CloseStream) to their answers, until the request ends; guarded by mu.
+	polls map[string]*postOut
 	// gone is set when the session expired or was deleted; guarded by mu.
 	gone bool
 }

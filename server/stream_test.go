@@ -126,25 +126,31 @@ func TestPostStreamReplay(t *testing.T) {
 }
 
 func TestDisconnectCancelsHandler(t *testing.T) {
-	ts, _, hs := live(t, nil)
-	id := liveInit(t, hs)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		r, err := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/mcp", strings.NewReader(call(2, "block", `{}`)))
-		if err == nil {
-			r.Header = req(http.MethodPost, "", id).Header
-			var resp *http.Response
-			if resp, err = hs.Client().Do(r); err == nil {
-				resp.Body.Close()
-			}
-		}
-		errc <- err
-	}()
-	<-ts.started
-	cancel()
-	require.ErrorIs(t, <-ts.cancelled, context.Canceled, "the handler's context ends with the client's connection")
-	require.Error(t, <-errc)
+	// With polling on, the handler runs on its own goroutine, and a disconnect before the
+	// server closed the connection itself still cancels it.
+	for _, polling := range []bool{false, true} {
+		t.Run(map[bool]string{false: "inline", true: "polling"}[polling], func(t *testing.T) {
+			ts, _, hs := live(t, &server.Options{Polling: polling})
+			id := liveInit(t, hs)
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() {
+				r, err := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/mcp", strings.NewReader(call(2, "block", `{}`)))
+				if err == nil {
+					r.Header = req(http.MethodPost, "", id).Header
+					var resp *http.Response
+					if resp, err = hs.Client().Do(r); err == nil {
+						resp.Body.Close()
+					}
+				}
+				errc <- err
+			}()
+			<-ts.started
+			cancel()
+			require.ErrorIs(t, <-ts.cancelled, context.Canceled, "the handler's context ends with the client's connection")
+			require.Error(t, <-errc)
+		})
+	}
 }
 
 func TestDeletedSessionKeepsNoEvents(t *testing.T) {

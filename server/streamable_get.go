@@ -30,24 +30,47 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	ctx := r.Context()
 
 	lastID := r.Header.Get("Last-Event-ID")
-	resumeGet := true
+	stream := getStreamID
 	if lastID != "" {
-		stream, _, ok := parseEventID(lastID)
-		if !ok {
+		var ok bool
+		if stream, _, ok = parseEventID(lastID); !ok {
 			writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Last-Event-ID "+strconvQuote(lastID)+" is not an event id of this server")
 			return
 		}
-		resumeGet = stream == getStreamID
 	}
-
-	st := newSSEStream(h, w, s, getStreamID)
+	resumeGet := stream == getStreamID
+	st := newSSEStream(h, w, s, stream)
 	s.mu.Lock()
 	if s.gone {
 		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired or was deleted")
 		return
 	}
-	if resumeGet && s.get != nil {
+	if !resumeGet {
+		// A POST's stream. If the server closed its connection while the request goes on
+		// (Options.Polling), this GET carries the rest of it; otherwise the request has ended
+		// (a client that disconnects cancels it) and the replay is all there is.
+		attached := false
+		if p := s.polls[stream]; p != nil {
+			var err error
+			if attached, err = p.resume(ctx, st, lastID); err != nil {
+				s.mu.Unlock()
+				writeError(w, http.StatusConflict, CodeServerError, "Conflict: the stream of "+strconvQuote(lastID)+" is already open on another connection")
+				return
+			}
+		} else {
+			st.mu.Lock()
+			h.replayLocked(ctx, st, lastID)
+			st.mu.Unlock()
+		}
+		s.mu.Unlock()
+		if attached {
+			h.holdStream(ctx, st)
+		}
+		st.close(false)
+		return
+	}
+	if s.get != nil {
 		s.mu.Unlock()
 		// "The server MAY ... [allow] only one": a second concurrent GET stream would split the
 		// session's messages between two readers.
@@ -55,40 +78,46 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		return
 	}
 	st.mu.Lock()
-	st.startLocked("")
-	st.retryLocked() // how long to wait before resuming with Last-Event-ID
-	if lastID != "" {
-		// Replay under the session lock: no push can slip between the replay and attaching.
-		_, err := h.events.Replay(ctx, s.id, lastID, func(id string, msg []byte) error {
-			return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
-		})
-		if err != nil {
-			h.opts.Logger.DebugContext(ctx, "server: replay ended early", "session", s.id, "err", err)
-		}
-	}
+	// Replay under the session lock: no push can slip between the replay and attaching.
+	h.replayLocked(ctx, st, lastID)
 	st.mu.Unlock()
-	if !resumeGet {
-		// A POST's stream: its request has ended (a client that disconnects cancels it), so
-		// the replay is all there is.
-		s.mu.Unlock()
-		st.close(false)
-		return
-	}
 	s.get = st
 	s.mu.Unlock()
 
-	select {
-	case <-ctx.Done():
-	case <-st.done:
-	case <-h.stop:
-		st.close(true)
-	}
+	h.holdStream(ctx, st)
 	s.mu.Lock()
 	if s.get == st {
 		s.get = nil
 	}
 	s.mu.Unlock()
 	st.close(false)
+}
+
+// replayLocked starts st and replays the events that followed lastID on its stream, if
+// lastID is set. The retry hint comes first: how long to wait before resuming again.
+func (h *Handler) replayLocked(ctx context.Context, st *sseStream, lastID string) {
+	st.startLocked("")
+	st.retryLocked()
+	if lastID == "" {
+		return
+	}
+	_, err := h.events.Replay(ctx, st.sess.id, lastID, func(id string, msg []byte) error {
+		return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
+	})
+	if err != nil {
+		h.opts.Logger.DebugContext(ctx, "server: replay ended early", "session", st.sess.id, "err", err)
+	}
+}
+
+// holdStream keeps a GET stream open until the client leaves, the stream is closed, or
+// Shutdown ends it with a retry hint.
+func (h *Handler) holdStream(ctx context.Context, st *sseStream) {
+	select {
+	case <-ctx.Done():
+	case <-st.done:
+	case <-h.stop:
+		st.close(true)
+	}
 }
 
 // Send implements mcp.Sender for messages the server initiates in the session (list_changed,

@@ -40,8 +40,13 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		writeError(w, status, CodeServerError, msg)
 		return
 	}
-	// Params alias the body: it goes back to the pool only when the answer is written.
-	defer rpc.PutBuffer(body)
+	// Params alias the body: it goes back to the pool only when the answer is written (by
+	// the handler's goroutine when polling takes it over).
+	defer func() {
+		if body != nil {
+			rpc.PutBuffer(body)
+		}
+	}()
 	msgs, batch, derr := rpc.Decode(c.msg[:0], *body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
 	if derr != nil {
 		writeRPCError(w, http.StatusBadRequest, derr)
@@ -120,16 +125,27 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		w.Header().Set("Mcp-Session-Id", sess.id)
 	}
 
+	forceSSE := h.opts.Response == ResponseSSE || !jsonOK
+	if h.opts.Polling && sess != nil && !batch && !isInit && out.allowSSE && msgs[0].Kind == rpc.KindRequest {
+		h.poll(ctx, c, sess, msgs, body, forceSSE)
+		body = nil
+		return
+	}
+	h.answer(ctx, c, sess, msgs, batch, isInit, forceSSE)
+}
+
+// answer runs the handlers of a POST's messages and writes their replies.
+func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs []rpc.Message, batch, isInit, forceSSE bool) {
 	var replies []rpc.Response
 	if batch {
-		replies = h.srv.HandleBatch(ctx, in, msgs)
-	} else if resp, ok := h.srv.Handle(ctx, in, &msgs[0]); ok {
+		replies = h.srv.HandleBatch(ctx, &c.in, msgs)
+	} else if resp, ok := h.srv.Handle(ctx, &c.in, &msgs[0]); ok {
 		c.reply[0] = resp
 		replies = c.reply[:]
 	}
 	if sess != nil {
 		if isInit && (len(replies) == 0 || replies[0].Error != nil) {
-			w.Header().Del("Mcp-Session-Id")
+			c.out.w.Header().Del("Mcp-Session-Id")
 			h.remove(sess)
 		} else {
 			h.saveIfChanged(ctx, sess)
@@ -141,8 +157,44 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	if len(replies) == 0 {
 		reply = nil
 	}
-	out.finish(reply, h.opts.Response == ResponseSSE || !jsonOK)
+	c.out.finish(reply, forceSSE)
 	rpc.PutBuffer(buf)
+}
+
+// poll serves a request whose handler may close the POST's connection before its result
+// ([Options.Polling]): the handler runs on a goroutine of its own, and the POST returns when
+// the answer is complete or when the handler closed the connection. Until then a client that
+// disconnects cancels the handler (a disconnect is no cancellation once the server closed the
+// connection itself: MCP 2025-11-25, Transports: "Disconnection SHOULD NOT be interpreted as
+// the client cancelling its request"). The handler's run owns the body and a busy mark on the
+// session, so expiry waits for it; its worker counts as active, so Shutdown does.
+func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []rpc.Message, body *[]byte, forceSSE bool) {
+	out := &c.out
+	out.polling = true
+	out.detach = make(chan struct{})
+	// The answer's last writes happen after the POST returned: they must not fail because
+	// its context ended.
+	out.ctx = context.WithoutCancel(ctx)
+	hctx, cancel := context.WithCancel(out.ctx)
+	stop := context.AfterFunc(ctx, func() {
+		if !out.isDetached() {
+			cancel()
+		}
+	})
+	finished := make(chan struct{})
+	sess.enter()
+	h.runWorker(func() {
+		defer close(finished)
+		defer sess.leave()
+		defer rpc.PutBuffer(body)
+		defer cancel()
+		defer stop()
+		h.answer(hctx, c, sess, msgs, false, false, forceSSE)
+	})
+	select {
+	case <-finished:
+	case <-out.detach:
+	}
 }
 
 // postCall holds what one POST needs beyond the request, in one allocation.
@@ -360,9 +412,19 @@ func (h *Handler) cleanup(s *session) {
 	s.gone = true
 	get := s.get
 	s.get = nil
+	polls := s.polls
+	s.polls = nil
 	s.mu.Unlock()
 	if get != nil {
 		get.close(false)
+	}
+	for _, p := range polls {
+		// A GET resuming a request's stream ends with the session; the request itself is
+		// cancelled by s.mcp.Close below.
+		p.mu.Lock()
+		st := p.st
+		p.mu.Unlock()
+		st.close(false)
 	}
 	_ = h.events.DeleteSession(context.Background(), s.id)
 	s.mcp.Close()

@@ -13,7 +13,10 @@ import (
 	"github.com/minimcp/minimcp/sse"
 )
 
-var errStreamClosed = errors.New("server: the SSE stream is closed")
+var (
+	errStreamClosed = errors.New("server: the SSE stream is closed")
+	errStreamOpen   = errors.New("server: the stream is already open on another connection")
+)
 
 // sseStream writes one text/event-stream response: a POST answered with SSE or a GET stream.
 // Writes come from the goroutines of the request's handlers and from keep-alive timers; mu
@@ -78,6 +81,10 @@ const streamWriteTimeout = 30 * time.Second
 func (st *sseStream) emitLocked(b []byte) error {
 	if st.failed != nil {
 		return st.failed
+	}
+	if st.closed {
+		// Its HTTP handler may have returned: the ResponseWriter is not ours any more.
+		return errStreamClosed
 	}
 	_ = st.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
 	var err error
@@ -146,6 +153,13 @@ func (st *sseStream) retryLocked() {
 	_ = st.emitLocked(st.buf)
 }
 
+// isClosed reports whether the stream takes no more writes.
+func (st *sseStream) isClosed() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.closed
+}
+
 // close ends the stream: with retry set, a last block hints the client when to reconnect
 // (used when the server shuts down). After close no write happens.
 func (st *sseStream) close(retry bool) {
@@ -183,11 +197,111 @@ type postOut struct {
 	// ctx is the request's context: writes for a request whose client left are dropped.
 	ctx context.Context
 
+	// streamID names the SSE stream once the answer was upgraded; guarded by mu.
+	streamID string
+	// polling is set when the handler runs on a goroutine of its own and may close the
+	// connection early ([Options.Polling]); detach is closed when it does.
+	polling bool
+	detach  chan struct{}
+
 	mu sync.Mutex
-	// st is the SSE stream once the answer was upgraded; guarded by mu.
+	// st is the SSE stream once the answer was upgraded; guarded by mu. Once detached, it
+	// is the GET stream the client resumed with, or a closed stream while there is none.
 	st *sseStream
 	// done is set when the answer is complete; guarded by mu.
 	done bool
+	// detached is set when the server closed the POST's connection; guarded by mu.
+	detached bool
+}
+
+// isDetached reports whether the server closed the POST's connection.
+func (p *postOut) isDetached() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.detached
+}
+
+// CloseStream implements [mcp.StreamCloser]: it ends the POST's connection (or that of the
+// GET the client resumed with) after a retry hint, keeping the stream; the request goes on
+// and what it sends is stored until the client resumes with Last-Event-ID (MCP 2025-11-25,
+// Transports § Sending Messages to the Server).
+func (p *postOut) CloseStream(context.Context) error {
+	// Clients of earlier revisions were never told to poll: for them a closed stream is a
+	// lost answer.
+	if !p.polling || p.version < mcp.Version20251125 {
+		return mcp.ErrStreamNotClosable
+	}
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		return mcp.ErrRequestDone
+	}
+	if p.st == nil {
+		// The priming event gives the client an event id to resume from ("After the server
+		// has sent an SSE event with an event ID to the client, the server MAY close the
+		// connection").
+		p.upgradeLocked()
+	}
+	id := p.streamID
+	p.mu.Unlock()
+	// Known to the session before the client learns it must come back.
+	s := p.sess
+	s.mu.Lock()
+	if s.gone {
+		s.mu.Unlock()
+		return errStreamClosed
+	}
+	if s.polls == nil {
+		s.polls = make(map[string]*postOut)
+	}
+	s.polls[id] = p
+	s.mu.Unlock()
+
+	p.mu.Lock()
+	if p.done { // answered meanwhile, with the stream still open
+		p.mu.Unlock()
+		p.unregister(id)
+		return mcp.ErrRequestDone
+	}
+	// "If the server does close the connection prior to terminating the SSE stream, it
+	// SHOULD send an SSE event with a standard retry field before closing the connection."
+	p.st.close(true)
+	first := !p.detached
+	p.detached = true
+	p.mu.Unlock()
+	if first {
+		close(p.detach)
+	}
+	return nil
+}
+
+// unregister forgets a finished request's stream in the session.
+func (p *postOut) unregister(id string) {
+	s := p.sess
+	s.mu.Lock()
+	if s.polls[id] == p {
+		delete(s.polls, id)
+	}
+	s.mu.Unlock()
+}
+
+// resume attaches st, a GET stream resuming this request's stream, unless the request is
+// answered or the stream is open elsewhere; the events after lastID are replayed on it first.
+// The session's lock is held (lock order: session, answer, stream).
+func (p *postOut) resume(ctx context.Context, st *sseStream, lastID string) (attached bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.detached && !p.done && !p.st.isClosed() {
+		return false, errStreamOpen
+	}
+	st.mu.Lock()
+	p.h.replayLocked(ctx, st, lastID)
+	st.mu.Unlock()
+	if p.done || !p.detached {
+		return false, nil
+	}
+	p.st = st
+	return true, nil
 }
 
 // upgradeLocked starts the SSE answer.
@@ -196,6 +310,7 @@ func (p *postOut) upgradeLocked() *sseStream {
 	if p.sess != nil {
 		id = p.sess.nextStreamID()
 	}
+	p.streamID = id
 	p.st = newSSEStream(p.h, p.w, p.sess, id)
 	p.st.mu.Lock()
 	p.st.startLocked(p.version)
@@ -219,7 +334,11 @@ func (p *postOut) Send(ctx context.Context, msg []byte) error {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.writeLocked(ctx, msg)
+	err := st.writeLocked(ctx, msg)
+	if p.detached && errors.Is(err, errStreamClosed) {
+		return nil // stored: the client gets it when it resumes
+	}
+	return err
 }
 
 var (
@@ -232,6 +351,19 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 	p.mu.Lock()
 	p.done = true
 	st := p.st
+	if p.detached {
+		// Stored, and written to the resumed GET stream if one is open, which then ends.
+		if reply != nil {
+			st.mu.Lock()
+			_ = st.writeLocked(p.ctx, reply)
+			st.mu.Unlock()
+		}
+		id := p.streamID
+		p.mu.Unlock()
+		st.close(false)
+		p.unregister(id)
+		return
+	}
 	if st == nil && forceSSE && p.allowSSE && reply != nil {
 		st = p.upgradeLocked()
 	}

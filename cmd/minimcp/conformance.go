@@ -180,7 +180,8 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 // it and must call its Shutdown.
 func newConformanceHandler(path string, stateless bool, logger *slog.Logger) *server.Handler {
 	srv := newConformanceServer(logger)
-	return server.New(srv, &server.Options{Path: path, Stateless: stateless, Logger: logger})
+	// Polling: test_reconnection closes its stream mid-call (SEP-1699).
+	return server.New(srv, &server.Options{Path: path, Stateless: stateless, Polling: true, Logger: logger})
 }
 
 // newConformanceServer returns the MCP server with every tool, resource, prompt and
@@ -270,8 +271,14 @@ func addConformanceTools(s *mcp.Server, png, wav []byte) {
 			return nil, errors.New(confErrorText)
 		})
 	mcp.AddTool(s, &mcp.Tool{Name: "test_reconnection",
-		Description: "Tests SSE stream disconnection and client reconnection (SEP-1699): works briefly, then answers"},
-		func(ctx context.Context, _ *mcp.Request, _ confNoArgs) (*mcp.CallToolResult, error) {
+		Description: "Tests SSE stream disconnection and client reconnection (SEP-1699): closes its stream, works briefly, answers on the resumed stream"},
+		func(ctx context.Context, req *mcp.Request, _ confNoArgs) (*mcp.CallToolResult, error) {
+			// The server closes the connection mid-call; the client resumes with GET and
+			// Last-Event-ID and gets the result there. Where that cannot be done (stateless,
+			// a client before 2025-11-25) the stream just stays open.
+			if err := req.CloseStream(ctx); err != nil && !errors.Is(err, mcp.ErrStreamNotClosable) {
+				return nil, err
+			}
 			if err := confSleep(ctx, confReconnectDelay); err != nil {
 				return nil, err
 			}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interoperability with the official MCP clients, run against the real `minimcp serve`:
 #   - the TypeScript SDK client (interop/ts, pinned by its package-lock.json) over Streamable
-#     HTTP (stateful and --stateless), the legacy HTTP+SSE transport (--legacy-sse) and stdio;
+#     HTTP (stateful and --stateless), the legacy HTTP+SSE transport (--legacy-sse) and stdio,
+#     and resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699);
 #   - the Go SDK client (interop/, a module of its own) over the same transports and every
 #     protocol revision minimcp speaks.
 #
@@ -45,15 +46,20 @@ else
   bin=$(lib_build_minimcp "$logs/minimcp")
 fi
 
-# serve NAME FLAGS... starts `minimcp serve --addr 127.0.0.1:PORT FLAGS...` as server NAME,
-# waits for /healthz and sets $port. Three ports are tried, in case another process takes
-# one between lib_free_port and the bind.
+# serve NAME [COMMAND] FLAGS... starts `minimcp serve --addr 127.0.0.1:PORT FLAGS...` (or
+# COMMAND instead of serve, when it is "conformance") as server NAME, waits for /healthz and
+# sets $port. Three ports are tried, in case another process takes one between lib_free_port
+# and the bind.
 serve() {
-  local name=$1 attempt
+  local name=$1 cmd=serve attempt
   shift
+  if [[ ${1:-} == conformance ]]; then
+    cmd=conformance
+    shift
+  fi
   for attempt in 1 2 3; do
     port=$(lib_free_port)
-    if lib_start_server "$name" "$port" "$logs/$name.log" -- "$bin" serve --addr "127.0.0.1:$port" "$@"; then
+    if lib_start_server "$name" "$port" "$logs/$name.log" -- "$bin" "$cmd" --addr "127.0.0.1:$port" "$@"; then
       return 0
     fi
     lib_log "interop: starting $name failed (attempt $attempt)"
@@ -89,6 +95,16 @@ ts stateless "http://127.0.0.1:$port/mcp" stateless
 serve legacy --legacy-sse
 ts sse "http://127.0.0.1:$port/sse" legacy
 ts stdio "$bin"
+# SEP-1699: the conformance server closes test_reconnection's POST stream mid-call.
+serve polling conformance
+lib_log "interop: TypeScript SDK client, resuming a stream the server closed"
+if (cd interop/ts && node --test-reporter=spec polling.test.mjs "http://127.0.0.1:$port/mcp"); then
+  record "typescript polling" PASS
+else
+  record "typescript polling" FAIL
+  echo "-- minimcp conformance log (polling):"
+  cat "$logs/polling.log"
+fi
 lib_stop_all_servers
 
 lib_log "interop: Go SDK client (cd interop && go test -count=1 ./...)"

@@ -170,7 +170,6 @@ func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs [
 // session, so expiry waits for it; its worker counts as active, so Shutdown does.
 func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []rpc.Message, body *[]byte, forceSSE bool) {
 	out := &c.out
-	out.polling = true
 	out.detach = make(chan struct{})
 	// The answer's last writes happen after the POST returned: they must not fail because
 	// its context ended.

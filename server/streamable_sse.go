@@ -197,12 +197,9 @@ type postOut struct {
 	// ctx is the request's context: writes for a request whose client left are dropped.
 	ctx context.Context
 
-	// streamID names the SSE stream once the answer was upgraded; guarded by mu.
-	streamID string
-	// polling is set when the handler runs on a goroutine of its own and may close the
-	// connection early ([Options.Polling]); detach is closed when it does.
-	polling bool
-	detach  chan struct{}
+	// detach is set when the handler runs on a worker and may close the connection early
+	// ([Options.Polling]), and closed when it does.
+	detach chan struct{}
 
 	mu sync.Mutex
 	// st is the SSE stream once the answer was upgraded; guarded by mu. Once detached, it
@@ -228,7 +225,7 @@ func (p *postOut) isDetached() bool {
 func (p *postOut) CloseStream(context.Context) error {
 	// Clients of earlier revisions were never told to poll: for them a closed stream is a
 	// lost answer.
-	if !p.polling || p.version < mcp.Version20251125 {
+	if p.detach == nil || p.version < mcp.Version20251125 {
 		return mcp.ErrStreamNotClosable
 	}
 	p.mu.Lock()
@@ -242,7 +239,7 @@ func (p *postOut) CloseStream(context.Context) error {
 		// connection").
 		p.upgradeLocked()
 	}
-	id := p.streamID
+	id := p.st.id // the same on every stream that carries this answer
 	p.mu.Unlock()
 	// Known to the session before the client learns it must come back.
 	s := p.sess
@@ -310,7 +307,6 @@ func (p *postOut) upgradeLocked() *sseStream {
 	if p.sess != nil {
 		id = p.sess.nextStreamID()
 	}
-	p.streamID = id
 	p.st = newSSEStream(p.h, p.w, p.sess, id)
 	p.st.mu.Lock()
 	p.st.startLocked(p.version)
@@ -358,7 +354,7 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 			_ = st.writeLocked(p.ctx, reply)
 			st.mu.Unlock()
 		}
-		id := p.streamID
+		id := st.id
 		p.mu.Unlock()
 		st.close(false)
 		p.unregister(id)

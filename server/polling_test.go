@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -179,4 +180,38 @@ func TestPollingWorkersExit(t *testing.T) {
 		synctest.Wait()
 		assert.Zero(t, server.Active(h), "the idle worker has exited")
 	})
+}
+
+// TestPollingConcurrentResumes races handlers that finish right after closing their stream
+// against the clients' resuming GETs: whichever comes first, every client gets its result
+// exactly once, live or replayed.
+func TestPollingConcurrentResumes(t *testing.T) {
+	ts, _, hs := live(t, &server.Options{Polling: true})
+	close(ts.hold) // the handlers go on at once after closing their stream
+	id := liveInit(t, hs)
+	const n = 16
+	var wg sync.WaitGroup
+	results := make(chan string, n)
+	for i := range n {
+		wg.Go(func() {
+			evs := closedPoll(t, hs, hs.URL, id, 100+i)
+			get := open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
+			defer get.Body.Close()
+			data := dataOf(events(t, get.Body))
+			if assert.Len(t, data, 2, "call %d", 100+i) {
+				results <- data[1]
+			}
+		})
+	}
+	wg.Wait()
+	close(results)
+	seen := map[string]bool{}
+	for r := range results {
+		assert.Contains(t, r, `"text":"polled"`)
+		seen[r] = true
+	}
+	assert.Len(t, seen, n, "each call got its own result")
+	for range n {
+		<-ts.started
+	}
 }

@@ -169,7 +169,8 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 		fmt.Fprintf(stderr, "minimcp conformance: --path must start with '/' and not be /healthz or /readyz, got %q\n", cfg.path)
 		return nil, 2
 	}
-	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
+	var ok bool
+	if cfg.logLevel, ok = parseLogLevel(*level); !ok {
 		fmt.Fprintf(stderr, "minimcp conformance: --log-level: want debug, info, warn or error, got %q\n", *level)
 		return nil, 2
 	}

@@ -196,16 +196,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	default:
 		return bad("--log-format: want text or json, got %q", *logFormat)
 	}
-	switch *logLevel {
-	case "debug":
-		cfg.logLevel = slog.LevelDebug
-	case "info":
-		cfg.logLevel = slog.LevelInfo
-	case "warn":
-		cfg.logLevel = slog.LevelWarn
-	case "error":
-		cfg.logLevel = slog.LevelError
-	default:
+	var ok bool
+	if cfg.logLevel, ok = parseLogLevel(*logLevel); !ok {
 		return bad("--log-level: want debug, info, warn or error, got %q", *logLevel)
 	}
 	var err error

@@ -4,7 +4,7 @@
 #     HTTP (stateful and --stateless), the legacy HTTP+SSE transport (--legacy-sse) and stdio,
 #     and resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699);
 #   - the Go SDK client (interop/, a module of its own) over the same transports and every
-#     protocol revision minimcp speaks.
+#     protocol revision minimcp speaks, and resuming a stream the server closed.
 #
 #   bash .ci/interop.sh                    build ./cmd/minimcp and run everything
 #   MINIMCP_BIN=path bash .ci/interop.sh   test a binary built elsewhere
@@ -112,7 +112,7 @@ lib_log "interop: Go SDK client (cd interop && go test -count=1 ./...)"
 # (the whole log stays in .cache/interop/go-test.log).
 go_ok=true
 (cd interop && MINIMCP_BIN=$bin go test -count=1 -v ./...) >"$logs/go-test.log" 2>&1 || go_ok=false
-grep -E '^        --- (PASS|FAIL)|^--- (PASS|FAIL): TestLegacy' "$logs/go-test.log" || true
+grep -E '^        --- (PASS|FAIL)|^--- (PASS|FAIL): Test(Legacy|GoSDKClientResumes)' "$logs/go-test.log" || true
 if $go_ok; then
   grep -E '^(ok|PASS)\b' "$logs/go-test.log" || true
 else
@@ -125,6 +125,11 @@ for mode in streamable-stateful streamable-stateless legacy-sse stdio; do
     record "go $mode" FAIL
   fi
 done
+if grep -q '^--- PASS: TestGoSDKClientResumesClosedStream ' "$logs/go-test.log"; then
+  record "go polling" PASS
+else
+  record "go polling" FAIL
+fi
 if grep -q '^--- PASS: TestLegacySSEEndpointReady ' "$logs/go-test.log"; then
   record "go legacy-sse endpoint race" PASS
 else

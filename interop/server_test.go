@@ -60,25 +60,31 @@ func (b *logBuffer) String() string {
 // never sent a request.
 func serveHTTP(t *testing.T, args ...string) string {
 	t.Helper()
+	return runHTTP(t, "serve", args...)
+}
+
+// runHTTP is serveHTTP for another minimcp command that serves HTTP on --addr (conformance).
+func runHTTP(t *testing.T, command string, args ...string) string {
+	t.Helper()
 	var lastErr error
 	for range startAttempts {
 		addr, err := freeAddr()
 		require.NoError(t, err)
-		base, err := startHTTP(t, addr, args)
+		base, err := startHTTP(t, addr, command, args)
 		if err == nil {
 			return base
 		}
 		lastErr = err
 	}
-	require.NoError(t, lastErr, "starting minimcp serve %s", strings.Join(args, " "))
+	require.NoError(t, lastErr, "starting minimcp %s %s", command, strings.Join(args, " "))
 	return ""
 }
 
-// startHTTP is one attempt of serveHTTP at addr.
-func startHTTP(t *testing.T, addr string, args []string) (string, error) {
+// startHTTP is one attempt of runHTTP at addr.
+func startHTTP(t *testing.T, addr, command string, args []string) (string, error) {
 	t.Helper()
 	logs := &logBuffer{}
-	cmd := exec.Command(minimcpBin, append([]string{"serve", "--addr", addr}, args...)...)
+	cmd := exec.Command(minimcpBin, append([]string{command, "--addr", addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		return "", err
@@ -94,7 +100,7 @@ func startHTTP(t *testing.T, addr string, args []string) (string, error) {
 	t.Cleanup(func() {
 		stopProcess(cmd, exited)
 		if t.Failed() {
-			t.Logf("minimcp serve %s output:\n%s", strings.Join(args, " "), logs)
+			t.Logf("minimcp %s %s output:\n%s", command, strings.Join(args, " "), logs)
 		}
 	})
 	return base, nil

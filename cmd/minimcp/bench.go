@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,7 @@ type benchConfig struct {
 	timeout     time.Duration // per request
 	warmup      time.Duration
 	json        bool
+	netHTTP     bool // net/http's client even where connTransport could serve
 	header      http.Header
 	authToken   string
 
@@ -126,6 +128,7 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	args0 := fs.String("args", `{"text":"hello"}`, "the tool's arguments, a JSON object")
 	fs.DurationVar(&cfg.warmup, "warmup", 0, "send requests for this long before measuring (at most 1h)")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object")
+	fs.BoolVar(&cfg.netHTTP, "net-http", false, "send with net/http's client instead of bench's own HTTP/1.1 connections (https and proxies always use net/http)")
 
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -280,9 +283,28 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 		params:   toolCallParams(cfg.tool, cfg.args),
 		stateful: cfg.mode == "stateful",
 	}
+	u, err := url.Parse(cfg.url)
+	if err != nil {
+		return nil, err
+	}
+	// Each worker gets a connection of its own (see bench_conn.go), closed when all is done.
+	var conns []*connTransport
+	defer func() {
+		for _, c := range conns {
+			c.drop()
+		}
+	}()
 	workers := make([]*benchWorker, cfg.concurrency)
 	for i := range workers {
 		opts := &clientOptions{HTTPClient: hc, AuthToken: cfg.authToken, Header: cfg.header}
+		if cfg.transport == nil && !cfg.netHTTP {
+			if ct := newConnTransport(u, cfg.timeout); ct != nil {
+				conns = append(conns, ct)
+				// No Client.Timeout: the connection enforces it (with a custom transport, a
+				// Client timeout costs a goroutine per request).
+				opts.HTTPClient = &http.Client{Transport: ct}
+			}
+		}
 		if !r.stateful {
 			// Stateless: no initialize, so the version goes on every request (Transports §
 			// Protocol Version Header).

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 )
 
@@ -25,8 +26,9 @@ on the worker's own goroutine. The wire format stays net/http's: Request.Write s
 request and http.ReadResponse parses the answer (Content-Length, chunked, close-delimited).
 What it adds is the connection's life: dial on first use, keep it while the server does and
 the body was read to the end, drop it otherwise, and send a request again on a new connection
-once when a kept-alive connection turns out closed before any byte of the answer (the server
-timed it out; the request was never read).
+once when a kept-alive connection turns out closed (EOF or reset) before any byte of the
+answer: the server had timed the connection out. net/http's Transport finds such connections
+with its background reader before reusing them; this one learns it from the failed exchange.
 
 It serves plain http:// URLs reached without a proxy. https, proxies and --net-http go
 through net/http.
@@ -128,13 +130,23 @@ func (t *connTransport) try(req *http.Request) (resp *http.Response, retry bool,
 	if err := t.bw.Flush(); err != nil {
 		return nil, reused, fail(err)
 	}
+	// The first byte, alone: ReadResponse reports an EOF before it and one mid-way alike.
+	if _, err := t.br.Peek(1); err != nil {
+		return nil, reused && closedBeforeAnswer(err), fail(err)
+	}
 	resp, err = http.ReadResponse(t.br, req)
 	if err != nil {
-		return nil, reused && errors.Is(err, io.EOF), fail(err)
+		return nil, false, fail(err)
 	}
 	t.busy = true
 	resp.Body = &connBody{rc: resp.Body, t: t, ctx: ctx, stop: stop, keep: !resp.Close}
 	return resp, false, nil
+}
+
+// closedBeforeAnswer reports whether reading an answer failed because the peer had closed the
+// connection before sending a byte of it: an EOF at the status line, or a reset.
+func closedBeforeAnswer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // drop closes the connection; the next request dials a new one.

@@ -1,0 +1,212 @@
+package fuzz
+
+import (
+	"bytes"
+	"context"
+	stdjson "encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
+	"github.com/minimcp/minimcp/sse"
+)
+
+// The header values FuzzStreamablePost picks from, by index.
+var (
+	fuzzContentTypes = []string{"application/json", "application/json; charset=utf-8", "text/plain", ""}
+	fuzzAccepts      = []string{"application/json, text/event-stream", "application/json", "text/event-stream", "*/*", ""}
+	fuzzVersions     = []string{"", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "1999-01-01"}
+)
+
+// fuzzStatuses are the statuses a POST may get (MCP 2025-11-25, Transports): an answer, 202
+// for notifications and responses, and the errors the transport names.
+var fuzzStatuses = map[int]bool{
+	http.StatusOK: true, http.StatusAccepted: true, http.StatusBadRequest: true,
+	http.StatusNotFound: true, http.StatusNotAcceptable: true, http.StatusRequestEntityTooLarge: true,
+	http.StatusUnsupportedMediaType: true, http.StatusServiceUnavailable: true,
+}
+
+// newFuzzServer is the MCP server behind FuzzStreamablePost: a plain tool, one that notifies
+// before its result (so answers upgrade to SSE), a resource and a prompt.
+func newFuzzServer() *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "fuzz", Version: "1"}, nil)
+	type echoIn struct {
+		Text string `json:"text"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "echo"}, func(_ context.Context, _ *mcp.Request, in echoIn) (string, error) {
+		return in.Text, nil
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "log"}, func(ctx context.Context, req *mcp.Request, in echoIn) (string, error) {
+		_ = req.Log(ctx, mcp.LevelInfo, "fuzz", in.Text)
+		_ = req.Progress(ctx, 1, 2, in.Text)
+		return in.Text, nil
+	})
+	s.AddResource(&mcp.Resource{URI: "fuzz://r", Name: "r"}, func(_ context.Context, _ *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
+		return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, Text: "r"}}}, nil
+	})
+	s.AddPrompt(&mcp.Prompt{Name: "p", Arguments: []mcp.PromptArgument{{Name: "a", Required: true}}},
+		func(_ context.Context, _ *mcp.Request, args map[string]string) (*mcp.GetPromptResult, error) {
+			return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{{Role: mcp.RoleUser, Content: &mcp.TextContent{Text: args["a"]}}}}, nil
+		})
+	return s
+}
+
+// FuzzStreamablePost sends arbitrary bodies, with headers picked from realistic and wrong
+// values, to the Streamable HTTP endpoint, stateful (in an initialized session, a bogus one,
+// or none) and stateless. It must never panic, answer with a status the transport names, and
+// every answer must be well-formed: an error status carries a JSON-RPC error with id null,
+// 202 has no body, a JSON answer is JSON-RPC responses, an SSE answer decodes and carries
+// JSON-RPC messages.
+func FuzzStreamablePost(f *testing.F) {
+	stateful := server.New(newFuzzServer(), &server.Options{MaxSessions: 1000, MaxBodyBytes: 64 << 10, KeepAlive: -1})
+	stateless := server.New(newFuzzServer(), &server.Options{Stateless: true, MaxBodyBytes: 64 << 10})
+	f.Cleanup(func() {
+		_ = stateful.Shutdown(context.Background())
+		_ = stateless.Shutdown(context.Background())
+	})
+	sid := fuzzInitialize(f, stateful)
+
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`,
+		`{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"log","arguments":{"text":"hi"},"_meta":{"progressToken":7}}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"fuzz://r"}}`,
+		`{"jsonrpc":"2.0","id":4,"method":"prompts/get","params":{"name":"p","arguments":{"a":"x"}}}`,
+		`{"jsonrpc":"2.0","id":5,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`[{"jsonrpc":"2.0","id":6,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6}}]`,
+		`{"jsonrpc":"2.0","id":7,"method":"logging/setLevel","params":{"level":"debug"}}`,
+		`{"jsonrpc":"2.0","id":8,"result":{}}`,
+		`not json`,
+	} {
+		f.Add([]byte(body), uint8(0), uint8(0), uint8(0), uint8(0))
+		f.Add([]byte(body), uint8(0), uint8(0), uint8(3), uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ct, accept, version, mode uint8) {
+		h, session := stateful, ""
+		switch mode % 4 {
+		case 0:
+			session = sid
+		case 1:
+			h = stateless
+		case 2:
+			session = "NOT-A-SESSION"
+		}
+		r := httptest.NewRequest(http.MethodPost, "/mcp", bytes.NewReader(body))
+		setHeader(r, "Content-Type", fuzzContentTypes[int(ct)%len(fuzzContentTypes)])
+		setHeader(r, "Accept", fuzzAccepts[int(accept)%len(fuzzAccepts)])
+		setHeader(r, "MCP-Protocol-Version", fuzzVersions[int(version)%len(fuzzVersions)])
+		setHeader(r, "Mcp-Session-Id", session)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		checkPostAnswer(t, w)
+	})
+}
+
+func setHeader(r *http.Request, k, v string) {
+	if v != "" {
+		r.Header.Set(k, v)
+	}
+}
+
+// fuzzInitialize opens a session on h and returns its id.
+func fuzzInitialize(f *testing.F, h http.Handler) string {
+	post := func(body, session string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Accept", "application/json, text/event-stream")
+		setHeader(r, "Mcp-Session-Id", session)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := post(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}`, "")
+	id := w.Header().Get("Mcp-Session-Id")
+	if w.Code != http.StatusOK || id == "" {
+		f.Fatalf("initialize: %d %s", w.Code, w.Body)
+	}
+	if w = post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`, id); w.Code != http.StatusAccepted {
+		f.Fatalf("initialized: %d %s", w.Code, w.Body)
+	}
+	return id
+}
+
+// checkPostAnswer checks that one answer is well-formed.
+func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder) {
+	t.Helper()
+	body := w.Body.Bytes()
+	if !fuzzStatuses[w.Code] {
+		t.Fatalf("status %d is not one the transport answers a POST with: %s", w.Code, body)
+	}
+	ct := w.Header().Get("Content-Type")
+	switch {
+	case w.Code == http.StatusAccepted:
+		if len(body) != 0 {
+			t.Fatalf("202 with a body: %s", body)
+		}
+	case w.Code >= 400:
+		mustSingleErrorReply(t, body)
+	case ct == "application/json":
+		checkReplies(t, body)
+	case ct == "text/event-stream":
+		dec := sse.NewDecoder(bytes.NewReader(body), nil)
+		for ev, err := range dec.Events() {
+			if err != nil {
+				t.Fatalf("the SSE answer does not decode: %v\n%s", err, body)
+			}
+			if len(ev.Data) > 0 && !stdjson.Valid(ev.Data) {
+				t.Fatalf("an SSE event is not JSON: %q", ev.Data)
+			}
+		}
+	default:
+		t.Fatalf("200 with Content-Type %q: %s", ct, body)
+	}
+}
+
+// mustSingleErrorReply checks an error status's body: one JSON-RPC error, id null.
+func mustSingleErrorReply(t *testing.T, body []byte) {
+	t.Helper()
+	var r struct {
+		JSONRPC string             `json:"jsonrpc"`
+		ID      stdjson.RawMessage `json:"id"`
+		Error   *struct {
+			Code    int64  `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := stdjson.Unmarshal(body, &r); err != nil || r.JSONRPC != "2.0" || r.Error == nil || r.Error.Code == 0 || r.Error.Message == "" || string(r.ID) != "null" {
+		t.Fatalf("an error status without a JSON-RPC error reply (id null, non-zero code, a message): %s", body)
+	}
+}
+
+// checkReplies checks a JSON answer: one response or an array of them.
+func checkReplies(t *testing.T, body []byte) {
+	t.Helper()
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var replies []stdjson.RawMessage
+		if err := stdjson.Unmarshal(trimmed, &replies); err != nil || len(replies) == 0 {
+			t.Fatalf("a batch answer that is not a non-empty array: %s", body)
+		}
+		for _, r := range replies {
+			checkResponse(t, r, mustID(t, r))
+		}
+		return
+	}
+	checkResponse(t, trimmed, mustID(t, trimmed))
+}
+
+// mustID returns a reply's id as raw JSON, failing when it has none.
+func mustID(t *testing.T, reply []byte) string {
+	t.Helper()
+	var r struct {
+		ID stdjson.RawMessage `json:"id"`
+	}
+	if err := stdjson.Unmarshal(reply, &r); err != nil || len(r.ID) == 0 {
+		t.Fatalf("a reply without an id: %s", reply)
+	}
+	return string(r.ID)
+}

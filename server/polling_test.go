@@ -30,9 +30,9 @@ func lastID(evs []sse.Event) string {
 
 // closedPoll calls the "poll" tool and reads its POST answer to the end: the server closes
 // the connection after the priming event, the first notification and a retry hint.
-func closedPoll(t *testing.T, hs interface{ Client() *http.Client }, url, session string, id int) []sse.Event {
+func closedPoll(t *testing.T, hs *httptest.Server, session string, id int) []sse.Event {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodPost, url+"/mcp", strings.NewReader(call(id, "poll", `{}`)))
+	r, err := http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(call(id, "poll", `{}`)))
 	require.NoError(t, err)
 	r.Header = req(http.MethodPost, "", session).Header
 	resp, err := hs.Client().Do(r)
@@ -56,7 +56,7 @@ func TestPollingResumesAfterServerClose(t *testing.T) {
 	ts, _, hs := live(t, &server.Options{Polling: true})
 	id := liveInit(t, hs)
 
-	evs := closedPoll(t, hs, hs.URL, id, 2)
+	evs := closedPoll(t, hs, id, 2)
 	<-ts.started
 	require.NotEmpty(t, evs)
 	assert.NotEmpty(t, evs[0].ID, "a priming event with an id comes first")
@@ -84,7 +84,7 @@ func TestPollingResumesAfterServerClose(t *testing.T) {
 
 	// A request that finished while the client was away is replayed whole, then the
 	// stream ends.
-	evs = closedPoll(t, hs, hs.URL, id, 3)
+	evs = closedPoll(t, hs, id, 3)
 	<-ts.started
 	again := open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
 	data = dataOf(events(t, again.Body))
@@ -93,14 +93,25 @@ func TestPollingResumesAfterServerClose(t *testing.T) {
 	assert.Contains(t, data[1], `"id":3`)
 }
 
-func TestPollingSecondResumeConflicts(t *testing.T) {
-	ts, _, hs := live(t, &server.Options{Polling: true})
-	id := liveInit(t, hs)
-	evs := closedPoll(t, hs, hs.URL, id, 2)
+// detachedCall starts a polling server, opens a session and calls "poll", whose handler has
+// closed its POST's connection and waits for ts.hold when it returns; resume opens a GET that
+// resumes the call's stream.
+func detachedCall(t *testing.T) (ts *testServer, hs *httptest.Server, id string, resume func() *http.Response) {
+	t.Helper()
+	ts, _, hs = live(t, &server.Options{Polling: true})
+	id = liveInit(t, hs)
+	evs := closedPoll(t, hs, id, 2)
 	<-ts.started
-	first := open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
+	return ts, hs, id, func() *http.Response {
+		return open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
+	}
+}
+
+func TestPollingSecondResumeConflicts(t *testing.T) {
+	ts, _, _, resume := detachedCall(t)
+	first := resume()
 	defer first.Body.Close()
-	second := open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
+	second := resume()
 	second.Body.Close()
 	assert.Equal(t, http.StatusConflict, second.StatusCode, "one connection carries a stream at a time")
 	close(ts.hold)
@@ -108,11 +119,8 @@ func TestPollingSecondResumeConflicts(t *testing.T) {
 }
 
 func TestPollingDeleteCancelsDetachedHandler(t *testing.T) {
-	ts, _, hs := live(t, &server.Options{Polling: true})
-	id := liveInit(t, hs)
-	evs := closedPoll(t, hs, hs.URL, id, 2)
-	<-ts.started
-	get := open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
+	ts, hs, id, resume := detachedCall(t)
+	get := resume()
 	defer get.Body.Close()
 	del := open(t, context.Background(), hs, http.MethodDelete, "", id)
 	del.Body.Close()
@@ -127,7 +135,7 @@ func TestPollingShutdownWaitsForDetachedHandler(t *testing.T) {
 	hs := httptest.NewServer(h)
 	defer hs.Close()
 	id := liveInit(t, hs)
-	closedPoll(t, hs, hs.URL, id, 2)
+	closedPoll(t, hs, id, 2)
 	<-ts.started
 	// The POST has returned, but its handler runs: Shutdown waits for it.
 	done, cancel := context.WithCancel(context.Background())
@@ -194,7 +202,7 @@ func TestPollingConcurrentResumes(t *testing.T) {
 	results := make(chan string, n)
 	for i := range n {
 		wg.Go(func() {
-			evs := closedPoll(t, hs, hs.URL, id, 100+i)
+			evs := closedPoll(t, hs, id, 100+i)
 			get := open(t, context.Background(), hs, http.MethodGet, "", id, "Last-Event-ID", lastID(evs))
 			defer get.Body.Close()
 			data := dataOf(events(t, get.Body))

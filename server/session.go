@@ -147,8 +147,9 @@ type session struct {
 	lastActive atomic.Int64
 	// busy counts requests in flight and streams open in the session.
 	busy atomic.Int32
-	// removed is set when the session expired or was deleted; its events are deleted then,
-	// and again when the last request in flight leaves (see leave).
+	// removed is set when the session expired or was deleted, before cleanup takes mu: what
+	// checks it under mu and then attaches a stream there is seen by cleanup. Its events are
+	// deleted then, and again when the last request in flight leaves (see leave).
 	removed atomic.Bool
 
 	mu sync.Mutex
@@ -161,8 +162,6 @@ type session struct {
 	// polls maps the stream ids of requests whose POST connection the server closed
 	// (Request.CloseStream) to their answers, until the request ends; guarded by mu.
 	polls map[string]*postOut
-	// gone is set when the session expired or was deleted; guarded by mu.
-	gone bool
 }
 
 // newSessionID returns 130 random bits as 26 characters of base32: visible ASCII only

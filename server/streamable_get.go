@@ -41,7 +41,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	resumeGet := stream == getStreamID
 	st := newSSEStream(h, w, s, stream)
 	s.mu.Lock()
-	if s.gone {
+	if s.removed.Load() {
 		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired or was deleted")
 		return
@@ -126,7 +126,7 @@ func (h *Handler) holdStream(ctx context.Context, st *sseStream) {
 func (s *session) Send(ctx context.Context, msg []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.gone {
+	if s.removed.Load() {
 		return errStreamClosed
 	}
 	id, err := s.h.events.Append(ctx, s.id, getStreamID, msg)

@@ -408,7 +408,6 @@ func (h *Handler) deleteRecordLocked(s *session) {
 func (h *Handler) cleanup(s *session) {
 	s.removed.Store(true)
 	s.mu.Lock()
-	s.gone = true
 	get := s.get
 	s.get = nil
 	polls := s.polls

@@ -244,7 +244,7 @@ func (p *postOut) CloseStream(context.Context) error {
 	// Known to the session before the client learns it must come back.
 	s := p.sess
 	s.mu.Lock()
-	if s.gone {
+	if s.removed.Load() {
 		s.mu.Unlock()
 		return errStreamClosed
 	}

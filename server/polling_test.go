@@ -223,3 +223,55 @@ func TestPollingConcurrentResumes(t *testing.T) {
 		<-ts.started
 	}
 }
+
+// TestPollAfterClosesLongCalls: with PollAfter the transport closes a long call's connection
+// itself, without the handler asking; quick calls are answered as before.
+func TestPollAfterClosesLongCalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer()
+		h := server.New(ts.Server, &server.Options{PollAfter: 5 * time.Second})
+		defer shutdown(t, h)
+		id := initialize(t, h)
+
+		w := do(h, req(http.MethodPost, call(2, "echo", `{"text":"hi"}`), id))
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, "application/json", w.Header().Get("Content-Type"), "a quick call is plain JSON")
+
+		post := httptest.NewRecorder()
+		posted := make(chan struct{})
+		go func() {
+			h.ServeHTTP(post, req(http.MethodPost, call(3, "block", `{}`), id))
+			close(posted)
+		}()
+		<-ts.started
+		time.Sleep(5*time.Second - time.Millisecond)
+		synctest.Wait()
+		select {
+		case <-posted:
+			t.Fatal("the connection was closed before PollAfter")
+		default:
+		}
+		time.Sleep(time.Millisecond)
+		<-posted
+		assert.Equal(t, "text/event-stream", post.Header().Get("Content-Type"))
+		assert.Contains(t, post.Body.String(), "retry: 1000\n", "a retry hint before the close")
+		evs := events(t, post.Body)
+		require.NotEmpty(t, evs)
+		assert.NotEmpty(t, evs[0].ID, "the priming event gives the client an id to resume from")
+		assert.Empty(t, dataOf(evs), "no result yet")
+
+		get := httptest.NewRecorder()
+		resumed := make(chan struct{})
+		go func() {
+			h.ServeHTTP(get, req(http.MethodGet, "", id, "Last-Event-ID", lastID(evs)))
+			close(resumed)
+		}()
+		synctest.Wait() // the GET carries the call's stream now
+		close(ts.release)
+		<-resumed
+		data := dataOf(events(t, get.Body))
+		require.Len(t, data, 1)
+		assert.Contains(t, data[0], `"id":3`)
+		assert.Contains(t, data[0], `"text":"released"`)
+	})
+}

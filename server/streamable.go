@@ -95,6 +95,11 @@ type Options struct {
 	// allocations a request (BenchmarkPostToolsCall/stateful-polling), so it is off by
 	// default; without it CloseStream returns [mcp.ErrStreamNotClosable].
 	Polling bool
+	// PollAfter, if positive, has the transport close a POST's SSE connection itself once its
+	// handler has run this long, as if the handler had called CloseStream, for clients of
+	// 2025-11-25 and later: a long call then holds no connection, whatever proxies and idle
+	// timeouts sit between client and server. It turns Polling on.
+	PollAfter time.Duration
 	// LegacySSE also serves the 2024-11-05 HTTP+SSE transport: GET /sse and POST /message.
 	LegacySSE bool
 	// Logger receives the transport's diagnostics. If nil, they are discarded.
@@ -162,6 +167,9 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	}
 	if o.Retry <= 0 {
 		o.Retry = DefaultRetry
+	}
+	if o.PollAfter > 0 {
+		o.Polling = true
 	}
 	if o.AuthChallenge == "" {
 		o.AuthChallenge = "Bearer"

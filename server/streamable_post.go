@@ -180,6 +180,11 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 			cancel()
 		}
 	})
+	var closeLater *time.Timer
+	if h.opts.PollAfter > 0 {
+		// Not for clients that cannot poll: CloseStream refuses them.
+		closeLater = time.AfterFunc(h.opts.PollAfter, func() { _ = out.CloseStream(hctx) })
+	}
 	finished := make(chan struct{})
 	sess.enter()
 	h.runWorker(func() {
@@ -188,6 +193,9 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 		defer rpc.PutBuffer(body)
 		defer cancel()
 		defer stop()
+		if closeLater != nil {
+			defer closeLater.Stop()
+		}
 		h.answer(hctx, c, sess, msgs, false, false, forceSSE)
 	})
 	select {

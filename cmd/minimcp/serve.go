@@ -83,6 +83,7 @@ type serveConfig struct {
 	logLevel        slog.Level
 	manifest        string
 	shutdownTimeout time.Duration
+	pollAfter       time.Duration
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -141,6 +142,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	logLevel := fs.String("log-level", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
+	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, 0
@@ -182,6 +184,12 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return bad("--shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)
+	}
+	switch {
+	case cfg.pollAfter < 0:
+		return bad("--poll-after: must not be negative, got %v", cfg.pollAfter)
+	case cfg.pollAfter > 0 && cfg.stateless:
+		return bad("--poll-after needs sessions to resume a call in; it does not go with --stateless")
 	}
 	if err := checkServePath(cfg.path, cfg.legacySSE); err != nil {
 		return bad("--path: %v", err)
@@ -274,6 +282,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		AllowedHosts:       cfg.allowedHosts,
 		ReplicaID:          cfg.replicaID,
 		LegacySSE:          cfg.legacySSE,
+		PollAfter:          cfg.pollAfter,
 		Logger:             logger,
 	}
 	if len(cfg.tokens) > 0 {

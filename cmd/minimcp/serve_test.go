@@ -357,6 +357,8 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--session-idle-timeout", "-1s"}, 2, "minimcp: serve: --session-idle-timeout: must not be negative, got -1s"},
 		{[]string{"--max-sessions", "0"}, 2, "minimcp: serve: --max-sessions: must be positive, got 0"},
 		{[]string{"--shutdown-timeout", "0s"}, 2, "minimcp: serve: --shutdown-timeout: must be positive, got 0s"},
+		{[]string{"--poll-after", "-1s"}, 2, "minimcp: serve: --poll-after: must not be negative, got -1s"},
+		{[]string{"--poll-after", "30s", "--stateless"}, 2, "minimcp: serve: --poll-after needs sessions to resume a call in; it does not go with --stateless"},
 		{[]string{"--path", "mcp"}, 2, `minimcp: serve: --path: must start with /, got "mcp"`},
 		{[]string{"--path", "/healthz"}, 2, "minimcp: serve: --path: /healthz is served by minimcp itself; choose another path"},
 		{[]string{"--path", "/sse", "--legacy-sse"}, 2, "minimcp: serve: --path: /sse is served by minimcp itself; choose another path"},

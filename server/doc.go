@@ -29,4 +29,13 @@
 // only when the handler sends notifications or requests before its result and the client
 // accepts SSE ([ResponseAuto]). SSE streams carry event ids, start with a priming event and a
 // retry hint for 2025-11-25 clients, and get keep-alive comments while idle.
+//
+// # Long calls and polling
+//
+// With [Options.Polling], a handler may end the connection that carries its answer before
+// its result ([mcp.Request.CloseStream]) and keep working; [Options.PollAfter] does it for
+// every call still running after that long. The client, told when to come back by a retry
+// hint, resumes with a GET carrying Last-Event-ID and receives the rest: what was sent while
+// it was away is replayed, what follows arrives live (MCP 2025-11-25, Transports § Sending
+// Messages to the Server; SEP-1699). Clients of earlier revisions keep their connection.
 package server

@@ -54,6 +54,8 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		if p := s.polls[stream]; p != nil {
 			var err error
 			if attached, err = p.resume(ctx, st, lastID); err != nil {
+				// MCP 2025-11-25, Transports § Multiple Connections: "The server MUST send
+				// each of its JSON-RPC messages on only one of the connected streams".
 				s.mu.Unlock()
 				writeError(w, http.StatusConflict, CodeServerError, "Conflict: the stream of "+strconvQuote(lastID)+" is already open on another connection")
 				return

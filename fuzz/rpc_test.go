@@ -73,23 +73,51 @@ func expect(raw stdjson.RawMessage) expectation {
 		return expectation{reply: true, id: replyID}
 	}
 	if hasResult != hasError && hasID && versionOK && (idOK || string(idRaw) == "null") && paramsOK {
-		if hasError {
-			var e struct {
-				Code    *stdjson.Number `json:"code"`
-				Message *string         `json:"message"`
-			}
-			d := stdjson.NewDecoder(bytes.NewReader(errRaw))
-			d.UseNumber()
-			if d.Decode(&e) != nil || e.Code == nil || e.Message == nil || bytes.ContainsAny([]byte(*e.Code), ".eE") || len(errRaw) == 0 || errRaw[0] != '{' {
-				return expectation{reply: true, id: replyID}
-			}
-			if _, err := e.Code.Int64(); err != nil {
-				return expectation{reply: true, id: replyID}
-			}
+		if hasError && !validErrorObject(errRaw) {
+			return expectation{reply: true, id: replyID}
 		}
 		return expectation{} // a peer's response: routed, never answered
 	}
 	return expectation{reply: true, id: replyID}
+}
+
+// validErrorObject says whether raw is a JSON-RPC 2.0 §5.1 error object: an object with
+// exactly one "code", an integer, and exactly one "message", a string. Member names match
+// exactly (encoding/json's struct decoding would also take "Code").
+func validErrorObject(raw []byte) bool {
+	d := stdjson.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if tok, err := d.Token(); err != nil || tok != stdjson.Delim('{') {
+		return false
+	}
+	var code, msg int
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return false
+		}
+		switch tok {
+		case "code":
+			n, ok := v.(stdjson.Number)
+			if !ok || bytes.ContainsAny([]byte(n), ".eE") {
+				return false
+			}
+			if _, err := n.Int64(); err != nil {
+				return false
+			}
+			code++
+		case "message":
+			if _, ok := v.(string); !ok {
+				return false
+			}
+			msg++
+		}
+	}
+	return code == 1 && msg == 1
 }
 
 // duplicateMembers lists the JSON-RPC member names that appear more than once at the top

@@ -311,12 +311,12 @@ func decodeErrorObject(val []byte) (*Error, bool) {
 		switch name {
 		case "code":
 			n, err := strconv.ParseInt(string(v), 10, 64)
-			if err != nil {
+			if err != nil || hasCode { // a second code is as ambiguous as a duplicate id
 				return nil, false
 			}
 			e.Code, hasCode = n, true
 		case "message":
-			if v[0] != '"' {
+			if v[0] != '"' || hasMsg {
 				return nil, false
 			}
 			_, esc, _ := scanString(v, 0)

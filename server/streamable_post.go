@@ -180,10 +180,17 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 			cancel()
 		}
 	})
-	var closeLater *time.Timer
+	var (
+		closeLater *time.Timer
+		closed     chan struct{} // closed when closeLater's function has returned
+	)
 	if h.opts.PollAfter > 0 {
 		// Not for clients that cannot poll: CloseStream refuses them.
-		closeLater = time.AfterFunc(h.opts.PollAfter, func() { _ = out.CloseStream(hctx) })
+		closed = make(chan struct{})
+		closeLater = time.AfterFunc(h.opts.PollAfter, func() {
+			defer close(closed)
+			_ = out.CloseStream(hctx)
+		})
 	}
 	finished := make(chan struct{})
 	sess.enter()
@@ -194,7 +201,11 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 		defer cancel()
 		defer stop()
 		if closeLater != nil {
-			defer closeLater.Stop()
+			defer func() {
+				if !closeLater.Stop() {
+					<-closed // it fired: nothing of this request outlives its worker
+				}
+			}()
 		}
 		h.answer(hctx, c, sess, msgs, false, false, forceSSE)
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
 	"github.com/minimcp/minimcp/sse"
 )
@@ -273,5 +274,51 @@ func TestPollAfterClosesLongCalls(t *testing.T) {
 		require.Len(t, data, 1)
 		assert.Contains(t, data[0], `"id":3`)
 		assert.Contains(t, data[0], `"text":"released"`)
+	})
+}
+
+// A detached request whose resumed stream died on a write (not closed by the server) still
+// has what it sends stored: Send must not fail, or a server-to-client request is forgotten
+// while the client, resuming, receives it and answers.
+func TestDetachedSendAfterFailedResume(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer()
+		mcp.AddTool(ts.Server, &mcp.Tool{Name: "pollsample"},
+			func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+				if err := req.CloseStream(ctx); err != nil {
+					return "", err
+				}
+				ts.started <- "pollsample"
+				<-ts.hold
+				res, err := req.CreateMessage(ctx, &mcp.CreateMessageParams{MaxTokens: 10,
+					Messages: []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: &mcp.TextContent{Text: "hi"}}}})
+				if err != nil {
+					return "", err
+				}
+				return "model=" + res.Model, nil
+			})
+		h := server.New(ts.Server, &server.Options{Polling: true, KeepAlive: -1})
+		defer shutdown(t, h)
+		id := initialize(t, h)
+
+		post := do(h, req(http.MethodPost, call(2, "pollsample", `{}`), id))
+		<-ts.started
+		require.Equal(t, http.StatusOK, post.Code)
+		last := lastID(events(t, post.Body))
+
+		// The client resumes on a connection that is already dead.
+		h.ServeHTTP(&failWriter{h: http.Header{}}, req(http.MethodGet, "", id, "Last-Event-ID", last))
+		close(ts.hold) // the handler sends sampling/createMessage now
+		synctest.Wait()
+
+		reply := `{"jsonrpc":"2.0","id":1,"result":{"model":"m","role":"assistant","content":{"type":"text","text":"x"}}}`
+		require.Equal(t, http.StatusAccepted, do(h, req(http.MethodPost, reply, id)).Code)
+		synctest.Wait()
+		get := httptest.NewRecorder()
+		h.ServeHTTP(get, req(http.MethodGet, "", id, "Last-Event-ID", last))
+		data := dataOf(events(t, get.Body))
+		require.Len(t, data, 2, "the stored request, then the result")
+		assert.Contains(t, data[0], `"method":"sampling/createMessage"`)
+		assert.Contains(t, data[1], "model=m")
 	})
 }

@@ -331,8 +331,10 @@ func (p *postOut) Send(ctx context.Context, msg []byte) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	err := st.writeLocked(ctx, msg)
-	if p.detached && errors.Is(err, errStreamClosed) {
-		return nil // stored: the client gets it when it resumes
+	if err != nil && p.detached && st.closed {
+		// Stored: the client gets it when it resumes, whether the server closed the
+		// connection or the client's end of it failed.
+		return nil
 	}
 	return err
 }

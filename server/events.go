@@ -11,7 +11,8 @@ import (
 Design note: resumability.
 
 Every SSE event sent in a stateful session is appended to an [EventStore] under its stream
-(the session's GET stream, "g", or "pN" for the N-th POST that answered with SSE) and gets an
+(the session's GET stream, "g", or "pN" for the N-th POST that answered with SSE, "pN.TAG" on
+a replica that adopted the session, so replicas never share a stream name) and gets an
 id "<stream>-<seq>" with seq increasing per session. Messages pushed while the client has no
 GET stream open are stored too. A GET with Last-Event-ID replays the events of that id's stream
 that came after it (MCP 2025-11-25, Transports § Resumability and Redelivery: "the server MAY

@@ -159,6 +159,10 @@ type session struct {
 	legacy *sseStream
 	// streams counts the SSE streams opened by POSTs, to name them; guarded by mu.
 	streams int
+	// streamTag is empty in a session minted here; in one adopted from the store it tells
+	// this copy's POST streams from those other replicas (or an earlier copy) named with
+	// the same counter. Set before the session is shared.
+	streamTag string
 	// polls maps the stream ids of requests whose POST connection the server closed
 	// (Request.CloseStream) to their answers, until the request ends; guarded by mu.
 	polls map[string]*postOut
@@ -195,11 +199,20 @@ func (s *session) record() *SessionRecord {
 	return &SessionRecord{ID: s.id, Principal: s.principal, State: s.mcp.State(), Created: s.created}
 }
 
-// nextStreamID names a new SSE stream of a POST in this session.
+// nextStreamID names a new SSE stream of a POST in this session: "pN", or "pN.TAG" in an
+// adopted session. Event ids are "<stream>-<seq>", and they must not repeat whichever
+// replica sent them (MCP 2025-11-25, Transports § Resumability and Redelivery: "the ID MUST
+// be globally unique across all streams within that session").
 func (s *session) nextStreamID() string {
 	s.mu.Lock()
 	s.streams++
 	n := s.streams
 	s.mu.Unlock()
+	if s.streamTag != "" {
+		return "p" + strconv.Itoa(n) + "." + s.streamTag
+	}
 	return "p" + strconv.Itoa(n)
 }
+
+// adoptionTag returns 40 random bits as 8 base32 characters, for [session.streamTag].
+func adoptionTag() string { return rand.Text()[:8] }

@@ -119,3 +119,33 @@ func TestSharedStoreAdoption(t *testing.T) {
 		assert.Equal(t, "t", rec.State.ClientInfo.Name)
 	})
 }
+
+// A replica that adopts a session names its POST streams apart from the creator's: resuming
+// one replays only that stream (MCP 2025-11-25, Transports § Resumability and Redelivery:
+// "The server MUST NOT replay messages that would have been delivered on a different
+// stream").
+func TestAdoptedStreamsKeepTheirOwnEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		opts := server.Options{Sessions: &server.MemorySessionStore{}, Events: &server.MemoryEventStore{}, KeepAlive: -1}
+		a := server.New(newTestServer().Server, &opts)
+		b := server.New(newTestServer().Server, &opts)
+		defer shutdown(t, a)
+		defer shutdown(t, b)
+		id := initialize(t, a)
+
+		first := events(t, do(a, req(http.MethodPost, call(2, "notify", `{}`), id)).Body)
+		second := events(t, do(b, req(http.MethodPost, call(3, "notify", `{}`), id)).Body)
+		require.Len(t, first, 4, "priming, two notifications, the reply")
+		require.Len(t, second, 4)
+		for i := range first {
+			assert.NotEqual(t, first[i].ID, second[i].ID, "event %d", i)
+		}
+		// The client lost the first POST's stream after its first notification.
+		data := dataOf(events(t, do(a, req(http.MethodGet, "", id, "Last-Event-ID", first[1].ID)).Body))
+		require.Len(t, data, 2, "the rest of the first stream only")
+		assert.Contains(t, data[1], `"id":2`)
+		data = dataOf(events(t, do(a, req(http.MethodGet, "", id, "Last-Event-ID", second[1].ID)).Body))
+		require.Len(t, data, 2, "the rest of the second stream only")
+		assert.Contains(t, data[1], `"id":3`)
+	})
+}

@@ -377,7 +377,7 @@ func (h *Handler) adopt(ctx context.Context, id string) *session {
 	if err != nil {
 		return nil
 	}
-	s := &session{id: rec.ID, principal: rec.Principal, created: rec.Created, h: h}
+	s := &session{id: rec.ID, principal: rec.Principal, created: rec.Created, h: h, streamTag: adoptionTag()}
 	s.mcp = h.srv.NewSession(rec.ID)
 	if rec.State != nil {
 		s.mcp.SetState(rec.State)

@@ -15,8 +15,12 @@
 // it. Sessions expire after [Options.SessionIdleTimeout] without a request in flight or an
 // open stream; an expired, deleted or unknown id gets 404 and the client starts over. The
 // number of live sessions is capped ([Options.MaxSessions]): initialize beyond it gets 503
-// with Retry-After. Behind several replicas, stateful mode needs affinity on Mcp-Session-Id
-// (or a shared [SessionStore] and [EventStore], which is what those interfaces are for).
+// with Retry-After. Behind several replicas, stateful mode needs affinity on Mcp-Session-Id,
+// or a [SessionStore] and an [EventStore] shared by the replicas ([Options.Sessions]): then
+// any replica serves a session's requests, a DELETE or expiry anywhere ends it everywhere,
+// and it expires only when idle on every replica. The reply to a server-to-client request,
+// and a resume of a call's stream still running, must still reach the replica where that
+// call runs (the next step: routing between replicas).
 //
 // Stateless ([Options.Stateless]) keeps nothing between requests: every POST is complete in
 // itself, any replica can serve any request, GET and DELETE get 405. Server-to-client

@@ -40,6 +40,21 @@ store under it: a request racing with the sweeper either finds the session busy-
 the sweep (and keeps it) or finds nothing (404), never a half-removed session. A remote store
 will want finer locking here (per id); the interface does not change.
 
+Shared stores. A store passed in Options.Sessions is taken to be shared by several replicas,
+each holding live copies of the sessions it serves, so no replica's copy is the whole truth:
+  - Each request confirms its session with the store (one Load): a session deleted or expired
+    by another replica gets 404 here too, and protocol state another replica saved (a new
+    log level) is taken up.
+  - Each sweep reports to the store (Touch) the sessions this replica used since the last
+    one, busy ones at the sweep's time; a record already gone ends the copy here, open
+    streams included.
+  - A copy idle here for the timeout plus a sweep interval (the most a report may lag) goes;
+    the session goes everywhere, record and events, only when the record shows no replica
+    used it for as long. The last replica to use a session is thus the one that removes it.
+    A store should still expire records on its own some time after LastActive, for sessions
+    whose last replica died (Redis: EXPIRE on Touch).
+Without Options.Sessions the store is this replica's own and none of this runs.
+
 An idle session therefore costs no goroutine and a few hundred bytes: the live struct, the
 mcp.Session, the state, the record, and two map entries (measured by BenchmarkIdleSessions).
 */
@@ -55,6 +70,9 @@ type SessionRecord struct {
 	State *mcp.SessionState `json:"state,omitempty"`
 	// Created is when the session was created.
 	Created time.Time `json:"created"`
+	// LastActive is the latest time a replica reported the session in use ([SessionStore]
+	// Touch); zero until one does.
+	LastActive time.Time `json:"lastActive,omitzero"`
 }
 
 // SessionStore keeps session records. Implementations must be safe for concurrent use.
@@ -64,11 +82,16 @@ type SessionStore interface {
 	Create(ctx context.Context, rec *SessionRecord) error
 	// Load returns the record with the id, or [ErrSessionNotFound].
 	Load(ctx context.Context, id string) (*SessionRecord, error)
-	// Save replaces the stored record with rec (same ID). Saving a deleted session is not an
-	// error: a session may expire while a request in it finishes.
+	// Save replaces the stored record with rec (same ID), keeping the later LastActive.
+	// Saving a deleted session is not an error: a session may expire while a request in it
+	// finishes.
 	Save(ctx context.Context, rec *SessionRecord) error
 	// Delete removes the record; deleting an unknown id is not an error.
 	Delete(ctx context.Context, id string) error
+	// Touch records that a replica had the session in use at the time at: the record's
+	// LastActive becomes at if that is later. It returns [ErrSessionNotFound] for an unknown
+	// id.
+	Touch(ctx context.Context, id string, at time.Time) error
 }
 
 // MemorySessionStore is a [SessionStore] in process memory, with a cap on the number of
@@ -112,7 +135,12 @@ func (m *MemorySessionStore) Load(_ context.Context, id string) (*SessionRecord,
 func (m *MemorySessionStore) Save(_ context.Context, rec *SessionRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.records[rec.ID]; ok {
+	if old, ok := m.records[rec.ID]; ok {
+		if old.LastActive.After(rec.LastActive) {
+			c := *rec
+			c.LastActive = old.LastActive
+			rec = &c
+		}
 		m.records[rec.ID] = rec
 	}
 	return nil
@@ -123,6 +151,23 @@ func (m *MemorySessionStore) Delete(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.records, id)
+	return nil
+}
+
+// Touch implements [SessionStore].
+func (m *MemorySessionStore) Touch(_ context.Context, id string, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rec, ok := m.records[id]
+	if !ok {
+		return ErrSessionNotFound
+	}
+	if at.After(rec.LastActive) {
+		// A new record, not an update in place: Load handed the old one out.
+		c := *rec
+		c.LastActive = at
+		m.records[id] = &c
+	}
 	return nil
 }
 
@@ -149,8 +194,14 @@ type session struct {
 	busy atomic.Int32
 	// removed is set when the session expired or was deleted, before cleanup takes mu: what
 	// checks it under mu and then attaches a stream there is seen by cleanup. Its events are
-	// deleted then, and again when the last request in flight leaves (see leave).
+	// deleted then, and again when the last request in flight leaves (see leave), unless
+	// keepEvents.
 	removed atomic.Bool
+	// keepEvents is set, before removed, when only this replica's copy goes and the session
+	// lives on in a shared store.
+	keepEvents bool
+	// published is the activity last reported to a shared store (unix nanoseconds).
+	published atomic.Int64
 
 	mu sync.Mutex
 	// get is the open standalone GET stream, nil when none; guarded by mu.
@@ -179,7 +230,7 @@ func (s *session) enter() { s.busy.Add(1) }
 // leave marks its end; the session's idle time starts now if nothing else runs.
 func (s *session) leave() {
 	s.lastActive.Store(time.Now().UnixNano())
-	if s.busy.Add(-1) == 0 && s.removed.Load() {
+	if s.busy.Add(-1) == 0 && s.removed.Load() && !s.keepEvents {
 		// A request that outlived its session may have stored events after cleanup deleted
 		// them (between its check of removed and its append): the last one out deletes again.
 		_ = s.h.events.DeleteSession(context.Background(), s.id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -147,5 +148,93 @@ func TestAdoptedStreamsKeepTheirOwnEvents(t *testing.T) {
 		data = dataOf(events(t, do(a, req(http.MethodGet, "", id, "Last-Event-ID", second[1].ID)).Body))
 		require.Len(t, data, 2, "the rest of the second stream only")
 		assert.Contains(t, data[1], `"id":3`)
+	})
+}
+
+// sharedReplicas returns n handlers sharing one session store and one event store, as
+// replicas behind a balancer without affinity would.
+func sharedReplicas(t *testing.T, n int, timeout time.Duration) (*server.MemorySessionStore, *server.MemoryEventStore, []*server.Handler) {
+	store, evs := &server.MemorySessionStore{}, &server.MemoryEventStore{}
+	opts := server.Options{Sessions: store, Events: evs, SessionIdleTimeout: timeout, KeepAlive: -1}
+	hs := make([]*server.Handler, n)
+	for i := range hs {
+		hs[i] = server.New(newTestServer().Server, &opts)
+		t.Cleanup(func() { shutdown(t, hs[i]) })
+	}
+	return store, evs, hs
+}
+
+// A session in use on one replica does not expire on the replica that created it and no
+// longer sees it: replicas report activity to the shared store, and expiry asks it. Once
+// idle everywhere, it goes everywhere.
+func TestSharedStoreExpiryCountsEveryReplica(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store, evs, hs := sharedReplicas(t, 3, 10*time.Minute)
+		a, b, c := hs[0], hs[1], hs[2]
+		id := initialize(t, a)
+		for range 6 { // the balancer sends the client to b from now on
+			time.Sleep(3 * time.Minute)
+			require.Equal(t, http.StatusOK, do(b, req(http.MethodPost, ping, id)).Code)
+		}
+		require.Equal(t, 1, store.Len(), "18 minutes after a last saw it, 0 after its last use")
+		assert.Equal(t, http.StatusOK, do(c, req(http.MethodPost, ping, id)).Code, "a third replica adopts it")
+		assert.Equal(t, http.StatusOK, do(a, req(http.MethodPost, ping, id)).Code, "and the first serves it again")
+		require.Equal(t, http.StatusOK, do(b, req(http.MethodPost, call(2, "notify", `{}`), id)).Code)
+
+		// Removed by the first sweep after the timeout plus a sweep interval (1 min here: the
+		// delay a replica's activity report may take).
+		time.Sleep(10*time.Minute + 2*time.Minute)
+		synctest.Wait()
+		assert.Zero(t, store.Len(), "idle everywhere: the record is gone")
+		assert.Zero(t, server.EventSessions(evs), "and its events")
+		for _, h := range hs {
+			assert.Equal(t, http.StatusNotFound, do(h, req(http.MethodPost, ping, id)).Code)
+		}
+	})
+}
+
+// A DELETE served by one replica ends the session on every replica: the next request
+// elsewhere gets 404 (MCP 2025-11-25, Transports § Session Management: "MUST respond to
+// requests containing that session ID with HTTP 404 Not Found"), and an open GET stream
+// there ends at its replica's next sweep.
+func TestSharedStoreDeleteEndsEveryCopy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, _, hs := sharedReplicas(t, 3, 10*time.Minute)
+		a, b, c := hs[0], hs[1], hs[2]
+		id := initialize(t, a)
+		require.Equal(t, http.StatusOK, do(c, req(http.MethodPost, ping, id)).Code)
+		get := httptest.NewRecorder()
+		ended := make(chan struct{})
+		go func() {
+			c.ServeHTTP(get, req(http.MethodGet, "", id))
+			close(ended)
+		}()
+		synctest.Wait() // c holds the session's GET stream open
+
+		require.Equal(t, http.StatusNoContent, do(b, req(http.MethodDelete, "", id)).Code)
+		assert.Equal(t, http.StatusNotFound, do(a, req(http.MethodPost, ping, id)).Code)
+		time.Sleep(3 * time.Minute) // c's next sweep
+		synctest.Wait()
+		select {
+		case <-ended:
+		default:
+			t.Fatal("the GET stream on c is still open")
+		}
+		assert.Equal(t, http.StatusOK, get.Code)
+		assert.Equal(t, http.StatusNotFound, do(c, req(http.MethodPost, ping, id)).Code)
+	})
+}
+
+// Protocol state saved by one replica reaches the others' live copies: after
+// logging/setLevel on b, a sends no info logs.
+func TestSharedStoreStateReachesEveryCopy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, _, hs := sharedReplicas(t, 2, 10*time.Minute)
+		a, b := hs[0], hs[1]
+		id := initialize(t, a)
+		require.Equal(t, "text/event-stream", do(a, req(http.MethodPost, call(2, "notify", `{}`), id)).Header().Get("Content-Type"))
+		require.Equal(t, http.StatusOK, do(b, req(http.MethodPost, `{"jsonrpc":"2.0","id":3,"method":"logging/setLevel","params":{"level":"error"}}`, id)).Code)
+		w := do(a, req(http.MethodPost, call(4, "notify", `{}`), id))
+		assert.Equal(t, "application/json", w.Header().Get("Content-Type"), "no log to send: a plain JSON answer")
 	})
 }

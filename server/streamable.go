@@ -83,6 +83,9 @@ type Options struct {
 	// see load balancing at work.
 	ReplicaID string
 	// Sessions stores session records. If nil, a [MemorySessionStore] capped at MaxSessions.
+	// A store set here is taken to be shared with other replicas: each request confirms its
+	// session there (one Load), activity is reported to it at each sweep, and a session
+	// expires only when idle on every replica (see the design note in session.go).
 	Sessions SessionStore
 	// Events stores SSE events for resumption. If nil, a [MemoryEventStore] with default
 	// caps.
@@ -115,6 +118,9 @@ type Handler struct {
 	router *httprouter.Router
 	store  SessionStore
 	events EventStore
+	// shared is set when the session store came from Options.Sessions: other replicas may
+	// use it too (see the design note in session.go).
+	shared bool
 
 	mu sync.RWMutex
 	// live maps session ids to the sessions live on this replica; guarded by mu.
@@ -177,7 +183,7 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h.store = o.Sessions
+	h.store, h.shared = o.Sessions, o.Sessions != nil
 	if h.store == nil {
 		h.store = &MemorySessionStore{Max: o.MaxSessions}
 	}

@@ -328,10 +328,11 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 // lookup returns the live session with id, marked busy, or nil.
 func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 	var expired *session
+	now := time.Now()
 	h.mu.RLock()
 	s := h.live[id]
 	if s != nil {
-		if h.expired(s, time.Now()) {
+		if h.expired(s, now) {
 			expired, s = s, nil
 		} else {
 			s.enter() // under the read lock: the sweeper, holding the write lock, sees it busy
@@ -339,21 +340,48 @@ func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 	}
 	h.mu.RUnlock()
 	if expired != nil {
-		// Expired but not yet swept: it is gone now, not at the next sweep.
-		h.remove(expired)
-		return nil
+		// Expired but not yet swept: it is gone now, not at the next sweep (with a shared
+		// store, only this copy may be, and adopt below finds the session if it lives on).
+		h.expire(ctx, expired, now)
 	}
+	adopted := false
 	if s == nil {
-		s = h.adopt(ctx, id)
-		if s == nil {
+		if s = h.adopt(ctx, id); s == nil {
 			return nil
 		}
+		adopted = true
 	}
 	if s.principal != principal {
 		s.leave()
 		return nil
 	}
+	if h.shared && !adopted && !h.confirm(ctx, s) {
+		return nil
+	}
 	return s
+}
+
+// confirm checks with a shared store that the busy-marked session s still exists, and takes
+// up protocol state another replica saved. A session deleted or expired elsewhere is gone
+// here too, and confirm returns false (MCP 2025-11-25, Transports § Session Management: after
+// termination the server "MUST respond to requests containing that session ID with HTTP 404").
+func (h *Handler) confirm(ctx context.Context, s *session) bool {
+	rec, err := h.store.Load(ctx, s.id)
+	switch {
+	case errors.Is(err, ErrSessionNotFound):
+		s.leave()
+		h.remove(s)
+		return false
+	case err != nil:
+		// Unreachable store: this replica's copy serves, rather than every client failing.
+		h.opts.Logger.WarnContext(ctx, "server: confirming the session failed", "session", s.id, "err", err)
+		return true
+	}
+	if rec.State != nil && rec.State != s.saved.Load() {
+		s.mcp.SetState(rec.State)
+		s.saved.Store(rec.State)
+	}
+	return true
 }
 
 // adopt builds the live half of a session whose record another replica created (or that
@@ -412,7 +440,7 @@ func (h *Handler) remove(s *session) {
 	}
 	h.deleteRecordLocked(s)
 	h.mu.Unlock()
-	h.cleanup(s)
+	h.release(s, true)
 }
 
 // deleteRecordLocked deletes the session's record; h.mu is held so that adopt, which reads
@@ -423,8 +451,10 @@ func (h *Handler) deleteRecordLocked(s *session) {
 	}
 }
 
-// cleanup releases what a session holds once it is out of the live table and the store.
-func (h *Handler) cleanup(s *session) {
+// release releases what this replica holds of a session out of its live table; the events
+// go too unless the session lives on in a shared store (deleteEvents false).
+func (h *Handler) release(s *session, deleteEvents bool) {
+	s.keepEvents = !deleteEvents
 	s.removed.Store(true)
 	s.mu.Lock()
 	get := s.get
@@ -443,6 +473,8 @@ func (h *Handler) cleanup(s *session) {
 		p.mu.Unlock()
 		st.close(false)
 	}
-	_ = h.events.DeleteSession(context.Background(), s.id)
+	if deleteEvents {
+		_ = h.events.DeleteSession(context.Background(), s.id)
+	}
 	s.mcp.Close()
 }

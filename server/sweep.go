@@ -1,6 +1,10 @@
 package server
 
-import "time"
+import (
+	"context"
+	"errors"
+	"time"
+)
 
 // sweepInterval is how often the sweeper looks for idle sessions: a quarter of the timeout,
 // within [1s, 1m]. Lookups check expiry themselves, so the interval bounds only how long an
@@ -37,13 +41,40 @@ func (h *Handler) sweep() {
 	}
 }
 
-// expired reports whether s has been idle for longer than the timeout at now.
-func (h *Handler) expired(s *session, now time.Time) bool {
-	return h.opts.SessionIdleTimeout > 0 && s.idleFor(now) > h.opts.SessionIdleTimeout
+// idleLimit is how long a session may stay idle on this replica: the timeout, plus with a
+// shared store a sweep interval, that long another replica's activity may wait for its next
+// sweep to be reported (publish).
+func (h *Handler) idleLimit() time.Duration {
+	if h.shared {
+		return h.opts.SessionIdleTimeout + sweepInterval(h.opts.SessionIdleTimeout)
+	}
+	return h.opts.SessionIdleTimeout
 }
 
-// expireIdle removes the sessions idle for longer than the timeout at now.
+// expired reports whether s has been idle here for longer than the limit at now.
+func (h *Handler) expired(s *session, now time.Time) bool {
+	return h.opts.SessionIdleTimeout > 0 && s.idleFor(now) > h.idleLimit()
+}
+
+// expireIdle removes the sessions idle for longer than the timeout at now. With a shared
+// store it first reports this replica's activity there, and asks it before removing a
+// session everywhere.
 func (h *Handler) expireIdle(now time.Time) {
+	if h.shared {
+		h.publish(now)
+		var idle []*session
+		h.mu.RLock()
+		for _, s := range h.live {
+			if h.expired(s, now) {
+				idle = append(idle, s)
+			}
+		}
+		h.mu.RUnlock()
+		for _, s := range idle {
+			h.expire(context.Background(), s, now)
+		}
+		return
+	}
 	var expired []*session
 	h.mu.Lock()
 	for id, s := range h.live {
@@ -55,6 +86,77 @@ func (h *Handler) expireIdle(now time.Time) {
 	}
 	h.mu.Unlock()
 	for _, s := range expired {
-		h.cleanup(s)
+		h.release(s, true)
+	}
+}
+
+// expire removes s, found expired at now, unless a request found it first. With a shared
+// store only this replica's copy goes while another replica used the session lately.
+func (h *Handler) expire(ctx context.Context, s *session, now time.Time) {
+	everywhere := !h.shared || h.idleEverywhere(ctx, s, now)
+	h.mu.Lock()
+	if h.live[s.id] != s || !h.expired(s, now) {
+		h.mu.Unlock()
+		return
+	}
+	delete(h.live, s.id)
+	if everywhere {
+		h.deleteRecordLocked(s)
+	}
+	h.mu.Unlock()
+	h.release(s, everywhere)
+}
+
+// idleEverywhere reports whether the shared store's record of s shows no replica used it
+// within the idle limit.
+func (h *Handler) idleEverywhere(ctx context.Context, s *session, now time.Time) bool {
+	rec, err := h.store.Load(ctx, s.id)
+	if errors.Is(err, ErrSessionNotFound) {
+		return true
+	}
+	if err != nil {
+		h.opts.Logger.WarnContext(ctx, "server: reading the session before expiry failed; only this replica's copy goes", "session", s.id, "err", err)
+		return false
+	}
+	last := s.lastActive.Load()
+	for _, t := range [...]time.Time{rec.Created, rec.LastActive} {
+		if !t.IsZero() { // a zero Time has no unix nanoseconds
+			last = max(last, t.UnixNano())
+		}
+	}
+	return now.Sub(time.Unix(0, last)) > h.idleLimit()
+}
+
+// publish reports to the shared store the sessions this replica had in use since the last
+// sweep: busy ones at now, the others when they were last active. A session whose record
+// is gone (deleted or expired by another replica) goes here too, streams and all.
+func (h *Handler) publish(now time.Time) {
+	type touch struct {
+		s  *session
+		at int64
+	}
+	var touches []touch
+	h.mu.RLock()
+	for _, s := range h.live {
+		at := s.lastActive.Load()
+		if s.busy.Load() > 0 {
+			at = now.UnixNano()
+		}
+		if at > s.published.Load() {
+			touches = append(touches, touch{s, at})
+		}
+	}
+	h.mu.RUnlock()
+	ctx := context.Background()
+	for _, t := range touches {
+		err := h.store.Touch(ctx, t.s.id, time.Unix(0, t.at))
+		switch {
+		case errors.Is(err, ErrSessionNotFound):
+			h.remove(t.s)
+		case err != nil:
+			h.opts.Logger.WarnContext(ctx, "server: reporting session activity failed", "session", t.s.id, "err", err)
+		default:
+			t.s.published.Store(t.at)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	mrand "math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -49,9 +50,9 @@ each holding live copies of the sessions it serves, so no replica's copy is the 
     one, busy ones at the sweep's time; a record already gone ends the copy here, open
     streams included.
   - A copy idle here for the timeout plus a sweep interval (the most a report may lag) goes;
-    the session goes everywhere, record and events, only when the record shows no replica
+    the session goes everywhere, record and events, only when the store shows no replica
     used it for as long. The last replica to use a session is thus the one that removes it.
-    A store should still expire records on its own some time after LastActive, for sessions
+    A store should still expire records on its own some time after the last Touch, for sessions
     whose last replica died (Redis: EXPIRE on Touch).
 Without Options.Sessions the store is this replica's own and none of this runs.
 
@@ -70,9 +71,6 @@ type SessionRecord struct {
 	State *mcp.SessionState `json:"state,omitempty"`
 	// Created is when the session was created.
 	Created time.Time `json:"created"`
-	// LastActive is the latest time a replica reported the session in use ([SessionStore]
-	// Touch); zero until one does.
-	LastActive time.Time `json:"lastActive,omitzero"`
 }
 
 // SessionStore keeps session records. Implementations must be safe for concurrent use.
@@ -82,16 +80,15 @@ type SessionStore interface {
 	Create(ctx context.Context, rec *SessionRecord) error
 	// Load returns the record with the id, or [ErrSessionNotFound].
 	Load(ctx context.Context, id string) (*SessionRecord, error)
-	// Save replaces the stored record with rec (same ID), keeping the later LastActive.
-	// Saving a deleted session is not an error: a session may expire while a request in it
-	// finishes.
+	// Save replaces the stored record with rec (same ID). Saving a deleted session is not an
+	// error: a session may expire while a request in it finishes.
 	Save(ctx context.Context, rec *SessionRecord) error
 	// Delete removes the record; deleting an unknown id is not an error.
 	Delete(ctx context.Context, id string) error
-	// Touch records that a replica had the session in use at the time at: the record's
-	// LastActive becomes at if that is later. It returns [ErrSessionNotFound] for an unknown
-	// id.
-	Touch(ctx context.Context, id string, at time.Time) error
+	// Touch records that a replica had the session in use at the time at, and returns the
+	// latest such time any replica reported (at or later). It returns [ErrSessionNotFound]
+	// for an unknown id. Deleting the session forgets its times.
+	Touch(ctx context.Context, id string, at time.Time) (time.Time, error)
 }
 
 // MemorySessionStore is a [SessionStore] in process memory, with a cap on the number of
@@ -104,6 +101,9 @@ type MemorySessionStore struct {
 	mu sync.Mutex
 	// records maps ids to records; guarded by mu.
 	records map[string]*SessionRecord
+	// active maps ids to the latest activity reported by Touch (unix nanoseconds), apart
+	// from the records so that a store no replica touches pays nothing; guarded by mu.
+	active map[string]int64
 }
 
 // Create implements [SessionStore].
@@ -135,12 +135,7 @@ func (m *MemorySessionStore) Load(_ context.Context, id string) (*SessionRecord,
 func (m *MemorySessionStore) Save(_ context.Context, rec *SessionRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if old, ok := m.records[rec.ID]; ok {
-		if old.LastActive.After(rec.LastActive) {
-			c := *rec
-			c.LastActive = old.LastActive
-			rec = &c
-		}
+	if _, ok := m.records[rec.ID]; ok {
 		m.records[rec.ID] = rec
 	}
 	return nil
@@ -151,24 +146,23 @@ func (m *MemorySessionStore) Delete(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.records, id)
+	delete(m.active, id)
 	return nil
 }
 
 // Touch implements [SessionStore].
-func (m *MemorySessionStore) Touch(_ context.Context, id string, at time.Time) error {
+func (m *MemorySessionStore) Touch(_ context.Context, id string, at time.Time) (time.Time, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	rec, ok := m.records[id]
-	if !ok {
-		return ErrSessionNotFound
+	if _, ok := m.records[id]; !ok {
+		return time.Time{}, ErrSessionNotFound
 	}
-	if at.After(rec.LastActive) {
-		// A new record, not an update in place: Load handed the old one out.
-		c := *rec
-		c.LastActive = at
-		m.records[id] = &c
+	if m.active == nil {
+		m.active = make(map[string]int64)
 	}
-	return nil
+	last := max(m.active[id], at.UnixNano())
+	m.active[id] = last
+	return time.Unix(0, last), nil
 }
 
 // Len returns the number of records.
@@ -200,8 +194,6 @@ type session struct {
 	// keepEvents is set, before removed, when only this replica's copy goes and the session
 	// lives on in a shared store.
 	keepEvents bool
-	// published is the activity last reported to a shared store (unix nanoseconds).
-	published atomic.Int64
 
 	mu sync.Mutex
 	// get is the open standalone GET stream, nil when none; guarded by mu.
@@ -209,11 +201,12 @@ type session struct {
 	// legacy is the stream of a 2024-11-05 HTTP+SSE session; guarded by mu.
 	legacy *sseStream
 	// streams counts the SSE streams opened by POSTs, to name them; guarded by mu.
-	streams int
-	// streamTag is empty in a session minted here; in one adopted from the store it tells
+	streams uint32
+	// streamTag is zero in a session minted here; in one adopted from the store it tells
 	// this copy's POST streams from those other replicas (or an earlier copy) named with
-	// the same counter. Set before the session is shared.
-	streamTag string
+	// the same counter. Set before the session is shared. (Two uint32s in one word keep an
+	// idle session in its allocation size class.)
+	streamTag uint32
 	// polls maps the stream ids of requests whose POST connection the server closed
 	// (Request.CloseStream) to their answers, until the request ends; guarded by mu.
 	polls map[string]*postOut
@@ -257,13 +250,19 @@ func (s *session) record() *SessionRecord {
 func (s *session) nextStreamID() string {
 	s.mu.Lock()
 	s.streams++
-	n := s.streams
+	n := uint64(s.streams)
 	s.mu.Unlock()
-	if s.streamTag != "" {
-		return "p" + strconv.Itoa(n) + "." + s.streamTag
+	if s.streamTag != 0 {
+		return "p" + strconv.FormatUint(n, 10) + "." + strconv.FormatUint(uint64(s.streamTag), 36)
 	}
-	return "p" + strconv.Itoa(n)
+	return "p" + strconv.FormatUint(n, 10)
 }
 
-// adoptionTag returns 40 random bits as 8 base32 characters, for [session.streamTag].
-func adoptionTag() string { return rand.Text()[:8] }
+// adoptionTag returns a random non-zero [session.streamTag].
+func adoptionTag() uint32 {
+	for {
+		if t := mrand.Uint32(); t != 0 {
+			return t
+		}
+	}
+}

@@ -121,6 +121,9 @@ type Handler struct {
 	// shared is set when the session store came from Options.Sessions: other replicas may
 	// use it too (see the design note in session.go).
 	shared bool
+	// lastReport is when the sweeper last reported activity to a shared store (unix
+	// nanoseconds); the sweeper's alone.
+	lastReport int64
 
 	mu sync.RWMutex
 	// live maps session ids to the sessions live on this replica; guarded by mu.

@@ -107,10 +107,10 @@ func (h *Handler) expire(ctx context.Context, s *session, now time.Time) {
 	h.release(s, everywhere)
 }
 
-// idleEverywhere reports whether the shared store's record of s shows no replica used it
-// within the idle limit.
+// idleEverywhere reports whether no replica used s within the idle limit, by the shared
+// store's account (this replica's own last use reported with the question).
 func (h *Handler) idleEverywhere(ctx context.Context, s *session, now time.Time) bool {
-	rec, err := h.store.Load(ctx, s.id)
+	last, err := h.store.Touch(ctx, s.id, time.Unix(0, s.lastActive.Load()))
 	if errors.Is(err, ErrSessionNotFound) {
 		return true
 	}
@@ -118,18 +118,13 @@ func (h *Handler) idleEverywhere(ctx context.Context, s *session, now time.Time)
 		h.opts.Logger.WarnContext(ctx, "server: reading the session before expiry failed; only this replica's copy goes", "session", s.id, "err", err)
 		return false
 	}
-	last := s.lastActive.Load()
-	for _, t := range [...]time.Time{rec.Created, rec.LastActive} {
-		if !t.IsZero() { // a zero Time has no unix nanoseconds
-			last = max(last, t.UnixNano())
-		}
-	}
-	return now.Sub(time.Unix(0, last)) > h.idleLimit()
+	return now.Sub(last) > h.idleLimit()
 }
 
 // publish reports to the shared store the sessions this replica had in use since the last
-// sweep: busy ones at now, the others when they were last active. A session whose record
-// is gone (deleted or expired by another replica) goes here too, streams and all.
+// sweep: busy ones at now, the others when they were last active (a failed report is not
+// retried; the session's next use is reported). A session whose record is gone (deleted or
+// expired by another replica) goes here too, streams and all.
 func (h *Handler) publish(now time.Time) {
 	type touch struct {
 		s  *session
@@ -142,21 +137,20 @@ func (h *Handler) publish(now time.Time) {
 		if s.busy.Load() > 0 {
 			at = now.UnixNano()
 		}
-		if at > s.published.Load() {
+		if at > h.lastReport {
 			touches = append(touches, touch{s, at})
 		}
 	}
 	h.mu.RUnlock()
 	ctx := context.Background()
 	for _, t := range touches {
-		err := h.store.Touch(ctx, t.s.id, time.Unix(0, t.at))
+		_, err := h.store.Touch(ctx, t.s.id, time.Unix(0, t.at))
 		switch {
 		case errors.Is(err, ErrSessionNotFound):
 			h.remove(t.s)
 		case err != nil:
 			h.opts.Logger.WarnContext(ctx, "server: reporting session activity failed", "session", t.s.id, "err", err)
-		default:
-			t.s.published.Store(t.at)
 		}
 	}
+	h.lastReport = now.UnixNano()
 }

@@ -200,8 +200,10 @@ type session struct {
 	get *sseStream
 	// legacy is the stream of a 2024-11-05 HTTP+SSE session; guarded by mu.
 	legacy *sseStream
-	// streams counts the SSE streams opened by POSTs, to name them; guarded by mu.
-	streams uint32
+	// streams counts the SSE streams opened by POSTs, to name them. Atomic, not under mu:
+	// a stream is named while its answer's lock is held, and the lock order is session,
+	// then answer.
+	streams atomic.Uint32
 	// streamTag is zero in a session minted here; in one adopted from the store it tells
 	// this copy's POST streams from those other replicas (or an earlier copy) named with
 	// the same counter. Set before the session is shared. (Two uint32s in one word keep an
@@ -248,10 +250,7 @@ func (s *session) record() *SessionRecord {
 // replica sent them (MCP 2025-11-25, Transports § Resumability and Redelivery: "the ID MUST
 // be globally unique across all streams within that session").
 func (s *session) nextStreamID() string {
-	s.mu.Lock()
-	s.streams++
-	n := uint64(s.streams)
-	s.mu.Unlock()
+	n := uint64(s.streams.Add(1))
 	if s.streamTag != 0 {
 		return "p" + strconv.FormatUint(n, 10) + "." + strconv.FormatUint(uint64(s.streamTag), 36)
 	}

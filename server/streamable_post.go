@@ -343,6 +343,9 @@ func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 		// Expired but not yet swept: it is gone now, not at the next sweep (with a shared
 		// store, only this copy may be, and adopt below finds the session if it lives on).
 		h.expire(ctx, expired, now)
+		if !h.shared {
+			return nil
+		}
 	}
 	adopted := false
 	if s == nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// importRules states the layering of ../shared/STYLE.md §1 as data, the way Go's own
+// importRules states the layering of the README (Design: Layers) as data, the way Go's own
 // src/go/build/deps_test.go does: for each package (and everything below it), the import
 // paths it must not reach, directly or through another package.
 //

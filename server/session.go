@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	mrand "math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -56,121 +58,19 @@ each holding live copies of the sessions it serves, so no replica's copy is the 
     whose last replica died (Redis: EXPIRE on Touch).
 Without Options.Sessions the store is this replica's own and none of this runs.
 
+Locks, always taken in this order and never the reverse:
+Handler.mu (the live table) → session.mu (its GET, legacy and polling streams) → postOut.mu
+(one request's answer) → sseStream.mu (one stream's writes) → a store's own lock (a leaf).
+Stream counters and busy marks are atomics, outside the order. I/O done under a lock, on
+purpose: adoption reads the store and removal deletes the record under Handler.mu, so a sweep
+and an adoption never interleave; an SSE stream writes under its own mu, bounded by the write
+deadline; a GET stream's replay and pushes are written under session.mu, so a client that
+stops reading stalls its own session's other stream operations for up to that deadline, and
+no other session's.
+
 An idle session therefore costs no goroutine and a few hundred bytes: the live struct, the
 mcp.Session, the state, the record, and two map entries (measured by BenchmarkIdleSessions).
 */
-
-// SessionRecord is what a [SessionStore] keeps of a session: enough for any replica to
-// serve it.
-type SessionRecord struct {
-	// ID is the Mcp-Session-Id.
-	ID string `json:"id"`
-	// Principal is the authenticated caller that created the session; only it may use it.
-	Principal string `json:"principal,omitempty"`
-	// State is the protocol state; nil until initialize succeeds.
-	State *mcp.SessionState `json:"state,omitempty"`
-	// Created is when the session was created.
-	Created time.Time `json:"created"`
-}
-
-// SessionStore keeps session records. Implementations must be safe for concurrent use.
-// Expiry of idle sessions is driven by the Handler, which calls Delete.
-type SessionStore interface {
-	// Create stores a new record. It returns [ErrSessionLimit] when the store is full.
-	Create(ctx context.Context, rec *SessionRecord) error
-	// Load returns the record with the id, or [ErrSessionNotFound].
-	Load(ctx context.Context, id string) (*SessionRecord, error)
-	// Save replaces the stored record with rec (same ID). Saving a deleted session is not an
-	// error: a session may expire while a request in it finishes.
-	Save(ctx context.Context, rec *SessionRecord) error
-	// Delete removes the record; deleting an unknown id is not an error.
-	Delete(ctx context.Context, id string) error
-	// Touch records that a replica had the session in use at the time at, and returns the
-	// latest such time any replica reported (at or later). It returns [ErrSessionNotFound]
-	// for an unknown id. Deleting the session forgets its times.
-	Touch(ctx context.Context, id string, at time.Time) (time.Time, error)
-}
-
-// MemorySessionStore is a [SessionStore] in process memory, with a cap on the number of
-// records. The zero value has no cap. It is safe for concurrent use.
-type MemorySessionStore struct {
-	// Max is the most records it holds; Create fails with ErrSessionLimit beyond it. Zero
-	// means no limit.
-	Max int
-
-	mu sync.Mutex
-	// records maps ids to records; guarded by mu.
-	records map[string]*SessionRecord
-	// active maps ids to the latest activity reported by Touch (unix nanoseconds), apart
-	// from the records so that a store no replica touches pays nothing; guarded by mu.
-	active map[string]int64
-}
-
-// Create implements [SessionStore].
-func (m *MemorySessionStore) Create(_ context.Context, rec *SessionRecord) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.Max > 0 && len(m.records) >= m.Max {
-		return ErrSessionLimit
-	}
-	if m.records == nil {
-		m.records = make(map[string]*SessionRecord)
-	}
-	m.records[rec.ID] = rec
-	return nil
-}
-
-// Load implements [SessionStore].
-func (m *MemorySessionStore) Load(_ context.Context, id string) (*SessionRecord, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rec, ok := m.records[id]
-	if !ok {
-		return nil, ErrSessionNotFound
-	}
-	return rec, nil
-}
-
-// Save implements [SessionStore].
-func (m *MemorySessionStore) Save(_ context.Context, rec *SessionRecord) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.records[rec.ID]; ok {
-		m.records[rec.ID] = rec
-	}
-	return nil
-}
-
-// Delete implements [SessionStore].
-func (m *MemorySessionStore) Delete(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.records, id)
-	delete(m.active, id)
-	return nil
-}
-
-// Touch implements [SessionStore].
-func (m *MemorySessionStore) Touch(_ context.Context, id string, at time.Time) (time.Time, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.records[id]; !ok {
-		return time.Time{}, ErrSessionNotFound
-	}
-	if m.active == nil {
-		m.active = make(map[string]int64)
-	}
-	last := max(m.active[id], at.UnixNano())
-	m.active[id] = last
-	return time.Unix(0, last), nil
-}
-
-// Len returns the number of records.
-func (m *MemorySessionStore) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.records)
-}
 
 // session is the live half of a session on this replica.
 type session struct {
@@ -264,4 +164,207 @@ func adoptionTag() uint32 {
 			return t
 		}
 	}
+}
+
+// createSession mints a session for an initialize request.
+func (h *Handler) createSession(ctx context.Context, principal string) (*session, error) {
+	if h.draining.Load() {
+		return nil, errors.New("the server is shutting down; retry on another replica")
+	}
+	now := time.Now()
+	s := &session{id: newSessionID(), principal: principal, created: now, h: h}
+	s.mcp = h.srv.NewSession(s.id)
+	s.mcp.SetPush(s)
+	if err := h.store.Create(ctx, s.record()); err != nil {
+		s.mcp.Close()
+		if errors.Is(err, ErrSessionLimit) {
+			return nil, errors.New("the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions")
+		}
+		return nil, err
+	}
+	s.lastActive.Store(now.UnixNano())
+	s.enter()
+	h.mu.Lock()
+	h.live[s.id] = s
+	h.mu.Unlock()
+	h.startSweeper()
+	return s, nil
+}
+
+// sessionOf finds the session a request names and marks it busy (the caller must call
+// leave). It answers the error itself and returns nil when there is none: 400 without an
+// Mcp-Session-Id, 404 for an unknown, expired or deleted one or one of another principal
+// (MCP 2025-11-25, Transports § Session Management: "Servers that require a session ID SHOULD
+// respond to requests without an Mcp-Session-Id header (other than initialization) with HTTP
+// 400 Bad Request"; "The server MAY terminate the session at any time, after which it MUST
+// respond to requests containing that session ID with HTTP 404 Not Found").
+func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal string) *session {
+	id := r.Header.Get("Mcp-Session-Id")
+	if id == "" {
+		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Mcp-Session-Id header is required; send initialize first to get one")
+		return nil
+	}
+	s := h.lookup(r.Context(), id, principal)
+	if s == nil {
+		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired, was deleted or never existed; send initialize to start a new one")
+		return nil
+	}
+	return s
+}
+
+// lookup returns the live session with id, marked busy, or nil.
+func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
+	var expired *session
+	now := time.Now()
+	h.mu.RLock()
+	s := h.live[id]
+	if s != nil {
+		if h.expired(s, now) {
+			expired, s = s, nil
+		} else {
+			s.enter() // under the read lock: the sweeper, holding the write lock, sees it busy
+		}
+	}
+	h.mu.RUnlock()
+	if expired != nil {
+		// Expired but not yet swept: it is gone now, not at the next sweep (with a shared
+		// store, only this copy may be, and adopt below finds the session if it lives on).
+		h.expire(ctx, expired, now)
+		if !h.shared {
+			return nil
+		}
+	}
+	adopted := false
+	if s == nil {
+		if s = h.adopt(ctx, id); s == nil {
+			return nil
+		}
+		adopted = true
+	}
+	if s.principal != principal {
+		s.leave()
+		return nil
+	}
+	if h.shared && !adopted && !h.confirm(ctx, s) {
+		return nil
+	}
+	return s
+}
+
+// confirm checks with a shared store that the busy-marked session s still exists, and takes
+// up protocol state another replica saved. A session deleted or expired elsewhere is gone
+// here too, and confirm returns false (MCP 2025-11-25, Transports § Session Management: after
+// termination the server "MUST respond to requests containing that session ID with HTTP 404").
+func (h *Handler) confirm(ctx context.Context, s *session) bool {
+	rec, err := h.store.Load(ctx, s.id)
+	switch {
+	case errors.Is(err, ErrSessionNotFound):
+		s.leave()
+		h.remove(s)
+		return false
+	case err != nil:
+		// Unreachable store: this replica's copy serves, rather than every client failing.
+		h.opts.Logger.WarnContext(ctx, "server: confirming the session failed", "session", s.id, "err", err)
+		return true
+	}
+	if rec.State != nil && rec.State != s.saved.Load() {
+		s.mcp.SetState(rec.State)
+		s.saved.Store(rec.State)
+	}
+	return true
+}
+
+// adopt builds the live half of a session whose record another replica created (or that
+// this replica served before a restart), marked busy. It returns nil when the store has no
+// such session.
+//
+// The store is read under the table lock, as removals delete from the table and the store
+// under it too: a lookup can never revive a session that is being removed. Adoption is rare
+// (the first request a replica sees for a session), so the lock is held briefly and seldom.
+func (h *Handler) adopt(ctx context.Context, id string) *session {
+	if h.draining.Load() {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if prev := h.live[id]; prev != nil {
+		prev.enter()
+		return prev
+	}
+	rec, err := h.store.Load(ctx, id)
+	if err != nil {
+		return nil
+	}
+	s := &session{id: rec.ID, principal: rec.Principal, created: rec.Created, h: h, streamTag: adoptionTag()}
+	s.mcp = h.srv.NewSession(rec.ID)
+	if rec.State != nil {
+		s.mcp.SetState(rec.State)
+		s.saved.Store(rec.State)
+	}
+	s.mcp.SetPush(s)
+	s.lastActive.Store(time.Now().UnixNano())
+	s.enter()
+	h.live[id] = s
+	h.startSweeper()
+	return s
+}
+
+// saveIfChanged writes the session's record back when its protocol state changed.
+func (h *Handler) saveIfChanged(ctx context.Context, s *session) {
+	st := s.mcp.State()
+	if st == s.saved.Load() {
+		return
+	}
+	s.saved.Store(st)
+	if err := h.store.Save(ctx, s.record()); err != nil {
+		h.opts.Logger.WarnContext(ctx, "server: saving the session failed", "session", s.id, "err", err)
+	}
+}
+
+// remove ends a session: it is forgotten here and in the stores, its GET stream closes and
+// its requests in flight are cancelled.
+func (h *Handler) remove(s *session) {
+	h.mu.Lock()
+	if h.live[s.id] == s {
+		delete(h.live, s.id)
+	}
+	h.deleteRecordLocked(s)
+	h.mu.Unlock()
+	h.release(s, true)
+}
+
+// deleteRecordLocked deletes the session's record; h.mu is held so that adopt, which reads
+// the store under it, never sees a record whose live session is gone.
+func (h *Handler) deleteRecordLocked(s *session) {
+	if err := h.store.Delete(context.Background(), s.id); err != nil {
+		h.opts.Logger.Warn("server: deleting the session record failed", "session", s.id, "err", err)
+	}
+}
+
+// release releases what this replica holds of a session out of its live table; the events
+// go too unless the session lives on in a shared store (deleteEvents false).
+func (h *Handler) release(s *session, deleteEvents bool) {
+	s.keepEvents = !deleteEvents
+	s.removed.Store(true)
+	s.mu.Lock()
+	get := s.get
+	s.get = nil
+	polls := s.polls
+	s.polls = nil
+	s.mu.Unlock()
+	if get != nil {
+		get.close(false)
+	}
+	for _, p := range polls {
+		// A GET resuming a request's stream ends with the session; the request itself is
+		// cancelled by s.mcp.Close below.
+		p.mu.Lock()
+		st := p.st
+		p.mu.Unlock()
+		st.close(false)
+	}
+	if deleteEvents {
+		_ = h.events.DeleteSession(context.Background(), s.id)
+	}
+	s.mcp.Close()
 }

@@ -4,10 +4,8 @@ go 1.25
 
 require (
 	github.com/goccy/go-json v0.12.0
+	github.com/julienschmidt/httprouter v1.3.0
 	github.com/stretchr/testify v1.12.1
 )
 
-require (
-	github.com/julienschmidt/httprouter v1.3.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
-)
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

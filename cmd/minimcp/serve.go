@@ -243,13 +243,24 @@ func checkServePath(p string, legacy bool) error {
 	return nil
 }
 
-// newServeLogger returns the logger of the server: text or JSON on stderr.
+// newServeLogger returns the logger of the server: text or JSON on stderr. Durations read as
+// Go writes them ("10s") in both formats; see [durationsAsText].
 func newServeLogger(stderr io.Writer, cfg *serveConfig) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	opts := &slog.HandlerOptions{Level: cfg.logLevel, ReplaceAttr: durationsAsText}
 	if cfg.logJSON {
 		return slog.New(slog.NewJSONHandler(stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(stderr, opts))
+}
+
+// durationsAsText is a slog ReplaceAttr that turns a time.Duration into its string ("10s",
+// "1.5ms"). slog's JSON handler would print it as integer nanoseconds (10000000000), which no
+// one reads at a glance; the text handler already uses the string, so both formats agree.
+func durationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 // newServeServer returns the server to serve, the names of its tools, and a function that

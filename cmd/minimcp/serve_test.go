@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	json "github.com/goccy/go-json"
 	"github.com/stretchr/testify/assert"
@@ -592,4 +594,35 @@ func TestServeStdioFile(t *testing.T) {
 	}()
 	cancel()
 	assert.Equal(t, 0, <-codes, logs.String())
+}
+
+// TestServeLogDurations checks that both log formats print a duration as Go writes it ("10s"),
+// not as JSON's integer nanoseconds, at the top level and inside groups.
+func TestServeLogDurations(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			logger := newServeLogger(&buf, &serveConfig{logJSON: format == "json"})
+			logger.Info("shutting down", "timeout", 10*time.Second,
+				slog.Group("call", "elapsed", 1500*time.Millisecond), "n", 3)
+			line := buf.String()
+			if format == "json" {
+				var rec struct {
+					Timeout string `json:"timeout"`
+					Call    struct {
+						Elapsed string `json:"elapsed"`
+					} `json:"call"`
+					N int `json:"n"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
+				assert.Equal(t, "10s", rec.Timeout)
+				assert.Equal(t, "1.5s", rec.Call.Elapsed)
+				assert.Equal(t, 3, rec.N, "other kinds are left alone")
+				return
+			}
+			assert.Contains(t, line, " timeout=10s ")
+			assert.Contains(t, line, " call.elapsed=1.5s ")
+			assert.Contains(t, line, " n=3")
+		})
+	}
 }

@@ -31,6 +31,14 @@ Measuring costs the hot path nothing shared but one atomic add per request (the 
 two more for the progress line: each worker records into its own log-linear latency
 histogram, error map and replica map, which are merged once the workers have stopped.
 
+Mode auto (the default) learns the mode from the server before measuring: the first worker
+initializes, and a server that assigns an MCP-Session-Id keeps sessions (MCP 2025-11-25,
+Transports § Session Management, 1: the server MAY assign one at initialization; one that does
+requires it on every later request, and answers 400 without it), so the run is stateful and
+that session is the first worker's; a server that assigns none is stateless, and the run is
+too, each request carrying the version initialize agreed on. --mode stateless or stateful
+skips the question.
+
 Stateless mode sends tools/call straight away with MCP-Protocol-Version and no session, as a
 stateless server allows; one unmeasured probe request first tells "cannot reach the server"
 (exit 3) from "the server fails requests" (counted, exit 1). Stateful mode gives each worker
@@ -73,7 +81,7 @@ type benchConfig struct {
 	concurrency int
 	requests    int64         // measured requests in all; 0 means run for duration
 	duration    time.Duration // how long to measure when requests is 0
-	mode        string        // "stateless" or "stateful"
+	mode        string        // "auto", "stateless" or "stateful"
 	tool        string
 	args        json.RawMessage
 	timeout     time.Duration // per request
@@ -123,7 +131,7 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	fs.Int64Var(&cfg.requests, "requests", 0, "measure this many requests in all (at most 100000000), instead of --duration")
 	fs.DurationVar(&cfg.duration, "d", 0, "short for --duration")
 	fs.DurationVar(&cfg.duration, "duration", 0, "measure for this long (at most 1h); 10s when neither --requests nor --duration is given")
-	fs.StringVar(&cfg.mode, "mode", "stateless", "stateless (tools/call without a session) or stateful (a session per worker)")
+	fs.StringVar(&cfg.mode, "mode", "auto", "auto (stateful if initialize gets a session id, else stateless), stateless (tools/call without a session) or stateful (a session per worker)")
 	fs.StringVar(&cfg.tool, "tool", "echo", "the tool to call")
 	args0 := fs.String("args", `{"text":"hello"}`, "the tool's arguments, a JSON object")
 	fs.DurationVar(&cfg.warmup, "warmup", 0, "send requests for this long before measuring (at most 1h)")
@@ -182,8 +190,8 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 		return fail("--warmup %v is out of range: want 0 to %v", cfg.warmup, maxBenchDuration)
 	case cf.timeout <= 0 || cf.timeout > maxBenchDuration:
 		return fail("--timeout %v is out of range: want more than 0 and up to %v", cf.timeout, maxBenchDuration)
-	case cfg.mode != "stateless" && cfg.mode != "stateful":
-		return fail("--mode %q: want stateless or stateful", cfg.mode)
+	case cfg.mode != "auto" && cfg.mode != "stateless" && cfg.mode != "stateful":
+		return fail("--mode %q: want auto, stateless or stateful", cfg.mode)
 	case cfg.tool == "":
 		return fail("--tool must not be empty")
 	}
@@ -227,7 +235,8 @@ func visited(fs *flag.FlagSet) map[string]bool {
 type benchRun struct {
 	cfg      *benchConfig
 	params   json.RawMessage // tools/call params, encoded once
-	stateful bool
+	stateful bool            // cfg.mode, or what auto found out
+	mode     string          // "stateless" or "stateful", for the report
 	// measureStart is when warmup ends and measuring begins; end is when a duration run stops
 	// starting requests.
 	measureStart, end time.Time
@@ -267,8 +276,8 @@ type replicaTally struct {
 }
 
 // runBenchmark runs the benchmark cfg describes and returns its report. It returns an error
-// wrapping errUnreachable when it cannot start: no session could be opened (stateful) or the
-// probe request got no HTTP reply (stateless). Progress lines go to progressOut. If ctx is
+// wrapping errUnreachable when it cannot start: no session could be opened (stateful), the
+// probe request got no HTTP reply (stateless), or initialize failed (auto). Progress lines go to progressOut. If ctx is
 // cancelled the run stops early and the report covers the requests that completed.
 func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) (*benchReport, error) {
 	rt := cfg.transport
@@ -305,9 +314,9 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 				opts.HTTPClient = &http.Client{Transport: ct}
 			}
 		}
-		if !r.stateful {
+		if cfg.mode == "stateless" {
 			// Stateless: no initialize, so the version goes on every request (Transports §
-			// Protocol Version Header).
+			// Protocol Version Header). Auto sets it once it knows.
 			opts.ProtocolVersion = mcp.LatestVersion
 		}
 		c, err := newMCPClient(cfg.url, opts)
@@ -322,7 +331,14 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 		}
 	}
 
+	if cfg.mode == "auto" {
+		if err := detectMode(ctx, r, workers, progressOut); err != nil {
+			return nil, err
+		}
+	}
+	r.mode = "stateless"
 	if r.stateful {
+		r.mode = "stateful"
 		if err := openSessions(ctx, workers); err != nil {
 			closeSessions(ctx, workers)
 			return nil, err
@@ -358,12 +374,53 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 	return rep, nil
 }
 
-// openSessions initializes every worker's session concurrently (not measured). It fails if any
-// worker cannot open one after initAttempts tries.
+// detectMode is --mode auto: the first worker initializes (up to initAttempts tries, not
+// measured), and r.stateful is set by whether the server assigned a session id. A stateful
+// run keeps that session as the first worker's; a stateless one sends the negotiated version
+// on every worker's requests. It says on stderr what it found, and fails, wrapping
+// errUnreachable, if initialize never succeeds.
+func detectMode(ctx context.Context, r *benchRun, workers []*benchWorker, stderr io.Writer) error {
+	c := workers[0].client
+	var (
+		res *mcp.InitializeResult
+		err error
+	)
+	for range initAttempts {
+		if res, err = c.initialize(ctx); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		if c.session() != "" {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+			_ = c.close(cctx)
+			cancel()
+		}
+		return fmt.Errorf("%w: %w (to skip initialize, give --mode stateless)", errUnreachable, err)
+	}
+	if c.session() != "" {
+		r.stateful = true
+		fmt.Fprintln(stderr, "minimcp bench: stateful mode: the server assigned a session id (a session per worker; --mode overrides)")
+		return nil
+	}
+	// MCP 2025-11-25, Transports § Protocol Version Header: without a session, every request
+	// carries the version.
+	for _, w := range workers {
+		w.client.protocolVersion = res.ProtocolVersion
+	}
+	fmt.Fprintln(stderr, "minimcp bench: stateless mode: the server assigned no session id (--mode overrides)")
+	return nil
+}
+
+// openSessions initializes, concurrently and not measured, the session of every worker that
+// has none yet. It fails if any worker cannot open one after initAttempts tries.
 func openSessions(ctx context.Context, workers []*benchWorker) error {
 	errs := make([]error, len(workers))
 	var wg sync.WaitGroup
 	for i, w := range workers {
+		if w.client.session() != "" {
+			continue // auto mode's probe opened it
+		}
 		wg.Go(func() {
 			for range initAttempts {
 				if _, errs[i] = w.client.initialize(ctx); errs[i] == nil || ctx.Err() != nil {

@@ -73,7 +73,7 @@ type replicaReport struct {
 func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *benchReport {
 	rep := &benchReport{
 		URL:          r.cfg.url,
-		Mode:         r.cfg.mode,
+		Mode:         r.mode,
 		Tool:         r.cfg.tool,
 		Concurrency:  r.cfg.concurrency,
 		Duration:     round3(elapsed.Seconds()),

@@ -52,27 +52,45 @@ func TestBenchModes(t *testing.T) {
 		{"stateless/sse", "stateless", fakeOptions{SSE: true}},
 		{"stateful/json", "stateful", fakeOptions{Stateful: true}},
 		{"stateful/sse", "stateful", fakeOptions{Stateful: true, SSE: true}},
+		{"auto/stateless", "", fakeOptions{}},
+		{"auto/stateful", "", fakeOptions{Stateful: true, SSE: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, url := startFake(t, tc.opts)
-			code, rep, stderr := runBenchJSON(t, url, "-n", "200", "-c", "4", "--mode", tc.mode)
+			args := []string{url, "-n", "200", "-c", "4"}
+			if tc.mode != "" {
+				args = append(args, "--mode", tc.mode)
+			}
+			code, rep, stderr := runBenchJSON(t, args...)
 			require.Equal(t, codeOK, code, stderr)
+			want := tc.mode
+			if want == "" {
+				want = "stateless"
+				if tc.opts.Stateful {
+					want = "stateful"
+				}
+				assert.Contains(t, stderr, "minimcp bench: "+want+" mode: the server ")
+			}
 			assert.Equal(t, int64(200), rep.Requests)
 			assert.Equal(t, int64(200), rep.Succeeded)
 			assert.Zero(t, rep.Errors)
 			assert.Empty(t, rep.ErrorsByKind)
 			assert.Empty(t, rep.Replicas, "no X-Served-By, no replica table")
 			assert.Equal(t, 4, rep.Concurrency)
-			assert.Equal(t, tc.mode, rep.Mode)
+			assert.Equal(t, want, rep.Mode)
 			assert.Positive(t, rep.Throughput)
 			checkLatency(t, rep.Latency)
 
 			minted, deleted, open := f.stats()
 			if tc.opts.Stateful {
-				assert.Equal(t, [3]int{4, 4, 0}, [3]int{minted, deleted, open}, "a session per worker, each ended")
+				assert.Equal(t, [3]int{4, 4, 0}, [3]int{minted, deleted, open}, "a session per worker, each ended (auto: the first one is the probe's)")
 				assert.Equal(t, int64(4*2+200), f.posts.Load(), "initialize and initialized per worker, then the measured calls")
 			} else {
-				assert.Equal(t, int64(1+200), f.posts.Load(), "the probe, then the measured calls")
+				probes := int64(1)
+				if tc.mode == "" {
+					probes = 3 // initialize and initialized, to learn the mode, then the probe call
+				}
+				assert.Equal(t, probes+200, f.posts.Load(), "the probes, then the measured calls")
 				assert.Empty(t, f.lastHeaders().Get("Mcp-Session-Id"))
 				assert.Equal(t, "2025-11-25", f.lastHeaders().Get("Mcp-Protocol-Version"))
 			}
@@ -143,6 +161,7 @@ func TestBenchErrors(t *testing.T) {
 		{
 			name:   "stateless requests to a stateful server",
 			opts:   fakeOptions{Stateful: true},
+			args:   []string{"--mode", "stateless"},
 			kinds:  map[string]int64{"http_400": 50},
 			stderr: "HTTP 400: missing MCP-Session-Id (does the server need a session? try --mode stateful)",
 		},
@@ -191,7 +210,7 @@ func TestBenchErrors(t *testing.T) {
 }
 
 func TestBenchUnreachable(t *testing.T) {
-	for _, mode := range []string{"stateless", "stateful"} {
+	for _, mode := range []string{"stateless", "stateful", "auto"} {
 		t.Run(mode, func(t *testing.T) {
 			code, stdout, stderr := runCmd(t, runBench, closedURL(t), "-n", "10", "--mode", mode)
 			assert.Equal(t, codeProtocol, code)
@@ -219,7 +238,7 @@ func TestBenchUsage(t *testing.T) {
 		{"both -n and -d", []string{"-n", "5", "-d", "1s", url}, "give --requests (-n) or --duration (-d), not both"},
 		{"zero concurrency", []string{"-c", "0", url}, "--concurrency 0 is out of range: want 1 to 10000"},
 		{"huge concurrency", []string{"--concurrency", "10001", url}, "--concurrency 10001 is out of range"},
-		{"bad mode", []string{"--mode", "sticky", url}, `--mode "sticky": want stateless or stateful`},
+		{"bad mode", []string{"--mode", "sticky", url}, `--mode "sticky": want auto, stateless or stateful`},
 		{"args not an object", []string{"--args", "[1]", url}, `--args "[1]" is not a JSON object`},
 		{"args not JSON", []string{"--args", "{", url}, "is not a JSON object"},
 		{"empty tool", []string{"--tool", "", url}, "--tool must not be empty"},
@@ -253,12 +272,12 @@ func TestBenchFlags(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: benchConfig{concurrency: 16, duration: 10 * time.Second, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{concurrency: 16, duration: 10 * time.Second, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
 		},
 		{
 			name: "short names",
 			args: []string{"-c", "3", "-n", "7"},
-			want: benchConfig{concurrency: 3, requests: 7, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{concurrency: 3, requests: 7, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
 		},
 		{
 			name: "long names, flags after the URL",
@@ -274,13 +293,13 @@ func TestBenchFlags(t *testing.T) {
 			name: "a short flag beats the long name's environment variable",
 			env:  map[string]string{"MINIMCP_CONCURRENCY": "8"},
 			args: []string{"-c", "2"},
-			want: benchConfig{concurrency: 2, duration: 10 * time.Second, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{concurrency: 2, duration: 10 * time.Second, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
 		},
 		{
 			name: "-d on the command line beats MINIMCP_REQUESTS",
 			env:  map[string]string{"MINIMCP_REQUESTS": "50"},
 			args: []string{"-d", "2s"},
-			want: benchConfig{concurrency: 16, duration: 2 * time.Second, mode: "stateless", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{concurrency: 16, duration: 2 * time.Second, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -450,7 +469,7 @@ func TestBenchDuration(t *testing.T) {
 					return rec.Result(), nil
 				})
 				var usage bytes.Buffer
-				cfg, _ := parseBenchArgs([]string{"-d", "3s", "-c", "2", "--warmup", "1s", "http://bench.test/mcp"}, &usage)
+				cfg, _ := parseBenchArgs([]string{"-d", "3s", "-c", "2", "--warmup", "1s", "--mode", "stateless", "http://bench.test/mcp"}, &usage)
 				require.NotNil(t, cfg, usage.String())
 				cfg.transport = rt
 
@@ -527,4 +546,16 @@ func TestBenchRealReplicas(t *testing.T) {
 	for _, r := range rep.Replicas {
 		assert.InDelta(t, 1.0/3, r.Share, 0.02, r.Name)
 	}
+}
+
+// TestBenchQuickStart runs the README's quick start in process: `minimcp serve` with its
+// defaults (stateful), then bench with no --mode against it. bench must find out that the
+// server keeps sessions and make no failed request.
+func TestBenchQuickStart(t *testing.T) {
+	r := startServe(t)
+	code, rep, stderr := runBenchJSON(t, r.base+"/mcp", "-c", "8", "-n", "400", "--args", `{"text":"hi"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "stateful", rep.Mode)
+	assert.Equal(t, int64(400), rep.Succeeded)
+	assert.Zero(t, rep.Errors, "%v", rep.ErrorsByKind)
 }

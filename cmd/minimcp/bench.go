@@ -120,7 +120,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // parseBenchArgs parses and checks a bench command line. It returns nil and the exit code when
 // the command should stop: 0 after --help, 2 after a usage error (already reported).
 func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
-	fs := newFlagSet("bench", "bench [flags] URL")
+	const synopsis = "bench [flags] URL"
+	fs := newFlagSet("bench", synopsis)
 	fs.SetOutput(stderr)
 	cfg := &benchConfig{}
 	var cf clientFlags
@@ -138,18 +139,15 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object")
 	fs.BoolVar(&cfg.netHTTP, "net-http", false, "send with net/http's client instead of bench's own HTTP/1.1 connections (https and proxies always use net/http)")
 
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil, codeOK
-	}
-	if err != nil {
-		return nil, codeUsage
+	pos, code := parseArgs(fs, args)
+	if code >= 0 {
+		return nil, code
 	}
 	aliases := [][2]string{{"c", "concurrency"}, {"n", "requests"}, {"d", "duration"}}
 	syncAliases(fs, aliases)
 	onCommandLine := visited(fs)
 	if err := applyEnv(fs); err != nil {
-		return nil, usageError(fs, stderr, "bench: "+err.Error())
+		return nil, flagError(fs, err.Error())
 	}
 	syncAliases(fs, aliases)
 	given := visited(fs)
@@ -161,15 +159,18 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 		case onCommandLine["duration"] && !onCommandLine["requests"]:
 			cfg.requests = 0
 		default:
-			return nil, usageError(fs, stderr, "bench: give --requests (-n) or --duration (-d), not both")
+			return nil, flagError(fs, "give --requests (-n) or --duration (-d), not both")
 		}
 	}
 
 	fail := func(format string, a ...any) (*benchConfig, int) {
-		return nil, usageError(fs, stderr, "bench: "+fmt.Sprintf(format, a...))
+		return nil, flagError(fs, fmt.Sprintf(format, a...))
 	}
-	if len(pos) != 1 {
-		return fail("want exactly one argument, the endpoint URL")
+	if code := checkArgs(fs, pos, synopsis); code >= 0 {
+		return nil, code
+	}
+	if err := checkURL(pos[0]); err != nil {
+		return nil, usageLine(fs, err.Error())
 	}
 	if _, err := newMCPClient(pos[0], nil); err != nil {
 		return fail("%v", err)

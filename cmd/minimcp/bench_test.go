@@ -227,9 +227,9 @@ func TestBenchUsage(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{"no URL", nil, "want exactly one argument, the endpoint URL"},
-		{"two URLs", []string{url, url}, "want exactly one argument"},
-		{"bad URL", []string{"127.0.0.1:8080"}, `invalid URL "127.0.0.1:8080"`},
+		{"no URL", nil, "missing URL (usage: minimcp bench [flags] URL)"},
+		{"two URLs", []string{url, url}, `unexpected argument "http://127.0.0.1:1/mcp"`},
+		{"bad URL", []string{"127.0.0.1:8080"}, `"127.0.0.1:8080" has no scheme; did you mean http://127.0.0.1:8080?`},
 		{"duration over 1h", []string{"-d", "2h", url}, "--duration 2h0m0s is out of range: want up to 1h0m0s"},
 		{"negative duration", []string{"--duration", "-1s", url}, "--duration -1s is out of range"},
 		{"zero duration", []string{"-d", "0s", url}, "--duration must be positive"},
@@ -244,8 +244,8 @@ func TestBenchUsage(t *testing.T) {
 		{"empty tool", []string{"--tool", "", url}, "--tool must not be empty"},
 		{"zero timeout", []string{"--timeout", "0s", url}, "--timeout 0s is out of range"},
 		{"negative warmup", []string{"--warmup", "-1s", url}, "--warmup -1s is out of range"},
-		{"unknown flag", []string{"--rate", "5", url}, "flag provided but not defined: -rate"},
-		{"not a number", []string{"-c", "many", url}, `invalid value "many" for flag -c`},
+		{"unknown flag", []string{"--rate", "5", url}, "unknown flag --rate"},
+		{"not a number", []string{"-c", "many", url}, `invalid value "many" for -c: want a whole number`},
 		{"bad header", []string{"--header", "x", url}, `header "x": want 'Name: value'`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,7 +253,8 @@ func TestBenchUsage(t *testing.T) {
 			assert.Equal(t, codeUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tc.stderr)
-			assert.Contains(t, stderr, "Usage: minimcp bench")
+			assert.True(t, strings.HasPrefix(stderr, "minimcp bench: "), stderr)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %s", stderr)
 		})
 	}
 

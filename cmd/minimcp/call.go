@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,7 +42,8 @@ func init() {
 // runTools is "minimcp tools URL": one line per tool, its name and its description, or with
 // --json the tools array as the server sent it.
 func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("tools", "tools [flags] URL")
+	const synopsis = "tools [flags] URL"
+	fs := newFlagSet("tools", synopsis)
 	fs.SetOutput(stderr)
 	var cf clientFlags
 	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
@@ -52,8 +52,8 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 {
-		return usageError(fs, stderr, "tools: want exactly one argument, the endpoint URL")
+	if code := checkArgs(fs, pos, synopsis); code >= 0 {
+		return code
 	}
 	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
 		tools, err := c.listToolsRaw(ctx)
@@ -94,7 +94,8 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // line and any other block as one line of JSON, or with --json the whole result. A result with
 // isError goes to stderr and exits 1.
 func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("call", "call [flags] URL TOOL [JSON-ARGUMENTS]")
+	const synopsis = "call [flags] URL TOOL [JSON-ARGUMENTS]"
+	fs := newFlagSet("call", synopsis)
 	fs.SetOutput(stderr)
 	var cf clientFlags
 	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
@@ -103,8 +104,8 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if len(pos) < 2 || len(pos) > 3 {
-		return usageError(fs, stderr, "call: want the endpoint URL, the tool name and optionally its arguments as a JSON object")
+	if code := checkArgs(fs, pos, synopsis); code >= 0 {
+		return code
 	}
 	toolArgs := json.RawMessage(`{}`)
 	if len(pos) == 3 {
@@ -165,25 +166,20 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // parseClientArgs parses a client command's flags and environment. It returns the positional
 // arguments and -1, or the exit code to return at once (0 for --help, 2 for bad flags).
 func parseClientArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int) {
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil, codeOK
-	}
-	if err != nil {
-		return nil, codeUsage // the flag package has printed the error and the usage
+	pos, code := parseArgs(fs, args)
+	if code >= 0 {
+		return nil, code
 	}
 	if err := applyEnv(fs); err != nil {
-		fmt.Fprintf(stderr, "minimcp: %s: %v\n", fs.Name(), err)
-		return nil, codeUsage
+		return nil, flagError(fs, err.Error())
 	}
 	return pos, -1
 }
 
-// usageError prints msg and the command's usage and returns the usage exit code.
-func usageError(fs *flag.FlagSet, stderr io.Writer, msg string) int {
-	fmt.Fprintf(stderr, "minimcp: %s\n\n", msg)
-	fs.Usage()
-	return codeUsage
+// usageError reports msg, which starts with the command's name ("call: ..."), in one line
+// (see [flagError]) and returns the usage exit code.
+func usageError(fs *flag.FlagSet, _ io.Writer, msg string) int {
+	return flagError(fs, strings.TrimPrefix(msg, fs.Name()+": "))
 }
 
 // withSession connects to rawURL, initializes, runs f and ends the session, all within
@@ -192,6 +188,9 @@ func usageError(fs *flag.FlagSet, stderr io.Writer, msg string) int {
 func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *mcpClient) int) int {
 	if cf.timeout <= 0 {
 		return usageError(fs, stderr, fmt.Sprintf("%s: --timeout must be positive", fs.Name()))
+	}
+	if err := checkURL(rawURL); err != nil {
+		return usageLine(fs, err.Error())
 	}
 	tr := newHTTPTransport(1)
 	defer tr.CloseIdleConnections()

@@ -106,7 +106,7 @@ func TestCallCommand(t *testing.T) {
 			name:   "arguments not JSON",
 			args:   []string{url, "echo", `{text: hello}`},
 			code:   codeUsage,
-			stderr: "minimcp: call: the arguments \"{text: hello}\" are not a JSON object",
+			stderr: "minimcp call: the arguments \"{text: hello}\" are not a JSON object (see minimcp call --help)\n",
 		},
 		{
 			name:   "arguments not an object",
@@ -118,25 +118,25 @@ func TestCallCommand(t *testing.T) {
 			name:   "missing URL",
 			args:   nil,
 			code:   codeUsage,
-			stderr: "want the endpoint URL, the tool name",
+			stderr: "minimcp call: missing URL (usage: minimcp call [flags] URL TOOL [JSON-ARGUMENTS])\n",
 		},
 		{
 			name:   "too many arguments",
 			args:   []string{url, "echo", "{}", "extra"},
 			code:   codeUsage,
-			stderr: "Usage: minimcp call",
+			stderr: "minimcp call: unexpected argument \"extra\" (usage: minimcp call [flags] URL TOOL [JSON-ARGUMENTS])\n",
 		},
 		{
 			name:   "bad URL",
 			args:   []string{"localhost:1234", "echo"},
 			code:   codeUsage,
-			stderr: `invalid URL "localhost:1234"`,
+			stderr: "minimcp call: \"localhost:1234\" has no scheme; did you mean http://localhost:1234?\n",
 		},
 		{
 			name:   "bad flag",
 			args:   []string{"--nope", url, "echo"},
 			code:   codeUsage,
-			stderr: "flag provided but not defined: -nope",
+			stderr: "minimcp call: unknown flag --nope (see minimcp call --help)\n",
 		},
 		{
 			name:   "bad header",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -150,29 +149,22 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 	fs.StringVar(&cfg.path, "path", server.DefaultPath, "path of the MCP endpoint")
 	fs.BoolVar(&cfg.stateless, "stateless", false, "serve every request on its own, without sessions (sampling and elicitation then fail)")
 	level := fs.String("log-level", "info", "least severe diagnostic written to stderr: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		}
-		return nil, 2
+	pos, code := parseArgs(fs, args)
+	if code >= 0 {
+		return nil, code
 	}
 	if err := applyEnv(fs); err != nil {
-		fmt.Fprintf(stderr, "minimcp conformance: %v\n", err)
-		return nil, 2
+		return nil, flagError(fs, err.Error())
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "minimcp conformance: unexpected arguments %q\n", fs.Args())
-		fs.Usage()
-		return nil, 2
+	if len(pos) > 0 {
+		return nil, flagError(fs, fmt.Sprintf("unexpected argument %q: conformance takes flags only", pos[0]))
 	}
 	if !strings.HasPrefix(cfg.path, "/") || cfg.path == "/healthz" || cfg.path == "/readyz" {
-		fmt.Fprintf(stderr, "minimcp conformance: --path must start with '/' and not be /healthz or /readyz, got %q\n", cfg.path)
-		return nil, 2
+		return nil, flagError(fs, fmt.Sprintf("--path must start with '/' and not be /healthz or /readyz, got %q", cfg.path))
 	}
 	var ok bool
 	if cfg.logLevel, ok = parseLogLevel(*level); !ok {
-		fmt.Fprintf(stderr, "minimcp conformance: --log-level: want debug, info, warn or error, got %q\n", *level)
-		return nil, 2
+		return nil, flagError(fs, fmt.Sprintf("--log-level: want debug, info, warn or error, got %q", *level))
 	}
 	return cfg, 0
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 )
 
 // envPrefix is the prefix of the environment variables that set flags: --session-idle-timeout
@@ -54,6 +58,153 @@ func newFlagSet(name, usage string) *flag.FlagSet {
 		})
 	}
 	return fs
+}
+
+/*
+Design note: usage errors.
+
+A usage mistake (an unknown flag, a bad value, a missing or extra argument, a URL without a
+scheme) gets one line on stderr and exit status 2 (codeUsage): "minimcp CMD: what is wrong",
+then what fixes it, either the way to the flags ("(see minimcp CMD --help)"), the command's
+synopsis, or the corrected URL. The flag package would print its own message and then the
+whole usage, some forty lines in which the one that matters scrolls away, so parseArgs holds
+its report back and words the error again; -h and --help still print the whole usage.
+*/
+
+// parseArgs parses args with fs: flags may come before or after the positional arguments
+// ("tools URL --json"), and everything after "--" is positional. It returns the positional
+// arguments and -1, or the exit code to return at once: codeOK once -h or --help has printed
+// the whole usage, codeUsage once a bad flag has been reported in one line (see [flagError]).
+// It does not read the environment: call [applyEnv] next.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, int) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	pos, err := parseInterspersed(fs, args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return nil, codeOK
+	case err != nil:
+		return nil, flagError(fs, flagMessage(fs, err))
+	}
+	return pos, -1
+}
+
+// flagMessage words an error of fs.Parse for a user: flags written as the usage writes them
+// (--name, or -c for a one-letter name), and what a value should look like.
+func flagMessage(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown flag " + dashed(name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return dashed(name) + " needs a value"
+	}
+	// `invalid value "x" for flag -name: cause` and `invalid boolean value "x" for -name: cause`.
+	rest, ok := strings.CutPrefix(msg, "invalid value ")
+	if !ok {
+		rest, ok = strings.CutPrefix(msg, "invalid boolean value ")
+	}
+	if !ok {
+		return msg
+	}
+	i := strings.Index(rest, " for ")
+	if i < 0 {
+		return msg
+	}
+	value, rest := rest[:i], strings.TrimPrefix(rest[i+len(" for "):], "flag ")
+	name, cause, _ := strings.Cut(strings.TrimPrefix(rest, "-"), ": ")
+	if f := fs.Lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			switch g.Get().(type) {
+			case time.Duration:
+				cause = "want a duration such as 30s or 1m30s"
+			case bool:
+				cause = "want true or false"
+			case int, int64, uint, uint64:
+				cause = "want a whole number"
+			case float64:
+				cause = "want a number"
+			}
+		}
+	}
+	return fmt.Sprintf("invalid value %s for %s: %s", value, dashed(name), cause)
+}
+
+// dashed writes a flag name as the usage does: -c, --concurrency.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// flagError reports a usage error of fs's command in one line, with the way to its flags,
+// and returns codeUsage.
+func flagError(fs *flag.FlagSet, msg string) int {
+	return usageLine(fs, fmt.Sprintf("%s (see minimcp %s --help)", msg, fs.Name()))
+}
+
+// usageLine writes "minimcp CMD: msg" to fs's output and returns codeUsage.
+func usageLine(fs *flag.FlagSet, msg string) int {
+	fmt.Fprintf(fs.Output(), "minimcp %s: %s\n", fs.Name(), msg)
+	return codeUsage
+}
+
+// checkArgs checks the positional arguments pos against a synopsis such as
+// "call [flags] URL TOOL [JSON-ARGUMENTS]": after the command's name, each plain word is an
+// argument that must be given and each word in brackets one that may be, "[flags]" aside. It
+// reports the first missing argument or the first extra one in one line, with the synopsis,
+// and returns codeUsage; it returns -1 when the count is right.
+func checkArgs(fs *flag.FlagSet, pos []string, synopsis string) int {
+	words := strings.Fields(synopsis)[1:]
+	var need []string
+	most := 0
+	for _, w := range words {
+		if w == "[flags]" {
+			continue
+		}
+		most++
+		if !strings.HasPrefix(w, "[") {
+			need = append(need, w)
+		}
+	}
+	switch {
+	case len(pos) < len(need):
+		return usageLine(fs, fmt.Sprintf("missing %s (usage: minimcp %s)", need[len(pos)], synopsis))
+	case len(pos) > most:
+		return usageLine(fs, fmt.Sprintf("unexpected argument %q (usage: minimcp %s)", pos[most], synopsis))
+	}
+	return -1
+}
+
+// checkURL says what is wrong with an endpoint URL given on the command line, or returns nil
+// for an absolute http or https URL with a host. A URL without a scheme
+// ("localhost:8080/mcp") gets its http:// form as a suggestion.
+func checkURL(raw string) error {
+	if !strings.Contains(raw, "://") {
+		if u, err := url.Parse("http://" + raw); err == nil && u.Host != "" && raw != "" {
+			return fmt.Errorf("%q has no scheme; did you mean http://%s?", raw, raw)
+		}
+		return fmt.Errorf("%q is not a URL; want http://host[:port]/path", raw)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%q is not a valid URL: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q: want an http:// or https:// URL", raw)
+	case u.Host == "":
+		return fmt.Errorf("%q has no host; want %s://host[:port]/path", raw, u.Scheme)
+	}
+	return nil
 }
 
 // stringList is a repeatable string flag.

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -31,6 +32,9 @@ type command struct {
 }
 
 var commands = map[string]command{}
+
+// commandOrder is the order in which usage lists the commands.
+var commandOrder = []string{"serve", "conformance", "bench", "tools", "call", "version"}
 
 func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) int) {
 	commands[name] = command{run: run, summary: summary}
@@ -47,7 +51,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: minimcp COMMAND [flags] [args]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	for _, name := range []string{"serve", "conformance", "bench", "tools", "call", "version"} {
+	for _, name := range commandOrder {
 		if c, ok := commands[name]; ok {
 			fmt.Fprintf(w, "  %-12s %s\n", name, c.summary)
 		}
@@ -72,8 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "minimcp: unknown command %q\n\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "minimcp: unknown command %q (commands: %s; see minimcp --help)\n", args[0], strings.Join(commandOrder, ", "))
 		return 2
 	}
 	ctx, stop := signalContext()

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -143,21 +142,18 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		}
-		return nil, 2 // the flag package has printed the error and the usage
+	pos, code := parseArgs(fs, args)
+	if code >= 0 {
+		return nil, code
 	}
 	bad := func(format string, a ...any) (*serveConfig, int) {
-		fmt.Fprintf(stderr, "minimcp: serve: "+format+"\nRun 'minimcp serve --help' for the flags.\n", a...)
-		return nil, 2
+		return nil, flagError(fs, fmt.Sprintf(format, a...))
 	}
 	if err := applyEnv(fs); err != nil {
 		return bad("%v", err)
 	}
-	if fs.NArg() > 0 {
-		return bad("unexpected argument %q (serve takes flags only)", fs.Arg(0))
+	if len(pos) > 0 {
+		return bad("unexpected argument %q: serve takes flags only", pos[0])
 	}
 
 	switch *response {

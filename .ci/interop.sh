@@ -10,7 +10,11 @@
 #   MINIMCP_BIN=path bash .ci/interop.sh   test a binary built elsewhere
 #
 # Needs Go, Node >= 20 and npm; reaches nothing but loopback and the package registries. Every
-# server it starts is stopped on exit. Logs: .cache/interop/.
+# server it starts is stopped on exit. Logs: .cache/interop/. The TypeScript SDK is installed
+# into .cache/interop-ts/ (from interop/ts's package-lock.json), and the test scripts run from
+# copies placed there, beside their node_modules: Node's ES module resolution looks for
+# packages only in node_modules directories above the importing file (NODE_PATH does not
+# apply to import), and nothing is installed into the source tree.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(lib_root)"
@@ -25,16 +29,19 @@ lib_log "interop: $(go env GOVERSION), node $(node --version), npm $(npm --versi
 
 # node_modules is reused while the lockfile and the Node major version are unchanged; npm's
 # cache (~/.npm) makes a reinstall cheap otherwise.
-stamp=interop/ts/node_modules/.minimcp-interop-stamp
+tsdir=$(lib_cache_dir interop-ts)
+stamp=$tsdir/node_modules/.minimcp-interop-stamp
 want_stamp="$(sha256sum interop/ts/package-lock.json | cut -d' ' -f1) node$node_major"
 if [[ -f $stamp && $(cat "$stamp") == "$want_stamp" ]]; then
-  lib_log "interop: interop/ts/node_modules is up to date"
+  lib_log "interop: $tsdir/node_modules is up to date"
 else
-  lib_log "interop: npm ci (interop/ts)"
-  (cd interop/ts && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+  lib_log "interop: npm ci (interop/ts's lockfile, into $tsdir)"
+  cp interop/ts/package.json interop/ts/package-lock.json "$tsdir/"
+  (cd "$tsdir" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
   echo "$want_stamp" >"$stamp"
 fi
-sdk_ts=$(node -p 'require("./interop/ts/node_modules/@modelcontextprotocol/sdk/package.json").version')
+cp interop/ts/*.mjs "$tsdir/"
+sdk_ts=$(node -p 'require(process.argv[1]).version' "$tsdir/node_modules/@modelcontextprotocol/sdk/package.json")
 sdk_go=$(cd interop && go list -m -f '{{.Version}}' github.com/modelcontextprotocol/go-sdk)
 lib_log "interop: TypeScript SDK $sdk_ts, Go SDK $sdk_go"
 
@@ -77,7 +84,7 @@ record() {
 # prints the log of server SERVER.
 ts() {
   lib_log "interop: TypeScript SDK client, $1"
-  if (cd interop/ts && node --test-reporter=spec client.test.mjs "$1" "$2"); then
+  if (cd "$tsdir" && node --test-reporter=spec client.test.mjs "$1" "$2"); then
     record "typescript $1" PASS
   else
     record "typescript $1" FAIL
@@ -98,7 +105,7 @@ ts stdio "$bin"
 # SEP-1699: the conformance server closes test_reconnection's POST stream mid-call.
 serve polling conformance
 lib_log "interop: TypeScript SDK client, resuming a stream the server closed"
-if (cd interop/ts && node --test-reporter=spec polling.test.mjs "http://127.0.0.1:$port/mcp"); then
+if (cd "$tsdir" && node --test-reporter=spec polling.test.mjs "http://127.0.0.1:$port/mcp"); then
   record "typescript polling" PASS
 else
   record "typescript polling" FAIL

@@ -8,9 +8,9 @@
 #
 # The server runs on CPU 0 and the load generator ("minimcp bench") on CPU 1, each with
 # GOMAXPROCS=1. Each measured window gets a fresh server and a warm-up; the tables show medians
-# over REPS windows. Results: bench/out/results.md (bench/out is gitignored), raw files in
-# bench/out/raw. All traffic goes to 127.0.0.1; every process this script starts is stopped by
-# its pid when it ends, however it ends.
+# over REPS windows. Results: .cache/bench/results.md (.cache is gitignored), raw files in
+# .cache/bench/raw, binaries in .cache/bench/bin. All traffic goes to 127.0.0.1; every process
+# this script starts is stopped by its pid when it ends, however it ends.
 #
 # Environment: BENCH_PORT (default 18731), REPS (2), WARMUP (2s), MEASURE (5s),
 # IDLE_SESSIONS (10000), IDLE_CONNS (32), SERVERS ("floor minimcp mcp-go go-sdk"), BENCH_PRIO.
@@ -59,7 +59,7 @@ case $prio in
   *) echo "BENCH_PRIO=$prio: want rr or a niceness" >&2; exit 2 ;;
 esac
 
-out=$root/bench/out
+out=$root/.cache/bench
 raw=$out/raw
 bin=$out/bin
 rm -rf "$raw"

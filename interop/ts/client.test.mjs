@@ -5,6 +5,10 @@
 //	node --test-reporter=spec client.test.mjs sse        http://127.0.0.1:PORT/sse
 //	node --test-reporter=spec client.test.mjs stdio      /path/to/minimcp
 //
+// .ci/interop.sh installs the SDK into .cache/interop-ts/ and runs copies of these scripts
+// there; to run one by hand, use those copies, or `npm ci` here first (node_modules/ is
+// gitignored).
+//
 // The HTTP modes expect a server already running at the URL (.ci/interop.sh starts it);
 // stdio spawns `minimcp serve --stdio` itself, as a host application would. Every mode runs
 // the same exchanges: initialize, tools/list, tools/call (text, structured, a tool error and

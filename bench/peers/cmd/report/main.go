@@ -1,6 +1,6 @@
 // Command report turns the raw files of one bench/run.sh run into markdown tables.
 //
-//	report -raw bench/out/raw > tables.md
+//	report -raw .cache/bench/raw > tables.md
 //
 // It reads, from the raw directory (S is a server, M a mode, C a concurrency, R a repetition):
 //
@@ -82,7 +82,7 @@ type row struct {
 }
 
 func main() {
-	raw := flag.String("raw", "bench/out/raw", "the directory of raw results")
+	raw := flag.String("raw", ".cache/bench/raw", "the directory of raw results")
 	flag.Parse()
 	rows, concs := loadRows(*raw)
 	w := os.Stdout

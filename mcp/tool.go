@@ -8,13 +8,19 @@ import (
 	"reflect"
 
 	json "github.com/goccy/go-json"
+	"github.com/goccy/go-json/jsontext"
+	jsonv2 "github.com/goccy/go-json/v2"
 
 	"github.com/minimcp/minimcp/internal/jsonschema"
 	"github.com/minimcp/minimcp/rpc"
 )
 
 // ToolHandler handles tools/call for a tool registered with [Server.AddRawTool]. args are the
-// call's arguments, already validated against the tool's input schema ({} when absent).
+// call's arguments, already validated against the tool's input schema ({} when absent). A handler
+// that decodes them into a struct should match names case-sensitively and refuse a name given
+// twice, as [AddTool] does (goccy/go-json/v2 with MatchCaseInsensitiveNames(false) and
+// jsontext.AllowDuplicateNames(false)): encoding/json does neither, and so can fill a field with a
+// value the schema did not check.
 //
 // A tool that fails returns a result with IsError set, or a plain error, which becomes such a
 // result with the error's text (MCP 2025-11-25, Server § Tools, Error Handling: tool errors are
@@ -23,9 +29,10 @@ import (
 type ToolHandler func(ctx context.Context, req *Request, args json.RawMessage) (*CallToolResult, error)
 
 // ToolHandlerFor is the handler of a typed tool registered with [AddTool]: it receives the
-// arguments decoded into In and returns Out, which becomes the result's structuredContent (and
-// its JSON text, for older clients). An Out of type *CallToolResult is sent as the result
-// itself. Errors are reported as for [ToolHandler].
+// arguments decoded into In (names matched case-sensitively, as the schema matched them; an
+// object with a name twice is refused) and returns Out, which becomes the result's
+// structuredContent (and its JSON text, for older clients). An Out of type *CallToolResult is
+// sent as the result itself. Errors are reported as for [ToolHandler].
 type ToolHandlerFor[In, Out any] func(ctx context.Context, req *Request, in In) (Out, error)
 
 // toolEntry is a registered tool.
@@ -106,8 +113,8 @@ func AddTool[In, Out any](s *Server, t *Tool, h ToolHandlerFor[In, Out]) {
 	}
 	s.AddRawTool(&tool, func(ctx context.Context, req *Request, args json.RawMessage) (*CallToolResult, error) {
 		var in In
-		if err := json.Unmarshal(args, &in); err != nil {
-			return ErrorResult(fmt.Sprintf("invalid arguments: %v", err)), nil
+		if err := jsonv2.Unmarshal(args, &in, typedArgsOptions); err != nil {
+			return ErrorResult(fmt.Sprintf("invalid arguments for tool %s: %v", tool.Name, err)), nil
 		}
 		out, err := h(ctx, req, in)
 		if err != nil {
@@ -135,6 +142,32 @@ func AddTool[In, Out any](s *Server, t *Tool, h ToolHandlerFor[In, Out]) {
 		return &CallToolResult{Content: []Content{&TextContent{Text: string(raw)}}, StructuredContent: raw}, nil
 	})
 }
+
+/*
+Design note: a typed tool's handler sees what the schema validated.
+
+JSON Schema matches member names exactly ("properties", "required" and "additionalProperties"
+compare code points), but encoding/json, and goccy/go-json's Unmarshal with it, matches them to
+struct fields case-insensitively and, for a name given twice, decodes the second value into the
+struct or map the first one filled. Either way a handler could receive a value the schema never
+saw: {"mode":"safe","MODE":"evil"} passes an enum on "mode" ("MODE" is just another member) and
+then sets Mode to "evil"; {"o":{"x":1000},"o":{}} passes "maximum": 5 on o.x (the validator, like
+a decoder, checks the last "o") and then leaves o.x at 1000.
+
+So the arguments of a typed tool are decoded with the semantics of encoding/json in everything but
+two: names match fields exactly, and a name given twice in an object is an error (RFC 8259 § 4:
+names SHOULD be unique; RFC 7493 § 2.3 makes it a MUST). A member whose name differs from a field's
+only in case is then an unknown member, ignored as it always was, and the field keeps the value
+the schema checked. (A field tagged with the json option case:ignore opts out of the first rule.)
+*/
+
+// typedArgsOptions decode the arguments of a typed tool: see the design note above.
+var typedArgsOptions = jsonv2.JoinOptions(
+	json.DefaultOptionsV1(),
+	jsonv2.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	json.ReportErrorsWithLegacySemantics(false), // errors name the member by JSON Pointer, not the Go field
+)
 
 func (s *Server) addTool(e *toolEntry) {
 	if e.tool.Name == "" {

@@ -88,6 +88,10 @@
 //	Code string `json:"code" jsonschema:"pattern=^\\d{1\\,3}$"`  // pattern ^\d{1,3}$
 //	Sep  string `json:"sep" jsonschema:"enum=\\,|\\|"`           // enum [",", "|"]
 //
+// A jsonschema tag that does not start with a keyword and "=" is free text, the field's
+// description, as the official Go SDK reads that tag: jsonschema:"the user's name, as written"
+// (giving a description in both tags is an error).
+//
 // A malformed tag (an unknown keyword, minimum=abc, enum on a bool, a pattern that does not
 // compile, minimum above maximum) is an error that names the struct type and field.
 //

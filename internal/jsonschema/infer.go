@@ -55,7 +55,8 @@ func For[T any](opts *InferOptions) (*Schema, error) {
 //   - Channels, functions, complex numbers and unsafe pointers are errors.
 //
 // A struct field may refine its schema with tags: description:"..." (free text, taken as is) and
-// jsonschema:"..." (keyword=value items; see the package doc, # Struct tags). An error names the
+// jsonschema:"..." (keyword=value items, or free text for the description as in the official Go
+// SDK; see the package doc, # Struct tags). An error names the
 // Go type and field of a bad tag or an unsupported type.
 //
 // The output is deterministic: one type gives the same bytes on every call, keywords in a fixed

@@ -192,6 +192,12 @@ func TestForGolden(t *testing.T) {
 		{"any", reflect.TypeFor[any](), nil, `{}`},
 		{"time", reflect.TypeFor[time.Time](), nil, `{"type":"string","format":"date-time"}`},
 		{"map", reflect.TypeFor[map[string][]float64](), nil, `{"type":"object","additionalProperties":{"type":"array","items":{"type":"number"}}}`},
+		{"jsonschema tag as free text (go-sdk)", reflect.TypeFor[struct {
+			A string `json:"a" jsonschema:"the user's name, as they write it"`
+			B int    `json:"b" jsonschema:"Count: how many; at least 1=one"`
+			C bool   `json:"c" jsonschema:"enabled"`
+		}](), nil, `{"type":"object","properties":{"a":{"type":"string","description":"the user's name, as they write it"},` +
+			`"b":{"type":"integer","description":"Count: how many; at least 1=one"},"c":{"type":"boolean","description":"enabled"}},"required":["a","b","c"]}`},
 		{"description escapes", reflect.TypeFor[struct {
 			A string `json:"a" description:"say \"hi\"\n\ttab <b>&</b> é"`
 		}](), nil, `{"type":"object","properties":{"a":{"type":"string","description":"say \"hi\"\n\ttab <b>&</b> é"}},"required":["a"]}`},
@@ -299,9 +305,12 @@ func TestForErrors(t *testing.T) {
 		{"unknown keyword", reflect.TypeFor[struct {
 			S string `jsonschema:"required=true"`
 		}](), `jsonschema: struct { S string "jsonschema:\"required=true\"" }.S: invalid jsonschema tag: unknown keyword "required"`},
-		{"not key=value", reflect.TypeFor[struct {
-			S string `jsonschema:"title"`
-		}](), `jsonschema: struct { S string "jsonschema:\"title\"" }.S: invalid jsonschema tag: "title" is not keyword=value`},
+		{"not key=value after a keyword", reflect.TypeFor[struct {
+			S string `jsonschema:"title=t,oops"`
+		}](), `jsonschema: struct { S string "jsonschema:\"title=t,oops\"" }.S: invalid jsonschema tag: "oops" is not keyword=value`},
+		{"description twice", reflect.TypeFor[struct {
+			S string `jsonschema:"free text" description:"more text"`
+		}](), `jsonschema: struct { S string "jsonschema:\"free text\" description:\"more text\"" }.S: invalid jsonschema tag: a description both in the jsonschema tag and in the description tag`},
 		{"twice", reflect.TypeFor[struct {
 			S string `jsonschema:"title=a,title=b"`
 		}](), `jsonschema: struct { S string "jsonschema:\"title=a,title=b\"" }.S: invalid jsonschema tag: title given twice`},

@@ -57,6 +57,19 @@ func splitTag(tag string) ([]tagItem, error) {
 	return items, nil
 }
 
+// isKeywordTag reports whether a jsonschema tag is a list of keyword=value items, which is when
+// its first item starts with a word and "=" ("minimum=1", " title = x"); a tag that does not (free
+// text, as the official Go SDK writes its descriptions there) is a description. A tag of empty
+// items only is a list of none.
+func isKeywordTag(tag string) bool {
+	tag = strings.TrimLeft(tag, " ,")
+	if tag == "" {
+		return true
+	}
+	word := len(tag) - len(strings.TrimLeft(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+	return word > 0 && strings.HasPrefix(strings.TrimLeft(tag[word:], " "), "=")
+}
+
 // unescapeTagValue reads a value other than a pattern: a backslash makes the next character
 // literal ("\\" for a backslash, "\|" for a bar in an enum value).
 func unescapeTagValue(v string) string {
@@ -102,6 +115,15 @@ func applyTags(n *node, f *structField, kind reflect.Kind) error {
 	}
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("jsonschema: %s: invalid jsonschema tag: %s", f.where(), fmt.Sprintf(format, args...))
+	}
+	if !isKeywordTag(tag) {
+		// The official Go SDK reads the jsonschema tag as the field's description, and a tag
+		// ported from it is free text that does not start with keyword=.
+		if n.description != "" {
+			return fail("a description both in the jsonschema tag and in the description tag")
+		}
+		n.description = tag
+		return nil
 	}
 	items, err := splitTag(tag)
 	if err != nil {

@@ -16,7 +16,9 @@ import (
 //
 // The document is read as JSON Schema draft 2020-12, the MCP default (MCP 2025-11-25, Basic §
 // JSON Schema Usage: schemas without $schema are 2020-12). The keywords of the package doc are
-// compiled; any other keyword is ignored. A few forms of earlier drafts that MCP tools still
+// compiled; the annotations and keywords outside the 2020-12 vocabularies are kept and ignored;
+// the few 2020-12 keywords not implemented (unevaluatedProperties, unevaluatedItems, $dynamicRef,
+// $recursiveRef) make Compile fail. A few forms of earlier drafts that MCP tools still
 // publish (zod-to-json-schema emits draft-07) are read too: "definitions" like "$defs", an array
 // "items" like "prefixItems" (with "additionalItems" for the rest), and a boolean
 // "exclusiveMinimum"/"exclusiveMaximum" that makes "minimum"/"maximum" exclusive. "$schema" is
@@ -24,8 +26,9 @@ import (
 //
 // The error is a [*SchemaError] naming the JSON Pointer of the first offending keyword, for a
 // document that is not JSON, is not an object or a boolean, has a keyword of the wrong form
-// ("type": 5, "minLength": -1), a "pattern" that is not an RE2 regular expression, a "$ref" that
-// does not resolve, or references that loop back without reaching a value ({"$ref": "#"}).
+// ("type": 5, "minLength": -1, "multipleOf": 0), a "pattern" that is not an RE2 regular
+// expression, a "$ref" that does not resolve, references that loop back without reaching a value
+// ({"$ref": "#"}), or a keyword that is refused.
 func Compile(raw []byte) (*Schema, error) {
 	doc := slices.Clone(raw)
 	if err := checkSyntax(doc); err != nil {
@@ -83,7 +86,8 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 		return s, nil
 	}
 	end, _ := skipValue(c.doc, i, 0)
-	s := &Schema{raw: c.doc[i:end], minLength: -1, maxLength: -1, minItems: -1, maxItems: -1}
+	s := &Schema{raw: c.doc[i:end], minLength: -1, maxLength: -1, minItems: -1, maxItems: -1,
+		minContains: 1, maxContains: -1, minProperties: -1, maxProperties: -1}
 	c.byOffset[i] = s
 	c.pointers[s] = ptr
 	switch kind := kindAt(c.doc, i); kind {
@@ -100,6 +104,9 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 		additionalItem *Schema
 		draft4Excl     [4]bool
 		required       []string
+		depRequired    []pendingDependency
+		depSchemas     []pendingDependency
+		ifThenElse     [3]*Schema
 	)
 	it := newObjectIter(c.doc, i)
 	for {
@@ -156,7 +163,14 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 				return nil, c.errorf(kptr, "must be a number, got %s", kind)
 			}
 			s.hasOwn = true
-		case "minLength", "maxLength", "minItems", "maxItems":
+		case "multipleOf":
+			if kind != kindNumber || val[0] == '-' || parseDecimal(val).mant == 0 && !parseDecimal(val).long {
+				return nil, c.errorf(kptr, "must be a number greater than 0, got %s", renderValue(val))
+			}
+			d := parseDecimal(val)
+			s.multipleOf = &d
+			s.hasOwn = true
+		case "minLength", "maxLength", "minItems", "maxItems", "minContains", "maxContains", "minProperties", "maxProperties":
 			n, err := c.count(val, kptr)
 			if err != nil {
 				return nil, err
@@ -168,10 +182,73 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 				s.maxLength = n
 			case "minItems":
 				s.minItems = n
-			default:
+			case "maxItems":
 				s.maxItems = n
+			case "minContains":
+				s.minContains = n
+			case "maxContains":
+				s.maxContains = n
+			case "minProperties":
+				s.minProperties = n
+			default:
+				s.maxProperties = n
 			}
 			s.hasOwn = true
+		case "uniqueItems":
+			if kind != kindBoolean {
+				return nil, c.errorf(kptr, "must be a boolean, got %s", kind)
+			}
+			s.uniqueItems = val[0] == 't'
+			s.hasOwn = true
+		case "contains":
+			s.contains, err = c.schema(vs, kptr)
+			s.hasOwn = true
+		case "propertyNames":
+			s.propertyNames, err = c.schema(vs, kptr)
+			s.hasOwn = true
+		case "dependentRequired":
+			depRequired, err = c.dependentRequired(val, kptr, depRequired)
+			s.hasOwn = true
+		case "dependentSchemas":
+			depSchemas, err = c.dependentSchemas(val, vs, kptr, depSchemas)
+			s.hasOwn = true
+		case "dependencies":
+			// Draft 7: an array is dependentRequired, a schema dependentSchemas.
+			if kind != kindObject {
+				return nil, c.errorf(kptr, "must be an object, got %s", kind)
+			}
+			it := newObjectIter(val, 0)
+			for {
+				key, escaped, ds, de, ok := it.next()
+				if !ok {
+					break
+				}
+				name := decodeString(key, escaped)
+				dptr := kptr + "/" + escapePointerToken(name)
+				if kindAt(val, ds) == kindArray {
+					names, err := stringArray(val[ds:de])
+					if err != nil {
+						return nil, c.errorf(dptr, "%v", err)
+					}
+					depRequired = append(depRequired, pendingDependency{name: name, names: names})
+					continue
+				}
+				sub, err := c.schema(vs+ds, dptr)
+				if err != nil {
+					return nil, err
+				}
+				depSchemas = append(depSchemas, pendingDependency{name: name, schema: sub})
+			}
+			s.hasOwn = true
+		case "if", "then", "else":
+			ifThenElse[slices.Index([]string{"if", "then", "else"}, kw)], err = c.schema(vs, kptr)
+		case "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef":
+			// Not implemented. Ignoring them would accept what the author meant to refuse, so
+			// the schema is refused instead; a schema that asserts nothing is harmless.
+			if (kw == "unevaluatedProperties" || kw == "unevaluatedItems") && assertsNothing(val) {
+				break
+			}
+			return nil, c.errorf(kptr, "keyword %q is not supported by this validator; the schema is refused rather than the keyword ignored", kw)
 		case "pattern":
 			if kind != kindString {
 				return nil, c.errorf(kptr, "must be a string, got %s", kind)
@@ -230,7 +307,9 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 			}
 		case "not":
 			s.not, err = c.schema(vs, kptr)
-		case "$anchor":
+		case "$anchor", "$dynamicAnchor":
+			// A $dynamicAnchor is also a plain anchor (Core § 8.2.3.2); $dynamicRef, which would
+			// make it dynamic, is refused.
 			if kind != kindString {
 				return nil, c.errorf(kptr, "must be a string, got %s", kind)
 			}
@@ -264,6 +343,19 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 	}
 	if required != nil {
 		compileRequired(s, required)
+	}
+	for _, d := range depRequired {
+		dep := dependency{member: trackMember(s, d.name)}
+		for _, name := range d.names {
+			dep.names = append(dep.names, trackMember(s, name))
+		}
+		s.dependentRequired = append(s.dependentRequired, dep)
+	}
+	for _, d := range depSchemas {
+		s.dependentSchemas = append(s.dependentSchemas, dependency{member: trackMember(s, d.name), schema: d.schema})
+	}
+	if ifThenElse[0] != nil { // then and else without if are ignored (Core § 10.2.2.2, 10.2.2.3)
+		s.ifSchema, s.thenSchema, s.elseSchema = ifThenElse[0], ifThenElse[1], ifThenElse[2]
 	}
 	if len(s.members) > manyMembers {
 		s.memberIndex = make(map[string]int, len(s.members))
@@ -425,20 +517,74 @@ func (c *compiler) compilePatternProperties(s *Schema, val []byte, off int, ptr 
 // compileRequired gives each required name a slot among the members, adding the names that are
 // not properties.
 func compileRequired(s *Schema, names []string) {
-	slot := 0
 	for _, name := range names {
 		j := slices.IndexFunc(s.members, func(m member) bool { return m.name == name })
-		if j < 0 {
-			s.members = append(s.members, member{name: name, slot: -1})
-			j = len(s.members) - 1
-		}
-		if s.members[j].slot >= 0 {
+		if j >= 0 && s.members[j].slot >= 0 {
 			continue // listed twice
 		}
-		s.members[j].slot = slot
-		slot++
-		s.required = append(s.required, j)
+		s.required = append(s.required, trackMember(s, name))
 	}
+}
+
+// trackMember returns the index of the member name, added if it is not a property, with a slot
+// so that validation tracks its presence.
+func trackMember(s *Schema, name string) int {
+	j := slices.IndexFunc(s.members, func(m member) bool { return m.name == name })
+	if j < 0 {
+		s.members = append(s.members, member{name: name, slot: -1})
+		j = len(s.members) - 1
+	}
+	if s.members[j].slot < 0 {
+		s.members[j].slot = s.slots
+		s.slots++
+	}
+	return j
+}
+
+// pendingDependency is an item of "dependentRequired" or "dependentSchemas" (or of draft 7's
+// "dependencies") before its names are members.
+type pendingDependency struct {
+	name   string
+	names  []string // dependentRequired
+	schema *Schema  // dependentSchemas
+}
+
+func (c *compiler) dependentRequired(val []byte, ptr string, list []pendingDependency) ([]pendingDependency, error) {
+	if kindAt(val, 0) != kindObject {
+		return nil, c.errorf(ptr, "must be an object, got %s", kindAt(val, 0))
+	}
+	it := newObjectIter(val, 0)
+	for {
+		key, escaped, vs, ve, ok := it.next()
+		if !ok {
+			return list, nil
+		}
+		name := decodeString(key, escaped)
+		names, err := stringArray(val[vs:ve])
+		if err != nil {
+			return nil, c.errorf(ptr+"/"+escapePointerToken(name), "%v", err)
+		}
+		list = append(list, pendingDependency{name: name, names: names})
+	}
+}
+
+func (c *compiler) dependentSchemas(val []byte, off int, ptr string, list []pendingDependency) ([]pendingDependency, error) {
+	err := c.eachSchemaMember(val, off, ptr, func(name string, sub *Schema) error {
+		list = append(list, pendingDependency{name: name, schema: sub})
+		return nil
+	})
+	return list, err
+}
+
+// assertsNothing reports whether the schema text val is true or {}.
+func assertsNothing(val []byte) bool {
+	switch kindAt(val, 0) {
+	case kindBoolean:
+		return val[0] == 't'
+	case kindObject:
+		return skipSpace(val, 1) < len(val) && val[skipSpace(val, 1)] == '}'
+	}
+	return false
 }
 
 // stringArray reads an array of strings such as "required".
@@ -530,7 +676,8 @@ func (c *compiler) resolve(r pendingRef) (*Schema, error) {
 	return target, nil
 }
 
-// checkCycles rejects schemas whose applicators ($ref, allOf, anyOf, oneOf, not) lead back to
+// checkCycles rejects schemas whose applicators ($ref, allOf, anyOf, oneOf, not, if, then, else,
+// dependentSchemas) lead back to
 // themselves without going through a keyword that descends into the instance: validating them
 // would never end.
 func (c *compiler) checkCycles() error {
@@ -553,8 +700,13 @@ func (c *compiler) checkCycles() error {
 		if s.ref != nil {
 			next = append(next, s.ref)
 		}
-		if s.not != nil {
-			next = append(next, s.not)
+		for _, sub := range []*Schema{s.not, s.ifSchema, s.thenSchema, s.elseSchema} {
+			if sub != nil {
+				next = append(next, sub)
+			}
+		}
+		for _, d := range s.dependentSchemas {
+			next = append(next, d.schema)
 		}
 		for _, n := range next {
 			if loop := visit(n); loop != nil {

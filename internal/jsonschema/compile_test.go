@@ -84,6 +84,29 @@ func TestCompileErrors(t *testing.T) {
 		{"ref cycle defs", `{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"anyOf":[{"$ref":"#/$defs/a"}]}},"properties":{"x":{"$ref":"#/$defs/a"}}}`,
 			`jsonschema: schema #/$defs/a: circular reference: the schema applies itself to the same value without end`},
 		{"title", `{"title":1}`, `jsonschema: schema #/title: must be a string, got number`},
+		{"multipleOf zero", `{"multipleOf":0}`, `jsonschema: schema #/multipleOf: must be a number greater than 0, got 0`},
+		{"multipleOf negative", `{"multipleOf":-2}`, `jsonschema: schema #/multipleOf: must be a number greater than 0, got -2`},
+		{"multipleOf string", `{"multipleOf":"2"}`, `jsonschema: schema #/multipleOf: must be a number greater than 0, got "2"`},
+		{"uniqueItems", `{"uniqueItems":1}`, `jsonschema: schema #/uniqueItems: must be a boolean, got number`},
+		{"minContains", `{"contains":{},"minContains":-1}`, `jsonschema: schema #/minContains: must be a non-negative integer, got -1`},
+		{"minProperties", `{"minProperties":"1"}`, `jsonschema: schema #/minProperties: must be a non-negative integer, got "1"`},
+		{"contains", `{"contains":1}`, `jsonschema: schema #/contains: a schema must be an object or a boolean, got number`},
+		{"dependentRequired", `{"dependentRequired":{"a":"b"}}`, `jsonschema: schema #/dependentRequired/a: must be an array of strings, got string`},
+		{"dependentSchemas", `{"dependentSchemas":{"a":1}}`, `jsonschema: schema #/dependentSchemas/a: a schema must be an object or a boolean, got number`},
+		{"dependencies", `{"dependencies":{"a":1}}`, `jsonschema: schema #/dependencies/a: a schema must be an object or a boolean, got number`},
+		{"if", `{"if":[]}`, `jsonschema: schema #/if: a schema must be an object or a boolean, got array`},
+		{"if cycle", `{"$defs":{"a":{"if":{"$ref":"#/$defs/a"}}},"properties":{"x":{"$ref":"#/$defs/a"}}}`,
+			`jsonschema: schema #/$defs/a: circular reference: the schema applies itself to the same value without end`},
+
+		// Keywords of 2020-12 that are not implemented are refused, naming where they are.
+		{"unevaluatedProperties", `{"properties":{"o":{"allOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false}}}`,
+			`jsonschema: schema #/properties/o/unevaluatedProperties: keyword "unevaluatedProperties" is not supported by this validator; the schema is refused rather than the keyword ignored`},
+		{"unevaluatedItems", `{"unevaluatedItems":{"type":"string"}}`,
+			`jsonschema: schema #/unevaluatedItems: keyword "unevaluatedItems" is not supported by this validator; the schema is refused rather than the keyword ignored`},
+		{"dynamicRef", `{"$defs":{"t":{"$dynamicAnchor":"t"}},"items":{"$dynamicRef":"#t"}}`,
+			`jsonschema: schema #/items/$dynamicRef: keyword "$dynamicRef" is not supported by this validator; the schema is refused rather than the keyword ignored`},
+		{"recursiveRef", `{"$recursiveRef":"#"}`,
+			`jsonschema: schema #/$recursiveRef: keyword "$recursiveRef" is not supported by this validator; the schema is refused rather than the keyword ignored`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,6 +116,23 @@ func TestCompileErrors(t *testing.T) {
 			assert.Equal(t, tc.want, err.Error())
 			var serr *SchemaError
 			assert.True(t, errors.As(err, &serr))
+		})
+	}
+}
+
+// TestCompileAccepts checks documents that use annotations, unknown keywords, and the keywords
+// that are refused in a form that asserts nothing.
+func TestCompileAccepts(t *testing.T) {
+	for _, doc := range []string{
+		`{"title":"t","description":"d","$comment":"c","examples":[1],"default":{},"deprecated":true,"readOnly":true,"writeOnly":false}`,
+		`{"format":"email","contentEncoding":"base64","contentMediaType":"image/png","contentSchema":{"type":"string"}}`,
+		`{"x-anything":{"unevaluatedProperties":false},"nullable":true,"enumNames":["a"],"discriminator":{"propertyName":"k"}}`,
+		`{"unevaluatedProperties":true,"unevaluatedItems":{}}`,
+		`{"$dynamicAnchor":"node","$vocabulary":{},"$recursiveAnchor":true,"properties":{"a":{"$ref":"#node"}}}`,
+	} {
+		t.Run(doc, func(t *testing.T) {
+			_, err := Compile([]byte(doc))
+			assert.NoError(t, err)
 		})
 	}
 }

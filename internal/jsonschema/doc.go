@@ -21,8 +21,9 @@
 //
 // # Keywords
 //
-// The subset of JSON Schema draft 2020-12 (the MCP default: MCP 2025-11-25, Basic § JSON Schema
-// Usage) that is compiled and asserted:
+// The assertions and applicators of JSON Schema draft 2020-12 (the MCP default: MCP 2025-11-25,
+// Basic § JSON Schema Usage) are compiled and asserted, except the few listed at the end, which
+// make [Compile] fail rather than be ignored:
 //
 //   - type: a type name or an array of them; "integer" is any number without a fractional part,
 //     judged on the literal's digits, so 1.0, 1e2 and 100e-2 are integers and 1.5 and 1e-400 are
@@ -32,24 +33,33 @@
 //   - minimum, maximum, exclusiveMinimum, exclusiveMaximum (numbers; a boolean exclusiveMinimum
 //     or exclusiveMaximum of draft 4 makes minimum or maximum exclusive). Instances are compared
 //     as the nearest float64.
+//   - multipleOf: judged exactly on the decimal digits, so 0.3 is a multiple of 0.1 (float64
+//     division says it is not). Literals of more than 19 significant digits are compared with
+//     math/big, and fail when their exponent is beyond ±4000.
 //   - minLength, maxLength: in Unicode code points of the decoded string.
 //   - pattern: see Regular expressions below.
 //   - items, prefixItems, minItems, maxItems (an array items of earlier drafts is prefixItems,
-//     with additionalItems for the rest).
-//   - properties, patternProperties, additionalProperties, required.
-//   - allOf, anyOf, oneOf, not.
+//     with additionalItems for the rest), uniqueItems, contains, minContains, maxContains.
+//   - properties, patternProperties, additionalProperties, required, propertyNames,
+//     minProperties, maxProperties (a name given twice counts once), dependentRequired,
+//     dependentSchemas (and draft 7's dependencies, read as either).
+//   - allOf, anyOf, oneOf, not, if/then/else.
 //   - $ref to a location in the same document: "#" (the root, for recursion), "#/$defs/Name",
 //     "#/definitions/Name", any other JSON Pointer to a schema ("#/properties/a"), or "#name" for
-//     a "$anchor". $defs and definitions are compiled too, so their errors surface at once. A
-//     reference may spell out the root's "$id"; other URIs are not fetched and are errors. "$id"
-//     in a subschema does not change the base of references.
+//     a "$anchor" (or a "$dynamicAnchor", read as a plain anchor). $defs and definitions are
+//     compiled too, so their errors surface at once. A reference may spell out the root's "$id";
+//     other URIs are not fetched and are errors. "$id" in a subschema does not change the base of
+//     references.
 //   - true and false as schemas.
 //
-// title, description, format, default, examples, $schema, $comment, contentEncoding and
-// contentMediaType are annotations: kept in the document and not asserted ("format" in
-// particular is not checked). Any other keyword (if/then/else, dependentSchemas, contains,
-// uniqueItems, multipleOf, minProperties, propertyNames, unevaluatedProperties, $dynamicRef, ...)
-// is ignored, which means it accepts everything.
+// title, description, format, default, examples, deprecated, readOnly, writeOnly, $schema,
+// $comment, $vocabulary, contentEncoding, contentMediaType and contentSchema are annotations: kept
+// in the document and not asserted ("format" in particular is not checked). So is any keyword
+// outside the 2020-12 vocabularies ("x-...", OpenAPI's "nullable" and "discriminator", ...).
+//
+// Refused, with a [*SchemaError] naming the keyword and its JSON Pointer: unevaluatedProperties
+// and unevaluatedItems (unless true or {}, which assert nothing), $dynamicRef, and draft
+// 2019-09's $recursiveRef. Ignoring them would accept instances the author meant to refuse.
 //
 // # Regular expressions
 //

@@ -28,6 +28,7 @@ type Schema struct {
 	bounds     [4]float64 // minimum, exclusiveMinimum, maximum, exclusiveMaximum
 	boundsSet  [4]bool
 	boundsText [4]string // the literals, for messages
+	multipleOf *decimal  // nil: absent
 
 	// Strings.
 	minLength, maxLength int // -1: absent
@@ -37,6 +38,10 @@ type Schema struct {
 	prefixItems        []*Schema
 	items              *Schema // nil: anything
 	minItems, maxItems int     // -1: absent
+	uniqueItems        bool
+	contains           *Schema // nil: absent
+	minContains        int     // 1 unless given
+	maxContains        int     // -1: absent
 
 	// Objects.
 	members           []member          // properties, then required names that are not properties
@@ -44,6 +49,12 @@ type Schema struct {
 	patternProperties []patternProperty // in document order
 	additional        *Schema           // nil: anything
 	required          []int             // indices into members, in the order of "required"
+	slots             int               // members whose presence is tracked (see member.slot)
+	minProperties     int               // -1: absent
+	maxProperties     int               // -1: absent
+	propertyNames     *Schema           // nil: anything
+	dependentRequired []dependency      // in document order
+	dependentSchemas  []dependency      // in document order
 
 	// Applicators on the same value.
 	ref   *Schema
@@ -51,6 +62,8 @@ type Schema struct {
 	anyOf []*Schema
 	oneOf []*Schema
 	not   *Schema
+	// "if", "then" and "else"; then and else are nil without an if.
+	ifSchema, thenSchema, elseSchema *Schema
 
 	// hasOwn tells whether any keyword above other than the applicators is present; if not, the
 	// value is only read by the applicators, or skipped.
@@ -61,7 +74,15 @@ type Schema struct {
 type member struct {
 	name   string
 	schema *Schema // nil when the name is only required
-	slot   int     // its bit among the required names seen, or -1
+	slot   int     // its bit among the names whose presence is tracked, or -1
+}
+
+// A dependency applies when the object has the member members[member]: then it must also have
+// the members of names ("dependentRequired"), or match schema ("dependentSchemas").
+type dependency struct {
+	member int
+	names  []int   // indices into members
+	schema *Schema // for dependentSchemas
 }
 
 type patternProperty struct {

@@ -34,15 +34,19 @@ value is checked instead.
 // Validate checks instance, the raw JSON text of a value (such as the "arguments" of a tools/call
 // request), against the schema. It returns nil if the instance is valid JSON that satisfies the
 // schema, and otherwise a [*ValidationError] for the first problem in document order: a value's
-// own keywords first ("type", "enum", "const", bounds, lengths, "pattern"), then its members or
-// elements in order, then "required" in the order of the keyword, "minItems" and "maxItems", and
-// finally "$ref", "allOf", "anyOf", "oneOf" and "not". An instance that is not valid JSON
+// own keywords first ("type", "enum", "const", bounds, "multipleOf", lengths, "pattern"), then
+// its members (each name against "propertyNames", then its value) or elements in order, then
+// "required" in the order of the keyword, "dependentRequired", "minProperties",
+// "maxProperties", "dependentSchemas", or "minItems", "maxItems", "contains", "uniqueItems", and
+// finally "$ref", "allOf", "anyOf", "oneOf", "not" and "if"/"then"/"else". An instance that is not valid JSON
 // (including empty input: pass {} for absent arguments) gets an error that unwraps to
 // [ErrInvalidJSON] and names the offset of the first bad byte. Of duplicate object keys the last
 // one counts, as encoding/json decodes them.
 //
 // Validate does not allocate when the instance is valid, except to decode strings and keys with
-// escape sequences that a keyword needs, and to compare objects with "enum" or "const". It is
+// escape sequences that a keyword needs, to compare objects with "enum" or "const", for
+// "uniqueItems" on arrays and "minProperties"/"maxProperties" on objects of more than 16 values
+// or members, and for "multipleOf" on literals of more than 19 digits. It is
 // safe for concurrent use and does not retain instance.
 //
 // Its work is bounded: a schema whose alternatives (anyOf, oneOf, not) re-read nested values
@@ -165,6 +169,23 @@ func (v *validator) value(s *Schema, i, depth int) (int, *ValidationError) {
 			})
 		}
 		// A syntax error in the value made "not" hold; it is found when the value is skipped.
+	}
+	if s.ifSchema != nil {
+		quiet := v.quiet
+		v.quiet = true
+		_, err := v.value(s.ifSchema, i, depth)
+		v.quiet = quiet
+		branch := s.thenSchema
+		if err != nil {
+			branch = s.elseSchema
+		}
+		if branch != nil {
+			e, err := v.value(branch, i, depth)
+			if err != nil {
+				return i, err
+			}
+			end = e
+		}
 	}
 	if end < 0 {
 		return skipValue(v.data, i, depth)
@@ -324,6 +345,11 @@ func (v *validator) number(s *Schema, i int) (int, *ValidationError) {
 			}
 		}
 	}
+	if s.multipleOf != nil && !parseDecimal(lit).isMultipleOf(*s.multipleOf) {
+		return i, v.fail(i, "multipleOf", func() string {
+			return "must be a multiple of " + string(s.multipleOf.lit) + " (got " + renderValue(lit) + ")"
+		})
+	}
 	return end, nil
 }
 
@@ -344,13 +370,14 @@ func (v *validator) object(s *Schema, i, depth int) (int, *ValidationError) {
 			return i, err
 		}
 	}
-	var seen uint64     // required slots seen, when there are at most 64
+	var seen uint64     // slots of the members seen, when there are at most 64
 	var seenMany []bool // otherwise
-	if len(s.required) > 64 {
-		seenMany = make([]bool, len(s.required))
+	if s.slots > 64 {
+		seenMany = make([]bool, s.slots)
 	}
 
 	data := v.data
+	start := i
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		i++
@@ -364,6 +391,15 @@ func (v *validator) object(s *Schema, i, depth int) (int, *ValidationError) {
 				return kend, err
 			}
 			key := data[i+1 : kend-1]
+			if s.propertyNames != nil {
+				if _, err := v.value(s.propertyNames, i, depth); err != nil {
+					if err != errQuiet {
+						err = &ValidationError{at: err.at, Keyword: "propertyNames", Message: "invalid name: " + err.Message}
+						err.push(pathSeg{raw: key, escaped: escaped, index: -1})
+					}
+					return i, err
+				}
+			}
 			vs, err := skipColon(data, kend)
 			if err != nil {
 				return vs, err
@@ -402,19 +438,70 @@ func (v *validator) object(s *Schema, i, depth int) (int, *ValidationError) {
 			}
 		}
 	}
-	for _, j := range s.required {
+	has := func(j int) bool {
 		slot := s.members[j].slot
-		if (slot < 64 && seen&(1<<slot) != 0) || (slot >= 64 && seenMany[slot]) {
-			continue
-		}
+		return (slot < 64 && seen&(1<<slot) != 0) || (slot >= 64 && seenMany[slot])
+	}
+	missing := func(j int) *ValidationError {
 		if v.quiet {
-			return i, errQuiet
+			return errQuiet
 		}
 		err := &ValidationError{at: i, Keyword: "required", Message: "is required"}
 		err.push(pathSeg{key: s.members[j].name, index: -1})
-		return i, err
+		return err
+	}
+	for _, j := range s.required {
+		if !has(j) {
+			return i, missing(j)
+		}
+	}
+	for _, d := range s.dependentRequired {
+		if !has(d.member) {
+			continue
+		}
+		for _, j := range d.names {
+			if !has(j) {
+				err := missing(j)
+				if err != errQuiet {
+					err.Keyword = "dependentRequired"
+					err.Message = "is required when " + strconv.Quote(s.members[d.member].name) + " is given"
+				}
+				return i, err
+			}
+		}
+	}
+	if s.minProperties >= 0 || s.maxProperties >= 0 {
+		if err := v.propertyCount(s, start, i); err != nil {
+			return i, err
+		}
+	}
+	for _, d := range s.dependentSchemas {
+		if has(d.member) {
+			if _, err := v.value(d.schema, start, depth-1); err != nil {
+				return i, err
+			}
+		}
 	}
 	return i, nil
+}
+
+// propertyCount checks "minProperties" and "maxProperties" on the object data[start:end].
+func (v *validator) propertyCount(s *Schema, start, end int) *ValidationError {
+	n := v.countMembers(start)
+	if v.steps < 0 {
+		return errQuiet
+	}
+	if s.minProperties >= 0 && n < s.minProperties {
+		return v.fail(start, "minProperties", func() string {
+			return "must have at least " + plural(s.minProperties, "member") + " (got " + strconv.Itoa(n) + ")"
+		})
+	}
+	if s.maxProperties >= 0 && n > s.maxProperties {
+		return v.fail(start, "maxProperties", func() string {
+			return "must have at most " + plural(s.maxProperties, "member") + " (got " + strconv.Itoa(n) + ")"
+		})
+	}
+	return nil
 }
 
 // lookup returns the index of the member named by the raw key, or -1.
@@ -539,6 +626,8 @@ func (v *validator) array(s *Schema, i, depth int) (int, *ValidationError) {
 	}
 	data := v.data
 	n := 0
+	contained := 0 // the elements that match "contains"
+	start := i
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
 		i++
@@ -561,6 +650,14 @@ func (v *validator) array(s *Schema, i, depth int) (int, *ValidationError) {
 				}
 				return end, err
 			}
+			if s.contains != nil {
+				quiet := v.quiet
+				v.quiet = true
+				if _, cerr := v.value(s.contains, i, depth); cerr == nil {
+					contained++
+				}
+				v.quiet = quiet
+			}
 			n++
 			var done bool
 			if i, done, err = nextMember(data, end, ']'); err != nil {
@@ -579,6 +676,31 @@ func (v *validator) array(s *Schema, i, depth int) (int, *ValidationError) {
 		return i, v.fail(i, "maxItems", func() string {
 			return "must have at most " + plural(s.maxItems, "item") + " (got " + strconv.Itoa(n) + ")"
 		})
+	}
+	if s.contains != nil {
+		if contained < s.minContains {
+			return i, v.fail(i, "contains", func() string {
+				return "must contain at least " + plural(s.minContains, "item") + " matching " + renderValue(s.contains.raw) +
+					" (got " + strconv.Itoa(contained) + ")"
+			})
+		}
+		if s.maxContains >= 0 && contained > s.maxContains {
+			return i, v.fail(i, "maxContains", func() string {
+				return "must contain at most " + plural(s.maxContains, "item") + " matching " + renderValue(s.contains.raw) +
+					" (got " + strconv.Itoa(contained) + ")"
+			})
+		}
+	}
+	if s.uniqueItems && n > 1 {
+		a, b := v.duplicateItems(start)
+		if v.steps < 0 {
+			return i, errQuiet
+		}
+		if a >= 0 {
+			return i, v.fail(i, "uniqueItems", func() string {
+				return "must not contain duplicates (items " + strconv.Itoa(a) + " and " + strconv.Itoa(b) + " are equal)"
+			})
+		}
 	}
 	return i, nil
 }

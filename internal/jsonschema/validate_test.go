@@ -181,7 +181,84 @@ var validateCases = []validateCase{
 	// Keywords that do not apply to the instance's type, and unknown ones.
 	{"string keywords skip numbers", `{"minLength":10,"pattern":"x"}`, `1`, ""},
 	{"object keywords skip arrays", `{"required":["a"],"properties":{"a":false}}`, `[1]`, ""},
-	{"unknown keywords ignored", `{"uniqueItems":true,"x-custom":{"type":"string"}}`, `[1,1]`, ""},
+	{"unknown keywords ignored", `{"x-custom":{"type":"string"},"nullable":false,"examples":[1]}`, `null`, ""},
+
+	// multipleOf, judged on the decimal digits.
+	{"multipleOf integer", `{"multipleOf":2}`, `10`, ""},
+	{"multipleOf integer fails", `{"multipleOf":2}`, `7`, `arguments: must be a multiple of 2 (got 7)`},
+	{"multipleOf 1.5", `{"multipleOf":1.5}`, `4.5`, ""},
+	{"multipleOf 1.5 fails", `{"multipleOf":1.5}`, `35`, `arguments: must be a multiple of 1.5 (got 35)`},
+	{"multipleOf 0.1 (float division says no)", `{"multipleOf":0.1}`, `0.3`, ""},
+	{"multipleOf 0.0001", `{"multipleOf":0.0001}`, `0.0075`, ""},
+	{"multipleOf 0.0001 fails", `{"multipleOf":0.0001}`, `0.00751`, `arguments: must be a multiple of 0.0001 (got 0.00751)`},
+	{"multipleOf exponents", `{"multipleOf":1e-8}`, `12391239123`, ""},
+	{"multipleOf huge instance", `{"type":"integer","multipleOf":0.123456789}`, `1e308`, `arguments: must be a multiple of 0.123456789 (got 1e308)`},
+	{"multipleOf negative and zero", `{"multipleOf":3}`, `[-9,0,-0.0]`, ""},
+	{"multipleOf in items", `{"items":{"multipleOf":3}}`, `[-9,0,-0.0]`, ""},
+	{"multipleOf long mantissa", `{"multipleOf":0.00000000000000000001}`, `1.00000000000000000001`, ""},
+	{"multipleOf long mantissa fails", `{"multipleOf":0.00000000000000000002}`, `1.00000000000000000001`, `arguments: must be a multiple of 0.00000000000000000002 (got 1.00000000000000000001)`},
+	{"multipleOf skips strings", `{"multipleOf":2}`, `"3"`, ""},
+
+	// uniqueItems.
+	{"uniqueItems", `{"uniqueItems":true}`, `[1,"1",[1],{"a":1},true,null]`, ""},
+	{"uniqueItems numbers by value", `{"uniqueItems":true}`, `[1,2,1.0]`, `arguments: must not contain duplicates (items 0 and 2 are equal)`},
+	{"uniqueItems strings after escapes", `{"uniqueItems":true}`, `["a","\u0061"]`, `arguments: must not contain duplicates (items 0 and 1 are equal)`},
+	{"uniqueItems objects in any order", `{"uniqueItems":true}`, `[{"a":1,"b":2},{"b":2,"a":1}]`, `arguments: must not contain duplicates (items 0 and 1 are equal)`},
+	{"uniqueItems objects differ", `{"uniqueItems":true}`, `[{"a":1},{"a":2},{"b":1}]`, ""},
+	{"uniqueItems nested arrays", `{"uniqueItems":true}`, `[[1,[2]],[1,[2.0]]]`, `arguments: must not contain duplicates (items 0 and 1 are equal)`},
+	{"uniqueItems objects with a name twice", `{"uniqueItems":true}`, `[{"a":1,"a":2},{"a":2}]`, `arguments: must not contain duplicates (items 0 and 1 are equal)`},
+	{"uniqueItems objects differ in a value", `{"uniqueItems":true}`, `[{"a":1,"b":2},{"b":3,"a":1},{"a":{"x":[1]}},{"a":{"x":[2]}}]`, ""},
+	{"uniqueItems first pair", `{"uniqueItems":true}`, `[3,1,2,1,3]`, `arguments: must not contain duplicates (items 1 and 3 are equal)`},
+	{"uniqueItems false", `{"uniqueItems":false}`, `[1,1]`, ""},
+	{"uniqueItems nested", `{"properties":{"tags":{"uniqueItems":true}}}`, `{"tags":["a","b","a"]}`, `argument "tags": must not contain duplicates (items 0 and 2 are equal)`},
+
+	// contains, minContains, maxContains.
+	{"contains", `{"contains":{"type":"integer"}}`, `["a",1]`, ""},
+	{"contains fails", `{"contains":{"type":"integer"}}`, `["a","b"]`, `arguments: must contain at least 1 item matching {"type":"integer"} (got 0)`},
+	{"contains empty array", `{"contains":true}`, `[]`, `arguments: must contain at least 1 item matching true (got 0)`},
+	{"minContains", `{"contains":{"const":1},"minContains":2}`, `[1,2,1]`, ""},
+	{"minContains fails", `{"contains":{"const":1},"minContains":2}`, `[1,2]`, `arguments: must contain at least 2 items matching {"const":1} (got 1)`},
+	{"minContains 0", `{"contains":{"const":1},"minContains":0}`, `[]`, ""},
+	{"maxContains fails", `{"contains":{"const":1},"maxContains":1}`, `[1,1]`, `arguments: must contain at most 1 item matching {"const":1} (got 2)`},
+	{"maxContains without contains", `{"maxContains":1}`, `[1,1]`, ""},
+	{"contains skips objects", `{"contains":{"const":1}}`, `{}`, ""},
+
+	// minProperties, maxProperties.
+	{"minProperties", `{"minProperties":2}`, `{"a":1,"b":2}`, ""},
+	{"minProperties fails", `{"minProperties":2}`, `{"a":1}`, `arguments: must have at least 2 members (got 1)`},
+	{"minProperties counts a name once", `{"minProperties":2}`, `{"a":1,"a":2}`, `arguments: must have at least 2 members (got 1)`},
+	{"minProperties after escapes", `{"minProperties":2}`, `{"a":1,"\u0061":2}`, `arguments: must have at least 2 members (got 1)`},
+	{"maxProperties", `{"maxProperties":1}`, `{"a":1,"a":2}`, ""},
+	{"maxProperties fails", `{"maxProperties":1}`, `{"a":1,"b":2}`, `arguments: must have at most 1 member (got 2)`},
+	{"maxProperties nested", `{"properties":{"o":{"maxProperties":0}}}`, `{"o":{"x":1}}`, `argument "o": must have at most 0 members (got 1)`},
+
+	// propertyNames.
+	{"propertyNames", `{"propertyNames":{"pattern":"^[a-z]+$"}}`, `{"ab":1,"c":2}`, ""},
+	{"propertyNames fails", `{"propertyNames":{"pattern":"^[a-z]+$"}}`, `{"ab":1,"Cd":2}`, `argument "Cd": invalid name: must match the pattern "^[a-z]+$" (got "Cd")`},
+	{"propertyNames maxLength", `{"propertyNames":{"maxLength":2}}`, `{"abc":1}`, `argument "abc": invalid name: must be at most 2 characters long (got 3)`},
+	{"propertyNames false", `{"propertyNames":false}`, `{}`, ""},
+	{"propertyNames false fails", `{"propertyNames":false}`, `{"a":1}`, `argument "a": invalid name: is not allowed`},
+
+	// dependentRequired, dependentSchemas, and draft 7's dependencies.
+	{"dependentRequired", `{"dependentRequired":{"card":["cvv"]}}`, `{"card":"x","cvv":"1"}`, ""},
+	{"dependentRequired absent trigger", `{"dependentRequired":{"card":["cvv"]}}`, `{"name":"x"}`, ""},
+	{"dependentRequired fails", `{"dependentRequired":{"card":["cvv"]}}`, `{"card":"x"}`, `argument "cvv": is required when "card" is given`},
+	{"dependentRequired with properties and required", `{"properties":{"card":{"type":"string"}},"required":["name"],"dependentRequired":{"card":["cvv","name"]}}`, `{"name":"n","card":"x"}`, `argument "cvv": is required when "card" is given`},
+	{"dependentSchemas", `{"dependentSchemas":{"card":{"required":["cvv"]}}}`, `{"card":1,"cvv":2}`, ""},
+	{"dependentSchemas fails", `{"dependentSchemas":{"card":{"properties":{"cvv":{"type":"string"}},"required":["cvv"]}}}`, `{"card":1,"cvv":2}`, `argument "cvv": expected string, got number`},
+	{"dependentSchemas absent trigger", `{"dependentSchemas":{"card":false}}`, `{"cvv":2}`, ""},
+	{"dependencies array", `{"dependencies":{"card":["cvv"]}}`, `{"card":1}`, `argument "cvv": is required when "card" is given`},
+	{"dependencies schema", `{"dependencies":{"card":{"maxProperties":1}}}`, `{"card":1,"x":2}`, `arguments: must have at most 1 member (got 2)`},
+
+	// if, then, else.
+	{"if then", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"a","x":1}`, ""},
+	{"if then fails", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"a","y":1}`, `missing required argument "x"`},
+	{"if else", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"b","y":1}`, ""},
+	{"if else fails", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"b","x":1}`, `missing required argument "y"`},
+	{"if alone", `{"if":false}`, `1`, ""},
+	{"then without if", `{"then":false,"else":false}`, `1`, ""},
+	{"if without else", `{"if":{"type":"string"},"then":{"minLength":2}}`, `5`, ""},
+	{"if in items", `{"items":{"if":{"type":"number"},"then":{"minimum":0}}}`, `["a",1,-1]`, `argument "[2]": must be >= 0 (got -1)`},
 
 	// The conformance suite's schema.
 	{"conformance valid", conformanceSchema, `{"name":"Ada","address":{"street":"1 Main St","city":"London"}}`, ""},
@@ -396,6 +473,12 @@ func TestValidateAllocs(t *testing.T) {
 		{"typical valid", s, typicalValid, 0},
 		{"conformance valid", conformance, []byte(`{"name":"Ada","address":{"street":"1 Main St","city":"London"}}`), 0},
 		{"anyOf valid", mustCompile(t, `{"anyOf":[{"type":"null"},{"type":"string","enum":["x"]}]}`), []byte(`"x"`), 0},
+		{"multipleOf valid", mustCompile(t, `{"items":{"multipleOf":0.01}}`), []byte(`[1.25,3,0.5e1]`), 0},
+		{"uniqueItems valid", mustCompile(t, `{"uniqueItems":true}`), []byte(`["a","b","\u0063",1,[2],true]`), 0},
+		{"contains valid", mustCompile(t, `{"contains":{"type":"string"},"maxContains":2}`), []byte(`[1,"a",2]`), 0},
+		{"properties counted", mustCompile(t, `{"minProperties":1,"maxProperties":3,"propertyNames":{"maxLength":3}}`), []byte(`{"a":1,"b":2,"c":3}`), 0},
+		{"dependents", mustCompile(t, `{"dependentRequired":{"a":["b"]},"dependentSchemas":{"b":{"required":["a"]}}}`), []byte(`{"a":1,"b":2}`), 0},
+		{"if then else", mustCompile(t, `{"if":{"required":["a"]},"then":{"required":["b"]},"else":{"maxProperties":0}}`), []byte(`{"a":1,"b":2}`), 0},
 		{"typical invalid", s, typicalInvalid, 4},
 		{"nested invalid", conformance, []byte(`{"address":{"street":1}}`), 5},
 	}
@@ -412,6 +495,26 @@ func mustCompile(t testing.TB, schema string) *Schema {
 	s, err := Compile([]byte(schema))
 	require.NoError(t, err)
 	return s
+}
+
+// TestValidateUniqueItemsLong: uniqueItems on long arrays of distinct values, scalars and
+// objects, completes within the budget of an ordinary instance (it does not compare every pair).
+func TestValidateUniqueItemsLong(t *testing.T) {
+	s := mustCompile(t, `{"uniqueItems":true}`)
+	for _, elem := range []func(int) string{
+		func(i int) string { return strconv.Itoa(i) },
+		func(i int) string { return `"s` + strconv.Itoa(i) + `"` },
+		func(i int) string { return `{"id":` + strconv.Itoa(i) + `,"tag":"t"}` },
+		func(i int) string { return `[` + strconv.Itoa(i) + `]` },
+	} {
+		items := make([]string, 20000)
+		for i := range items {
+			items[i] = elem(i)
+		}
+		assert.NoError(t, s.Validate([]byte(`[`+strings.Join(items, ",")+`]`)), elem(0))
+		items[len(items)-1] = elem(7)
+		assert.EqualError(t, s.Validate([]byte(`[`+strings.Join(items, ",")+`]`)), `arguments: must not contain duplicates (items 7 and 19999 are equal)`, elem(0))
+	}
 }
 
 // TestValidateConcurrent runs one Schema from many goroutines, for the race detector.
@@ -437,6 +540,9 @@ func FuzzValidate(f *testing.F) {
 		mustCompile(f, conformanceSchema),
 		mustCompile(f, `{"type":"object","properties":{"text":{"type":"string","minLength":1,"pattern":"^[a-z ]+$"},"count":{"type":"integer","minimum":1},"tags":{"type":"array","items":{"enum":["a","b"]}}},"required":["text"]}`),
 		mustCompile(f, `{"anyOf":[{"type":["null","boolean"]},{"items":{"$ref":"#"}},{"oneOf":[{"const":{"a":[1]}},{"not":{"type":"number"}}]}],"additionalProperties":{"$ref":"#"}}`),
+		mustCompile(f, `{"uniqueItems":true,"contains":{"multipleOf":0.5},"maxContains":3,"items":{"$ref":"#"},"minProperties":1,"maxProperties":4,`+
+			`"propertyNames":{"maxLength":3},"dependentRequired":{"a":["b"]},"dependentSchemas":{"c":{"additionalProperties":{"$ref":"#"}}},`+
+			`"if":{"type":"object"},"then":{"properties":{"d":{"multipleOf":3}}},"else":{"not":{"type":"string"}}}`),
 	}
 	for _, tc := range validateCases {
 		f.Add([]byte(tc.instance))

@@ -39,6 +39,7 @@ type ToolHandlerFor[In, Out any] func(ctx context.Context, req *Request, in In) 
 type toolEntry struct {
 	tool    *Tool
 	input   *jsonschema.Schema
+	output  *jsonschema.Schema // nil without an output schema
 	handler ToolHandler
 }
 
@@ -47,9 +48,14 @@ type toolEntry struct {
 // are validated against it before h runs. If t.InputSchema is empty, it is
 // {"type":"object"}.
 //
+// With t.OutputSchema, every result of h that is not a tool error (IsError) must have a
+// StructuredContent that conforms to it; one that does not is answered with a JSON-RPC internal
+// error (-32603) naming the first mismatch, instead of the result.
+//
 // AddRawTool panics on programmer errors: a nil tool or handler, an empty or duplicate name,
-// an input schema that does not compile or is not of type object (MCP 2025-11-25, Server §
-// Tools: inputSchema is a JSON Schema object).
+// an input or output schema that does not compile (it uses a keyword the validator refuses,
+// such as unevaluatedProperties) or is not of type object (MCP 2025-11-25, Server § Tools:
+// inputSchema is a JSON Schema object).
 func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
 	if t == nil || h == nil {
 		panic("mcp: AddRawTool with a nil tool or handler")
@@ -65,8 +71,9 @@ func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
 	if !in.IsObject() {
 		panic(fmt.Sprintf("mcp: tool %q: input schema must have \"type\": \"object\"", tool.Name))
 	}
+	var out *jsonschema.Schema
 	if len(tool.OutputSchema) > 0 {
-		out, err := jsonschema.Compile(tool.OutputSchema)
+		out, err = jsonschema.Compile(tool.OutputSchema)
 		if err != nil {
 			panic(fmt.Sprintf("mcp: tool %q: output schema: %v", tool.Name, err))
 		}
@@ -74,12 +81,16 @@ func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
 			panic(fmt.Sprintf("mcp: tool %q: output schema must have \"type\": \"object\"", tool.Name))
 		}
 	}
-	s.addTool(&toolEntry{tool: &tool, input: in, handler: h})
+	s.addTool(&toolEntry{tool: &tool, input: in, output: out, handler: h})
 }
 
 // AddTool registers a typed tool: its input schema is inferred from In and its output schema
 // from Out (unless t sets them), arguments are validated and decoded into In before h runs,
-// and Out is returned as structuredContent plus its JSON as text. A validation failure is a
+// and Out is returned as structuredContent plus its JSON as text. Out is encoded as
+// encoding/json does, except that a nil slice or map is [] or {}, not null; it is validated
+// against the output schema as for [Server.AddRawTool], so constraints of its jsonschema tags
+// hold, and a nil pointer field without omitempty (null, which the inferred schema refuses) is
+// an internal error. A validation failure is a
 // result with isError and a message naming the bad field (MCP 2025-11-25, Server § Tools:
 // input validation errors are tool execution errors), not a protocol error.
 //
@@ -130,7 +141,7 @@ func AddTool[In, Out any](s *Server, t *Tool, h ToolHandlerFor[In, Out]) {
 		if str, ok := any(out).(string); ok && !structured {
 			return TextResult(str), nil // no encoding needed
 		}
-		raw, err := json.Marshal(out)
+		raw, err := jsonv2.Marshal(out, typedOutputOptions)
 		if err != nil {
 			return nil, fmt.Errorf("encoding the tool's output: %w", err)
 		}
@@ -160,6 +171,15 @@ names SHOULD be unique; RFC 7493 § 2.3 makes it a MUST). A member whose name di
 only in case is then an unknown member, ignored as it always was, and the field keeps the value
 the schema checked. (A field tagged with the json option case:ignore opts out of the first rule.)
 */
+
+// typedOutputOptions encode the Out of a typed tool as encoding/json does, but for a nil slice
+// or map, which is [] or {} rather than null: the output schema inferred from Out says "array"
+// or "object" for them, and structuredContent must conform to it.
+var typedOutputOptions = jsonv2.JoinOptions(
+	json.DefaultOptionsV1(),
+	jsonv2.FormatNilSliceAsNull(false),
+	jsonv2.FormatNilMapAsNull(false),
+)
 
 // typedArgsOptions decode the arguments of a typed tool: see the design note above.
 var typedArgsOptions = jsonv2.JoinOptions(
@@ -319,5 +339,40 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 	if res == nil {
 		res = &CallToolResult{}
 	}
+	if e.output != nil && !res.IsError {
+		if err := checkStructured(name, e.output, res.StructuredContent); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// checkStructured checks a result's structuredContent against the tool's output schema.
+//
+// MCP 2025-11-25, Server § Tools, Output Schema: "If an output schema is provided: Servers MUST
+// provide structured results that conform to this schema." A result that does not is the
+// server's fault, not the call's: the arguments were valid, and the model cannot correct the
+// tool's output by calling again. So it is answered as an internal error (-32603), as the
+// official Go SDK does, rather than as a tool error, which the spec reserves for failures the
+// model can act on (Error Handling: tool execution errors carry "actionable feedback that
+// language models can use to self-correct"); and the client, which SHOULD validate structured
+// results, does not receive a result it would have to reject. A tool error (isError) carries no
+// structured result, and is not checked.
+func checkStructured(name string, schema *jsonschema.Schema, content json.RawMessage) error {
+	if len(content) == 0 {
+		return rpc.Errorf(rpc.CodeInternalError, "tool %s: the tool has an output schema but returned no structuredContent", name)
+	}
+	err := schema.Validate(content)
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var verr *jsonschema.ValidationError
+	if errors.As(err, &verr) {
+		msg = verr.Message
+		if verr.Path != "" {
+			msg = verr.Path + ": " + msg
+		}
+	}
+	return rpc.Errorf(rpc.CodeInternalError, "tool %s: structuredContent does not match the output schema: %s", name, msg)
 }

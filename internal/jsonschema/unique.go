@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -176,6 +177,25 @@ func (v *validator) duplicateItems(i int) (int, int) {
 	return v.firstDuplicate(list, func(a, b hashedValue) bool {
 		return equalJSON(v.data[a.start:a.end], v.data[b.start:b.end])
 	})
+}
+
+// propertyCount checks "minProperties" and "maxProperties" on the object data[start:end].
+func (v *validator) propertyCount(s *Schema, start, end int) *ValidationError {
+	n := v.countMembers(start)
+	if v.steps < 0 {
+		return errQuiet
+	}
+	if s.minProperties >= 0 && n < s.minProperties {
+		return v.fail(start, "minProperties", func() string {
+			return "must have at least " + plural(s.minProperties, "member") + " (got " + strconv.Itoa(n) + ")"
+		})
+	}
+	if s.maxProperties >= 0 && n > s.maxProperties {
+		return v.fail(start, "maxProperties", func() string {
+			return "must have at most " + plural(s.maxProperties, "member") + " (got " + strconv.Itoa(n) + ")"
+		})
+	}
+	return nil
 }
 
 // countMembers returns the number of distinct names of the object at data[i]: a name given

@@ -485,25 +485,6 @@ func (v *validator) object(s *Schema, i, depth int) (int, *ValidationError) {
 	return i, nil
 }
 
-// propertyCount checks "minProperties" and "maxProperties" on the object data[start:end].
-func (v *validator) propertyCount(s *Schema, start, end int) *ValidationError {
-	n := v.countMembers(start)
-	if v.steps < 0 {
-		return errQuiet
-	}
-	if s.minProperties >= 0 && n < s.minProperties {
-		return v.fail(start, "minProperties", func() string {
-			return "must have at least " + plural(s.minProperties, "member") + " (got " + strconv.Itoa(n) + ")"
-		})
-	}
-	if s.maxProperties >= 0 && n > s.maxProperties {
-		return v.fail(start, "maxProperties", func() string {
-			return "must have at most " + plural(s.maxProperties, "member") + " (got " + strconv.Itoa(n) + ")"
-		})
-	}
-	return nil
-}
-
 // lookup returns the index of the member named by the raw key, or -1.
 func (s *Schema) lookup(key []byte, escaped bool) int {
 	if len(s.members) == 0 {

@@ -17,8 +17,8 @@ import (
 // The document is read as JSON Schema draft 2020-12, the MCP default (MCP 2025-11-25, Basic §
 // JSON Schema Usage: schemas without $schema are 2020-12). The keywords of the package doc are
 // compiled; the annotations and keywords outside the 2020-12 vocabularies are kept and ignored;
-// the few 2020-12 keywords not implemented (unevaluatedProperties, unevaluatedItems, $dynamicRef,
-// $recursiveRef) make Compile fail. A few forms of earlier drafts that MCP tools still
+// the few 2020-12 keywords not implemented ($dynamicRef, $recursiveRef, and unevaluatedProperties
+// and unevaluatedItems beside in-place applicators) make Compile fail. A few forms of earlier drafts that MCP tools still
 // publish (zod-to-json-schema emits draft-07) are read too: "definitions" like "$defs", an array
 // "items" like "prefixItems" (with "additionalItems" for the rest), and a boolean
 // "exclusiveMinimum"/"exclusiveMaximum" that makes "minimum"/"maximum" exclusive. "$schema" is
@@ -107,6 +107,8 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 		depRequired    []pendingDependency
 		depSchemas     []pendingDependency
 		ifThenElse     [3]*Schema
+		unevaluated    []pendingUnevaluated
+		hasRef         bool
 	)
 	it := newObjectIter(c.doc, i)
 	for {
@@ -164,10 +166,10 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 			}
 			s.hasOwn = true
 		case "multipleOf":
-			if kind != kindNumber || val[0] == '-' || parseDecimal(val).mant == 0 && !parseDecimal(val).long {
+			d := parseDecimal(val)
+			if kind != kindNumber || val[0] == '-' || d.mant == 0 && !d.long {
 				return nil, c.errorf(kptr, "must be a number greater than 0, got %s", renderValue(val))
 			}
-			d := parseDecimal(val)
 			s.multipleOf = &d
 			s.hasOwn = true
 		case "minLength", "maxLength", "minItems", "maxItems", "minContains", "maxContains", "minProperties", "maxProperties":
@@ -242,12 +244,19 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 			s.hasOwn = true
 		case "if", "then", "else":
 			ifThenElse[slices.Index([]string{"if", "then", "else"}, kw)], err = c.schema(vs, kptr)
-		case "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef":
-			// Not implemented. Ignoring them would accept what the author meant to refuse, so
-			// the schema is refused instead; a schema that asserts nothing is harmless.
-			if (kw == "unevaluatedProperties" || kw == "unevaluatedItems") && assertsNothing(val) {
+		case "unevaluatedProperties", "unevaluatedItems":
+			// Implemented where no in-place applicator can evaluate members or items, which
+			// is checked below; a schema that asserts nothing is harmless anywhere.
+			if assertsNothing(val) {
 				break
 			}
+			var sub *Schema
+			if sub, err = c.schema(vs, kptr); err == nil {
+				unevaluated = append(unevaluated, pendingUnevaluated{keyword: kw, schema: sub, pointer: kptr})
+			}
+		case "$dynamicRef", "$recursiveRef":
+			// Not implemented. Ignoring them would accept what the author meant to refuse, so
+			// the schema is refused instead.
 			return nil, c.errorf(kptr, "keyword %q is not supported by this validator; the schema is refused rather than the keyword ignored", kw)
 		case "pattern":
 			if kind != kindString {
@@ -290,6 +299,7 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 				return nil, c.errorf(kptr, "must be a string, got %s", kind)
 			}
 			c.refs = append(c.refs, pendingRef{from: s, ref: decodeString(val[1:len(val)-1], true), pointer: kptr})
+			hasRef = true
 		case "$defs", "definitions":
 			err = c.compileDefs(val, vs, kptr)
 		case "allOf", "anyOf", "oneOf":
@@ -334,6 +344,28 @@ func (c *compiler) schema(i int, ptr string) (*Schema, error) {
 
 	if itemsArray && additionalItem != nil {
 		s.items = additionalItem
+	}
+	for _, u := range unevaluated {
+		// Without an in-place applicator, the members unevaluatedProperties sees are those
+		// that neither properties nor patternProperties nor additionalProperties evaluated:
+		// it means additionalProperties, or nothing beside one. Likewise unevaluatedItems
+		// means items after prefixItems, unless contains evaluated some of the items.
+		if hasRef || s.allOf != nil || s.anyOf != nil || s.oneOf != nil || s.not != nil || ifThenElse[0] != nil || depSchemas != nil {
+			return nil, c.errorf(u.pointer, "keyword %q is supported only in a schema without $ref, allOf, anyOf, oneOf, not, if or dependentSchemas beside it; the schema is refused rather than the keyword ignored", u.keyword)
+		}
+		if u.keyword == "unevaluatedProperties" {
+			if s.additional == nil {
+				s.additional = u.schema
+			}
+		} else {
+			if s.contains != nil {
+				return nil, c.errorf(u.pointer, "keyword %q is not supported beside contains; the schema is refused rather than the keyword ignored", u.keyword)
+			}
+			if s.items == nil {
+				s.items = u.schema
+			}
+		}
+		s.hasOwn = true
 	}
 	for _, b := range []int{boundExclusiveMinimum, boundExclusiveMaximum} {
 		if draft4Excl[b] && s.boundsSet[b-1] { // "exclusiveMinimum": true turns minimum exclusive
@@ -539,6 +571,14 @@ func trackMember(s *Schema, name string) int {
 		s.slots++
 	}
 	return j
+}
+
+// pendingUnevaluated is an unevaluatedProperties or unevaluatedItems keyword, which compiles
+// once the schema's other keywords are known.
+type pendingUnevaluated struct {
+	keyword string
+	schema  *Schema
+	pointer string
 }
 
 // pendingDependency is an item of "dependentRequired" or "dependentSchemas" (or of draft 7's

@@ -100,9 +100,15 @@ func TestCompileErrors(t *testing.T) {
 
 		// Keywords of 2020-12 that are not implemented are refused, naming where they are.
 		{"unevaluatedProperties", `{"properties":{"o":{"allOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false}}}`,
-			`jsonschema: schema #/properties/o/unevaluatedProperties: keyword "unevaluatedProperties" is not supported by this validator; the schema is refused rather than the keyword ignored`},
-		{"unevaluatedItems", `{"unevaluatedItems":{"type":"string"}}`,
-			`jsonschema: schema #/unevaluatedItems: keyword "unevaluatedItems" is not supported by this validator; the schema is refused rather than the keyword ignored`},
+			`jsonschema: schema #/properties/o/unevaluatedProperties: keyword "unevaluatedProperties" is supported only in a schema without $ref, allOf, anyOf, oneOf, not, if or dependentSchemas beside it; the schema is refused rather than the keyword ignored`},
+		{"unevaluatedProperties beside $ref", `{"$defs":{"a":{}},"$ref":"#/$defs/a","unevaluatedProperties":{"type":"string"}}`,
+			`jsonschema: schema #/unevaluatedProperties: keyword "unevaluatedProperties" is supported only in a schema without $ref, allOf, anyOf, oneOf, not, if or dependentSchemas beside it; the schema is refused rather than the keyword ignored`},
+		{"unevaluatedItems beside if", `{"unevaluatedItems":{"type":"string"},"if":true}`,
+			`jsonschema: schema #/unevaluatedItems: keyword "unevaluatedItems" is supported only in a schema without $ref, allOf, anyOf, oneOf, not, if or dependentSchemas beside it; the schema is refused rather than the keyword ignored`},
+		{"unevaluatedItems beside contains", `{"contains":{},"unevaluatedItems":false}`,
+			`jsonschema: schema #/unevaluatedItems: keyword "unevaluatedItems" is not supported beside contains; the schema is refused rather than the keyword ignored`},
+		{"unevaluatedProperties schema", `{"unevaluatedProperties":{"type":7}}`,
+			`jsonschema: schema #/unevaluatedProperties/type: must be a string or an array of strings, got number`},
 		{"dynamicRef", `{"$defs":{"t":{"$dynamicAnchor":"t"}},"items":{"$dynamicRef":"#t"}}`,
 			`jsonschema: schema #/items/$dynamicRef: keyword "$dynamicRef" is not supported by this validator; the schema is refused rather than the keyword ignored`},
 		{"recursiveRef", `{"$recursiveRef":"#"}`,

@@ -43,6 +43,10 @@
 //   - properties, patternProperties, additionalProperties, required, propertyNames,
 //     minProperties, maxProperties (a name given twice counts once), dependentRequired,
 //     dependentSchemas (and draft 7's dependencies, read as either).
+//   - unevaluatedProperties and unevaluatedItems in a schema without in-place applicators
+//     ($ref, allOf, anyOf, oneOf, not, if, dependentSchemas) beside them, where they mean
+//     additionalProperties and the items after prefixItems (and, for unevaluatedItems, without
+//     contains).
 //   - allOf, anyOf, oneOf, not, if/then/else.
 //   - $ref to a location in the same document: "#" (the root, for recursion), "#/$defs/Name",
 //     "#/definitions/Name", any other JSON Pointer to a schema ("#/properties/a"), or "#name" for
@@ -58,8 +62,9 @@
 // outside the 2020-12 vocabularies ("x-...", OpenAPI's "nullable" and "discriminator", ...).
 //
 // Refused, with a [*SchemaError] naming the keyword and its JSON Pointer: unevaluatedProperties
-// and unevaluatedItems (unless true or {}, which assert nothing), $dynamicRef, and draft
-// 2019-09's $recursiveRef. Ignoring them would accept instances the author meant to refuse.
+// and unevaluatedItems beside an in-place applicator (unless true or {}, which assert nothing),
+// $dynamicRef, and draft 2019-09's $recursiveRef. Ignoring them would accept instances the
+// author meant to refuse.
 //
 // # Regular expressions
 //

@@ -250,6 +250,15 @@ var validateCases = []validateCase{
 	{"dependencies array", `{"dependencies":{"card":["cvv"]}}`, `{"card":1}`, `argument "cvv": is required when "card" is given`},
 	{"dependencies schema", `{"dependencies":{"card":{"maxProperties":1}}}`, `{"card":1,"x":2}`, `arguments: must have at most 1 member (got 2)`},
 
+	// unevaluatedProperties and unevaluatedItems without in-place applicators.
+	{"unevaluatedProperties false", `{"properties":{"a":{}},"patternProperties":{"^x-":{}},"unevaluatedProperties":false}`, `{"a":1,"x-b":2}`, ""},
+	{"unevaluatedProperties false fails", `{"properties":{"a":{}},"patternProperties":{"^x-":{}},"unevaluatedProperties":false}`, `{"a":1,"b":2}`, `unexpected argument "b"`},
+	{"unevaluatedProperties schema", `{"properties":{"a":{}},"unevaluatedProperties":{"type":"string"}}`, `{"a":1,"b":2}`, `argument "b": expected string, got number`},
+	{"unevaluatedProperties beside additionalProperties", `{"additionalProperties":true,"unevaluatedProperties":false}`, `{"b":2}`, ""},
+	{"unevaluatedItems false", `{"prefixItems":[{}],"unevaluatedItems":false}`, `[1]`, ""},
+	{"unevaluatedItems false fails", `{"prefixItems":[{}],"unevaluatedItems":false}`, `[1,2]`, `argument "[1]": is not allowed`},
+	{"unevaluatedItems beside items", `{"items":{"type":"integer"},"unevaluatedItems":false}`, `[1,2]`, ""},
+
 	// if, then, else.
 	{"if then", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"a","x":1}`, ""},
 	{"if then fails", `{"if":{"properties":{"kind":{"const":"a"}}},"then":{"required":["x"]},"else":{"required":["y"]}}`, `{"kind":"a","y":1}`, `missing required argument "x"`},

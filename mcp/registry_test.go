@@ -41,6 +41,12 @@ func TestRegistrationPanics(t *testing.T) {
 		{"raw schema that does not compile", func(s *mcp.Server) {
 			s.AddRawTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"$ref":"#/$defs/none"}}}`)}, raw)
 		}, `mcp: tool "t": input schema: jsonschema: schema #/properties/a/$ref: cannot resolve "#/$defs/none": no such location in the document`},
+		{"input schema with a keyword the validator refuses", func(s *mcp.Server) {
+			s.AddRawTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"items":{"$dynamicRef":"#x"}}}}`)}, raw)
+		}, `mcp: tool "t": input schema: jsonschema: schema #/properties/a/items/$dynamicRef: keyword "$dynamicRef" is not supported by this validator; the schema is refused rather than the keyword ignored`},
+		{"output schema with a keyword the validator refuses", func(s *mcp.Server) {
+			s.AddRawTool(&mcp.Tool{Name: "t", OutputSchema: json.RawMessage(`{"type":"object","allOf":[{}],"unevaluatedProperties":false}`)}, raw)
+		}, `mcp: tool "t": output schema: jsonschema: schema #/unevaluatedProperties: keyword "unevaluatedProperties" is supported only in a schema without $ref, allOf, anyOf, oneOf, not, if or dependentSchemas beside it; the schema is refused rather than the keyword ignored`},
 		{"duplicate resource", func(s *mcp.Server) {
 			s.AddResource(&mcp.Resource{URI: "a://b", Name: "b"}, read)
 			s.AddResource(&mcp.Resource{URI: "a://b", Name: "c"}, read)

@@ -86,13 +86,14 @@ func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
 
 // AddTool registers a typed tool: its input schema is inferred from In and its output schema
 // from Out (unless t sets them), arguments are validated and decoded into In before h runs,
-// and Out is returned as structuredContent plus its JSON as text. Out is encoded as
-// encoding/json does, except that a nil slice or map is [] or {}, not null; it is validated
-// against the output schema as for [Server.AddRawTool], so constraints of its jsonschema tags
-// hold, and a nil pointer field without omitempty (null, which the inferred schema refuses) is
-// an internal error. A validation failure is a
+// and Out is returned as structuredContent plus its JSON as text. A validation failure is a
 // result with isError and a message naming the bad field (MCP 2025-11-25, Server § Tools:
 // input validation errors are tool execution errors), not a protocol error.
+//
+// Out is encoded as encoding/json does, except that a nil slice or map is [] or {}, not null.
+// The result is validated against the output schema as for [Server.AddRawTool], so that the
+// constraints of Out's jsonschema tags hold; a nil pointer field of Out without omitempty is
+// null, which the inferred schema refuses, and so an internal error: tag such fields omitempty.
 //
 // In must be a struct (or a map) so its schema is an object. AddTool panics where
 // [Server.AddRawTool] does, and when a schema cannot be inferred from In or Out.

@@ -94,6 +94,14 @@ func TestStructuredContentMatchesOutputSchema(t *testing.T) {
 		return statusOut{Status: in.Status}, nil
 	})
 
+	type pointerOut struct {
+		P *statusOut `json:"p"`
+		Q *statusOut `json:"q,omitempty"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "pointer"}, func(context.Context, *mcp.Request, struct{}) (pointerOut, error) {
+		return pointerOut{}, nil
+	})
+
 	call := func(name, args string) string {
 		return handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.LatestVersion}, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+name+`","arguments":`+args+`}}`)
 	}
@@ -112,6 +120,8 @@ func TestStructuredContentMatchesOutputSchema(t *testing.T) {
 		{"typed conforming, nil slice and map as empty", "typed", `{"status":"ok"}`, `"structuredContent":{"status":"ok","tags":[],"Meta":{}}}`},
 		{"typed past its enum", "typed", `{"status":"weird"}`,
 			`{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"tool typed: structuredContent does not match the output schema: /status: must be one of \"ok\", \"failed\" (got \"weird\")"}}`},
+		{"typed nil pointer without omitempty", "pointer", `{}`,
+			`{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"tool pointer: structuredContent does not match the output schema: /p: expected object, got null"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,9 +3,6 @@ package mcp
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
 
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -25,7 +22,7 @@ type resourceEntry struct {
 
 type templateEntry struct {
 	tmpl    *ResourceTemplate
-	match   *uriTemplate
+	match   *URITemplate
 	handler ResourceTemplateHandler
 }
 
@@ -48,9 +45,13 @@ func (s *Server) AddResource(r *Resource, h ResourceHandler) {
 	s.listChanged(NotificationResourceListChanged)
 }
 
-// AddResourceTemplate registers a resource template, an RFC 6570 level-1 URI template such as
-// "file:///logs/{date}.txt" (MCP 2025-11-25, Server § Resources, Resource Templates). It
-// panics on a nil template or handler, a template that is not level 1, or a duplicate.
+// AddResourceTemplate registers a resource template, an RFC 6570 URI template such as
+// "file:///logs/{date}.txt" or "file:///{+path}{?rev}" (MCP 2025-11-25, Server § Resources,
+// Resource Templates: "Arguments may be auto-completed through the completion API"; see
+// [URITemplate.Match] for how a URI read by a client is matched). Templates are tried in
+// registration order, after the static resources. It panics on a nil template or handler,
+// a template [ParseURITemplate] rejects (check templates that come from users with it
+// first), or a duplicate.
 func (s *Server) AddResourceTemplate(t *ResourceTemplate, h ResourceTemplateHandler) {
 	if t == nil || h == nil {
 		panic("mcp: AddResourceTemplate with a nil template or handler")
@@ -58,9 +59,9 @@ func (s *Server) AddResourceTemplate(t *ResourceTemplate, h ResourceTemplateHand
 	if t.Name == "" {
 		panic("mcp: a resource template needs a name")
 	}
-	m, err := parseURITemplate(t.URITemplate)
+	m, err := ParseURITemplate(t.URITemplate)
 	if err != nil {
-		panic(err.Error())
+		panic(fmt.Sprintf("mcp: resource template %q: %v", t.URITemplate, err))
 	}
 	tmpl := *t
 	s.mu.Lock()
@@ -145,7 +146,7 @@ func (s *Server) findResource(uri string) (func(ctx context.Context, r *Request)
 	}
 	for _, key := range s.templates.order {
 		e, _ := s.templates.get(key)
-		if vars, ok := e.match.match(uri); ok {
+		if vars, ok := e.match.Match(uri); ok {
 			return func(ctx context.Context, r *Request) (*ReadResourceResult, error) {
 				return e.handler(ctx, r, uri, vars)
 			}, true
@@ -205,60 +206,4 @@ func (s *Server) subscribe(r *Request) (any, error) {
 		r.sess.unsubscribe(uri)
 	}
 	return emptyObject, nil
-}
-
-// uriTemplate matches URIs against an RFC 6570 level-1 template: literal text and {var}
-// expressions. A variable matches one or more characters other than '/', '?' and '#' (level-1
-// expansion percent-encodes everything outside the unreserved set, so a value never contains
-// them).
-type uriTemplate struct {
-	re   *regexp.Regexp
-	vars []string
-}
-
-func parseURITemplate(t string) (*uriTemplate, error) {
-	var pat strings.Builder
-	var vars []string
-	pat.WriteString("^")
-	rest := t
-	for rest != "" {
-		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			pat.WriteString(regexp.QuoteMeta(rest))
-			break
-		}
-		pat.WriteString(regexp.QuoteMeta(rest[:open]))
-		end := strings.IndexByte(rest[open:], '}')
-		if end < 0 {
-			return nil, fmt.Errorf("mcp: resource template %q: unclosed '{'", t)
-		}
-		name := rest[open+1 : open+end]
-		if name == "" || strings.ContainsAny(name, "+#./;?&=,!@|*:{ ") {
-			return nil, fmt.Errorf("mcp: resource template %q: {%s} is not an RFC 6570 level-1 variable", t, name)
-		}
-		vars = append(vars, name)
-		pat.WriteString("([^/?#]+)")
-		rest = rest[open+end+1:]
-	}
-	if strings.ContainsRune(t, '}') && len(vars) == 0 {
-		return nil, fmt.Errorf("mcp: resource template %q: unbalanced '}'", t)
-	}
-	pat.WriteString("$")
-	return &uriTemplate{re: regexp.MustCompile(pat.String()), vars: vars}, nil
-}
-
-func (u *uriTemplate) match(uri string) (map[string]string, bool) {
-	m := u.re.FindStringSubmatch(uri)
-	if m == nil {
-		return nil, false
-	}
-	vars := make(map[string]string, len(u.vars))
-	for i, name := range u.vars {
-		v, err := url.PathUnescape(m[i+1])
-		if err != nil {
-			v = m[i+1]
-		}
-		vars[name] = v
-	}
-	return vars, true
 }

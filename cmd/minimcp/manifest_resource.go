@@ -102,28 +102,20 @@ func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt 
 	o.done()
 }
 
-// uriTemplateVar returns the one variable of an RFC 6570 level-1 URI template
-// ("file:///docs/{name}" has "name").
+// uriTemplateVar returns the one variable of an RFC 6570 URI template: "file:///docs/{name}"
+// has "name", and so does "file:///docs/{+name}", which reaches subdirectories without encoding
+// the slash. The template must parse as mcp.AddResourceTemplate requires, so that registering
+// it cannot panic.
 func uriTemplateVar(tmpl string) (string, bool) {
-	open := strings.IndexByte(tmpl, '{')
-	if open < 0 || strings.Count(tmpl, "{") != 1 || strings.Count(tmpl, "}") != 1 {
+	t, err := mcp.ParseURITemplate(tmpl)
+	if err != nil || len(t.Vars()) != 1 || strings.Count(tmpl, "{") != 1 {
 		return "", false
 	}
-	end := strings.IndexByte(tmpl, '}')
-	if end < open+2 {
+	open, end := strings.IndexByte(tmpl, '{'), strings.IndexByte(tmpl, '}')
+	if u, err := url.Parse(tmpl[:open] + "x" + tmpl[end+1:]); err != nil || u.Scheme == "" {
 		return "", false
 	}
-	name := tmpl[open+1 : end]
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return "", false
-		}
-	}
-	if u, err := url.Parse(strings.Replace(tmpl, tmpl[open:end+1], "x", 1)); err != nil || u.Scheme == "" {
-		return "", false
-	}
-	return name, true
+	return t.Vars()[0], true
 }
 
 // fileResource is a resource read from one file at each request.

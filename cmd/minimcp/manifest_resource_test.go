@@ -77,3 +77,21 @@ func TestFileResources(t *testing.T) {
 		assert.JSONEq(t, `{"completion": {"values": ["a.md", "blob.bin", "plain"]}}`, string(raw))
 	})
 }
+
+// TestDirResourceReservedTemplate: a directory behind a reserved expansion {+name} serves
+// subdirectories through a plain slash, confined to the directory all the same.
+func TestDirResourceReservedTemplate(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "b.txt"), []byte("b"), 0o644))
+	srv := manifestServer(t, `{"resources": [{"uriTemplate": "file:///docs/{+name}", "name": "docs", "dir": "`+dir+`"}]}`)
+
+	raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": "file:///docs/sub/b.txt"})
+	require.Nil(t, rerr)
+	assert.JSONEq(t, `{"contents": [{"uri": "file:///docs/sub/b.txt", "mimeType": "text/plain", "text": "b"}]}`, string(raw))
+	for _, uri := range []string{"file:///docs/../x", "file:///docs/sub/../../x", "file:///docs//etc/passwd"} {
+		_, rerr = inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
+		require.NotNil(t, rerr, uri)
+		assert.Equal(t, mcp.CodeResourceNotFound, rerr.Code, uri)
+	}
+}

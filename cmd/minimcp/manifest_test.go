@@ -181,6 +181,8 @@ func TestParseManifestErrors(t *testing.T) {
 			`manifest m.json: resources[0].uriTemplate: goes with "dir"; a "file" resource has a "uri"`},
 		{"template with two variables", `{"resources": [{"uriTemplate": "file:///{a}/{b}", "dir": "testdata/docs"}]}`,
 			`manifest m.json: resources[0].uriTemplate: must hold exactly one variable, as in "file:///docs/{name}", got "file:///{a}/{b}"`},
+		{"template not RFC 6570", `{"resources": [{"uriTemplate": "file:///{=a}", "dir": "testdata/docs"}]}`,
+			`manifest m.json: resources[0].uriTemplate: must hold exactly one variable, as in "file:///docs/{name}", got "file:///{=a}"`},
 		{"template dir is a file", `{"resources": [{"uriTemplate": "file:///{a}", "dir": "testdata/notes.txt"}]}`,
 			`manifest m.json: resources[0].dir: ` + filepath.Join(here, "testdata/notes.txt") + ` is not a directory`},
 		{"duplicate resource", `{"resources": [{"uri": "file:///x", "file": "testdata/notes.txt"}, {"uri": "file:///x", "file": "testdata/notes.txt"}]}`,

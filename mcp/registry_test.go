@@ -52,12 +52,12 @@ func TestRegistrationPanics(t *testing.T) {
 			s.AddResource(&mcp.Resource{URI: "a://b", Name: "c"}, read)
 		}, `mcp: duplicate resource "a://b"`},
 		{"resource without a name", func(s *mcp.Server) { s.AddResource(&mcp.Resource{URI: "a://b"}, read) }, "mcp: a resource needs a uri and a name"},
-		{"template beyond level 1", func(s *mcp.Server) {
-			s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "a://{+path}", Name: "p"}, tmpl)
-		}, `mcp: resource template "a://{+path}": {+path} is not an RFC 6570 level-1 variable`},
+		{"template with a reserved operator", func(s *mcp.Server) {
+			s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "a://{=path}", Name: "p"}, tmpl)
+		}, `mcp: URI template "a://{=path}": {=path}: operator reserved for future use: "="`},
 		{"unclosed template", func(s *mcp.Server) {
 			s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "a://{x", Name: "p"}, tmpl)
-		}, `mcp: resource template "a://{x": unclosed '{'`},
+		}, `mcp: URI template "a://{x": unclosed '{'`},
 		{"duplicate prompt", func(s *mcp.Server) {
 			s.AddPrompt(&mcp.Prompt{Name: "p"}, prompt)
 			s.AddPrompt(&mcp.Prompt{Name: "p"}, prompt)

@@ -61,7 +61,7 @@ func (s *Server) AddResourceTemplate(t *ResourceTemplate, h ResourceTemplateHand
 	}
 	m, err := ParseURITemplate(t.URITemplate)
 	if err != nil {
-		panic(fmt.Sprintf("mcp: resource template %q: %v", t.URITemplate, err))
+		panic(err.Error())
 	}
 	tmpl := *t
 	s.mu.Lock()

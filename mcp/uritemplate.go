@@ -83,14 +83,28 @@ var uriOps = map[byte]uriOp{
 	'&': {"&", '&', true},
 }
 
-// Errors returned by [ParseURITemplate], wrapped with the template and the offending part.
+// Errors returned by [ParseURITemplate], wrapped in an error that names the template and the
+// offending part (match them with errors.Is).
 var (
 	// ErrURITemplateSyntax reports a template that is not RFC 6570: an unclosed '{', a stray
 	// '}', an empty expression or variable name, or a bad prefix length.
 	ErrURITemplateSyntax = errors.New("mcp: URI template syntax")
 	// ErrURITemplateOperator reports an operator RFC 6570 reserves for future use (= , ! @ |).
-	ErrURITemplateOperator = errors.New("mcp: URI template operator reserved")
+	ErrURITemplateOperator = errors.New("operator reserved")
 )
+
+// uriTemplateError is an error of [ParseURITemplate]: `mcp: URI template "a://{x": unclosed '{'`.
+type uriTemplateError struct {
+	kind     error // ErrURITemplateSyntax or ErrURITemplateOperator
+	template string
+	detail   string
+}
+
+func (e *uriTemplateError) Error() string {
+	return fmt.Sprintf("mcp: URI template %q: %s", e.template, e.detail)
+}
+
+func (e *uriTemplateError) Unwrap() error { return e.kind }
 
 // ParseURITemplate parses an RFC 6570 URI template of any level: simple {x}, reserved {+x},
 // fragment {#x}, label {.x}, path {/x}, path-parameter {;x}, query {?x,y} and continuation
@@ -111,16 +125,20 @@ func ParseURITemplate(template string) (*URITemplate, error) {
 			break
 		}
 		if rest[open] == '}' {
-			return nil, fmt.Errorf("%w: %q: '}' without '{'", ErrURITemplateSyntax, template)
+			return nil, &uriTemplateError{ErrURITemplateSyntax, template, "'}' without '{'"}
 		}
 		pat.WriteString(regexp.QuoteMeta(rest[:open]))
 		end := strings.IndexAny(rest[open+1:], "{}")
 		if end < 0 || rest[open+1+end] != '}' {
-			return nil, fmt.Errorf("%w: %q: unclosed '{'", ErrURITemplateSyntax, template)
+			return nil, &uriTemplateError{ErrURITemplateSyntax, template, "unclosed '{'"}
 		}
 		e, err := parseURIExpr(rest[open+1 : open+1+end])
 		if err != nil {
-			return nil, fmt.Errorf("%w: %q: {%s}", err, template, rest[open+1:open+1+end])
+			kind := ErrURITemplateSyntax
+			if errors.Is(err, ErrURITemplateOperator) {
+				kind = ErrURITemplateOperator
+			}
+			return nil, &uriTemplateError{kind, template, "{" + rest[open+1:open+1+end] + "}: " + err.Error()}
 		}
 		t.exprs = append(t.exprs, e)
 		for _, v := range e.specs {
@@ -136,7 +154,7 @@ func ParseURITemplate(template string) (*URITemplate, error) {
 	re, err := regexp.Compile(pat.String())
 	if err != nil {
 		// Only a template too large for RE2 (more than 1000 variables in one expression).
-		return nil, fmt.Errorf("%w: %q: %v", ErrURITemplateSyntax, template, err)
+		return nil, &uriTemplateError{ErrURITemplateSyntax, template, err.Error()}
 	}
 	t.re = re
 	return t, nil
@@ -146,13 +164,13 @@ func ParseURITemplate(template string) (*URITemplate, error) {
 func parseURIExpr(s string) (uriExpr, error) {
 	var e uriExpr
 	if s == "" {
-		return e, fmt.Errorf("%w: empty expression", ErrURITemplateSyntax)
+		return e, errors.New("empty expression")
 	}
 	switch s[0] {
 	case '+', '#', '.', '/', ';', '?', '&':
 		e.op, s = s[0], s[1:]
 	case '=', ',', '!', '@', '|':
-		return e, ErrURITemplateOperator
+		return e, fmt.Errorf("%w for future use: %q", ErrURITemplateOperator, s[:1])
 	}
 	for spec := range strings.SplitSeq(s, ",") {
 		v := uriVarSpec{name: spec}
@@ -162,12 +180,12 @@ func parseURIExpr(s string) (uriExpr, error) {
 			p, err := strconv.Atoi(n)
 			// RFC 6570 § 2.4.1: max-length = %x31-39 0*3DIGIT, a positive integer < 10000.
 			if err != nil || p < 1 || p > 9999 || n[0] < '1' || n[0] > '9' {
-				return e, fmt.Errorf("%w: prefix length %q is not 1 to 9999", ErrURITemplateSyntax, n)
+				return e, fmt.Errorf("prefix length %q is not 1 to 9999", n)
 			}
 			v.name, v.prefix = name, p
 		}
 		if !validVarName(v.name) {
-			return e, fmt.Errorf("%w: %q is not a variable name", ErrURITemplateSyntax, v.name)
+			return e, fmt.Errorf("%q is not a variable name", v.name)
 		}
 		e.specs = append(e.specs, v)
 	}

@@ -212,7 +212,7 @@ func TestResourceTemplateLevels(t *testing.T) {
 	got = call(t, s, `{"jsonrpc":"2.0","id":3,"method":"completion/complete","params":{"ref":{"type":"ref/resource","uri":"file:///{+path}{?rev}"},"argument":{"name":"path","value":"s"}}}`)
 	assert.JSONEq(t, `{"completion":{"values":["src/main.go"]}}`, got)
 
-	assert.PanicsWithValue(t, `mcp: resource template "file:///{path": mcp: URI template syntax: "file:///{path": unclosed '{'`, func() {
+	assert.PanicsWithValue(t, `mcp: URI template "file:///{path": unclosed '{'`, func() {
 		s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "file:///{path", Name: "bad"}, read)
 	})
 }

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/mcp"
 )
+
+// pendingElicitations maps the id of a URL-mode elicitation the elicit_url tool started to the
+// session to notify when it completes.
+var pendingElicitations sync.Map
 
 // newFixture returns the server every golden exchange runs against: one tool, resource and
 // prompt per behaviour under test.
@@ -122,6 +127,22 @@ func newFixture(opts *mcp.ServerOptions) *mcp.Server {
 				return "", err
 			}
 			return fmt.Sprintf("%s %v", res.Action, res.Content["name"]), nil
+		})
+
+	type elicitURLIn struct {
+		ID string `json:"id"`
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "elicit_url", Description: "Sends the user to a URL; the interaction completes later."},
+		func(ctx context.Context, req *mcp.Request, in elicitURLIn) (string, error) {
+			res, err := req.Elicit(ctx, &mcp.ElicitParams{Mode: "url", Message: "Sign in to continue",
+				URL: "https://example.com/connect?elicitation=" + in.ID, ElicitationID: in.ID})
+			if err != nil {
+				return "", err
+			}
+			// The interaction goes on out of band; whoever sees it finish (the
+			// #elicitation-complete directive here) tells the client through the session.
+			pendingElicitations.Store(in.ID, req.Session())
+			return res.Action, nil
 		})
 
 	mcp.AddTool(s, &mcp.Tool{Name: "roots", Description: "Lists the client's roots."},

@@ -33,6 +33,9 @@ var update = flag.Bool("update", false, "rewrite the response sections of testda
 //	#add-tool NAME     register a tool at run time
 //	#remove-tool NAME  unregister it
 //	#updated URI       report a resource change to subscribers
+//	#broadcast METHOD  send a notification to every session (Server.Broadcast)
+//	#log-all LEVEL TEXT  log to every session (Server.BroadcastLog)
+//	#elicitation-complete ID  end the URL elicitation ID that the elicit_url tool started
 //
 // The comment may start with "options: pagesize=N" to configure the server.
 func TestGolden(t *testing.T) {
@@ -128,7 +131,8 @@ func replay(t *testing.T, opts *mcp.ServerOptions, request string) string {
 
 func directive(t *testing.T, srv *mcp.Server, line string) {
 	f := strings.Fields(line)
-	require.Len(t, f, 2, "directive %q", line)
+	require.GreaterOrEqual(t, len(f), 2, "directive %q", line)
+	ctx := context.Background()
 	switch f[0] {
 	case "#sleep":
 		d, err := time.ParseDuration(f[1])
@@ -140,7 +144,16 @@ func directive(t *testing.T, srv *mcp.Server, line string) {
 	case "#remove-tool":
 		srv.RemoveTools(f[1])
 	case "#updated":
-		srv.ResourceUpdated(context.Background(), f[1])
+		srv.ResourceUpdated(ctx, f[1])
+	case "#broadcast":
+		require.NoError(t, srv.Broadcast(ctx, f[1], nil))
+	case "#log-all":
+		require.Len(t, f, 3, "directive %q", line)
+		require.NoError(t, srv.BroadcastLog(ctx, mcp.LoggingLevel(f[1]), "broadcast", f[2]))
+	case "#elicitation-complete":
+		sess, ok := pendingElicitations.LoadAndDelete(f[1])
+		require.True(t, ok, "no pending elicitation %q", f[1])
+		require.NoError(t, sess.(*mcp.Session).ElicitationComplete(ctx, f[1]))
 	default:
 		t.Fatalf("unknown directive %q", line)
 	}

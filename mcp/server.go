@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -464,9 +465,14 @@ func jsonKind(t reflect.Type) string {
 // notifyAll sends a server-initiated notification to every initialized session that accepts
 // it.
 func (s *Server) notifyAll(ctx context.Context, method string, params any, accept func(*Session) bool) {
+	_ = s.broadcast(ctx, method, params, accept)
+}
+
+// broadcast is notifyAll reporting params that cannot be encoded.
+func (s *Server) broadcast(ctx context.Context, method string, params any, accept func(*Session) bool) error {
 	raw, err := encodeParams(params)
 	if err != nil {
-		return
+		return fmt.Errorf("mcp: encoding %s params: %w", method, err)
 	}
 	msg := rpc.AppendRequest(nil, rpc.ID{}, method, raw)
 	s.sessMu.Lock()
@@ -482,6 +488,7 @@ func (s *Server) notifyAll(ctx context.Context, method string, params any, accep
 			s.opts.Logger.DebugContext(ctx, "mcp: notification not delivered", "method", method, "session", ss.id, "err", err)
 		}
 	}
+	return nil
 }
 
 // encodeParams encodes a notification's params; nil means none (JSON-RPC 2.0 §4.2: params,

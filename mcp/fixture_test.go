@@ -19,6 +19,22 @@ var pendingElicitations sync.Map
 // newFixture returns the server every golden exchange runs against: one tool, resource and
 // prompt per behaviour under test.
 func newFixture(opts *mcp.ServerOptions) *mcp.Server {
+	var o mcp.ServerOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.RootsListChanged == nil {
+		// Ask for the new roots and report them as a log message.
+		o.RootsListChanged = func(ctx context.Context, req *mcp.Request) {
+			res, err := req.ListRoots(ctx)
+			if err != nil {
+				_ = req.Log(ctx, mcp.LevelError, "roots", err.Error())
+				return
+			}
+			_ = req.Log(ctx, mcp.LevelInfo, "roots", fmt.Sprintf("%d roots", len(res.Roots)))
+		}
+	}
+	opts = &o
 	s := mcp.NewServer(&mcp.Implementation{Name: "fixture", Title: "Fixture Server", Version: "1.0.0"}, opts)
 
 	type echoIn struct {

@@ -40,6 +40,18 @@ type ServerOptions struct {
 	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
 	// [rpc.DefaultBatchConcurrency].
 	BatchConcurrency int
+	// RootsListChanged, if set, is called when a client says its roots changed
+	// (notifications/roots/list_changed; MCP 2025-11-25, Client § Roots, Root List Changes:
+	// "When roots change, clients that support listChanged MUST send a notification"). req
+	// stands for the notification: it carries the client's version, info and capabilities and
+	// [Request.Session]; its ListRoots asks the client for the new roots, and its Log and Notify
+	// reach the client on the session's stream for server-initiated messages. In a session the
+	// hook runs on a goroutine of its own, one call at a time (a notification arriving
+	// meanwhile makes it run once more afterwards); ctx is cancelled when the session closes,
+	// and [Session.Close] waits for the hook to return. Without a session (stateless HTTP) it
+	// runs before the notification is acknowledged, and ListRoots fails with [ErrNoSession]. A
+	// panic is recovered and logged. If nil, the notification is ignored.
+	RootsListChanged func(ctx context.Context, req *Request)
 	// Logger receives the server's own diagnostics (handler panics, stray replies). If nil,
 	// they are discarded.
 	Logger *slog.Logger
@@ -294,9 +306,11 @@ func (s *Server) handleNotification(ctx context.Context, in *Inbound, m *rpc.Mes
 		if id, ok := rpc.RawID(p.RequestID); ok {
 			in.Session.cancelRequest(id, p.Reason)
 		}
+	case NotificationRootsListChanged:
+		s.rootsListChanged(ctx, in, m)
 	default:
-		// notifications/roots/list_changed, notifications/progress for our requests and
-		// unknown notifications need no action (JSON-RPC 2.0 §4.1: never answered).
+		// notifications/progress for our requests and unknown notifications need no action
+		// (JSON-RPC 2.0 §4.1: never answered).
 		s.opts.Logger.DebugContext(ctx, "mcp: notification ignored", "method", m.Method)
 	}
 }

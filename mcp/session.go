@@ -90,6 +90,11 @@ type Session struct {
 	subs map[string]struct{}
 	// closed is set by Close. Guarded by mu.
 	closed bool
+	// rootsRunning is set while the RootsListChanged hook runs for this session, rootsAgain
+	// when a notification arrived meanwhile. Guarded by mu.
+	rootsRunning, rootsAgain bool
+	// hooks counts the hook goroutines the session owns (see roots.go); Close waits for them.
+	hooks sync.WaitGroup
 }
 
 // NewSession returns a new session with the given id (the transport's; "" is allowed for
@@ -148,8 +153,9 @@ func (ss *Session) InFlight() int {
 }
 
 // Close ends the session: requests in flight are cancelled, server-to-client requests
-// waiting for replies fail, subscriptions end and the server forgets the session. Close is
-// idempotent.
+// waiting for replies fail, subscriptions end and the server forgets the session. It returns
+// once a running [ServerOptions.RootsListChanged] hook has returned, so it must not be called
+// from that hook. Close is idempotent.
 func (ss *Session) Close() {
 	ss.mu.Lock()
 	if ss.closed {
@@ -167,6 +173,7 @@ func (ss *Session) Close() {
 	}
 	ss.calls.Close(errSessionClosed)
 	ss.srv.forgetSession(ss)
+	ss.hooks.Wait()
 }
 
 // send pushes a server-initiated message to the session's stream, if it has one.

@@ -58,7 +58,7 @@ var (
 // request needs (MCP 2025-11-25, Client § Sampling/Elicitation/Roots: servers send these only
 // to clients that declared them).
 type CapabilityError struct {
-	Capability string // "sampling", "elicitation", "elicitation.url", "roots"
+	Capability string // "sampling", "sampling.tools", "elicitation", "elicitation.url", "roots"
 	Method     string
 }
 

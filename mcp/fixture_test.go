@@ -133,6 +133,50 @@ func newFixture(opts *mcp.ServerOptions) *mcp.Server {
 			return "LLM response: " + text.Text, nil
 		})
 
+	mcp.AddTool(s, &mcp.Tool{Name: "sample_tools", Description: "Asks the client's LLM, lending it a weather tool."},
+		func(ctx context.Context, req *mcp.Request, in sampleIn) (string, error) {
+			weather := &mcp.Tool{Name: "get_weather", Description: "Get current weather for a city",
+				InputSchema: json.RawMessage(`{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)}
+			p := &mcp.CreateMessageParams{
+				Messages:   []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: &mcp.TextContent{Text: in.Prompt}}},
+				Tools:      []*mcp.Tool{weather},
+				ToolChoice: &mcp.ToolChoice{Mode: "auto"},
+				MaxTokens:  1000,
+			}
+			for range 3 {
+				res, err := req.CreateMessage(ctx, p)
+				if err != nil {
+					return "", err
+				}
+				if res.StopReason != "toolUse" {
+					text, _ := res.Content.(*mcp.TextContent)
+					if text == nil {
+						return "", errors.New("no text in the sampling result")
+					}
+					return text.Text, nil
+				}
+				// Answer every tool use, in one user message of tool results only.
+				var results []mcp.SamplingContent
+				for _, b := range res.Blocks {
+					use, ok := b.(*mcp.ToolUseContent)
+					if !ok {
+						continue
+					}
+					var args struct {
+						City string `json:"city"`
+					}
+					_ = json.Unmarshal(use.Input, &args)
+					results = append(results, &mcp.ToolResultContent{ToolUseID: use.ID,
+						Content: []mcp.Content{&mcp.TextContent{Text: "Weather in " + args.City + ": 18°C"}}})
+				}
+				p.Messages = append(p.Messages,
+					mcp.SamplingMessage{Role: mcp.RoleAssistant, Blocks: res.Blocks},
+					mcp.SamplingMessage{Role: mcp.RoleUser, Blocks: results})
+				p.ToolChoice = nil
+			}
+			return "", errors.New("too many tool rounds")
+		})
+
 	mcp.AddTool(s, &mcp.Tool{Name: "elicit", Description: "Asks the user for a name."},
 		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
 			res, err := req.Elicit(ctx, &mcp.ElicitParams{

@@ -175,18 +175,28 @@ func (r *Request) Log(ctx context.Context, level LoggingLevel, logger string, da
 }
 
 // CreateMessage asks the client to sample its language model (MCP 2025-11-25, Client §
-// Sampling). It fails with a [*CapabilityError] if the client did not declare sampling, with
-// [ErrNoSession] on transports that cannot route the reply, and when the server's
-// ClientRequestTimeout passes.
+// Sampling). It fails with a [*CapabilityError] if the client did not declare sampling, or
+// sampling.tools for a request with Tools, a ToolChoice or tool use and result blocks ("Servers
+// MUST NOT send tool-enabled sampling requests to Clients that have not declared support for
+// tool use via the sampling.tools capability"); with [ErrNoSession] on transports that cannot
+// route the reply; and when the server's ClientRequestTimeout passes. The params are sent as a
+// client of the negotiated version knows them.
 func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*CreateMessageResult, error) {
 	if r.sess == nil {
 		return nil, ErrNoSession
 	}
-	if r.state.ClientCapabilities.Sampling == nil {
+	sampling := r.state.ClientCapabilities.Sampling
+	if sampling == nil {
 		return nil, &CapabilityError{Capability: "sampling", Method: MethodSamplingCreateMessage}
 	}
+	if p == nil {
+		p = &CreateMessageParams{}
+	}
+	if sampling.Tools == nil && p.usesTools() {
+		return nil, &CapabilityError{Capability: "sampling.tools", Method: MethodSamplingCreateMessage}
+	}
 	var res CreateMessageResult
-	if err := r.call(ctx, MethodSamplingCreateMessage, p, &res); err != nil {
+	if err := r.call(ctx, MethodSamplingCreateMessage, p.downgrade(r.state.ProtocolVersion), &res); err != nil {
 		return nil, err
 	}
 	return &res, nil

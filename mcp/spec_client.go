@@ -11,9 +11,7 @@ import (
 // The requests a server sends to a client: sampling, elicitation and roots.
 
 // CreateMessageParams are the params of sampling/createMessage
-// (schema/2025-11-25/schema.ts: CreateMessageRequestParams). The tools and toolChoice fields of 2025-11-25
-// and its task field are not modeled; a server that needs tool use in sampling sends its blocks through
-// [SamplingMessage.RawContent].
+// (schema/2025-11-25/schema.ts: CreateMessageRequestParams). The task field of 2025-11-25 is not modeled.
 type CreateMessageParams struct {
 	// Messages is the conversation to continue; always written, as [] when empty.
 	Messages []SamplingMessage `json:"messages"`
@@ -30,7 +28,15 @@ type CreateMessageParams struct {
 	StopSequences []string `json:"stopSequences,omitempty"`
 	// Metadata is passed to the LLM provider; its format is the provider's.
 	Metadata map[string]any `json:"metadata,omitempty"`
-	Meta     Meta           `json:"_meta,omitempty"`
+	// Tools are tools the model may call while sampling; its calls come back as
+	// [ToolUseContent] blocks with stopReason "toolUse", and the server answers them with
+	// [ToolResultContent] blocks in the next request. Since 2025-11-25, for clients that declare
+	// sampling.tools only ([Request.CreateMessage] checks).
+	Tools []*Tool `json:"tools,omitempty"`
+	// ToolChoice says how the model may use Tools; nil means {"mode":"auto"}. Since 2025-11-25,
+	// as Tools.
+	ToolChoice *ToolChoice `json:"toolChoice,omitempty"`
+	Meta       Meta        `json:"_meta,omitempty"`
 }
 
 // MarshalJSON writes the params, with messages as an array even when empty.
@@ -53,8 +59,22 @@ func (p *CreateMessageParams) downgrade(version string) *CreateMessageParams {
 	for i, m := range p.Messages {
 		d := m
 		d.Content = specDowngradeContent(m.Content, version)
+		blocksChanged := false
+		for j, c := range m.Blocks {
+			cc, ok := c.(Content) // text, image, audio; tool blocks exist only in 2025-11-25
+			if !ok {
+				continue
+			}
+			if dc := cc.downgrade(version); dc != cc {
+				if !blocksChanged {
+					d.Blocks = append([]SamplingContent(nil), m.Blocks...)
+					blocksChanged = true
+				}
+				d.Blocks[j] = dc.(SamplingContent)
+			}
+		}
 		d.Meta = nil
-		if d.Content == m.Content && m.Meta == nil && msgs == nil {
+		if d.Content == m.Content && !blocksChanged && m.Meta == nil && msgs == nil {
 			continue
 		}
 		if msgs == nil {
@@ -93,16 +113,23 @@ type ModelHint struct {
 
 // SamplingMessage is a message of a sampling conversation (schema/2025-11-25/schema.ts: SamplingMessage).
 //
-// Since 2025-11-25 the content may be one block or an array of blocks, and the blocks include tool_use and
-// tool_result, which this package does not model. Decoding keeps all of it: Content is the block when the
-// content was one block of a [Content] type; when it was an array, Content is its first block of a
-// Content type (or nil), and RawContent holds the whole array as received; when it was one block of
-// another type, Content is nil and RawContent holds it. Encoding writes Content if it is not nil, and
-// RawContent otherwise.
+// Since 2025-11-25 the content may be one block or an array of blocks, and the blocks include tool_use
+// ([ToolUseContent]) and tool_result ([ToolResultContent]). The content is one of three fields:
+//
+//   - Blocks, every block: encoding writes it first when it is not empty (one text, image or audio block
+//     alone, as every revision has it, anything else as an array); decoding fills it whenever every block is of a sampling
+//     type, which is always the case for a client that follows the spec.
+//   - Content, for the common message of one text, image or audio block: written when Blocks is empty;
+//     decoding sets it to the block, or, for an array, to its first text, image or audio block.
+//   - RawContent, the content as received when Content does not hold all of it; written when both
+//     others are empty.
 type SamplingMessage struct {
 	Role Role `json:"role"`
 	// Content is a text, image or audio block (2025-11-25 sampling does not allow the others).
 	Content Content `json:"-"`
+	// Blocks are the content's blocks, in order (see above). Since 2025-11-25 when there are several
+	// or one is a tool use or result.
+	Blocks []SamplingContent `json:"-"`
 	// RawContent is the content as received when Content does not hold all of it (see above).
 	RawContent json.RawMessage `json:"-"`
 	// Meta: since 2025-11-25.
@@ -114,7 +141,7 @@ func (m SamplingMessage) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 32+len(m.RawContent))
 	b = append(b, `{"role":`...)
 	b = specAppendString(b, string(m.Role))
-	b, err := specAppendSamplingContent(b, m.Content, m.RawContent)
+	b, err := specAppendSamplingContent(b, m.Blocks, m.Content, m.RawContent)
 	if err != nil {
 		return nil, err
 	}
@@ -134,20 +161,24 @@ func (m *SamplingMessage) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	c, raw, err := specDecodeSamplingContent(w.Content)
+	c, raw, blocks, err := specDecodeSamplingContent(w.Content)
 	if err != nil {
 		return err
 	}
-	*m = SamplingMessage{Role: w.Role, Content: c, RawContent: raw, Meta: w.Meta}
+	*m = SamplingMessage{Role: w.Role, Content: c, Blocks: blocks, RawContent: raw, Meta: w.Meta}
 	return nil
 }
 
 // errSpecNoSamplingContent is returned when a sampling message has neither Content nor RawContent.
 var errSpecNoSamplingContent = errors.New("mcp: sampling message has no content")
 
-// specAppendSamplingContent appends `,"content":...`, c if it is not nil, raw otherwise.
-func specAppendSamplingContent(b []byte, c Content, raw json.RawMessage) ([]byte, error) {
+// specAppendSamplingContent appends `,"content":...`: blocks if there are any, else c if it is not
+// nil, else raw.
+func specAppendSamplingContent(b []byte, blocks []SamplingContent, c Content, raw json.RawMessage) ([]byte, error) {
 	b = specAppendKey(b, "content")
+	if len(blocks) > 0 {
+		return specAppendSamplingBlocks(b, blocks)
+	}
 	if c != nil {
 		return c.appendJSON(b)
 	}
@@ -158,48 +189,72 @@ func specAppendSamplingContent(b []byte, c Content, raw json.RawMessage) ([]byte
 }
 
 // specDecodeSamplingContent decodes the content of a sampling message: one block or, since 2025-11-25, an
-// array of blocks. It returns the block that is a [Content] (for an array, the first such block), and the
-// raw content if that block does not stand for all of it.
-func specDecodeSamplingContent(raw json.RawMessage) (Content, json.RawMessage, error) {
+// array of blocks. It returns the block that is a [Content] (for an array, the first such block), the raw
+// content if that block does not stand for all of it, and every block if all are of sampling types.
+func specDecodeSamplingContent(raw json.RawMessage) (Content, json.RawMessage, []SamplingContent, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil, errors.New("mcp: sampling message has no content")
+		return nil, nil, nil, errors.New("mcp: sampling message has no content")
 	}
 	if raw[0] != '[' {
-		c, _, err := specDecodeContent(raw)
+		c, typ, err := specDecodeContent(raw)
 		if err != nil {
-			return nil, nil, fmt.Errorf("mcp: %w", err)
+			return nil, nil, nil, fmt.Errorf("mcp: %w", err)
 		}
-		if c == nil {
-			return nil, bytes.Clone(raw), nil
+		sc, err := specDecodeSamplingBlock(raw, c, typ)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("mcp: %s block: %w", typ, err)
 		}
-		return c, nil, nil
+		var blocks []SamplingContent
+		if sc != nil {
+			blocks = []SamplingContent{sc}
+		}
+		if _, ok := sc.(Content); ok {
+			return c, nil, blocks, nil
+		}
+		if c != nil {
+			// A resource link or embedded resource, which sampling does not allow: kept as before.
+			return c, nil, nil, nil
+		}
+		return nil, bytes.Clone(raw), blocks, nil
 	}
-	var blocks []json.RawMessage
-	if err := json.Unmarshal(raw, &blocks); err != nil {
-		return nil, nil, err
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		return nil, nil, nil, err
 	}
 	var first Content
-	for i, block := range blocks {
-		c, _, err := specDecodeContent(block)
+	blocks := make([]SamplingContent, 0, len(elems))
+	for i, elem := range elems {
+		c, typ, err := specDecodeContent(elem)
 		if err != nil {
-			return nil, nil, fmt.Errorf("mcp: content[%d]: %w", i, err)
+			return nil, nil, nil, fmt.Errorf("mcp: content[%d]: %w", i, err)
 		}
 		if first == nil {
 			first = c
 		}
+		sc, err := specDecodeSamplingBlock(elem, c, typ)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("mcp: content[%d]: %s block: %w", i, typ, err)
+		}
+		if sc == nil {
+			blocks = nil // a block sampling does not allow: RawContent alone keeps it
+		} else if blocks != nil {
+			blocks = append(blocks, sc)
+		}
 	}
-	return first, bytes.Clone(raw), nil
+	return first, bytes.Clone(raw), blocks, nil
 }
 
 // CreateMessageResult is the client's answer to sampling/createMessage
-// (schema/2025-11-25/schema.ts: CreateMessageResult). Content and RawContent are kept as in
-// [SamplingMessage]: a 2025-11-25 client that used tools answers with an array holding tool_use blocks,
-// which only RawContent holds.
+// (schema/2025-11-25/schema.ts: CreateMessageResult). Content, Blocks and RawContent are kept as in
+// [SamplingMessage]: a 2025-11-25 client whose model used tools answers with stopReason "toolUse" and
+// [ToolUseContent] blocks in Blocks.
 type CreateMessageResult struct {
 	Role Role `json:"role"`
 	// Content is the sampled text, image or audio block (see [SamplingMessage]).
 	Content Content `json:"-"`
+	// Blocks are the content's blocks, in order (see [SamplingMessage]).
+	Blocks []SamplingContent `json:"-"`
 	// RawContent is the content as received when Content does not hold all of it.
 	RawContent json.RawMessage `json:"-"`
 	// Model is the name of the model that sampled.
@@ -215,7 +270,7 @@ func (r CreateMessageResult) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 64+len(r.Model)+len(r.RawContent))
 	b = append(b, `{"role":`...)
 	b = specAppendString(b, string(r.Role))
-	b, err := specAppendSamplingContent(b, r.Content, r.RawContent)
+	b, err := specAppendSamplingContent(b, r.Blocks, r.Content, r.RawContent)
 	if err != nil {
 		return nil, err
 	}
@@ -239,11 +294,11 @@ func (r *CreateMessageResult) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	c, raw, err := specDecodeSamplingContent(w.Content)
+	c, raw, blocks, err := specDecodeSamplingContent(w.Content)
 	if err != nil {
 		return err
 	}
-	*r = CreateMessageResult{Role: w.Role, Content: c, RawContent: raw, Model: w.Model, StopReason: w.StopReason, Meta: w.Meta}
+	*r = CreateMessageResult{Role: w.Role, Content: c, Blocks: blocks, RawContent: raw, Model: w.Model, StopReason: w.StopReason, Meta: w.Meta}
 	return nil
 }
 

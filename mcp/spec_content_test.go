@@ -53,7 +53,11 @@ func TestContentRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			var s SamplingMessage
 			require.NoError(t, json.Unmarshal(smsg, &s))
-			assert.Equal(t, SamplingMessage{Role: RoleUser, Content: c}, s)
+			want := SamplingMessage{Role: RoleUser, Content: c}
+			if sc, ok := c.(SamplingContent); ok {
+				want.Blocks = []SamplingContent{sc}
+			}
+			assert.Equal(t, want, s)
 		})
 	}
 }
@@ -186,14 +190,16 @@ func TestContentSamplingArrays(t *testing.T) {
 		name    string
 		content string
 		want    Content
-		raw     bool // RawContent keeps the content
+		raw     bool   // RawContent keeps the content
+		blocks  int    // len(Blocks)
+		out     string // the content encoded again
 	}{
-		{"one block", `{"type":"text","text":"a"}`, &TextContent{Text: "a"}, false},
-		{"array", `[{"type":"image","data":"AQ==","mimeType":"image/png"},{"type":"text","text":"a"}]`, &ImageContent{Data: []byte{1}, MimeType: "image/png"}, true},
-		{"array of one", `[{"type":"text","text":"a"}]`, &TextContent{Text: "a"}, true},
-		{"tool use first", `[{"type":"tool_use","id":"1","name":"t","input":{"data":7}},{"type":"audio","data":"","mimeType":"audio/wav"}]`, &AudioContent{Data: []byte{}, MimeType: "audio/wav"}, true},
-		{"tool result only", `{"type":"tool_result","toolUseId":"1","content":[{"type":"text","text":"r"}]}`, nil, true},
-		{"empty array", `[]`, nil, true},
+		{"one block", `{"type":"text","text":"a"}`, &TextContent{Text: "a"}, false, 1, ""},
+		{"array", `[{"type":"image","data":"AQ==","mimeType":"image/png"},{"type":"text","text":"a"}]`, &ImageContent{Data: []byte{1}, MimeType: "image/png"}, true, 2, ""},
+		{"array of one", `[{"type":"text","text":"a"}]`, &TextContent{Text: "a"}, true, 1, `{"type":"text","text":"a"}`},
+		{"tool use first", `[{"type":"tool_use","id":"1","name":"t","input":{"data":7}},{"type":"audio","data":"","mimeType":"audio/wav"}]`, &AudioContent{Data: []byte{}, MimeType: "audio/wav"}, true, 2, ""},
+		{"tool result only", `{"type":"tool_result","toolUseId":"1","content":[{"type":"text","text":"r"}]}`, nil, true, 1, `[{"type":"tool_result","toolUseId":"1","content":[{"type":"text","text":"r"}]}]`},
+		{"empty array", `[]`, nil, true, 0, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := `{"role":"assistant","content":` + tt.content + `,"model":"m"}`
@@ -205,21 +211,21 @@ func TestContentSamplingArrays(t *testing.T) {
 			} else {
 				assert.Nil(t, r.RawContent)
 			}
+			assert.Len(t, r.Blocks, tt.blocks)
 			var m SamplingMessage
 			require.NoError(t, json.Unmarshal([]byte(data), &m))
 			assert.Equal(t, tt.want, m.Content)
 			assert.Equal(t, r.RawContent, m.RawContent)
+			assert.Equal(t, r.Blocks, m.Blocks)
 
-			// Encoding writes Content when it is set, RawContent otherwise.
+			// Encoding writes Blocks: the content again (a text, image or audio block alone).
 			out, err := json.Marshal(m)
 			require.NoError(t, err)
-			if tt.want == nil {
-				assert.JSONEq(t, `{"role":"assistant","content":`+tt.content+`}`, string(out))
-			} else {
-				blk, err := json.Marshal(tt.want)
-				require.NoError(t, err)
-				assert.JSONEq(t, `{"role":"assistant","content":`+string(blk)+`}`, string(out))
+			want := tt.out
+			if want == "" {
+				want = tt.content
 			}
+			assert.JSONEq(t, `{"role":"assistant","content":`+want+`}`, string(out))
 		})
 	}
 
@@ -272,4 +278,23 @@ func FuzzContentRoundTrip(f *testing.F) {
 			t.Fatalf("%s: encodes as %s, then as %s", data, first, second)
 		}
 	})
+}
+
+// TestSamplingUsesTools: what makes a sampling request need the client's sampling.tools.
+func TestSamplingUsesTools(t *testing.T) {
+	text := SamplingMessage{Role: RoleUser, Content: &TextContent{Text: "q"}}
+	for _, tt := range []struct {
+		name string
+		p    CreateMessageParams
+		want bool
+	}{
+		{"plain", CreateMessageParams{Messages: []SamplingMessage{text}}, false},
+		{"text blocks", CreateMessageParams{Messages: []SamplingMessage{{Role: RoleUser, Blocks: []SamplingContent{&TextContent{Text: "a"}, &TextContent{Text: "b"}}}}}, false},
+		{"tools", CreateMessageParams{Messages: []SamplingMessage{text}, Tools: []*Tool{{Name: "t"}}}, true},
+		{"tool choice", CreateMessageParams{Messages: []SamplingMessage{text}, ToolChoice: &ToolChoice{Mode: "none"}}, true},
+		{"tool result block", CreateMessageParams{Messages: []SamplingMessage{{Role: RoleUser, Blocks: []SamplingContent{&ToolResultContent{ToolUseID: "1"}}}}}, true},
+		{"raw tool use", CreateMessageParams{Messages: []SamplingMessage{{Role: RoleAssistant, RawContent: json.RawMessage(`[{"type":"tool_use","id":"1","name":"t","input":{}}]`)}}}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, tt.p.usesTools()) })
+	}
 }

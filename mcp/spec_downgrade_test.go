@@ -206,6 +206,18 @@ func TestDowngrade(t *testing.T) {
 			},
 		},
 		{
+			name: "create message blocks",
+			v: &CreateMessageParams{Messages: []SamplingMessage{
+				{Role: RoleUser, Blocks: []SamplingContent{&TextContent{Text: "q", Meta: meta}, &AudioContent{Data: []byte{1}, MimeType: "audio/wav"}}},
+			}, MaxTokens: 5},
+			want: map[string]string{
+				Version20251125: `{"messages":[{"role":"user","content":[{"type":"text","text":"q","_meta":{"m":"1"}},{"type":"audio","data":"AQ==","mimeType":"audio/wav"}]}],"maxTokens":5}`,
+				Version20250618: `{"messages":[{"role":"user","content":[{"type":"text","text":"q","_meta":{"m":"1"}},{"type":"audio","data":"AQ==","mimeType":"audio/wav"}]}],"maxTokens":5}`,
+				Version20250326: `{"messages":[{"role":"user","content":[{"type":"text","text":"q"},{"type":"audio","data":"AQ==","mimeType":"audio/wav"}]}],"maxTokens":5}`,
+				Version20241105: `{"messages":[{"role":"user","content":[{"type":"text","text":"q"},{"type":"text","text":"[audio content omitted: audio/wav]"}]}],"maxTokens":5}`,
+			},
+		},
+		{
 			name: "elicit form",
 			v:    &ElicitParams{Mode: "form", Message: "m", RequestedSchema: json.RawMessage(`{"type":"object","properties":{}}`)},
 			want: map[string]string{

@@ -185,6 +185,24 @@ func specMarshalCases() []struct {
 			StopSequences:  []string{"\n\n"},
 			Metadata:       map[string]any{"provider": "x"},
 		}},
+		{"create_message_params_tools", &CreateMessageParams{
+			Messages: []SamplingMessage{
+				{Role: RoleUser, Content: &TextContent{Text: "What's the weather like in Paris and London?"}},
+				{Role: RoleAssistant, Blocks: []SamplingContent{
+					&ToolUseContent{ID: "call_abc123", Name: "get_weather", Input: json.RawMessage(`{"city":"Paris"}`)},
+					&ToolUseContent{ID: "call_def456", Name: "get_weather", Input: json.RawMessage(`{"city":"London"}`), Meta: Meta{"cache": "k"}},
+				}},
+				{Role: RoleUser, Blocks: []SamplingContent{
+					&ToolResultContent{ToolUseID: "call_abc123", Content: []Content{&TextContent{Text: "Weather in Paris: 18°C, partly cloudy"}}},
+					&ToolResultContent{ToolUseID: "call_def456", Content: []Content{&TextContent{Text: "no data"}},
+						StructuredContent: json.RawMessage(`{"error":"unknown city"}`), IsError: true},
+				}},
+			},
+			Tools: []*Tool{{Name: "get_weather", Description: "Get current weather for a city",
+				InputSchema: json.RawMessage(`{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)}},
+			ToolChoice: &ToolChoice{Mode: "required"},
+			MaxTokens:  1000,
+		}},
 		{"sampling_message_raw_tool_use", SamplingMessage{
 			Role:       RoleAssistant,
 			RawContent: json.RawMessage(`[{"type":"tool_use","id":"call_1","name":"get_weather","input":{"city":"Paris"}}]`),
@@ -296,10 +314,13 @@ func specUnmarshalCases() []struct {
 		}},
 		{"create_message_result", new(CreateMessageResult), &CreateMessageResult{
 			Role: RoleAssistant, Content: &TextContent{Text: "The capital of France is Paris."},
-			Model: "claude-3-sonnet-20240307", StopReason: "endTurn",
+			Blocks: []SamplingContent{&TextContent{Text: "The capital of France is Paris."}},
+			Model:  "claude-3-sonnet-20240307", StopReason: "endTurn",
 		}},
 		{"create_message_result_tool_use", new(CreateMessageResult), &CreateMessageResult{
 			Role: RoleAssistant, Content: &TextContent{Text: "Let me check."},
+			Blocks: []SamplingContent{&TextContent{Text: "Let me check."},
+				&ToolUseContent{ID: "call_1", Name: "get_weather", Input: json.RawMessage(`{"city": "Paris"}`)}},
 			RawContent: json.RawMessage(`[
     {"type": "text", "text": "Let me check."},
     {"type": "tool_use", "id": "call_1", "name": "get_weather", "input": {"city": "Paris"}}
@@ -308,6 +329,7 @@ func specUnmarshalCases() []struct {
 		}},
 		{"create_message_result_only_tool_use", new(CreateMessageResult), &CreateMessageResult{
 			Role:       RoleAssistant,
+			Blocks:     []SamplingContent{&ToolUseContent{ID: "call_1", Name: "get_weather", Input: json.RawMessage(`{}`)}},
 			RawContent: json.RawMessage(`{"type": "tool_use", "id": "call_1", "name": "get_weather", "input": {}}`),
 			Model:      "m",
 		}},

@@ -31,6 +31,20 @@
 // session: on stateless transports there is none, and the next revision of the protocol
 // (2026-07-28) drops sessions altogether.
 //
+// # Outside a request
+//
+// [Server.Broadcast] and [Server.BroadcastLog] reach every session from anywhere (a background
+// job, an admin endpoint), each session at its own log level. A handler that keeps its
+// [Request.Session] can reach that client later: [Session.Notify], and
+// [Session.ElicitationComplete] once a URL-mode elicitation has finished out of band.
+// [ServerOptions.RootsListChanged] runs when a client's roots change.
+//
+// # Resource templates
+//
+// Resource templates are RFC 6570 URI templates of any level ("file:///{+path}{?rev}",
+// "repo://{owner}{/path*}"); [URITemplate.Match] says how a URI read by a client binds their
+// variables.
+//
 // # Errors
 //
 // A tool that fails returns an error or a result with isError; the client's model sees it.

@@ -82,3 +82,18 @@ func ExampleServer_AddPrompt() {
 	// {"jsonrpc":"2.0","id":1,"result":{"messages":[{"role":"user","content":{"type":"text","text":"Review this Go code."}}]}}
 	// {"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"Invalid params: prompt \"review\": missing required argument \"language\""}}
 }
+
+// A URI template of level 4 matched against URIs a client may read.
+func ExampleURITemplate_Match() {
+	t, err := mcp.ParseURITemplate("repo://{owner}{/path*}{?ref}")
+	if err != nil {
+		panic(err)
+	}
+	vars, ok := t.Match("repo://ada/docs/guide%20v2.md?ref=main")
+	fmt.Println(ok, vars["owner"], vars["path"], vars["ref"])
+	_, ok = t.Match("repo://ada/docs?page=2")
+	fmt.Println(ok)
+	// Output:
+	// true ada docs/guide v2.md main
+	// false
+}

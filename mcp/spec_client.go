@@ -169,7 +169,7 @@ func (m *SamplingMessage) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// errSpecNoSamplingContent is returned when a sampling message has neither Content nor RawContent.
+// errSpecNoSamplingContent is returned when a sampling message has no Blocks, Content or RawContent.
 var errSpecNoSamplingContent = errors.New("mcp: sampling message has no content")
 
 // specAppendSamplingContent appends `,"content":...`: blocks if there are any, else c if it is not

@@ -22,8 +22,9 @@ natural reading:
     client sends. Each expression becomes one capture of the text its operator can produce:
     {x} and {.x} never hold '/', '?' or '#' (expansion encodes them); {/x} is '/'-prefixed
     segments; {?x,y}, {&x} and {;x} are name=value pairs naming the expression's variables
-    (any name when one is exploded); {+x} and {#x} may hold reserved characters and match as
-    little as they can, so that the expressions after them still get their part.
+    (any name when one is exploded). {x}, {+x} and {#x} match as little as they can, so that
+    what follows still gets its part: "file:///{name}{.ext}" reads report.tar.gz as name
+    "report" and ext "tar.gz"; {+x} and {#x} may hold reserved characters ('/', '?').
   - Each capture is then split by the operator's separator and handed out to the variables in
     order: one part each, an exploded variable taking the surplus. Named operators assign by
     name, in any order. A variable is left out of the result when the URI gives it no value.
@@ -230,7 +231,7 @@ func (e *uriExpr) exploded() bool {
 func (e *uriExpr) pattern() string {
 	switch e.op {
 	case 0:
-		return `([^/?#]+)`
+		return `([^/?#]+?)`
 	case '+':
 		return `(.+?)`
 	case '#':

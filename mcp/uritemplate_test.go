@@ -116,6 +116,8 @@ func TestURITemplateResourceURIs(t *testing.T) {
 		{"a variable used twice must agree", "x://{a}/{a}", "x://1/2", nil},
 		{"a variable used twice", "x://{a}/{a}", "x://1/1", map[string]string{"a": "1"}},
 		{"label", "file:///report{.ext}", "file:///report.tar.gz", map[string]string{"ext": "tar.gz"}},
+		{"name then label", "file:///{name}{.ext}", "file:///report.tar.gz", map[string]string{"name": "report", "ext": "tar.gz"}},
+		{"name without label", "file:///{name}{.ext}", "file:///README", map[string]string{"name": "README"}},
 		{"fragment", "doc://page{#section}", "doc://page#intro", map[string]string{"section": "intro"}},
 		{"path parameters", "map://m{;lat,long}", "map://m;long=2;lat=1", map[string]string{"lat": "1", "long": "2"}},
 		{"nothing like it", "file:///{+path}", "https://example.com/", nil},

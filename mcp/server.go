@@ -37,9 +37,6 @@ type ServerOptions struct {
 	// ClientRequestTimeout bounds how long a server-to-client request (sampling, elicitation,
 	// roots) waits for the client. If zero, [DefaultClientRequestTimeout].
 	ClientRequestTimeout time.Duration
-	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
-	// [rpc.DefaultBatchConcurrency].
-	BatchConcurrency int
 	// RootsListChanged, if set, is called when a client says its roots changed
 	// (notifications/roots/list_changed; MCP 2025-11-25, Client § Roots, Root List Changes:
 	// "When roots change, clients that support listChanged MUST send a notification"). req
@@ -52,6 +49,9 @@ type ServerOptions struct {
 	// runs before the notification is acknowledged, and ListRoots fails with [ErrNoSession]. A
 	// panic is recovered and logged. If nil, the notification is ignored.
 	RootsListChanged func(ctx context.Context, req *Request)
+	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
+	// [rpc.DefaultBatchConcurrency].
+	BatchConcurrency int
 	// Logger receives the server's own diagnostics (handler panics, stray replies). If nil,
 	// they are discarded.
 	Logger *slog.Logger

@@ -3,6 +3,7 @@ package mcp
 import (
 	"github.com/minimcp/minimcp/rpc"
 
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -15,8 +16,11 @@ import (
 // in the order of the struct, strings escaped as encoding/json escapes them (HTML characters, U+2028 and
 // U+2029 too), invalid UTF-8 replaced by U+FFFD. They differ in two ways: a required field is written even
 // when it is nil (a nil []byte as "", a nil slice as []), because the schema requires it; and a
-// json.RawMessage is checked and written as it is, where goccy compacts it (as goccy also compacts what a
-// MarshalJSON returns, json.Marshal of a whole result gives the same bytes either way).
+// json.RawMessage is checked and written as it is when it fits on one line, where goccy always compacts it
+// (as goccy also compacts what a MarshalJSON returns, json.Marshal of a whole result gives the same bytes
+// either way). A json.RawMessage that spans lines (a schema read from an indented file) is compacted:
+// a message on the stdio transport is one line (MCP 2025-11-25, Transports § stdio: "Messages are
+// delimited by newlines, and MUST NOT contain embedded newlines"), whatever its source.
 
 // specAppendString appends s to b as a JSON string (rpc.AppendString: escaped as encoding/json
 // does, HTML-safe).
@@ -53,8 +57,8 @@ func specAppendBool(b []byte, v bool) []byte {
 // errSpecInvalidRaw is returned when a json.RawMessage field does not hold one JSON value.
 var errSpecInvalidRaw = errors.New("mcp: raw JSON field is not valid JSON")
 
-// specAppendRaw appends raw, which must be one valid JSON value. Empty raw appends null, as
-// encoding/json writes a nil json.RawMessage.
+// specAppendRaw appends raw, which must be one valid JSON value, compacted if it spans lines.
+// Empty raw appends null, as encoding/json writes a nil json.RawMessage.
 func specAppendRaw(b []byte, raw json.RawMessage) ([]byte, error) {
 	if len(raw) == 0 {
 		return append(b, "null"...), nil
@@ -62,7 +66,40 @@ func specAppendRaw(b []byte, raw json.RawMessage) ([]byte, error) {
 	if !json.Valid(raw) {
 		return b, errSpecInvalidRaw
 	}
+	if hasNewline(raw) {
+		return appendCompact(b, raw), nil
+	}
 	return append(b, raw...), nil
+}
+
+// hasNewline reports whether data holds a line break. In valid JSON a raw CR or LF can only be
+// whitespace between tokens: inside a string it must be escaped (RFC 8259 §7).
+func hasNewline(data []byte) bool { return bytes.ContainsAny(data, "\n\r") }
+
+// appendCompact appends the valid JSON text src to dst without the whitespace between its
+// tokens (RFC 8259 §2: insignificant whitespace), so that it fits on one line. Strings are
+// copied as they are. src must be valid JSON (json.Valid); appendCompact does not check.
+func appendCompact(dst, src []byte) []byte {
+	inString, escaped := false, false
+	for _, c := range src {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ', c == '\t', c == '\n', c == '\r':
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // specMarshaled is what a MarshalJSON returns for an encoder's result: no bytes with an error.

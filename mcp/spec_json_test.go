@@ -91,3 +91,19 @@ func TestSpecAppendRaw(t *testing.T) {
 	_, err = specAppendRaw(nil, json.RawMessage(`{"a":`))
 	assert.ErrorIs(t, err, errSpecInvalidRaw)
 }
+
+// TestSpecAppendRawCompacts checks that raw JSON spanning lines is written on one line, with
+// the same value, and that one-line raw JSON is written byte for byte.
+func TestSpecAppendRawCompacts(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{`{"a": 1}`, `{"a": 1}`}, // one line: as written
+		{"{\n  \"a\": [1,\r\n 2 ],\n\t\"b\": \"x y\\n \\\" }\"\n}", `{"a":[1,2],"b":"x y\n \" }"}`},
+		{"[\n]", `[]`},
+		{"\"s\"\n", `"s"`},
+		{"{\"k\\\\\": \n true}", `{"k\\":true}`},
+	} {
+		got, err := specAppendRaw([]byte("x"), json.RawMessage(tc.raw))
+		require.NoError(t, err, "%q", tc.raw)
+		assert.Equal(t, "x"+tc.want, string(got), "%q", tc.raw)
+	}
+}

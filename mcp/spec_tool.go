@@ -17,7 +17,8 @@ type Tool struct {
 	// Description tells the model what the tool does.
 	Description string `json:"description,omitempty"`
 	// InputSchema is the JSON Schema of the arguments, an object schema ("type": "object"), written byte
-	// for byte; nil is written as {"type":"object"}, a tool without arguments.
+	// for byte when it fits on one line, compacted when it spans lines; nil is written as
+	// {"type":"object"}, a tool without arguments.
 	InputSchema json.RawMessage `json:"inputSchema"`
 	// OutputSchema is the JSON Schema of CallToolResult.StructuredContent, an object schema; optional.
 	// Since 2025-06-18.

@@ -44,9 +44,9 @@ type toolEntry struct {
 }
 
 // AddRawTool registers a tool whose input schema the caller supplies (t.InputSchema, kept
-// intact in tools/list, $schema, $defs, $ref and additionalProperties included). Arguments
-// are validated against it before h runs. If t.InputSchema is empty, it is
-// {"type":"object"}.
+// intact in tools/list, $schema, $defs, $ref and additionalProperties included; a schema
+// written on several lines is compacted to one). Arguments are validated against it before h
+// runs. If t.InputSchema is empty, it is {"type":"object"}.
 //
 // With t.OutputSchema, every result of h that is not a tool error (IsError) must have a
 // StructuredContent that conforms to it; one that does not is answered with a JSON-RPC internal
@@ -80,6 +80,14 @@ func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
 		if !out.IsObject() {
 			panic(fmt.Sprintf("mcp: tool %q: output schema must have \"type\": \"object\"", tool.Name))
 		}
+	}
+	// Kept on one line, as tools/list sends them (see specAppendRaw): compacted once here
+	// rather than on every list.
+	if hasNewline(tool.InputSchema) {
+		tool.InputSchema = appendCompact(nil, tool.InputSchema)
+	}
+	if hasNewline(tool.OutputSchema) {
+		tool.OutputSchema = appendCompact(nil, tool.OutputSchema)
 	}
 	s.addTool(&toolEntry{tool: &tool, input: in, output: out, handler: h})
 }

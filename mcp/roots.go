@@ -31,7 +31,7 @@ runs in place, before the notification is acknowledged.
 func (s *Server) rootsListChanged(ctx context.Context, in *Inbound, m *rpc.Message) {
 	hook := s.opts.RootsListChanged
 	if hook == nil {
-		s.opts.Logger.DebugContext(ctx, "mcp: notification ignored", "method", m.Method)
+		s.logger().DebugContext(ctx, "mcp: notification ignored", "method", m.Method)
 		return
 	}
 	ss := in.Session
@@ -89,7 +89,7 @@ func (s *Server) runHook(ctx context.Context, req *Request, hook func(context.Co
 	defer func() {
 		req.done.Store(true)
 		if p := recover(); p != nil {
-			s.opts.Logger.ErrorContext(ctx, "mcp: hook panicked", "method", req.Method, "panic", fmt.Sprint(p))
+			s.logger().ErrorContext(ctx, "mcp: hook panicked", "method", req.Method, "panic", fmt.Sprint(p))
 		}
 	}()
 	hook(ctx, req)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"reflect"
 	"sync"
@@ -52,8 +51,9 @@ type ServerOptions struct {
 	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
 	// [rpc.DefaultBatchConcurrency].
 	BatchConcurrency int
-	// Logger receives the server's own diagnostics (handler panics, stray replies). If nil,
-	// they are discarded.
+	// Logger receives the server's own diagnostics: handler panics (at error level, with the
+	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
+	// time of logging. To silence them, pass a logger whose handler discards.
 	Logger *slog.Logger
 }
 
@@ -112,14 +112,21 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if s.opts.ClientRequestTimeout <= 0 {
 		s.opts.ClientRequestTimeout = DefaultClientRequestTimeout
 	}
-	if s.opts.Logger == nil {
-		s.opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	s.tools.init()
 	s.resources.init()
 	s.templates.init()
 	s.prompts.init()
 	return s
+}
+
+// logger returns where the server's diagnostics go: ServerOptions.Logger, or slog.Default().
+// The default is looked up each time, so a program that calls slog.SetDefault after NewServer
+// still sees a handler's panic.
+func (s *Server) logger() *slog.Logger {
+	if s.opts.Logger != nil {
+		return s.opts.Logger
+	}
+	return slog.Default()
 }
 
 // Capabilities returns what the server declares in initialize, derived from what is
@@ -226,7 +233,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 		return rpc.Response{ID: m.ID, Error: m.Error}, true
 	case rpc.KindResponse:
 		if in.Session == nil || !in.Session.Deliver(m) {
-			s.opts.Logger.DebugContext(ctx, "mcp: stray response from the client", "id", m.ID.String())
+			s.logger().DebugContext(ctx, "mcp: stray response from the client", "id", m.ID.String())
 		}
 		return rpc.Response{}, false
 	case rpc.KindNotification:
@@ -255,7 +262,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			rctx.release()
 		}()
 	}
-	resp, ok = rpc.Dispatch(ctx, req, m, s.opts.Logger)
+	resp, ok = rpc.Dispatch(ctx, req, m, s.logger())
 	req.done.Store(true)
 	if req.cancelledByClient.Load() {
 		// MCP 2025-11-25, Utilities § Cancellation: "Receivers of a cancellation notification
@@ -311,7 +318,7 @@ func (s *Server) handleNotification(ctx context.Context, in *Inbound, m *rpc.Mes
 	default:
 		// notifications/progress for our requests and unknown notifications need no action
 		// (JSON-RPC 2.0 §4.1: never answered).
-		s.opts.Logger.DebugContext(ctx, "mcp: notification ignored", "method", m.Method)
+		s.logger().DebugContext(ctx, "mcp: notification ignored", "method", m.Method)
 	}
 }
 
@@ -499,7 +506,7 @@ func (s *Server) broadcast(ctx context.Context, method string, params any, accep
 	s.sessMu.Unlock()
 	for _, ss := range targets {
 		if err := ss.send(ctx, msg); err != nil {
-			s.opts.Logger.DebugContext(ctx, "mcp: notification not delivered", "method", method, "session", ss.id, "err", err)
+			s.logger().WarnContext(ctx, "mcp: notification not delivered", "method", method, "session", ss.id, "err", err)
 		}
 	}
 	return nil

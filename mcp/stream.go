@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
+	"log/slog"
 	"sync"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -49,7 +51,7 @@ func (s *Server) ServeStream(ctx context.Context, r io.Reader, w io.Writer, opts
 	if maxLine <= 0 {
 		maxLine = rpc.DefaultMaxMessageBytes
 	}
-	out := &lineWriter{w: w}
+	out := &lineWriter{w: w, logger: s.logger}
 	sess := s.NewSession("")
 	sess.SetPush(out)
 	defer sess.Close()
@@ -105,9 +107,8 @@ func (s *Server) serveLine(ctx context.Context, in *Inbound, out *lineWriter, li
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			replies := s.HandleBatch(ctx, in, msgs)
-			if len(replies) > 0 {
-				out.write(ctx, rpc.AppendBatch(nil, replies))
+			if replies := s.HandleBatch(ctx, in, msgs); len(replies) > 0 {
+				out.replyBatch(ctx, replies)
 			}
 		})
 		return
@@ -158,43 +159,120 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 	}
 }
 
-// lineWriter writes newline-delimited messages, one at a time. It remembers the first write
-// error; later writes are dropped.
+// lineWriter writes newline-delimited messages, one at a time. It never drops a message
+// silently: one that cannot be sent is logged, and a response that cannot be sent is answered
+// with -32603 instead while the stream works. It remembers the first write error; later writes
+// fail with it (and are logged too).
 type lineWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+	// logger returns where lost messages are reported.
+	logger func() *slog.Logger
 	// failed is the first write error; guarded by mu.
 	failed error
 }
 
-// Send implements [Sender].
-func (lw *lineWriter) Send(_ context.Context, msg []byte) error {
-	if bytes.ContainsAny(msg, "\n\r") {
-		// Our encoder never produces raw newlines; guard the framing anyway.
-		return fmt.Errorf("mcp: message contains a newline")
+// errMultiLine is the error of a message that spans lines and cannot be compacted onto one.
+var errMultiLine = errors.New("mcp: message spans lines and is not valid JSON")
+
+// Send implements [Sender]. A message that spans lines (raw JSON from a handler, written as
+// indented) is compacted onto one line: MCP 2025-11-25, Transports § stdio: "Messages are
+// delimited by newlines, and MUST NOT contain embedded newlines". Our encoders already write
+// one line; this is the last guard of the framing.
+func (lw *lineWriter) Send(ctx context.Context, msg []byte) error { return lw.send(ctx, msg, nil) }
+
+// send is Send; id, if not nil, names the message in the log when it is lost (otherwise the
+// message is read for its id or method).
+func (lw *lineWriter) send(ctx context.Context, msg []byte, id *rpc.ID) error {
+	if hasNewline(msg) {
+		if !json.Valid(msg) {
+			lw.lost(ctx, msg, id, errMultiLine)
+			return errMultiLine
+		}
+		buf := rpc.GetBuffer()
+		defer rpc.PutBuffer(buf)
+		*buf = appendCompact(*buf, msg)
+		msg = *buf
 	}
 	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	if lw.failed != nil {
-		return lw.failed
-	}
-	buf := rpc.GetBuffer()
-	*buf = append(append(*buf, msg...), '\n')
-	_, err := lw.w.Write(*buf)
-	rpc.PutBuffer(buf)
-	if err != nil {
+	err := lw.failed
+	if err == nil {
+		buf := rpc.GetBuffer()
+		*buf = append(append(*buf, msg...), '\n')
+		_, err = lw.w.Write(*buf)
+		rpc.PutBuffer(buf)
 		lw.failed = err
+	}
+	lw.mu.Unlock()
+	if err != nil {
+		lw.lost(ctx, msg, id, err)
 	}
 	return err
 }
 
-func (lw *lineWriter) write(ctx context.Context, msg []byte) { _ = lw.Send(ctx, msg) }
+// lost logs a message that was not sent, naming it by its id or method.
+func (lw *lineWriter) lost(ctx context.Context, msg []byte, id *rpc.ID, err error) {
+	attrs := make([]any, 0, 6)
+	if id != nil {
+		attrs = append(attrs, "id", id.String())
+	} else {
+		_ = rpc.EachMember(msg, func(k, v []byte) bool {
+			switch string(k) {
+			case "id":
+				attrs = append(attrs, "id", string(v))
+			case "method":
+				if m, ok := rpc.Unquote(v); ok {
+					attrs = append(attrs, "method", m)
+				}
+			}
+			return true
+		})
+	}
+	if len(msg) > 0 && msg[0] == '[' {
+		attrs = append(attrs, "batch", true)
+	}
+	lw.logger().ErrorContext(ctx, "mcp: message not sent", append(attrs, "err", err)...)
+}
 
+// reply sends a response. If it cannot be sent while the stream works (its result is not
+// valid JSON), the request is answered with -32603 all the same: a client must not wait
+// forever for an answer that was lost.
 func (lw *lineWriter) reply(ctx context.Context, r *rpc.Response) {
 	buf := rpc.GetBuffer()
 	*buf = rpc.AppendResponse(*buf, r)
-	lw.write(ctx, *buf)
+	err := lw.send(ctx, *buf, &r.ID)
 	rpc.PutBuffer(buf)
+	if err != nil && r.Error == nil && lw.err() == nil {
+		lw.reply(ctx, &rpc.Response{ID: r.ID, Error: unsent(err)})
+	}
+}
+
+// replyBatch sends the replies to a batch as one message; as for reply, a member that cannot be
+// sent is replaced by -32603.
+func (lw *lineWriter) replyBatch(ctx context.Context, replies []rpc.Response) {
+	buf := rpc.GetBuffer()
+	*buf = rpc.AppendBatch(*buf, replies)
+	err := lw.Send(ctx, *buf)
+	rpc.PutBuffer(buf)
+	if err == nil || lw.err() != nil {
+		return
+	}
+	fixed := make([]rpc.Response, len(replies))
+	for i, r := range replies {
+		if r.Error == nil && len(r.Result) > 0 && !json.Valid(r.Result) {
+			r = rpc.Response{ID: r.ID, Error: unsent(errMultiLine)}
+		}
+		fixed[i] = r
+	}
+	buf = rpc.GetBuffer()
+	*buf = rpc.AppendBatch(*buf, fixed)
+	_ = lw.Send(ctx, *buf)
+	rpc.PutBuffer(buf)
+}
+
+// unsent is the error that answers a request whose response could not be sent.
+func unsent(err error) *rpc.Error {
+	return rpc.NewError(rpc.CodeInternalError, "Internal error: the response could not be sent: "+err.Error())
 }
 
 func (lw *lineWriter) err() error {

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	json "github.com/goccy/go-json"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/sse"
+)
+
+// exampleManifest is the manifest of the examples, written as people write JSON: indented,
+// each inputSchema on many lines.
+const exampleManifest = "../../examples/manifest.json"
+
+// Messages of the transport tests: initialize, then tools/list.
+const (
+	transportInit = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	transportList = `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
+)
+
+// checkToolsList checks one message carrying the answer to tools/list: a single line (MCP
+// 2025-11-25, Transports § stdio: messages "MUST NOT contain embedded newlines"; over SSE a
+// message spanning lines would come as several data lines) listing every tool of the example
+// manifest with its schema.
+func checkToolsList(t *testing.T, msg []byte) {
+	t.Helper()
+	assert.NotContains(t, string(bytes.TrimRight(msg, "\n")), "\n", "one line")
+	var reply struct {
+		ID     json.RawMessage      `json:"id"`
+		Result *mcp.ListToolsResult `json:"result"`
+		Error  json.RawMessage      `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(msg, &reply), "%s", msg)
+	require.Equal(t, "2", string(reply.ID))
+	require.NotNil(t, reply.Result, "%s", msg)
+	var names []string
+	for _, tool := range reply.Result.Tools {
+		names = append(names, tool.Name)
+		var schema struct {
+			Type string `json:"type"`
+		}
+		require.NoError(t, json.Unmarshal(tool.InputSchema, &schema), tool.Name)
+		assert.Equal(t, "object", schema.Type, tool.Name)
+	}
+	assert.Contains(t, names, "grep")
+}
+
+// TestServeExampleManifest serves the example manifest over every transport and lists its
+// tools: over stdio, a pretty-printed manifest once made tools/list go unanswered.
+func TestServeExampleManifest(t *testing.T) {
+	t.Run("stdio", func(t *testing.T) {
+		inR, inW := io.Pipe()
+		outR, outW := io.Pipe()
+		var logs syncBuffer
+		codes := make(chan int, 1) // serve's exit code; never closed
+		go func() {
+			codes <- serve(context.Background(), []string{"--stdio", "--manifest", exampleManifest},
+				&serveIO{stdin: inR, stdout: outW, stderr: &logs})
+			outW.Close()
+		}()
+		outc := make(chan []byte, 1) // all of stdout; never closed
+		go func() {
+			b, _ := io.ReadAll(outR)
+			outc <- b
+		}()
+		_, err := io.WriteString(inW, transportInit+"\n"+`{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n"+transportList+"\n")
+		require.NoError(t, err)
+		require.NoError(t, inW.Close()) // EOF: serve answers what it read, then exits
+		out := <-outc
+		require.Equal(t, 0, <-codes, logs.String())
+		lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+		require.Len(t, lines, 2, "stdout: %q\nstderr: %s", out, logs.String())
+		checkToolsList(t, []byte(lines[1]))
+	})
+
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{
+		{"http", nil},
+		{"http stateless", []string{"--stateless"}},
+		{"http sse", []string{"--response", "sse"}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			r := startServe(t, append([]string{"--manifest", exampleManifest}, mode.args...)...)
+			c := newTestMCP(t, r.base+"/mcp", "")
+			answer := func(body string) []byte {
+				t.Helper()
+				resp := c.post(t.Context(), []byte(body))
+				defer closeResp(resp)
+				require.Equal(t, http.StatusOK, resp.StatusCode)
+				if id := resp.Header.Get("Mcp-Session-Id"); id != "" {
+					c.session = id
+				}
+				if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+					b, err := io.ReadAll(resp.Body)
+					require.NoError(t, err)
+					return b
+				}
+				for ev, err := range sse.NewDecoder(resp.Body, nil).Events() {
+					require.NoError(t, err)
+					if len(ev.Data) > 0 {
+						return ev.Data
+					}
+				}
+				t.Fatal("the stream ended without an answer")
+				return nil
+			}
+			answer(transportInit)
+			checkToolsList(t, answer(transportList))
+		})
+	}
+
+	t.Run("legacy sse", func(t *testing.T) {
+		r := startServe(t, "--manifest", exampleManifest, "--legacy-sse")
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		hc := &http.Client{Transport: tr}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/sse", nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "text/event-stream")
+		stream, err := hc.Do(req)
+		require.NoError(t, err)
+		defer stream.Body.Close()
+		require.Equal(t, http.StatusOK, stream.StatusCode)
+		dec := sse.NewDecoder(stream.Body, nil)
+		next := func() sse.Event {
+			t.Helper()
+			for {
+				ev, err := dec.Next()
+				require.NoError(t, err)
+				if len(ev.Data) > 0 {
+					return ev
+				}
+			}
+		}
+		endpoint := next()
+		require.Equal(t, "endpoint", endpoint.Name)
+		send := func(body string) {
+			t.Helper()
+			resp, err := hc.Post(r.base+string(endpoint.Data), "application/json", strings.NewReader(body))
+			require.NoError(t, err)
+			closeResp(resp)
+			require.Equal(t, http.StatusAccepted, resp.StatusCode)
+		}
+		send(transportInit)
+		next()
+		send(transportList)
+		checkToolsList(t, next().Data)
+		cancel()
+	})
+}

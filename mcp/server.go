@@ -129,22 +129,33 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// Capabilities returns what the server declares in initialize, derived from what is
-// registered (MCP 2025-11-25, Basic § Lifecycle, Capability Negotiation): tools, resources
-// and prompts only when at least one is registered; completions when there is a prompt or a
-// resource template to complete; logging always.
-func (s *Server) Capabilities() ServerCapabilities {
+// Capabilities returns what the server declares in initialize of a session, derived from what
+// is registered (MCP 2025-11-25, Basic § Lifecycle, Capability Negotiation): tools, resources
+// and prompts only when at least one is registered, with list_changed notifications and
+// resource subscriptions; completions when there is a prompt or a resource template to
+// complete; logging always. Without a session (stateless HTTP) initialize declares the same
+// minus subscribe and listChanged, which need a session's stream to be delivered.
+func (s *Server) Capabilities() ServerCapabilities { return s.capabilities(true) }
+
+// capabilities returns the capabilities to declare; withSession says whether the transport
+// keeps a session, and with it a stream for server-initiated messages.
+func (s *Server) capabilities(withSession bool) ServerCapabilities {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c := ServerCapabilities{Logging: &LoggingCapability{}}
+	// Subscriptions and list_changed notifications are server-initiated messages, sent on a
+	// session's own stream (the GET stream of Streamable HTTP, stdout). A stateless transport
+	// has none, and a client relies on what was declared (MCP 2025-11-25, Basic § Lifecycle,
+	// Operation: "Both parties MUST: ... Only use capabilities that were successfully
+	// negotiated"): it would wait for notifications that never come.
 	if s.tools.len() > 0 {
-		c.Tools = &ToolsCapability{ListChanged: true}
+		c.Tools = &ToolsCapability{ListChanged: withSession}
 	}
 	if s.resources.len() > 0 || s.templates.len() > 0 {
-		c.Resources = &ResourcesCapability{Subscribe: true, ListChanged: true}
+		c.Resources = &ResourcesCapability{Subscribe: withSession, ListChanged: withSession}
 	}
 	if s.prompts.len() > 0 {
-		c.Prompts = &PromptsCapability{ListChanged: true}
+		c.Prompts = &PromptsCapability{ListChanged: withSession}
 	}
 	if s.prompts.len() > 0 || s.templates.len() > 0 {
 		c.Completions = &CompletionsCapability{}
@@ -386,21 +397,24 @@ func (s *Server) initialize(r *Request) (any, error) {
 		}
 		r.sess.state.Store(&SessionState{ProtocolVersion: v, ClientInfo: p.ClientInfo, ClientCapabilities: p.Capabilities})
 	}
-	return s.initializeResult(v)
+	return s.initializeResult(v, r.sess != nil)
 }
 
-// initializeResult returns the encoded InitializeResult for version v. It depends only on the
-// registry's shape, so it is encoded once per version and kept until the registry changes.
-func (s *Server) initializeResult(v string) (json.RawMessage, error) {
+// initializeResult returns the encoded InitializeResult for version v, for a transport with a
+// session or without (stateless HTTP, which tells by handing in an [Inbound] without one). It
+// depends only on the registry's shape, so it is encoded once per version and mode and kept
+// until the registry changes.
+func (s *Server) initializeResult(v string, withSession bool) (json.RawMessage, error) {
+	key := initKey{version: v, withSession: withSession}
 	gen := s.regGen.Load()
 	if cache := s.initCache.Load(); cache != nil && cache.gen == gen {
-		if raw, ok := cache.byVersion[v]; ok {
+		if raw, ok := cache.results[key]; ok {
 			return raw, nil
 		}
 	}
 	res := (&InitializeResult{
 		ProtocolVersion: v,
-		Capabilities:    s.Capabilities(),
+		Capabilities:    s.capabilities(withSession),
 		ServerInfo:      s.impl,
 		Instructions:    s.opts.Instructions,
 	}).downgrade(v)
@@ -410,10 +424,10 @@ func (s *Server) initializeResult(v string) (json.RawMessage, error) {
 	}
 	for {
 		old := s.initCache.Load()
-		next := &initCache{gen: gen, byVersion: map[string]json.RawMessage{v: raw}}
+		next := &initCache{gen: gen, results: map[initKey]json.RawMessage{key: raw}}
 		if old != nil && old.gen == gen {
-			for k, r := range old.byVersion {
-				next.byVersion[k] = r
+			for k, r := range old.results {
+				next.results[k] = r
 			}
 		}
 		if s.regGen.Load() != gen || s.initCache.CompareAndSwap(old, next) {
@@ -423,10 +437,16 @@ func (s *Server) initializeResult(v string) (json.RawMessage, error) {
 	}
 }
 
+// initKey names one cached InitializeResult.
+type initKey struct {
+	version     string
+	withSession bool
+}
+
 // initCache holds encoded InitializeResults of one registry generation.
 type initCache struct {
-	gen       uint64
-	byVersion map[string]json.RawMessage
+	gen     uint64
+	results map[initKey]json.RawMessage
 }
 
 // setLevel handles logging/setLevel (MCP 2025-11-25, Server § Logging). The result is exactly

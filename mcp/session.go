@@ -257,6 +257,8 @@ func (ss *Session) subscribed(uri string) bool {
 // Inbound is what a transport knows about the client for one incoming message.
 type Inbound struct {
 	// Session is the client's session, or nil when the transport keeps none (stateless HTTP).
+	// Without one, initialize declares no resource subscriptions and no list_changed
+	// notifications: there is no stream to deliver them on.
 	Session *Session
 	// ProtocolVersion is the version the request declared (the MCP-Protocol-Version header).
 	// It is used when Session is nil or not yet initialized; empty means [Version20250326]

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
 )
 
 // streamLines serves the client lines as one stream and returns every line the server wrote.
@@ -72,4 +73,38 @@ func TestStreamPrettyRawJSON(t *testing.T) {
 	assert.JSONEq(t, prettySchema, string(list.Tools[0].OutputSchema))
 	require.Contains(t, byID, "3")
 	assert.JSONEq(t, `{"content":[{"type":"text","text":"ok"}],"structuredContent":{"text":"hi"}}`, string(byID["3"]["result"]))
+}
+
+// TestStatelessCapabilities checks that initialize declares only what the transport can do
+// (MCP 2025-11-25, Basic § Lifecycle, Capability Negotiation): without a session (stateless
+// HTTP) there is no stream for server-initiated messages, so neither subscriptions nor
+// list_changed notifications can reach the client.
+func TestStatelessCapabilities(t *testing.T) {
+	srv := newFixture(nil)
+	const init = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	caps := func(t *testing.T, raw []byte) string {
+		t.Helper()
+		var reply struct {
+			Result struct {
+				Capabilities json.RawMessage `json:"capabilities"`
+			} `json:"result"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &reply), "%s", raw)
+		return string(reply.Result.Capabilities)
+	}
+	stateful := `{"logging":{},"completions":{},"prompts":{"listChanged":true},"resources":{"subscribe":true,"listChanged":true},"tools":{"listChanged":true}}`
+	stateless := `{"logging":{},"completions":{},"prompts":{},"resources":{},"tools":{}}`
+	for range 2 { // the second time from the cache, which must keep the two apart
+		t.Run("session", func(t *testing.T) {
+			assert.JSONEq(t, stateful, caps(t, []byte(streamLines(t, srv, init)[0])))
+		})
+		t.Run("stateless", func(t *testing.T) {
+			msgs, _, derr := rpc.Decode(nil, []byte(init), rpc.Limits{})
+			require.Nil(t, derr)
+			resp, ok := srv.Handle(t.Context(), &mcp.Inbound{ProtocolVersion: mcp.LatestVersion}, &msgs[0])
+			require.True(t, ok)
+			assert.JSONEq(t, stateless, caps(t, rpc.AppendResponse(nil, &resp)))
+		})
+	}
+	assert.True(t, srv.Capabilities().Resources.Subscribe, "Capabilities describes a session")
 }

@@ -114,7 +114,22 @@ func TestServeExampleManifest(t *testing.T) {
 				t.Fatal("the stream ended without an answer")
 				return nil
 			}
-			answer(transportInit)
+			var init struct {
+				Result struct {
+					Capabilities mcp.ServerCapabilities `json:"capabilities"`
+				} `json:"result"`
+			}
+			raw := answer(transportInit)
+			require.NoError(t, json.Unmarshal(raw, &init), "%s", raw)
+			caps := init.Result.Capabilities
+			require.NotNil(t, caps.Tools)
+			require.NotNil(t, caps.Resources)
+			// Without sessions nothing can reach the client outside an answer, so the server
+			// promises no subscriptions and no list_changed notifications.
+			withSession := c.session != ""
+			assert.Equal(t, withSession, caps.Tools.ListChanged, "tools.listChanged")
+			assert.Equal(t, withSession, caps.Resources.Subscribe, "resources.subscribe")
+			assert.Equal(t, withSession, caps.Resources.ListChanged, "resources.listChanged")
 			checkToolsList(t, answer(transportList))
 		})
 	}

@@ -155,6 +155,8 @@ func (s *Server) findResource(uri string) (func(ctx context.Context, r *Request)
 	return nil, false
 }
 
+// uriParam returns the uri of resources/read, subscribe or unsubscribe, checked against
+// ServerOptions.MaxURILength.
 func uriParam(r *Request) (string, error) {
 	var p struct {
 		URI string `json:"uri"`
@@ -164,6 +166,9 @@ func uriParam(r *Request) (string, error) {
 	}
 	if p.URI == "" {
 		return "", rpc.InvalidParams("%s: uri is required", r.Method)
+	}
+	if max := r.srv.opts.MaxURILength; len(p.URI) > max {
+		return "", rpc.InvalidParams("%s: uri is %d bytes long, more than the limit of %d", r.Method, len(p.URI), max)
 	}
 	return p.URI, nil
 }
@@ -189,7 +194,7 @@ func (s *Server) readResource(ctx context.Context, r *Request) (any, error) {
 
 // subscribe handles resources/subscribe and resources/unsubscribe (MCP 2025-11-25, Server §
 // Resources, Subscriptions). Without a session there is nothing to deliver updates to, so the
-// request succeeds and changes nothing.
+// request succeeds and changes nothing. A session holds at most ServerOptions.MaxSubscriptions.
 func (s *Server) subscribe(r *Request) (any, error) {
 	uri, err := uriParam(r)
 	if err != nil {
@@ -199,8 +204,8 @@ func (s *Server) subscribe(r *Request) (any, error) {
 		if _, ok := s.findResource(uri); !ok {
 			return nil, ResourceNotFound(uri)
 		}
-		if r.sess != nil {
-			r.sess.subscribe(uri)
+		if max := s.opts.MaxSubscriptions; r.sess != nil && !r.sess.subscribe(uri, max) {
+			return nil, rpc.InvalidParams("%s: this session already holds %d subscriptions, the most allowed; unsubscribe from one first", r.Method, max)
 		}
 	} else if r.sess != nil {
 		r.sess.unsubscribe(uri)

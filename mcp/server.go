@@ -21,6 +21,15 @@ const (
 	DefaultPageSize             = 100
 	DefaultClientRequestTimeout = 60 * time.Second
 	DefaultLogLevel             = LevelInfo
+	// DefaultMaxSubscriptions bounds the resources/subscribe of one session: far more than a
+	// client watching what it shows the user needs, and with DefaultMaxURILength at most 8 MiB
+	// of URIs held per session instead of as much as clients send.
+	DefaultMaxSubscriptions = 1000
+	// DefaultMaxURILength bounds the uri of resources/read, subscribe and unsubscribe, in
+	// bytes: every URI that HTTP recommends supporting fits (RFC 9110 §4.1: "It is
+	// RECOMMENDED that all senders and recipients support, at a minimum, URIs with lengths of
+	// 8000 octets in protocol elements").
+	DefaultMaxURILength = 8 << 10
 )
 
 // ServerOptions configures a [Server]. The zero value of every field means its default.
@@ -51,6 +60,13 @@ type ServerOptions struct {
 	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
 	// [rpc.DefaultBatchConcurrency].
 	BatchConcurrency int
+	// MaxSubscriptions bounds the resources a session may be subscribed to at once; a
+	// resources/subscribe beyond it gets -32602 (one already subscribed to does not count
+	// again). If zero, [DefaultMaxSubscriptions].
+	MaxSubscriptions int
+	// MaxURILength bounds, in bytes, the uri of resources/read, resources/subscribe and
+	// resources/unsubscribe; a longer one gets -32602. If zero, [DefaultMaxURILength].
+	MaxURILength int
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.
@@ -108,6 +124,12 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	}
 	if s.opts.DefaultLogLevel == "" {
 		s.opts.DefaultLogLevel = DefaultLogLevel
+	}
+	if s.opts.MaxSubscriptions <= 0 {
+		s.opts.MaxSubscriptions = DefaultMaxSubscriptions
+	}
+	if s.opts.MaxURILength <= 0 {
+		s.opts.MaxURILength = DefaultMaxURILength
 	}
 	if s.opts.ClientRequestTimeout <= 0 {
 		s.opts.ClientRequestTimeout = DefaultClientRequestTimeout

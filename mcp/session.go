@@ -86,7 +86,8 @@ type Session struct {
 	// push carries server-initiated messages not related to a request (list_changed,
 	// resource updates); nil when the client has no such stream open. Guarded by mu.
 	push Sender
-	// subs holds the URIs this session subscribed to. Guarded by mu; nil until first used.
+	// subs holds the URIs this session subscribed to, at most ServerOptions.MaxSubscriptions.
+	// Guarded by mu; nil until first used.
 	subs map[string]struct{}
 	// closed is set by Close. Guarded by mu.
 	closed bool
@@ -232,13 +233,26 @@ func (ss *Session) cancelRequest(id rpc.ID, reason string) {
 	}
 }
 
-func (ss *Session) subscribe(uri string) {
+// subscribe adds uri to the session's subscriptions. It reports false, and adds nothing, when
+// the session already holds max others: what a session keeps lives as long as the session, so
+// it is bounded.
+func (ss *Session) subscribe(uri string, max int) bool {
 	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return true // nothing to deliver to any more; keep nothing
+	}
+	if _, ok := ss.subs[uri]; ok {
+		return true
+	}
+	if len(ss.subs) >= max {
+		return false
+	}
 	if ss.subs == nil {
 		ss.subs = make(map[string]struct{})
 	}
 	ss.subs[uri] = struct{}{}
-	ss.mu.Unlock()
+	return true
 }
 
 func (ss *Session) unsubscribe(uri string) {

@@ -3,6 +3,7 @@ package mcp_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,11 +17,12 @@ import (
 
 // streamLines serves the client lines as one stream and returns every line the server wrote.
 // ServeStream answers every request before it returns at the end of its input, so nothing
-// can be missed and nothing can hang.
+// can be missed and nothing can hang. Requests are handled one at a time, in order.
 func streamLines(t *testing.T, srv *mcp.Server, lines ...string) []string {
 	t.Helper()
 	var out bytes.Buffer
-	require.NoError(t, srv.ServeStream(t.Context(), strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, nil))
+	require.NoError(t, srv.ServeStream(t.Context(), strings.NewReader(strings.Join(lines, "\n")+"\n"), &out,
+		&mcp.StreamOptions{Concurrency: 1}))
 	if out.Len() == 0 {
 		return nil
 	}
@@ -107,4 +109,96 @@ func TestStatelessCapabilities(t *testing.T) {
 		})
 	}
 	assert.True(t, srv.Capabilities().Resources.Subscribe, "Capabilities describes a session")
+}
+
+// subscribeServer serves one resource template, so that any number of URIs can be subscribed.
+func subscribeServer(opts *mcp.ServerOptions) *mcp.Server {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "subs", Version: "1"}, opts)
+	srv.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: "notes://{id}", Name: "note"},
+		func(_ context.Context, _ *mcp.Request, uri string, _ map[string]string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, Text: "n"}}}, nil
+		})
+	return srv
+}
+
+// subscribeLines returns initialize followed by one request per method and URI, with ids 1,
+// 2, ... in order.
+func subscribeLines(reqs ...[2]string) []string {
+	lines := []string{`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`}
+	for i, r := range reqs {
+		params, _ := json.Marshal(map[string]string{"uri": r[1]})
+		lines = append(lines, string(rpc.AppendRequest(nil, rpc.Int64ID(int64(i+1)), r[0], params)))
+	}
+	return lines
+}
+
+// errorsByID returns the error message of each answer by id, "" for a success.
+func errorsByID(t *testing.T, lines []string) map[int64]string {
+	t.Helper()
+	out := map[int64]string{}
+	for _, l := range lines {
+		var reply struct {
+			ID    int64 `json:"id"`
+			Error *struct {
+				Code    int64  `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &reply), "%s", l)
+		if reply.Error != nil {
+			assert.Equal(t, int64(-32602), reply.Error.Code, "%s", l)
+			out[reply.ID] = reply.Error.Message
+		} else {
+			out[reply.ID] = ""
+		}
+	}
+	return out
+}
+
+// TestSubscriptionLimits checks the bounds of what a session keeps for resources/subscribe:
+// the number of subscriptions and the length of a URI (a subscription holds its URI for as
+// long as the session lives).
+func TestSubscriptionLimits(t *testing.T) {
+	const sub, unsub, read = mcp.MethodResourcesSubscribe, mcp.MethodResourcesUnsubscribe, mcp.MethodResourcesRead
+	t.Run("options", func(t *testing.T) {
+		srv := subscribeServer(&mcp.ServerOptions{MaxSubscriptions: 2, MaxURILength: 16})
+		long := "notes://" + strings.Repeat("x", 9) // 17 bytes
+		got := errorsByID(t, streamLines(t, srv, subscribeLines(
+			[2]string{sub, "notes://a"},
+			[2]string{sub, "notes://b"},
+			[2]string{sub, "notes://c"},
+			[2]string{sub, "notes://a"}, // again: no new subscription
+			[2]string{unsub, "notes://a"},
+			[2]string{sub, "notes://c"},
+			[2]string{sub, long},
+			[2]string{read, long},
+			[2]string{unsub, long},
+			[2]string{read, long[:16]},
+		)...))
+		assert.Equal(t, map[int64]string{
+			0: "", 1: "", 2: "",
+			3: "Invalid params: resources/subscribe: this session already holds 2 subscriptions, the most allowed; unsubscribe from one first",
+			4: "", 5: "", 6: "",
+			7:  "Invalid params: resources/subscribe: uri is 17 bytes long, more than the limit of 16",
+			8:  "Invalid params: resources/read: uri is 17 bytes long, more than the limit of 16",
+			9:  "Invalid params: resources/unsubscribe: uri is 17 bytes long, more than the limit of 16",
+			10: "",
+		}, got)
+	})
+	t.Run("defaults", func(t *testing.T) {
+		srv := subscribeServer(nil)
+		var reqs [][2]string
+		for i := range mcp.DefaultMaxSubscriptions + 1 {
+			reqs = append(reqs, [2]string{sub, "notes://" + strconv.Itoa(i)})
+		}
+		reqs = append(reqs,
+			[2]string{read, "notes://" + strings.Repeat("x", mcp.DefaultMaxURILength-len("notes://"))},
+			[2]string{read, "notes://" + strings.Repeat("x", mcp.DefaultMaxURILength-len("notes://")+1)})
+		got := errorsByID(t, streamLines(t, srv, subscribeLines(reqs...)...))
+		n := int64(mcp.DefaultMaxSubscriptions)
+		assert.Equal(t, "", got[n], "subscription %d", n)
+		assert.Contains(t, got[n+1], "this session already holds 1000 subscriptions")
+		assert.Equal(t, "", got[n+2], "a URI of %d bytes", mcp.DefaultMaxURILength)
+		assert.Contains(t, got[n+3], "uri is 8193 bytes long, more than the limit of 8192")
+	})
 }

@@ -83,6 +83,9 @@ type serveConfig struct {
 	manifest        string
 	shutdownTimeout time.Duration
 	pollAfter       time.Duration
+	// maxSubscriptions and maxURILength bound what a session keeps for resources/subscribe.
+	maxSubscriptions int
+	maxURILength     int
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -142,6 +145,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
+	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once; resources/subscribe beyond it gets -32602")
+	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe and unsubscribe, in bytes")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -177,6 +182,12 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxSessions <= 0 {
 		return bad("--max-sessions: must be positive, got %d", cfg.maxSessions)
+	}
+	if cfg.maxSubscriptions <= 0 {
+		return bad("--max-subscriptions: must be positive, got %d", cfg.maxSubscriptions)
+	}
+	if cfg.maxURILength <= 0 {
+		return bad("--max-uri-length: must be positive, got %d", cfg.maxURILength)
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return bad("--shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)
@@ -262,7 +273,7 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 // newServeServer returns the server to serve, the names of its tools, and a function that
 // releases what its tools hold. Its errors are those of loadManifest.
 func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
-	opts := &mcp.ServerOptions{Logger: logger}
+	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,31 +55,42 @@ func checkToolsList(t *testing.T, msg []byte) {
 	assert.Contains(t, names, "grep")
 }
 
+// serveStdioLines runs serve --stdio with args, writes the client lines to its stdin, closes
+// it, and returns the lines of its stdout: serve answers everything it read before it exits at
+// EOF, so nothing can be missed and nothing can hang.
+func serveStdioLines(t *testing.T, args []string, lines ...string) []string {
+	t.Helper()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	codes := make(chan int, 1) // serve's exit code; never closed
+	go func() {
+		codes <- serve(context.Background(), append([]string{"--stdio"}, args...), &serveIO{stdin: inR, stdout: outW, stderr: &logs})
+		outW.Close()
+	}()
+	outc := make(chan []byte, 1) // all of stdout; never closed
+	go func() {
+		b, _ := io.ReadAll(outR)
+		outc <- b
+	}()
+	_, err := io.WriteString(inW, strings.Join(lines, "\n")+"\n")
+	require.NoError(t, err)
+	require.NoError(t, inW.Close())
+	out := <-outc
+	require.Equal(t, 0, <-codes, logs.String())
+	if len(out) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+}
+
 // TestServeExampleManifest serves the example manifest over every transport and lists its
 // tools: over stdio, a pretty-printed manifest once made tools/list go unanswered.
 func TestServeExampleManifest(t *testing.T) {
 	t.Run("stdio", func(t *testing.T) {
-		inR, inW := io.Pipe()
-		outR, outW := io.Pipe()
-		var logs syncBuffer
-		codes := make(chan int, 1) // serve's exit code; never closed
-		go func() {
-			codes <- serve(context.Background(), []string{"--stdio", "--manifest", exampleManifest},
-				&serveIO{stdin: inR, stdout: outW, stderr: &logs})
-			outW.Close()
-		}()
-		outc := make(chan []byte, 1) // all of stdout; never closed
-		go func() {
-			b, _ := io.ReadAll(outR)
-			outc <- b
-		}()
-		_, err := io.WriteString(inW, transportInit+"\n"+`{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n"+transportList+"\n")
-		require.NoError(t, err)
-		require.NoError(t, inW.Close()) // EOF: serve answers what it read, then exits
-		out := <-outc
-		require.Equal(t, 0, <-codes, logs.String())
-		lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-		require.Len(t, lines, 2, "stdout: %q\nstderr: %s", out, logs.String())
+		lines := serveStdioLines(t, []string{"--manifest", exampleManifest},
+			transportInit, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, transportList)
+		require.Len(t, lines, 2)
 		checkToolsList(t, []byte(lines[1]))
 	})
 
@@ -174,4 +187,48 @@ func TestServeExampleManifest(t *testing.T) {
 		checkToolsList(t, next().Data)
 		cancel()
 	})
+}
+
+// TestServeSubscriptionLimits checks --max-subscriptions and --max-uri-length (and their
+// environment variables).
+func TestServeSubscriptionLimits(t *testing.T) {
+	t.Setenv("MINIMCP_TEST_UPSTREAM", "http://127.0.0.1:1")
+	t.Setenv("MINIMCP_TEST_SECRET", "s")
+	t.Setenv("MINIMCP_MAX_URI_LENGTH", "30")
+	subscribe := func(id int, uri string) string {
+		return `{"jsonrpc":"2.0","id":` + strconv.Itoa(id) + `,"method":"resources/subscribe","params":{"uri":"` + uri + `"}}`
+	}
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	codes := make(chan int, 1) // serve's exit code; never closed
+	go func() {
+		codes <- serve(context.Background(), []string{"--stdio", "--manifest", "testdata/tools.json", "--max-subscriptions", "1"},
+			&serveIO{stdin: inR, stdout: outW, stderr: &logs})
+		outW.Close()
+	}()
+	out := bufio.NewReader(outR)
+	exchange := func(msg string) string { // one at a time: the order of subscriptions matters
+		t.Helper()
+		_, err := io.WriteString(inW, msg+"\n")
+		require.NoError(t, err)
+		line, err := out.ReadString('\n')
+		require.NoError(t, err)
+		return strings.TrimSuffix(line, "\n")
+	}
+	exchange(transportInit)
+	assert.Equal(t, `{"jsonrpc":"2.0","id":2,"result":{}}`, exchange(subscribe(2, "file:///notes.txt")))
+	assert.Equal(t, `{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"Invalid params: resources/subscribe: this session already holds 1 subscriptions, the most allowed; unsubscribe from one first"}}`,
+		exchange(subscribe(3, "file:///docs/hello.md")))
+	assert.Equal(t, `{"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"Invalid params: resources/subscribe: uri is 31 bytes long, more than the limit of 30"}}`,
+		exchange(subscribe(4, "file:///docs/"+strings.Repeat("x", 18))))
+	require.NoError(t, inW.Close())
+	require.Equal(t, 0, <-codes, logs.String())
+
+	for _, flag := range []string{"--max-subscriptions", "--max-uri-length"} {
+		var stderr bytes.Buffer
+		code := serve(t.Context(), []string{flag, "0"}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		assert.Equal(t, 2, code, flag)
+		assert.Contains(t, stderr.String(), "minimcp: serve: "+flag+": must be positive, got 0", flag)
+	}
 }

@@ -36,6 +36,9 @@ type StreamOptions struct {
 //
 // The stream is one session. Requests are handled concurrently, up to the bound; batches are
 // accepted when the negotiated version is 2025-03-26 (MCP 2025-03-26, Transports § stdio).
+// Every message goes out on one line, raw JSON spanning lines included. A message that cannot
+// be written is logged (ServerOptions.Logger), and a response that cannot be encoded is
+// replaced by a -32603 error for its request, so that no client waits for a lost answer.
 // ServeStream returns nil at EOF, once every request it started has been answered, or the
 // error that stopped reading or writing. Cancelling ctx cancels the handlers; to stop a
 // ServeStream blocked in a read, close r.

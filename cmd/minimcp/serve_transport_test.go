@@ -229,6 +229,6 @@ func TestServeSubscriptionLimits(t *testing.T) {
 		var stderr bytes.Buffer
 		code := serve(t.Context(), []string{flag, "0"}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
 		assert.Equal(t, 2, code, flag)
-		assert.Contains(t, stderr.String(), "minimcp: serve: "+flag+": must be positive, got 0", flag)
+		assert.Contains(t, stderr.String(), "minimcp serve: "+flag+": must be positive, got 0", flag)
 	}
 }

@@ -96,6 +96,11 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 }
 func (w *discardWriter) WriteHeader(code int) { w.code = code }
 
+// SetReadDeadline and SetWriteDeadline take deadlines as net/http's ResponseWriter does, so
+// the benchmark takes the path of a real server (less the connection's timer update).
+func (w *discardWriter) SetReadDeadline(time.Time) error  { return nil }
+func (w *discardWriter) SetWriteDeadline(time.Time) error { return nil }
+
 // BenchmarkOpenSession measures opening a session: initialize, then notifications/initialized.
 func BenchmarkOpenSession(b *testing.B) {
 	ts := newTestServer()

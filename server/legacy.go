@@ -78,10 +78,9 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: this session is not an HTTP+SSE session")
 		return
 	}
-	buf, status, msg := readBody(r, h.opts.MaxBodyBytes)
-	if status != 0 {
+	buf := h.readBody(w, r)
+	if buf == nil {
 		s.leave()
-		writeError(w, status, CodeServerError, msg)
 		return
 	}
 	// The handlers outlive this request: they get their own copy of the body.

@@ -39,6 +39,13 @@ const (
 	DefaultKeepAlive          = 15 * time.Second
 	DefaultRetry              = time.Second
 	DefaultReadHeaderTimeout  = 10 * time.Second
+	// DefaultBodyReadTimeout gives a body of DefaultMaxBodyBytes 30 s, time enough at about
+	// 1.1 Mbit/s; most bodies are a few hundred bytes. It matches the time a client has to
+	// take each write of an answer (DefaultWriteTimeout).
+	DefaultBodyReadTimeout = 30 * time.Second
+	// DefaultMaxBodyBytesInFlight is room for 16 bodies of DefaultMaxBodyBytes being received
+	// at once.
+	DefaultMaxBodyBytesInFlight = 64 << 20
 )
 
 // Options configures a [Handler]. The zero value of every field means its default.
@@ -58,6 +65,18 @@ type Options struct {
 	MaxSessions int
 	// MaxBodyBytes caps a POST body; larger ones get 413. If zero, [DefaultMaxBodyBytes].
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds the time to receive a POST body, from the end of its headers to
+	// the end of the body; a body not complete by then gets 408 and the connection is closed.
+	// If zero, [DefaultBodyReadTimeout]; negative means no bound (then only the
+	// http.Server's ReadTimeout, if any, applies). It needs a ResponseWriter that supports
+	// http.ResponseController.SetReadDeadline, as net/http's does.
+	BodyReadTimeout time.Duration
+	// MaxBodyBytesInFlight caps the memory held by POST bodies still being received, summed
+	// over all requests; a body whose buffer would take the sum past it gets 503 with
+	// Retry-After. Bodies of up to 4 KiB are not counted. If zero,
+	// [DefaultMaxBodyBytesInFlight]; negative means no cap. A value below MaxBodyBytes is
+	// raised to it, so that a body of the largest size can always be received alone.
+	MaxBodyBytesInFlight int64
 	// KeepAlive is the interval of keep-alive comments on idle SSE streams. If zero,
 	// [DefaultKeepAlive]; negative disables them.
 	KeepAlive time.Duration
@@ -134,6 +153,9 @@ type Handler struct {
 	active int
 	// idle, when not nil, is closed when active drops to zero; guarded by activeMu.
 	idle chan struct{}
+	// bodyBytes counts the bytes of body buffers of requests whose body is still arriving,
+	// beyond the first bodyFree of each (see the design note in body.go).
+	bodyBytes atomic.Int64
 	// draining is set by Shutdown: new sessions get 503 and /readyz fails.
 	draining atomic.Bool
 	// stop is closed by Shutdown to end streams, the sweeper and idle workers.
@@ -170,6 +192,15 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.BodyReadTimeout == 0 {
+		o.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	switch {
+	case o.MaxBodyBytesInFlight == 0:
+		o.MaxBodyBytesInFlight = max(DefaultMaxBodyBytesInFlight, o.MaxBodyBytes+1)
+	case o.MaxBodyBytesInFlight > 0 && o.MaxBodyBytesInFlight <= o.MaxBodyBytes:
+		o.MaxBodyBytesInFlight = o.MaxBodyBytes + 1 // the buffer of a body at the limit
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = DefaultKeepAlive

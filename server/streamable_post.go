@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -34,9 +32,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		return
 	}
 	c := &postCall{}
-	body, status, msg := readBody(r, h.opts.MaxBodyBytes)
-	if status != 0 {
-		writeError(w, status, CodeServerError, msg)
+	body := h.readBody(w, r)
+	if body == nil {
 		return
 	}
 	// Params alias the body: it goes back to the pool only when the answer is written (by
@@ -231,46 +228,6 @@ func hasCalls(msgs []rpc.Message) bool {
 		}
 	}
 	return false
-}
-
-// readBody reads at most limit bytes of the body into a pooled buffer (release it with
-// rpc.PutBuffer when nothing refers to the body any more). Over the limit it answers 413
-// without reading the rest: at once when Content-Length says so, else when the limit is
-// crossed.
-func readBody(r *http.Request, limit int64) (buf *[]byte, status int, msg string) {
-	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, tooLarge(limit)
-	}
-	buf = rpc.GetBuffer()
-	b := *buf
-	if r.ContentLength > 0 && int64(cap(b)) < r.ContentLength {
-		b = make([]byte, 0, r.ContentLength)
-	}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Body.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if int64(len(b)) > limit {
-			*buf = b
-			rpc.PutBuffer(buf)
-			return nil, http.StatusRequestEntityTooLarge, tooLarge(limit)
-		}
-		if err == io.EOF {
-			*buf = b
-			return buf, 0, ""
-		}
-		if err != nil {
-			*buf = b
-			rpc.PutBuffer(buf)
-			return nil, http.StatusBadRequest, "Bad Request: reading the body: " + err.Error()
-		}
-	}
-}
-
-func tooLarge(limit int64) string {
-	return "Payload Too Large: the body exceeds the limit of " + strconv.FormatInt(limit, 10) + " bytes"
 }
 
 // writeRPCError answers status with a JSON-RPC error reply whose id is null.

@@ -1,0 +1,36 @@
+package server
+
+import (
+	"net/http"
+	"time"
+)
+
+// deadliner is what a ResponseWriter implements to take deadlines (net/http's do).
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
+// setReadDeadline sets the read deadline of w's connection, if w supports it. It asks w
+// itself first: http.ResponseController would answer a writer without support with an error
+// it formats, two allocations on every request of a server behind such a writer.
+func setReadDeadline(w http.ResponseWriter, t time.Time) bool {
+	if d, ok := w.(deadliner); ok {
+		return d.SetReadDeadline(t) == nil
+	}
+	if _, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+		return http.NewResponseController(w).SetReadDeadline(t) == nil
+	}
+	return false
+}
+
+// setWriteDeadline is setReadDeadline for writes.
+func setWriteDeadline(w http.ResponseWriter, t time.Time) bool {
+	if d, ok := w.(deadliner); ok {
+		return d.SetWriteDeadline(t) == nil
+	}
+	if _, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok {
+		return http.NewResponseController(w).SetWriteDeadline(t) == nil
+	}
+	return false
+}

@@ -24,6 +24,13 @@ func setReadDeadline(w http.ResponseWriter, t time.Time) bool {
 	return false
 }
 
+// writeDeadline bounds the writes of an answer on w from now, within Options.WriteTimeout.
+func (h *Handler) writeDeadline(w http.ResponseWriter) {
+	if t := h.opts.WriteTimeout; t > 0 {
+		setWriteDeadline(w, time.Now().Add(t))
+	}
+}
+
 // setWriteDeadline is setReadDeadline for writes.
 func setWriteDeadline(w http.ResponseWriter, t time.Time) bool {
 	if d, ok := w.(deadliner); ok {

@@ -43,6 +43,9 @@ const (
 	// 1.1 Mbit/s; most bodies are a few hundred bytes. It matches the time a client has to
 	// take each write of an answer (DefaultWriteTimeout).
 	DefaultBodyReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout gives a client 30 s to take each write of an answer: a whole JSON
+	// answer (4 MiB at about 1.1 Mbit/s), one event of an SSE stream.
+	DefaultWriteTimeout = 30 * time.Second
 	// DefaultMaxBodyBytesInFlight is room for 16 bodies of DefaultMaxBodyBytes being received
 	// at once.
 	DefaultMaxBodyBytesInFlight = 64 << 20
@@ -77,6 +80,14 @@ type Options struct {
 	// [DefaultMaxBodyBytesInFlight]; negative means no cap. A value below MaxBodyBytes is
 	// raised to it, so that a body of the largest size can always be received alone.
 	MaxBodyBytesInFlight int64
+	// WriteTimeout bounds each write of an answer: a JSON answer as a whole, each event of an
+	// SSE stream (a stream lives as long as its messages need, so the http.Server's
+	// WriteTimeout cannot apply). A client that stops reading for longer loses its answer or
+	// stream, and the memory and goroutine they held are released, so Shutdown waits no
+	// longer than this for such a client. If zero, [DefaultWriteTimeout]; negative means no
+	// bound (not recommended). Like BodyReadTimeout, it needs a ResponseWriter that supports
+	// deadlines.
+	WriteTimeout time.Duration
 	// KeepAlive is the interval of keep-alive comments on idle SSE streams. If zero,
 	// [DefaultKeepAlive]; negative disables them.
 	KeepAlive time.Duration
@@ -201,6 +212,9 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 		o.MaxBodyBytesInFlight = max(DefaultMaxBodyBytesInFlight, o.MaxBodyBytes+1)
 	case o.MaxBodyBytesInFlight > 0 && o.MaxBodyBytesInFlight <= o.MaxBodyBytes:
 		o.MaxBodyBytesInFlight = o.MaxBodyBytes + 1 // the buffer of a body at the limit
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = DefaultWriteTimeout
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = DefaultKeepAlive

@@ -71,12 +71,7 @@ func (st *sseStream) startLocked(version string) {
 	}
 }
 
-// streamWriteTimeout bounds one write to an SSE stream. A stream lives as long as its messages
-// need, so the server's WriteTimeout cannot apply; but a client that stops reading must not
-// block its writers (and the session lock some of them hold) for ever.
-const streamWriteTimeout = 30 * time.Second
-
-// emitLocked writes b (may be empty) and flushes, within streamWriteTimeout. A failed write
+// emitLocked writes b (may be empty) and flushes, within Options.WriteTimeout. A failed write
 // closes the stream (a GET handler waiting on it returns): later writes fail at once.
 func (st *sseStream) emitLocked(b []byte) error {
 	if st.failed != nil {
@@ -86,7 +81,7 @@ func (st *sseStream) emitLocked(b []byte) error {
 		// Its HTTP handler may have returned: the ResponseWriter is not ours any more.
 		return errStreamClosed
 	}
-	_ = st.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) // unsupported by test recorders
+	st.h.writeDeadline(st.w)
 	var err error
 	if len(b) > 0 {
 		_, err = st.w.Write(b)
@@ -372,6 +367,11 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 			p.w.WriteHeader(http.StatusAccepted)
 			return
 		}
+		// A client that does not read its answer must not hold it, and this request, for
+		// ever (see Options.WriteTimeout). The deadline covers net/http's last flush after
+		// the handler returns too; net/http clears it then, before the connection's next
+		// request (TestWriteDeadlineDoesNotOutliveAnswer).
+		p.h.writeDeadline(p.w)
 		// net/http adds Content-Length itself for an answer this size written at once.
 		p.w.Header()["Content-Type"] = jsonContentType
 		p.w.WriteHeader(http.StatusOK)

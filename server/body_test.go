@@ -31,7 +31,7 @@ func TestBodyReadTimeout(t *testing.T) {
 				ps := newPipeServer(t, h)
 				path := "/mcp"
 				if transport == "legacy" {
-					path = legacyEndpoint(t, ps)
+					path, _ = legacyEndpoint(t, ps, nil)
 				}
 				c := ps.dial(t)
 				body := call(2, "echo", `{"text":"hi"}`)

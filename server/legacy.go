@@ -4,11 +4,91 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
+	"sync"
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/sse"
 )
+
+/*
+Design note: the messages of an HTTP+SSE session.
+
+A 2024-11-05 client POSTs each message to /message and gets 202 at once; the reply comes on the
+session's SSE stream. The handler of each message therefore runs on a goroutine of its own,
+past the end of its POST, and nothing in the exchange slows a client down: unlike a
+Streamable HTTP POST, which holds its connection until answered (so a client's connections
+bound its calls in flight), a legacy client can send messages as fast as it can open
+requests, into a stream it may not even read. legacyRun is what bounds them:
+
+  - A session takes LegacyMaxInFlight messages at a time, counted from before their body is
+    read until their handler is done. One more gets 429 Too Many Requests with Retry-After
+    (RFC 6585 §4), not 503: the limit is this client's own backlog, not the server's load,
+    and a 503 would tell a balancer that the replica is in trouble.
+  - The stream owns the goroutines: when it ends (the client leaves, the session is
+    deleted, Shutdown), their context is cancelled and the stream's handler waits for them
+    before it removes the session, so no handler outlives its session and Shutdown, which
+    waits for the stream's handler, waits for them too. A message that arrives once the
+    stream has ended gets 404, as one for a session already gone.
+*/
+
+// DefaultLegacyMaxInFlight is the default of [Options.LegacyMaxInFlight].
+const DefaultLegacyMaxInFlight = 16
+
+// legacyRun owns the handlers of one HTTP+SSE session's messages (see the design note above).
+type legacyRun struct {
+	// ctx ends with the stream (cancel, by close).
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	max    int // negative: no cap
+
+	mu sync.Mutex
+	// n counts messages being read or handled; guarded by mu.
+	n int
+	// closed is set by close: no message is taken any more; guarded by mu.
+	closed bool
+	// wg counts the same messages as n; Add only under mu while not closed, so that close's
+	// Wait sees every one.
+	wg sync.WaitGroup
+}
+
+func newLegacyRun(max int) *legacyRun {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return &legacyRun{ctx: ctx, cancel: cancel, max: max}
+}
+
+// acquire takes a message in, unless the stream ended (closed) or the session has max in
+// flight (full). A message taken in is released with release.
+func (l *legacyRun) acquire() (ok, closed bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return false, true
+	}
+	if l.max >= 0 && l.n >= l.max {
+		return false, false
+	}
+	l.n++
+	l.wg.Add(1)
+	return true, false
+}
+
+func (l *legacyRun) release() {
+	l.mu.Lock()
+	l.n--
+	l.mu.Unlock()
+	l.wg.Done()
+}
+
+// close takes no more messages, cancels the handlers and waits for them.
+func (l *legacyRun) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.cancel(errStreamClosed)
+	l.wg.Wait()
+}
 
 // serveLegacySSE opens a session of the 2024-11-05 HTTP+SSE transport (MCP 2024-11-05,
 // Transports § HTTP with SSE): "When a client connects, the server MUST send an endpoint event
@@ -29,7 +109,7 @@ func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, princip
 	defer h.remove(s)
 	defer s.leave()
 	st := newSSEStream(h, w, nil, "")
-	st.legacy = true
+	st.legacy = newLegacyRun(h.opts.LegacyMaxInFlight)
 	st.mu.Lock()
 	st.startLocked("")
 	// Attach the stream before the client learns the endpoint: a client may POST the moment it
@@ -49,11 +129,13 @@ func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, princip
 		st.close(true)
 	}
 	st.close(false)
+	st.legacy.close() // before the session goes: its handlers end first
 }
 
 // serveLegacyMessage takes a client message of the HTTP+SSE transport: "the server MUST
 // respond with HTTP 202 Accepted" and replies arrive on the session's SSE stream as message
-// events. Messages are handled on goroutines the handler waits for in Shutdown.
+// events. Messages are handled on goroutines owned by the session's stream (see the design
+// note above).
 func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, principal string) {
 	if !isJSONContentType(r.Header.Get("Content-Type")) {
 		writeError(w, http.StatusUnsupportedMediaType, CodeServerError,
@@ -78,8 +160,21 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: this session is not an HTTP+SSE session")
 		return
 	}
+	run := st.legacy
+	if ok, closed := run.acquire(); !ok {
+		s.leave()
+		if closed {
+			writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: the SSE stream of this session is closed")
+			return
+		}
+		w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
+		writeError(w, http.StatusTooManyRequests, CodeServerError, "Too Many Requests: this session has "+
+			strconv.Itoa(run.max)+" messages in flight, its limit; send more once their replies have come")
+		return
+	}
 	buf := h.readBody(w, r)
 	if buf == nil {
+		run.release()
 		s.leave()
 		return
 	}
@@ -88,12 +183,17 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 	rpc.PutBuffer(buf)
 	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
 	w.WriteHeader(http.StatusAccepted)
-	// The handlers outlive this POST: they run under the stream's lifetime, not the POST's.
-	ctx := context.WithoutCancel(r.Context())
+	// The handlers outlive this POST: they run under the stream's lifetime, with the POST's
+	// values.
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
+	stop := context.AfterFunc(run.ctx, func() { cancel(context.Cause(run.ctx)) })
 	h.enterActive()
 	go func() {
 		defer h.leaveActive()
+		defer run.release()
 		defer s.leave()
+		defer cancel(nil)
+		defer stop()
 		if derr != nil {
 			_ = st.Send(ctx, rpc.AppendResponse(nil, &rpc.Response{ID: rpc.NullID, Error: derr}))
 			return

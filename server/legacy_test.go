@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,4 +72,101 @@ func TestStdio(t *testing.T) {
 	require.Len(t, lines, 2)
 	assert.Contains(t, lines[0], `"protocolVersion":"2025-11-25"`)
 	assert.Equal(t, `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"over stdio"}]}}`, lines[1])
+}
+
+// legacyPost POSTs body to a legacy message endpoint on c and returns the answer.
+func legacyPost(t *testing.T, c net.Conn, br *bufio.Reader, endpoint, body string) *pipeResponse {
+	t.Helper()
+	postHead(t, c, endpoint, len(body))
+	_, err := io.WriteString(c, body)
+	require.NoError(t, err)
+	resp := <-readResponse(br)
+	require.NotNil(t, resp)
+	return resp
+}
+
+// A legacy session takes LegacyMaxInFlight messages at once; beyond that /message answers 429
+// with Retry-After, until some are done.
+func TestLegacyBackpressure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer()
+		h := server.New(ts.Server, &server.Options{LegacySSE: true})
+		defer shutdown(t, h)
+		ps := newPipeServer(t, h)
+		replies := make(chan sse.Event, 64)
+		endpoint, _ := legacyEndpoint(t, ps, replies)
+		c := ps.dial(t)
+		br := bufio.NewReader(c)
+		post := func(body string) *pipeResponse { return legacyPost(t, c, br, endpoint, body) }
+		require.Equal(t, http.StatusAccepted, post(initBody).StatusCode)
+		<-replies
+		require.Equal(t, http.StatusAccepted, post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`).StatusCode)
+
+		for i := range server.DefaultLegacyMaxInFlight {
+			require.Equal(t, http.StatusAccepted, post(call(10+i, "block", `{}`)).StatusCode)
+			<-ts.started
+		}
+		resp := post(call(99, "echo", `{"text":"one too many"}`))
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+		code, msg := errorBody(t, resp.body)
+		assert.Equal(t, server.CodeServerError, code)
+		assert.Contains(t, msg, "Too Many Requests")
+		assert.Contains(t, string(resp.body), `"id":null`)
+
+		close(ts.release)
+		for range server.DefaultLegacyMaxInFlight {
+			assert.Contains(t, string((<-replies).Data), `"released"`)
+		}
+		synctest.Wait()
+		require.Equal(t, http.StatusAccepted, post(call(100, "echo", `{"text":"room again"}`)).StatusCode)
+		assert.Contains(t, string((<-replies).Data), "room again")
+	})
+}
+
+// The handlers of a legacy session's messages belong to its stream: when the stream ends
+// (the client leaves, or Shutdown), they are cancelled, and the session ends once they have.
+func TestLegacyHandlersEndWithStream(t *testing.T) {
+	for _, end := range []string{"client leaves", "shutdown"} {
+		t.Run(end, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ts := newTestServer()
+				h := server.New(ts.Server, &server.Options{LegacySSE: true})
+				ps := newPipeServer(t, h)
+				replies := make(chan sse.Event, 64)
+				endpoint, stream := legacyEndpoint(t, ps, replies)
+				c := ps.dial(t)
+				br := bufio.NewReader(c)
+				require.Equal(t, http.StatusAccepted, legacyPost(t, c, br, endpoint, initBody).StatusCode)
+				<-replies
+				require.Equal(t, http.StatusAccepted, legacyPost(t, c, br, endpoint, call(2, "block", `{}`)).StatusCode)
+				require.Equal(t, http.StatusAccepted, legacyPost(t, c, br, endpoint, call(3, "stubborn", `{}`)).StatusCode)
+				<-ts.started
+				<-ts.started
+
+				shut := make(chan error, 1)
+				if end == "client leaves" {
+					require.NoError(t, stream.Close())
+				} else {
+					go func() { shut <- h.Shutdown(context.Background()) }()
+				}
+				synctest.Wait()
+				select {
+				case err := <-ts.cancelled:
+					assert.Error(t, err)
+				default:
+					t.Fatal("the handler was not cancelled")
+				}
+				assert.Equal(t, 1, h.SessionCount(), "the session lasts while a handler that ignores cancellation runs")
+				close(ts.hold)
+				synctest.Wait()
+				assert.Zero(t, h.SessionCount())
+				assert.Zero(t, server.Active(h))
+				if end == "client leaves" {
+					go func() { shut <- h.Shutdown(context.Background()) }()
+				}
+				require.NoError(t, <-shut)
+			})
+		})
+	}
 }

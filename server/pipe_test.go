@@ -119,8 +119,9 @@ type pipeResponse struct {
 }
 
 // legacyEndpoint opens a 2024-11-05 HTTP+SSE stream on a connection of its own and returns
-// the message endpoint it announces. The stream is read to its end in the background.
-func legacyEndpoint(t *testing.T, ps *pipeServer) string {
+// the message endpoint it announces, and the connection. The stream's events go to events
+// (if not nil) as they come, in the background, until the stream ends.
+func legacyEndpoint(t *testing.T, ps *pipeServer, events chan<- sse.Event) (string, net.Conn) {
 	t.Helper()
 	c := ps.dial(t)
 	_, err := io.WriteString(c, "GET /sse HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
@@ -128,9 +129,19 @@ func legacyEndpoint(t *testing.T, ps *pipeServer) string {
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	ev, err := sse.NewDecoder(resp.Body, nil).Next()
+	dec := sse.NewDecoder(resp.Body, nil)
+	ev, err := dec.Next()
 	require.NoError(t, err)
 	require.Equal(t, "endpoint", ev.Name)
-	go func() { _, _ = io.Copy(io.Discard, resp.Body) }()
-	return string(ev.Data)
+	go func() {
+		for ev, err := range dec.Events() {
+			if err != nil {
+				return
+			}
+			if events != nil && len(ev.Data) > 0 {
+				events <- ev
+			}
+		}
+	}()
+	return string(ev.Data), c
 }

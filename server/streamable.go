@@ -135,6 +135,10 @@ type Options struct {
 	PollAfter time.Duration
 	// LegacySSE also serves the 2024-11-05 HTTP+SSE transport: GET /sse and POST /message.
 	LegacySSE bool
+	// LegacyMaxInFlight caps the messages of one HTTP+SSE session being received or handled
+	// at once; /message answers more with 429 and Retry-After (see the design note in
+	// legacy.go). If zero, [DefaultLegacyMaxInFlight]; negative means no cap.
+	LegacyMaxInFlight int
 	// Logger receives the transport's diagnostics. If nil, they are discarded.
 	Logger *slog.Logger
 }
@@ -212,6 +216,9 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 		o.MaxBodyBytesInFlight = max(DefaultMaxBodyBytesInFlight, o.MaxBodyBytes+1)
 	case o.MaxBodyBytesInFlight > 0 && o.MaxBodyBytesInFlight <= o.MaxBodyBytes:
 		o.MaxBodyBytesInFlight = o.MaxBodyBytes + 1 // the buffer of a body at the limit
+	}
+	if o.LegacyMaxInFlight == 0 {
+		o.LegacyMaxInFlight = DefaultLegacyMaxInFlight
 	}
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = DefaultWriteTimeout

@@ -27,8 +27,8 @@ type sseStream struct {
 	sess *session // nil when stateless: no ids, no store
 	h    *Handler
 	id   string // stream id in the event store; "" when stateless
-	// legacy marks a 2024-11-05 HTTP+SSE stream.
-	legacy bool
+	// legacy, set on a 2024-11-05 HTTP+SSE stream, runs its session's messages.
+	legacy *legacyRun
 
 	mu sync.Mutex
 	// started is set when the headers are out; guarded by mu.

@@ -33,7 +33,8 @@ listener is opened; a listener that cannot be opened (the port is taken) is exit
 The http.Server has ReadHeaderTimeout, so a client cannot hold a connection by sending headers
 slowly, and IdleTimeout for keep-alive connections, but no WriteTimeout and no ReadTimeout:
 an SSE stream legitimately stays open for as long as its session does, and the handler bounds
-bodies itself (server.Options.MaxBodyBytes).
+bodies itself (size, time to receive, memory while arriving: --body-read-timeout,
+--max-body-bytes-in-flight) and the writes of its answers (--write-timeout).
 
 Shutdown, when ctx is cancelled (the first SIGINT or SIGTERM; main.go exits at once on the
 second), runs within --shutdown-timeout: server.Handler.Shutdown (/readyz fails, open SSE
@@ -86,6 +87,12 @@ type serveConfig struct {
 	// maxSubscriptions and maxURILength bound what a session keeps for resources/subscribe.
 	maxSubscriptions int
 	maxURILength     int
+	// bodyReadTimeout, maxBodyBytesInFlight, writeTimeout and legacyMaxInFlight are the
+	// server.Options fields of the same names.
+	bodyReadTimeout      time.Duration
+	maxBodyBytesInFlight int64
+	writeTimeout         time.Duration
+	legacyMaxInFlight    int
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -147,6 +154,10 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
 	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once; resources/subscribe beyond it gets -32602")
 	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe and unsubscribe, in bytes")
+	fs.DurationVar(&cfg.bodyReadTimeout, "body-read-timeout", server.DefaultBodyReadTimeout, "time to receive a request body after its headers; a body not complete by then gets 408")
+	fs.Int64Var(&cfg.maxBodyBytesInFlight, "max-body-bytes-in-flight", server.DefaultMaxBodyBytesInFlight, "bytes held by request bodies still arriving, all requests together; a body beyond gets 503")
+	fs.DurationVar(&cfg.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time a client has to take each write of an answer (a JSON answer, an SSE event) before it is cut")
+	fs.IntVar(&cfg.legacyMaxInFlight, "legacy-max-in-flight", server.DefaultLegacyMaxInFlight, "messages of one --legacy-sse session handled at once; more get 429")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -197,6 +208,18 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 		return bad("--poll-after: must not be negative, got %v", cfg.pollAfter)
 	case cfg.pollAfter > 0 && cfg.stateless:
 		return bad("--poll-after needs sessions to resume a call in; it does not go with --stateless")
+	}
+	if cfg.bodyReadTimeout <= 0 {
+		return bad("--body-read-timeout: must be positive, got %v", cfg.bodyReadTimeout)
+	}
+	if cfg.maxBodyBytesInFlight <= 0 {
+		return bad("--max-body-bytes-in-flight: must be positive, got %d", cfg.maxBodyBytesInFlight)
+	}
+	if cfg.writeTimeout <= 0 {
+		return bad("--write-timeout: must be positive, got %v", cfg.writeTimeout)
+	}
+	if cfg.legacyMaxInFlight <= 0 {
+		return bad("--legacy-max-in-flight: must be positive, got %d", cfg.legacyMaxInFlight)
 	}
 	if err := checkServePath(cfg.path, cfg.legacySSE); err != nil {
 		return bad("--path: %v", err)
@@ -291,17 +314,21 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 // serveHTTP serves srv over Streamable HTTP until ctx is cancelled, then shuts down.
 func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []string, logger *slog.Logger, sio *serveIO) int {
 	opts := &server.Options{
-		Path:               cfg.path,
-		Stateless:          cfg.stateless,
-		Response:           cfg.response,
-		SessionIdleTimeout: cfg.idleTimeout,
-		MaxSessions:        cfg.maxSessions,
-		AllowedOrigins:     cfg.allowedOrigins,
-		AllowedHosts:       cfg.allowedHosts,
-		ReplicaID:          cfg.replicaID,
-		LegacySSE:          cfg.legacySSE,
-		PollAfter:          cfg.pollAfter,
-		Logger:             logger,
+		Path:                 cfg.path,
+		Stateless:            cfg.stateless,
+		Response:             cfg.response,
+		SessionIdleTimeout:   cfg.idleTimeout,
+		MaxSessions:          cfg.maxSessions,
+		AllowedOrigins:       cfg.allowedOrigins,
+		AllowedHosts:         cfg.allowedHosts,
+		ReplicaID:            cfg.replicaID,
+		LegacySSE:            cfg.legacySSE,
+		PollAfter:            cfg.pollAfter,
+		BodyReadTimeout:      cfg.bodyReadTimeout,
+		MaxBodyBytesInFlight: cfg.maxBodyBytesInFlight,
+		WriteTimeout:         cfg.writeTimeout,
+		LegacyMaxInFlight:    cfg.legacyMaxInFlight,
+		Logger:               logger,
 	}
 	if len(cfg.tokens) > 0 {
 		auth := bearerAuth(cfg.tokens)

@@ -371,6 +371,14 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--auth-token", "@testdata/nope.txt"}, 2, "minimcp serve: --auth-token @testdata/nope.txt: open testdata/nope.txt: no such file or directory"},
 		{[]string{"--stdio", "--auth-token", "t"}, 2, "minimcp serve: --auth-token does not apply to --stdio"},
 		{[]string{"extra"}, 2, `minimcp serve: unexpected argument "extra": serve takes flags only (see minimcp serve --help)`},
+		{[]string{"--help"}, 0, "--body-read-timeout  [MINIMCP_BODY_READ_TIMEOUT] (default 30s)"},
+		{[]string{"--help"}, 0, "--max-body-bytes-in-flight  [MINIMCP_MAX_BODY_BYTES_IN_FLIGHT] (default 67108864)"},
+		{[]string{"--help"}, 0, "--write-timeout  [MINIMCP_WRITE_TIMEOUT] (default 30s)"},
+		{[]string{"--help"}, 0, "--legacy-max-in-flight  [MINIMCP_LEGACY_MAX_IN_FLIGHT] (default 16)"},
+		{[]string{"--body-read-timeout", "0s"}, 2, "minimcp serve: --body-read-timeout: must be positive, got 0s"},
+		{[]string{"--max-body-bytes-in-flight", "0"}, 2, "minimcp serve: --max-body-bytes-in-flight: must be positive, got 0"},
+		{[]string{"--write-timeout", "-1s"}, 2, "minimcp serve: --write-timeout: must be positive, got -1s"},
+		{[]string{"--legacy-max-in-flight", "0"}, 2, "minimcp serve: --legacy-max-in-flight: must be positive, got 0"},
 		{[]string{"--manifest", "testdata/nope.json"}, 1, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory\n"},
 		{[]string{"--addr", taken.Addr().String()}, 1, "minimcp: serve: listen tcp " + taken.Addr().String() + ": bind: address already in use"},
 	}
@@ -389,6 +397,15 @@ func TestServeFlags(t *testing.T) {
 		code := serve(t.Context(), nil, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
 		assert.Equal(t, 2, code)
 		assert.Contains(t, stderr.String(), `--response: want auto, json or sse, got "xml"`)
+	})
+	t.Run("limits", func(t *testing.T) {
+		t.Setenv("MINIMCP_WRITE_TIMEOUT", "7s")
+		cfg, _ := parseServeFlags([]string{"--body-read-timeout", "5s", "--max-body-bytes-in-flight", "1000000", "--legacy-max-in-flight", "3"}, io.Discard)
+		require.NotNil(t, cfg)
+		assert.Equal(t, 5*time.Second, cfg.bodyReadTimeout)
+		assert.Equal(t, int64(1000000), cfg.maxBodyBytesInFlight)
+		assert.Equal(t, 7*time.Second, cfg.writeTimeout)
+		assert.Equal(t, 3, cfg.legacyMaxInFlight)
 	})
 	t.Run("bad manifest", func(t *testing.T) {
 		p := t.TempDir() + "/bad.json"

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	stdjson "encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
@@ -22,11 +24,13 @@ var (
 )
 
 // fuzzStatuses are the statuses a POST may get (MCP 2025-11-25, Transports): an answer, 202
-// for notifications and responses, and the errors the transport names.
+// for notifications and responses, and the errors the transport names (408, a body not
+// received in time, needs a real connection: it cannot happen here).
 var fuzzStatuses = map[int]bool{
 	http.StatusOK: true, http.StatusAccepted: true, http.StatusBadRequest: true,
-	http.StatusNotFound: true, http.StatusNotAcceptable: true, http.StatusRequestEntityTooLarge: true,
-	http.StatusUnsupportedMediaType: true, http.StatusServiceUnavailable: true,
+	http.StatusNotFound: true, http.StatusNotAcceptable: true, http.StatusRequestTimeout: true,
+	http.StatusRequestEntityTooLarge: true, http.StatusUnsupportedMediaType: true,
+	http.StatusServiceUnavailable: true,
 }
 
 // newFuzzServer is the MCP server behind FuzzStreamablePost: a plain tool, one that notifies
@@ -56,8 +60,9 @@ func newFuzzServer() *mcp.Server {
 
 // FuzzStreamablePost sends arbitrary bodies, with headers picked from realistic and wrong
 // values, to the Streamable HTTP endpoint, stateful (in an initialized session, a bogus one,
-// or none) and stateless. It must never panic, answer with a status the transport names, and
-// every answer must be well-formed: an error status carries a JSON-RPC error with id null,
+// or none) and stateless, with a Content-Length or without. It must never panic, answer with
+// a status the transport names, and every answer must be well-formed: an error status
+// carries a JSON-RPC error with id null (503 with Retry-After; 413 closes the connection),
 // 202 has no body, a JSON answer is JSON-RPC responses, an SSE answer decodes and carries
 // JSON-RPC messages.
 func FuzzStreamablePost(f *testing.F) {
@@ -84,7 +89,10 @@ func FuzzStreamablePost(f *testing.F) {
 	} {
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(0), uint8(0))
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(3), uint8(1))
+		f.Add([]byte(body), uint8(0), uint8(0), uint8(0), uint8(5))
 	}
+	f.Add([]byte(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"`+strings.Repeat("x", 64<<10)+`"}}}`),
+		uint8(0), uint8(0), uint8(0), uint8(4))
 	f.Fuzz(func(t *testing.T, body []byte, ct, accept, version, mode uint8) {
 		h, session := stateful, ""
 		switch mode % 4 {
@@ -96,6 +104,11 @@ func FuzzStreamablePost(f *testing.F) {
 			session = "NOT-A-SESSION"
 		}
 		r := httptest.NewRequest(http.MethodPost, "/mcp", bytes.NewReader(body))
+		if mode&4 != 0 {
+			// No Content-Length (a chunked body), in small reads: the buffer grows as it goes.
+			r.Body = io.NopCloser(iotest.HalfReader(bytes.NewReader(body)))
+			r.ContentLength = -1
+		}
 		setHeader(r, "Content-Type", fuzzContentTypes[int(ct)%len(fuzzContentTypes)])
 		setHeader(r, "Accept", fuzzAccepts[int(accept)%len(fuzzAccepts)])
 		setHeader(r, "MCP-Protocol-Version", fuzzVersions[int(version)%len(fuzzVersions)])
@@ -149,6 +162,13 @@ func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder) {
 		}
 	case w.Code >= 400:
 		mustSingleErrorReply(t, body)
+		if w.Code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+			t.Fatalf("503 without Retry-After: %s", body)
+		}
+		if (w.Code == http.StatusRequestEntityTooLarge || w.Code == http.StatusRequestTimeout) && w.Header().Get("Connection") != "close" {
+			// The rest of the body is unread: the connection cannot carry another request.
+			t.Fatalf("%d without Connection: close: %s", w.Code, body)
+		}
 	case ct == "application/json":
 		checkReplies(t, body)
 	case ct == "text/event-stream":

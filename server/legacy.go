@@ -22,10 +22,14 @@ Streamable HTTP POST, which holds its connection until answered (so a client's c
 bound its calls in flight), a legacy client can send messages as fast as it can open
 requests, into a stream it may not even read. legacyRun is what bounds them:
 
-  - A session takes LegacyMaxInFlight messages at a time, counted from before their body is
-    read until their handler is done. One more gets 429 Too Many Requests with Retry-After
-    (RFC 6585 §4), not 503: the limit is this client's own backlog, not the server's load,
-    and a 503 would tell a balancer that the replica is in trouble.
+  - A session has at most LegacyMaxInFlight requests in flight (their POSTs answered, their
+    handlers running). One more gets 429 Too Many Requests with Retry-After (RFC 6585 §4),
+    not 503: the limit is this client's own backlog, not the server's load, and a 503 would
+    tell a balancer that the replica is in trouble. Their bodies, while arriving, are under
+    the bounds of all bodies (see body.go). Responses and notifications are handled before
+    their POST is answered and take no slot: they get no reply, so they cannot pile up
+    behind a stream nobody reads, and an answer the handlers in flight wait for always gets
+    in.
   - The stream owns the goroutines: when it ends (the client leaves, the session is
     deleted, Shutdown), their context is cancelled and the stream's handler waits for them
     before it removes the session, so no handler outlives its session and Shutdown, which
@@ -44,7 +48,7 @@ type legacyRun struct {
 	max    int // negative: no cap
 
 	mu sync.Mutex
-	// n counts messages being read or handled; guarded by mu.
+	// n counts requests whose handlers run; guarded by mu.
 	n int
 	// closed is set by close: no message is taken any more; guarded by mu.
 	closed bool
@@ -58,8 +62,8 @@ func newLegacyRun(max int) *legacyRun {
 	return &legacyRun{ctx: ctx, cancel: cancel, max: max}
 }
 
-// acquire takes a message in, unless the stream ended (closed) or the session has max in
-// flight (full). A message taken in is released with release.
+// acquire takes a request in, unless the stream ended (closed) or the session has max in
+// flight (full). A request taken in is released with release.
 func (l *legacyRun) acquire() (ok, closed bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -160,6 +164,29 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: this session is not an HTTP+SSE session")
 		return
 	}
+	buf := h.readBody(w, r)
+	if buf == nil {
+		s.leave()
+		return
+	}
+	// The handlers outlive this request: they get their own copy of the body.
+	body := append([]byte(nil), *buf...)
+	rpc.PutBuffer(buf)
+	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
+	if derr == nil && !hasCalls(msgs) {
+		// Responses and notifications get no reply: handled here, before the 202, as a
+		// Streamable HTTP POST's are, they need no goroutine and take no slot, so a client's
+		// answer to a server-to-client request is never refused because the handlers waiting
+		// for it fill the session's slots.
+		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}
+		for i := range msgs {
+			h.srv.Handle(r.Context(), in, &msgs[i])
+		}
+		h.saveIfChanged(r.Context(), s)
+		s.leave()
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
 	run := st.legacy
 	if ok, closed := run.acquire(); !ok {
 		s.leave()
@@ -169,19 +196,9 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		}
 		w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
 		writeError(w, http.StatusTooManyRequests, CodeServerError, "Too Many Requests: this session has "+
-			strconv.Itoa(run.max)+" messages in flight, its limit; send more once their replies have come")
+			strconv.Itoa(run.max)+" requests in flight, its limit; send more once their replies have come")
 		return
 	}
-	buf := h.readBody(w, r)
-	if buf == nil {
-		run.release()
-		s.leave()
-		return
-	}
-	// The handlers outlive this request: they get their own copy of the body.
-	body := append([]byte(nil), *buf...)
-	rpc.PutBuffer(buf)
-	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
 	w.WriteHeader(http.StatusAccepted)
 	// The handlers outlive this POST: they run under the stream's lifetime, with the POST's
 	// values.

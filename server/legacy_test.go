@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	json "github.com/goccy/go-json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -169,4 +170,36 @@ func TestLegacyHandlersEndWithStream(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Responses and notifications take no slot: with the session's one slot taken by a call that
+// waits for the client's answer to a server-to-client request, the answer still gets in.
+func TestLegacyAnswerGetsInWhenFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTestServer()
+		h := server.New(ts.Server, &server.Options{LegacySSE: true, LegacyMaxInFlight: 1})
+		defer shutdown(t, h)
+		ps := newPipeServer(t, h)
+		replies := make(chan sse.Event, 64)
+		endpoint, _ := legacyEndpoint(t, ps, replies)
+		c := ps.dial(t)
+		br := bufio.NewReader(c)
+		post := func(body string) *pipeResponse { return legacyPost(t, c, br, endpoint, body) }
+		require.Equal(t, http.StatusAccepted, post(initBody).StatusCode)
+		<-replies
+		require.Equal(t, http.StatusAccepted, post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`).StatusCode)
+
+		require.Equal(t, http.StatusAccepted, post(call(2, "sample", `{}`)).StatusCode)
+		var sampling struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		require.NoError(t, json.Unmarshal((<-replies).Data, &sampling))
+		require.Equal(t, "sampling/createMessage", sampling.Method)
+		assert.Equal(t, http.StatusTooManyRequests, post(call(3, "echo", `{"text":"x"}`)).StatusCode, "the one slot is taken")
+
+		answer := `{"jsonrpc":"2.0","id":` + string(sampling.ID) + `,"result":{"model":"m","role":"assistant","content":{"type":"text","text":"x"}}}`
+		require.Equal(t, http.StatusAccepted, post(answer).StatusCode)
+		assert.Equal(t, `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"m"}]}}`, string((<-replies).Data))
+	})
 }

@@ -135,9 +135,10 @@ type Options struct {
 	PollAfter time.Duration
 	// LegacySSE also serves the 2024-11-05 HTTP+SSE transport: GET /sse and POST /message.
 	LegacySSE bool
-	// LegacyMaxInFlight caps the messages of one HTTP+SSE session being received or handled
-	// at once; /message answers more with 429 and Retry-After (see the design note in
-	// legacy.go). If zero, [DefaultLegacyMaxInFlight]; negative means no cap.
+	// LegacyMaxInFlight caps the requests of one HTTP+SSE session being handled at once (their
+	// POSTs were answered 202 at once); /message answers more with 429 and Retry-After.
+	// Responses and notifications are not counted (see the design note in legacy.go). If
+	// zero, [DefaultLegacyMaxInFlight]; negative means no cap.
 	LegacyMaxInFlight int
 	// Logger receives the transport's diagnostics. If nil, they are discarded.
 	Logger *slog.Logger

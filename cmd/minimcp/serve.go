@@ -157,7 +157,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.DurationVar(&cfg.bodyReadTimeout, "body-read-timeout", server.DefaultBodyReadTimeout, "time to receive a request body after its headers; a body not complete by then gets 408")
 	fs.Int64Var(&cfg.maxBodyBytesInFlight, "max-body-bytes-in-flight", server.DefaultMaxBodyBytesInFlight, "bytes held by request bodies still arriving, all requests together; a body beyond gets 503")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time a client has to take each write of an answer (a JSON answer, an SSE event) before it is cut")
-	fs.IntVar(&cfg.legacyMaxInFlight, "legacy-max-in-flight", server.DefaultLegacyMaxInFlight, "messages of one --legacy-sse session handled at once; more get 429")
+	fs.IntVar(&cfg.legacyMaxInFlight, "legacy-max-in-flight", server.DefaultLegacyMaxInFlight, "requests of one --legacy-sse session handled at once; more get 429")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code

@@ -42,8 +42,8 @@ at most 64 KiB) each, for at most BodyReadTimeout. Once read, a body belongs to 
 by the requests in flight, not by how slowly a peer sends.
 
 Every early answer to a body not read to its end (413, 408, 503, a read error) carries
-Connection: close: the rest of the body is unread, and without it net/http would read up to
-256 KiB more of it, with no deadline, looking for the next request.
+Connection: close on HTTP/1: the rest of the body is unread, and without it net/http would
+read up to 256 KiB more of it, with no deadline, looking for the next request.
 */
 
 // bodyFree is the capacity of a body buffer taken from the pool: bodies that fit count against
@@ -56,7 +56,7 @@ const bodyFree = 4 << 10
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) *[]byte {
 	limit := h.opts.MaxBodyBytes
 	if r.ContentLength > limit {
-		h.bodyError(w, http.StatusRequestEntityTooLarge, tooLarge(limit))
+		h.bodyError(w, r, http.StatusRequestEntityTooLarge, tooLarge(limit))
 		return nil
 	}
 	if t := h.opts.BodyReadTimeout; t > 0 && r.ContentLength != 0 {
@@ -78,7 +78,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) *[]byte {
 			*buf = b // dropped by PutBuffer if too large to pool
 		}
 		rpc.PutBuffer(buf)
-		h.bodyError(w, status, msg)
+		h.bodyError(w, r, status, msg)
 		return nil
 	}
 	for {
@@ -146,9 +146,13 @@ func (h *Handler) reserveBody(n int64) bool {
 }
 
 // bodyError answers a request whose body was not read to its end.
-func (h *Handler) bodyError(w http.ResponseWriter, status int, msg string) {
+func (h *Handler) bodyError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	hd := w.Header()
-	hd.Set("Connection", "close")
+	if r.ProtoMajor == 1 {
+		// An HTTP/2 stream's unread body does not stand in the way of the next request, and
+		// net/http would take Connection: close as a GOAWAY for every stream.
+		hd.Set("Connection", "close")
+	}
 	if status == http.StatusServiceUnavailable {
 		// Come back later (RFC 9110 §15.6.4): the bodies in the way are done by then, one way
 		// or another.

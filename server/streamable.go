@@ -46,8 +46,8 @@ const (
 	// DefaultWriteTimeout gives a client 30 s to take each write of an answer: a whole JSON
 	// answer (4 MiB at about 1.1 Mbit/s), one event of an SSE stream.
 	DefaultWriteTimeout = 30 * time.Second
-	// DefaultMaxBodyBytesInFlight is room for 16 bodies of DefaultMaxBodyBytes being received
-	// at once.
+	// DefaultMaxBodyBytesInFlight is room for 15 bodies of DefaultMaxBodyBytes being received
+	// at once (each buffer holds one byte more than the limit, to see a body cross it).
 	DefaultMaxBodyBytesInFlight = 64 << 20
 )
 
@@ -77,8 +77,9 @@ type Options struct {
 	// MaxBodyBytesInFlight caps the memory held by POST bodies still being received, summed
 	// over all requests; a body whose buffer would take the sum past it gets 503 with
 	// Retry-After. Bodies of up to 4 KiB are not counted. If zero,
-	// [DefaultMaxBodyBytesInFlight]; negative means no cap. A value below MaxBodyBytes is
-	// raised to it, so that a body of the largest size can always be received alone.
+	// [DefaultMaxBodyBytesInFlight]; negative means no cap. A value not above MaxBodyBytes is
+	// raised to MaxBodyBytes+1, so that a body of the largest size can always be received
+	// alone.
 	MaxBodyBytesInFlight int64
 	// WriteTimeout bounds each write of an answer: a JSON answer as a whole, each event of an
 	// SSE stream (a stream lives as long as its messages need, so the http.Server's

@@ -71,8 +71,10 @@ func (st *sseStream) startLocked(version string) {
 	}
 }
 
-// emitLocked writes b (may be empty) and flushes, within Options.WriteTimeout. A failed write
-// closes the stream (a GET handler waiting on it returns): later writes fail at once.
+// emitLocked writes b (may be empty) and flushes, within Options.WriteTimeout: a client that
+// stops reading must not block the stream's writers, and the session lock some of them hold,
+// for ever. A failed write closes the stream (a GET handler waiting on it returns): later
+// writes fail at once.
 func (st *sseStream) emitLocked(b []byte) error {
 	if st.failed != nil {
 		return st.failed

@@ -30,11 +30,11 @@ requests, into a stream it may not even read. legacyRun is what bounds them:
     their POST is answered and take no slot: they get no reply, so they cannot pile up
     behind a stream nobody reads, and an answer the handlers in flight wait for always gets
     in.
-  - The stream owns the goroutines: when it ends (the client leaves, the session is
-    deleted, Shutdown), their context is cancelled and the stream's handler waits for them
-    before it removes the session, so no handler outlives its session and Shutdown, which
-    waits for the stream's handler, waits for them too. A message that arrives once the
-    stream has ended gets 404, as one for a session already gone.
+  - The stream owns the goroutines: when it ends (the client leaves, or Shutdown), their
+    context is cancelled and the stream's handler waits for them before it removes the
+    session, so no handler outlives its session and Shutdown, which waits for the stream's
+    handler, waits for them too. A message that arrives once the stream has ended gets 404,
+    as one for a session already gone.
 */
 
 // DefaultLegacyMaxInFlight is the default of [Options.LegacyMaxInFlight].

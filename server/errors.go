@@ -24,6 +24,9 @@ var (
 	ErrSessionNotFound = errors.New("server: session not found")
 	// ErrSessionLimit is returned by a SessionStore that holds its maximum of sessions.
 	ErrSessionLimit = errors.New("server: too many sessions")
+	// ErrPrincipalSessionLimit is returned by a SessionStore when the principal of a new
+	// session holds its maximum of sessions.
+	ErrPrincipalSessionLimit = errors.New("server: too many sessions for one principal")
 	// ErrEventNotFound is returned by an EventStore for a Last-Event-ID it does not hold.
 	ErrEventNotFound = errors.New("server: event not found")
 	// ErrShuttingDown is returned by Shutdown's callers' requests while the handler drains.

@@ -106,8 +106,7 @@ func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, princip
 	ctx := r.Context()
 	s, err := h.createSession(ctx, principal)
 	if err != nil {
-		w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
-		writeError(w, http.StatusServiceUnavailable, CodeServerError, "Service Unavailable: "+err.Error())
+		h.refuseSession(w, err)
 		return
 	}
 	defer h.remove(s)

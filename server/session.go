@@ -169,7 +169,7 @@ func adoptionTag() uint32 {
 // createSession mints a session for an initialize request.
 func (h *Handler) createSession(ctx context.Context, principal string) (*session, error) {
 	if h.draining.Load() {
-		return nil, errors.New("the server is shutting down; retry on another replica")
+		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server is shutting down; retry on another replica"}
 	}
 	now := time.Now()
 	s := &session{id: newSessionID(), principal: principal, created: now, h: h}
@@ -177,10 +177,24 @@ func (h *Handler) createSession(ctx context.Context, principal string) (*session
 	s.mcp.SetPush(s)
 	if err := h.store.Create(ctx, s.record()); err != nil {
 		s.mcp.Close()
-		if errors.Is(err, ErrSessionLimit) {
-			return nil, errors.New("the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions")
+		switch {
+		case errors.Is(err, ErrPrincipalSessionLimit):
+			// The caller's own doing, not the server's load: 429 (RFC 6585 §4). No idle
+			// session of the principal can expire before the next sweep.
+			retry := h.opts.Retry
+			if h.opts.SessionIdleTimeout > 0 {
+				retry = sweepInterval(h.opts.SessionIdleTimeout)
+			}
+			quota := ""
+			if !h.shared {
+				quota = " of " + strconv.Itoa(h.opts.MaxSessionsPerPrincipal)
+			}
+			return nil, &refusal{http.StatusTooManyRequests, retry, "Too Many Requests: principal " + strconvQuote(principal) +
+				" holds its maximum" + quota + " sessions (the per-principal quota); end one with DELETE or let one expire"}
+		case errors.Is(err, ErrSessionLimit):
+			return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions"}
 		}
-		return nil, err
+		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: " + err.Error()}
 	}
 	s.lastActive.Store(now.UnixNano())
 	s.enter()
@@ -189,6 +203,27 @@ func (h *Handler) createSession(ctx context.Context, principal string) (*session
 	h.mu.Unlock()
 	h.startSweeper()
 	return s, nil
+}
+
+// refusal is why createSession made no session, as the answer to give: a capacity or quota
+// status, come back after retry (RFC 9110 §10.2.3).
+type refusal struct {
+	status int
+	retry  time.Duration
+	msg    string
+}
+
+func (e *refusal) Error() string { return e.msg }
+
+// refuseSession answers an initialize (or a legacy SSE connection) for which createSession
+// failed with err.
+func (h *Handler) refuseSession(w http.ResponseWriter, err error) {
+	var r *refusal
+	if !errors.As(err, &r) {
+		r = &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: " + err.Error()}
+	}
+	w.Header().Set("Retry-After", retryAfter(r.retry))
+	writeError(w, r.status, CodeServerError, r.msg)
 }
 
 // sessionOf finds the session a request names and marks it busy (the caller must call

@@ -40,11 +40,15 @@ type SessionStore interface {
 }
 
 // MemorySessionStore is a [SessionStore] in process memory, with a cap on the number of
-// records. The zero value has no cap. It is safe for concurrent use.
+// records and on those of one principal. The zero value has no cap. It is safe for
+// concurrent use; set its fields before the first use.
 type MemorySessionStore struct {
 	// Max is the most records it holds; Create fails with ErrSessionLimit beyond it. Zero
 	// means no limit.
 	Max int
+	// MaxPerPrincipal is the most records of one principal (SessionRecord.Principal) it
+	// holds; Create fails with ErrPrincipalSessionLimit beyond it. Zero means no limit.
+	MaxPerPrincipal int
 
 	mu sync.Mutex
 	// records maps ids to records; guarded by mu.
@@ -52,17 +56,31 @@ type MemorySessionStore struct {
 	// active maps ids to the latest activity reported by Touch (unix nanoseconds), apart
 	// from the records so that a store no replica touches pays nothing; guarded by mu.
 	active map[string]int64
+	// owned counts the records of each principal, kept only when MaxPerPrincipal is set;
+	// guarded by mu.
+	owned map[string]int
 }
 
 // Create implements [SessionStore].
 func (m *MemorySessionStore) Create(_ context.Context, rec *SessionRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// The principal's quota first: a principal at its quota learns that it is the cause,
+	// even when the store is full as well.
+	if m.MaxPerPrincipal > 0 && m.owned[rec.Principal] >= m.MaxPerPrincipal {
+		return ErrPrincipalSessionLimit
+	}
 	if m.Max > 0 && len(m.records) >= m.Max {
 		return ErrSessionLimit
 	}
 	if m.records == nil {
 		m.records = make(map[string]*SessionRecord)
+	}
+	if m.MaxPerPrincipal > 0 {
+		if m.owned == nil {
+			m.owned = make(map[string]int)
+		}
+		m.owned[rec.Principal]++
 	}
 	m.records[rec.ID] = rec
 	return nil
@@ -93,6 +111,13 @@ func (m *MemorySessionStore) Save(_ context.Context, rec *SessionRecord) error {
 func (m *MemorySessionStore) Delete(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if rec, ok := m.records[id]; ok && m.MaxPerPrincipal > 0 {
+		if n := m.owned[rec.Principal] - 1; n > 0 {
+			m.owned[rec.Principal] = n
+		} else {
+			delete(m.owned, rec.Principal)
+		}
+	}
 	delete(m.records, id)
 	delete(m.active, id)
 	return nil

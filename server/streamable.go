@@ -66,6 +66,15 @@ type Options struct {
 	// MaxSessions caps live sessions; initialize beyond it gets 503 with Retry-After. If
 	// zero, [DefaultMaxSessions]. Ignored when Sessions is set (the store enforces its cap).
 	MaxSessions int
+	// MaxSessionsPerPrincipal caps the live sessions of one principal, so that no caller can
+	// take every session of MaxSessions; initialize beyond it gets 429 with Retry-After and
+	// an error naming the quota. It applies only with Authenticate: without it every client
+	// is the principal "", and a quota would be a lower MaxSessions, not fairness. (With
+	// Authenticate, callers it admits as "" share that one quota.) If zero, a tenth of
+	// MaxSessions, at least 1: no principal then holds more than a tenth of the server, and it
+	// takes ten to fill it. Negative means no quota. Ignored when Sessions is set (the store
+	// enforces its quotas: [MemorySessionStore.MaxPerPrincipal]).
+	MaxSessionsPerPrincipal int
 	// MaxBodyBytes caps a POST body; larger ones get 413. If zero, [DefaultMaxBodyBytes].
 	MaxBodyBytes int64
 	// BodyReadTimeout bounds the time to receive a POST body, from the end of its headers to
@@ -207,6 +216,9 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = DefaultMaxSessions
 	}
+	if o.MaxSessionsPerPrincipal == 0 {
+		o.MaxSessionsPerPrincipal = max(o.MaxSessions/10, 1)
+	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -242,7 +254,11 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	}
 	h.store, h.shared = o.Sessions, o.Sessions != nil
 	if h.store == nil {
-		h.store = &MemorySessionStore{Max: o.MaxSessions}
+		m := &MemorySessionStore{Max: o.MaxSessions}
+		if o.Authenticate != nil && o.MaxSessionsPerPrincipal > 0 {
+			m.MaxPerPrincipal = o.MaxSessionsPerPrincipal
+		}
+		h.store = m
 	}
 	h.events = o.Events
 	if h.events == nil {
@@ -380,7 +396,7 @@ func (h *Handler) SessionCount() int {
 	return len(h.live)
 }
 
-// retryAfter is the Retry-After of 503 answers, in seconds.
+// retryAfter is the Retry-After of 503 and 429 answers, in seconds.
 func retryAfter(d time.Duration) string {
 	s := int(d / time.Second)
 	if s < 1 {

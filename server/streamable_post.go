@@ -55,9 +55,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		if isInit {
 			var err error
 			if sess, err = h.createSession(ctx, principal); err != nil {
-				// A cap, or draining: come back later (RFC 9110 §15.6.4).
-				w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
-				writeError(w, http.StatusServiceUnavailable, CodeServerError, "Service Unavailable: "+err.Error())
+				// A cap, a quota, or draining: come back later (RFC 9110 §15.6.4).
+				h.refuseSession(w, err)
 				return
 			}
 		} else {

@@ -73,6 +73,7 @@ type serveConfig struct {
 	responseName    string
 	idleTimeout     time.Duration // as the server takes it: negative means never
 	maxSessions     int
+	maxPerPrincipal int
 	allowedOrigins  stringList
 	allowedHosts    stringList
 	tokens          []bearerToken
@@ -141,6 +142,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	response := fs.String("response", "auto", "how POSTs are answered: auto (JSON, or SSE when a tool sends notifications first), json or sse")
 	idle := fs.Duration("session-idle-timeout", server.DefaultSessionIdleTimeout, "end a session after this long without activity; 0 keeps sessions until DELETE or --max-sessions")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", server.DefaultMaxSessions, "most sessions at once; initialize beyond it gets 503")
+	fs.IntVar(&cfg.maxPerPrincipal, "max-sessions-per-principal", 0, "most sessions one --auth-token principal holds at once; initialize beyond it gets 429; 0: a tenth of --max-sessions; -1: no quota")
 	fs.Var(&cfg.allowedOrigins, "allowed-origins", "Origin accepted besides same-origin and loopback ones (repeatable or comma-separated; * for any)")
 	fs.Var(&cfg.allowedHosts, "allowed-hosts", "Host accepted besides loopback names (repeatable or comma-separated); set when a loopback listener is reached by a name")
 	fs.Var(&tokens, "auth-token", "require Authorization: Bearer TOKEN (repeatable); @FILE reads one token per line, optionally 'TOKEN PRINCIPAL'")
@@ -199,6 +201,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxURILength <= 0 {
 		return bad("--max-uri-length: must be positive, got %d", cfg.maxURILength)
+	}
+	if cfg.maxPerPrincipal < -1 {
+		return bad("--max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got %d", cfg.maxPerPrincipal)
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return bad("--shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)
@@ -314,21 +319,23 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 // serveHTTP serves srv over Streamable HTTP until ctx is cancelled, then shuts down.
 func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []string, logger *slog.Logger, sio *serveIO) int {
 	opts := &server.Options{
-		Path:                 cfg.path,
-		Stateless:            cfg.stateless,
-		Response:             cfg.response,
-		SessionIdleTimeout:   cfg.idleTimeout,
-		MaxSessions:          cfg.maxSessions,
-		AllowedOrigins:       cfg.allowedOrigins,
-		AllowedHosts:         cfg.allowedHosts,
-		ReplicaID:            cfg.replicaID,
-		LegacySSE:            cfg.legacySSE,
-		PollAfter:            cfg.pollAfter,
-		BodyReadTimeout:      cfg.bodyReadTimeout,
-		MaxBodyBytesInFlight: cfg.maxBodyBytesInFlight,
-		WriteTimeout:         cfg.writeTimeout,
-		LegacyMaxInFlight:    cfg.legacyMaxInFlight,
-		Logger:               logger,
+		Path:               cfg.path,
+		Stateless:          cfg.stateless,
+		Response:           cfg.response,
+		SessionIdleTimeout: cfg.idleTimeout,
+		MaxSessions:        cfg.maxSessions,
+		// 0 and -1 mean what they mean to server.Options: a tenth of MaxSessions, no quota.
+		MaxSessionsPerPrincipal: cfg.maxPerPrincipal,
+		AllowedOrigins:          cfg.allowedOrigins,
+		AllowedHosts:            cfg.allowedHosts,
+		ReplicaID:               cfg.replicaID,
+		LegacySSE:               cfg.legacySSE,
+		PollAfter:               cfg.pollAfter,
+		BodyReadTimeout:         cfg.bodyReadTimeout,
+		MaxBodyBytesInFlight:    cfg.maxBodyBytesInFlight,
+		WriteTimeout:            cfg.writeTimeout,
+		LegacyMaxInFlight:       cfg.legacyMaxInFlight,
+		Logger:                  logger,
 	}
 	if len(cfg.tokens) > 0 {
 		auth := bearerAuth(cfg.tokens)

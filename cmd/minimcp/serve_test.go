@@ -287,6 +287,26 @@ func TestServeAuth(t *testing.T) {
 	}
 }
 
+// One token cannot take every session: beyond --max-sessions-per-principal its initialize
+// gets 429, while other tokens still get sessions.
+func TestServeSessionQuota(t *testing.T) {
+	t.Setenv("MINIMCP_MAX_SESSIONS_PER_PRINCIPAL", "2")
+	r := startServe(t, "--auth-token", "alpha-token-0000", "--auth-token", "bravo-token-0000")
+	url := r.base + "/mcp"
+	for range 2 {
+		newTestMCP(t, url, "alpha-token-0000").initialize()
+	}
+	init := rpc.AppendRequest(nil, rpc.Int64ID(1), mcp.MethodInitialize,
+		json.RawMessage(`{"protocolVersion":"`+mcp.LatestVersion+`","capabilities":{},"clientInfo":{"name":"t","version":"1"}}`))
+	resp := newTestMCP(t, url, "alpha-token-0000").post(t.Context(), init)
+	body, _ := io.ReadAll(resp.Body)
+	closeResp(resp)
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	assert.Contains(t, string(body), "holds its maximum of 2 sessions (the per-principal quota)")
+	newTestMCP(t, url, "bravo-token-0000").initialize()
+}
+
 func TestParseAuthTokens(t *testing.T) {
 	tokens, err := parseAuthTokens([]string{"t1", "@testdata/tokens.txt"})
 	require.NoError(t, err)
@@ -379,6 +399,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--max-body-bytes-in-flight", "0"}, 2, "minimcp serve: --max-body-bytes-in-flight: must be positive, got 0"},
 		{[]string{"--write-timeout", "-1s"}, 2, "minimcp serve: --write-timeout: must be positive, got -1s"},
 		{[]string{"--legacy-max-in-flight", "0"}, 2, "minimcp serve: --legacy-max-in-flight: must be positive, got 0"},
+		{[]string{"--max-sessions-per-principal", "-2"}, 2, "minimcp serve: --max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got -2"},
 		{[]string{"--manifest", "testdata/nope.json"}, 1, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory\n"},
 		{[]string{"--addr", taken.Addr().String()}, 1, "minimcp: serve: listen tcp " + taken.Addr().String() + ": bind: address already in use"},
 	}

@@ -41,3 +41,14 @@ func setWriteDeadline(w http.ResponseWriter, t time.Time) bool {
 	}
 	return false
 }
+
+// streamWriteTimeout is the deadline of one write to an SSE stream: Options.WriteTimeout, and
+// never longer than the session idle timeout, since a blocked stream must not keep its session
+// alive longer than an idle one lives. Zero or less means no deadline.
+func (h *Handler) streamWriteTimeout() time.Duration {
+	t := h.opts.WriteTimeout
+	if idle := h.opts.SessionIdleTimeout; idle > 0 && (t <= 0 || idle < t) {
+		t = idle
+	}
+	return t
+}

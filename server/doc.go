@@ -15,7 +15,9 @@
 // it. Sessions expire after [Options.SessionIdleTimeout] without a request in flight or an
 // open stream; an expired, deleted or unknown id gets 404 and the client starts over. The
 // number of live sessions is capped ([Options.MaxSessions]): initialize beyond it gets 503
-// with Retry-After. Behind several replicas, stateful mode needs affinity on Mcp-Session-Id,
+// with Retry-After; with authentication, so is each principal's
+// ([Options.MaxSessionsPerPrincipal]), with 429. An open GET stream keeps its session alive
+// only while its writes go through. Behind several replicas, stateful mode needs affinity on Mcp-Session-Id,
 // or a [SessionStore] and an [EventStore] shared by the replicas ([Options.Sessions]): then
 // any replica serves a session's requests, a DELETE or expiry anywhere ends it everywhere,
 // and it expires only when idle on every replica. The reply to a server-to-client request,

@@ -125,11 +125,32 @@ func (s *session) enter() { s.busy.Add(1) }
 // leave marks its end; the session's idle time starts now if nothing else runs.
 func (s *session) leave() {
 	s.lastActive.Store(time.Now().UnixNano())
+	s.unmark()
+}
+
+// unmark drops a busy mark.
+func (s *session) unmark() {
 	if s.busy.Add(-1) == 0 && s.removed.Load() && !s.keepEvents {
 		// A request that outlived its session may have stored events after cleanup deleted
 		// them (between its check of removed and its append): the last one out deletes again.
 		_ = s.h.events.DeleteSession(context.Background(), s.id)
 	}
+}
+
+// leaveAt is leave for a stream that showed no sign of its client after at: the session's
+// idle time starts at at, unless something else used it later. A zero at means now.
+func (s *session) leaveAt(at time.Time) {
+	if at.IsZero() {
+		s.leave()
+		return
+	}
+	for n := at.UnixNano(); ; {
+		old := s.lastActive.Load()
+		if old >= n || s.lastActive.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	s.unmark()
 }
 
 // idleFor reports how long the session has been idle at now, or 0 if it is busy.

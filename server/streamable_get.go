@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/minimcp/minimcp/sse"
 )
@@ -26,7 +27,10 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	if s == nil {
 		return
 	}
-	defer s.leave()
+	// A stream that ended for want of a reader leaves its session idle since its last
+	// delivery, not since now: the client has shown no sign of life since.
+	var idleSince time.Time
+	defer func() { s.leaveAt(idleSince) }()
 	ctx := r.Context()
 
 	lastID := r.Header.Get("Last-Event-ID")
@@ -67,7 +71,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		}
 		s.mu.Unlock()
 		if attached {
-			h.holdStream(ctx, st)
+			idleSince = h.holdStream(ctx, st)
 		}
 		st.close(false)
 		return
@@ -86,7 +90,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	s.get = st
 	s.mu.Unlock()
 
-	h.holdStream(ctx, st)
+	idleSince = h.holdStream(ctx, st)
 	s.mu.Lock()
 	if s.get == st {
 		s.get = nil
@@ -111,14 +115,74 @@ func (h *Handler) replayLocked(ctx context.Context, st *sseStream, lastID string
 	}
 }
 
-// holdStream keeps a GET stream open until the client leaves, the stream is closed, or
-// Shutdown ends it with a retry hint.
-func (h *Handler) holdStream(ctx context.Context, st *sseStream) {
-	select {
-	case <-ctx.Done():
-	case <-st.done:
-	case <-h.stop:
-		st.close(true)
+/*
+Design note: GET streams without a reader.
+
+An open GET stream marks its session busy, and a busy session does not expire. A client that
+keeps the stream open but no longer reads it (a frozen process, a leaked connection) would
+thus pin its session, and the session's slot, for ever. So a stream pins its session only
+while it shows a reader: a write that went through (an event or a keep-alive comment) within
+the session idle timeout.
+
+  - A write blocked by a client that does not read fails at its deadline, at most the idle
+    timeout (writeTimeout), and closes the stream.
+  - A stream with nothing written for the idle timeout (keep-alives off and nothing to push)
+    is ended by holdStream, with a retry hint: a client still there reconnects, and that
+    request keeps its session alive.
+  - Either way the session counts as idle since the stream's last delivery, so it expires at
+    the next sweep if nothing else uses it.
+
+What this cannot see: socket buffers take writes nobody reads, so a client that stops
+reading is noticed only once they are full and a write blocks (with 15-second keep-alives of
+14 bytes, kernel buffers of a few hundred kilobytes last days; a stream with traffic fills them
+sooner). Ending healthy GET streams periodically would catch it sooner, at the cost of a
+reconnection per stream and period, which clients before 2025-11-25 are not told to make.
+*/
+
+// holdStream keeps a GET stream open until the client leaves, the stream is closed, Shutdown
+// ends it with a retry hint, or it has delivered nothing for the session idle timeout (see
+// the design note above). When it ended for want of a reader (nothing delivered, or a write
+// failed) it returns the time of the last delivery, else the zero time.
+func (h *Handler) holdStream(ctx context.Context, st *sseStream) (staleSince time.Time) {
+	limit := h.opts.SessionIdleTimeout
+	var (
+		watch *time.Timer
+		check <-chan time.Time // nil when sessions never expire: nothing to pin then
+	)
+	if limit > 0 {
+		watch = time.NewTimer(limit)
+		defer watch.Stop()
+		check = watch.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return time.Time{}
+		case <-st.done:
+			if st.writeFailed() { // closed by a write that did not go through
+				return time.Unix(0, st.delivered.Load())
+			}
+			return time.Time{}
+		case <-h.stop:
+			st.close(true)
+			return time.Time{}
+		case <-check:
+		}
+		last := time.Unix(0, st.delivered.Load())
+		if wait := limit - time.Since(last); wait > 0 {
+			watch.Reset(wait)
+			continue
+		}
+		// A write in progress holds the lock and ends by its deadline: the stream with it if
+		// it fails; if it goes through, the stream has a reader after all. Not waiting for the
+		// lock keeps this goroutine free to see the client leave meanwhile.
+		if !st.mu.TryLock() {
+			watch.Reset(h.streamWriteTimeout())
+			continue
+		}
+		st.closeLocked(true)
+		st.mu.Unlock()
+		return last
 	}
 }
 

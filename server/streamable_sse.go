@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -43,6 +44,9 @@ type sseStream struct {
 	failed error
 	// done is closed by close, to wake a GET handler waiting on the stream.
 	done chan struct{}
+	// delivered is when a write last went through (unix nanoseconds): the only sign that
+	// someone reads the stream. Atomic, so that a watcher does not wait behind a blocked write.
+	delivered atomic.Int64
 }
 
 func newSSEStream(h *Handler, w http.ResponseWriter, sess *session, id string) *sseStream {
@@ -71,10 +75,10 @@ func (st *sseStream) startLocked(version string) {
 	}
 }
 
-// emitLocked writes b (may be empty) and flushes, within Options.WriteTimeout: a client that
-// stops reading must not block the stream's writers, and the session lock some of them hold,
-// for ever. A failed write closes the stream (a GET handler waiting on it returns): later
-// writes fail at once.
+// emitLocked writes b (may be empty) and flushes, within the stream write timeout (see
+// streamWriteTimeout): a client that stops reading must not block the stream's writers, and
+// the session lock some of them hold, for ever. A failed write closes the stream (a GET
+// handler waiting on it returns): later writes fail at once.
 func (st *sseStream) emitLocked(b []byte) error {
 	if st.failed != nil {
 		return st.failed
@@ -83,7 +87,9 @@ func (st *sseStream) emitLocked(b []byte) error {
 		// Its HTTP handler may have returned: the ResponseWriter is not ours any more.
 		return errStreamClosed
 	}
-	st.h.writeDeadline(st.w)
+	if t := st.h.streamWriteTimeout(); t > 0 {
+		setWriteDeadline(st.w, time.Now().Add(t))
+	}
 	var err error
 	if len(b) > 0 {
 		_, err = st.w.Write(b)
@@ -96,8 +102,10 @@ func (st *sseStream) emitLocked(b []byte) error {
 	if err != nil {
 		st.failed = err
 		st.closeLocked(false)
+		return err
 	}
-	return err
+	st.delivered.Store(time.Now().UnixNano())
+	return nil
 }
 
 // keepAlive writes a comment so proxies and clients see the idle stream is alive.
@@ -148,6 +156,13 @@ func (st *sseStream) retryLocked() {
 	st.buf = strconv.AppendInt(st.buf, st.h.opts.Retry.Milliseconds(), 10)
 	st.buf = append(st.buf, "\n\n"...)
 	_ = st.emitLocked(st.buf)
+}
+
+// writeFailed reports whether a write failed (and closed the stream).
+func (st *sseStream) writeFailed() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.failed != nil
 }
 
 // isClosed reports whether the stream takes no more writes.

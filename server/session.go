@@ -268,6 +268,26 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 	return s
 }
 
+// sessionVersion returns the protocol version session s negotiated, "" before initialize
+// did. A request in the session whose MCP-Protocol-Version header (hdr) names another version
+// gets 400, and ok is false (MCP 2025-11-25, Transports § Protocol Version Header: "The
+// protocol version sent by the client SHOULD be the one negotiated during initialization";
+// "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it
+// MUST respond with 400 Bad Request"). Were the header to win, it would change what the
+// transport allows mid-session: JSON-RPC batches, say, which only 2025-03-26 has.
+func sessionVersion(w http.ResponseWriter, s *session, hdr string) (negotiated string, ok bool) {
+	st := s.mcp.State()
+	if st == nil {
+		return "", true
+	}
+	if hdr != "" && hdr != st.ProtocolVersion {
+		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: MCP-Protocol-Version "+strconvQuote(hdr)+
+			" is not the version this session negotiated, "+strconvQuote(st.ProtocolVersion))
+		return "", false
+	}
+	return st.ProtocolVersion, true
+}
+
 // lookup returns the live session with id, marked busy, or nil.
 func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 	var expired *session

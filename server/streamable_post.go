@@ -68,16 +68,20 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	}
 
 	version := hdrVersion
-	if version == "" {
-		switch {
-		case sess != nil && sess.mcp.State() != nil:
-			version = sess.mcp.State().ProtocolVersion
-		case !isInit:
-			// MCP 2025-11-25, Transports § Protocol Version Header: "If the server does not
-			// receive an MCP-Protocol-Version header, and has no other way to identify the
-			// version ... the server SHOULD assume protocol version 2025-03-26."
-			version = mcp.Version20250326
+	if sess != nil {
+		negotiated, ok := sessionVersion(w, sess, hdrVersion)
+		if !ok {
+			return
 		}
+		if negotiated != "" {
+			version = negotiated
+		}
+	}
+	if version == "" && !isInit {
+		// MCP 2025-11-25, Transports § Protocol Version Header: "If the server does not
+		// receive an MCP-Protocol-Version header, and has no other way to identify the
+		// version ... the server SHOULD assume protocol version 2025-03-26."
+		version = mcp.Version20250326
 	}
 	if batch && version != mcp.Version20250326 {
 		// JSON-RPC batching exists in 2025-03-26 only (MCP 2025-06-18 changelog: "Remove

@@ -1,0 +1,58 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/server"
+)
+
+// In a session the negotiated version is in force: an MCP-Protocol-Version header naming
+// another one is refused with 400 (MCP 2025-11-25, Transports § Protocol Version Header), and
+// cannot turn batches on in a session that negotiated a revision without them.
+func TestProtocolVersionHeaderInSession(t *testing.T) {
+	h := server.New(newTestServer().Server, nil)
+	defer shutdown(t, h)
+	sid := initialize(t, h) // 2025-11-25
+	const batch = `[{"jsonrpc":"2.0","id":1,"method":"ping"}]`
+	const mismatch = `Bad Request: MCP-Protocol-Version "%s" is not the version this session negotiated, "2025-11-25"`
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel() // a GET that passes its checks returns at once
+	for _, tt := range []struct {
+		name, version string
+		r             *http.Request
+	}{
+		{"request", "2025-06-18", req(http.MethodPost, ping, sid, "MCP-Protocol-Version", "2025-06-18")},
+		{"batch", "2025-03-26", req(http.MethodPost, batch, sid, "MCP-Protocol-Version", "2025-03-26")},
+		{"notification", "2025-06-18", req(http.MethodPost, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid, "MCP-Protocol-Version", "2025-06-18")},
+		{"GET", "2024-11-05", req(http.MethodGet, "", sid, "MCP-Protocol-Version", "2024-11-05").WithContext(cancelled)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(h, tt.r)
+			require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+			code, msg := errorBody(t, w.Body.Bytes())
+			assert.Equal(t, server.CodeServerError, code)
+			assert.Equal(t, strings.Replace(mismatch, "%s", tt.version, 1), msg)
+		})
+	}
+	for _, v := range []string{"2025-11-25", ""} {
+		w := do(h, req(http.MethodPost, ping, sid, "MCP-Protocol-Version", v))
+		assert.Equal(t, http.StatusOK, w.Code, "header %q: %s", v, w.Body.String())
+	}
+
+	// A 2025-03-26 session has batches, with or without the header.
+	w := do(h, req(http.MethodPost, strings.Replace(initBody, "2025-11-25", "2025-03-26", 1), ""))
+	require.Equal(t, http.StatusOK, w.Code)
+	old := w.Header().Get("Mcp-Session-Id")
+	for _, v := range []string{"2025-03-26", ""} {
+		w := do(h, req(http.MethodPost, batch, old, "MCP-Protocol-Version", v))
+		require.Equal(t, http.StatusOK, w.Code, "header %q: %s", v, w.Body.String())
+		assert.JSONEq(t, `[{"jsonrpc":"2.0","id":1,"result":{}}]`, w.Body.String())
+	}
+}

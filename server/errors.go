@@ -16,6 +16,10 @@ const (
 	// CodeServerError accompanies 4xx/5xx statuses that are not about the JSON-RPC message
 	// (origin, host, auth, capacity).
 	CodeServerError int64 = -32000
+	// CodeRequestCancelled answers a request the client cancelled while its POST waited for
+	// the answer. The code is the Language Server Protocol's RequestCancelled: JSON-RPC leaves
+	// it unassigned and MCP names none.
+	CodeRequestCancelled int64 = -32800
 )
 
 // Sentinel errors of the package.

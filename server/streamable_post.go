@@ -142,6 +142,7 @@ func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs [
 		c.reply[0] = resp
 		replies = c.reply[:]
 	}
+	replies = answerCancelled(msgs, replies, c.reply[:0])
 	if sess != nil {
 		if isInit && (len(replies) == 0 || replies[0].Error != nil) {
 			c.out.w.Header().Del("Mcp-Session-Id")
@@ -152,11 +153,7 @@ func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs [
 	}
 	buf := rpc.GetBuffer()
 	*buf = encodeReplies(*buf, replies, batch)
-	reply := *buf
-	if len(replies) == 0 {
-		reply = nil
-	}
-	c.out.finish(reply, forceSSE)
+	c.out.finish(*buf, forceSSE)
 	rpc.PutBuffer(buf)
 }
 
@@ -213,6 +210,56 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 	case <-out.detach:
 	}
 }
+
+/*
+Design note: the answer to a cancelled request.
+
+When the client cancels a request whose POST still waits for its answer, the protocol layer
+gives no reply (MCP 2025-11-25, Utilities § Cancellation: receivers "SHOULD ... Not send a
+response for the cancelled request"). The POST must still end properly, and its answer is
+an error reply with CodeRequestCancelled, whatever the answer's form:
+
+  - JSON: a POST carrying a request gets "Content-Type: application/json, to return one JSON
+    object" or an SSE stream (Transports § Sending Messages to the Server); 202 is for
+    notifications and responses only. JSON-RPC 2.0 §5 asks a reply for every call as well.
+  - SSE: a stream that ends without the response reads, to a 2025-11-25 client that got an
+    event id, as a dropped connection to resume, and it would poll for an answer that never
+    comes; so would a client resuming a polled call (Options.Polling).
+
+The client ignores the reply ("The sender of the cancellation notification SHOULD ignore any
+response to the request that arrives afterward"), so the SHOULD NOT above costs nothing to
+break, where the transport's MUST and a client's polling would.
+*/
+
+// answerCancelled returns replies with an error reply added, in order, for each request of
+// msgs that has none because the client cancelled it (see the design note above). dst is
+// where a single reply may go, with room for one.
+func answerCancelled(msgs []rpc.Message, replies, dst []rpc.Response) []rpc.Response {
+	if len(msgs) == 1 {
+		if len(replies) == 0 && msgs[0].Kind == rpc.KindRequest {
+			return append(dst, rpc.Response{ID: msgs[0].ID, Error: errCancelled})
+		}
+		return replies
+	}
+	// A batch: its replies follow the order of the messages that get one.
+	var out []rpc.Response
+	j := 0
+	for i := range msgs {
+		m := &msgs[i]
+		switch {
+		case m.Kind != rpc.KindRequest && m.Kind != rpc.KindInvalid:
+		case j < len(replies) && replies[j].ID == m.ID:
+			out = append(out, replies[j])
+			j++
+		case m.Kind == rpc.KindRequest:
+			out = append(out, rpc.Response{ID: m.ID, Error: errCancelled})
+		}
+	}
+	return append(out, replies[j:]...) // none, unless ids repeat
+}
+
+// errCancelled is the error reply of a cancelled request.
+var errCancelled = &rpc.Error{Code: CodeRequestCancelled, Message: "Request cancelled: the client sent notifications/cancelled for it"}
 
 // postCall holds what one POST needs beyond the request, in one allocation.
 type postCall struct {

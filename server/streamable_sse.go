@@ -355,35 +355,29 @@ var (
 	jsonContentType = []string{"application/json"}
 )
 
-// finish writes the reply (nil for none) and ends the answer: JSON when the stream never
-// started and the mode allows, a last SSE event otherwise.
+// finish writes the reply and ends the answer: JSON when the stream never started and the
+// mode allows, a last SSE event otherwise. A POST that carried a request always has a reply,
+// a cancelled request's included (see answerCancelled).
 func (p *postOut) finish(reply []byte, forceSSE bool) {
 	p.mu.Lock()
 	p.done = true
 	st := p.st
 	if p.detached {
 		// Stored, and written to the resumed GET stream if one is open, which then ends.
-		if reply != nil {
-			st.mu.Lock()
-			_ = st.writeLocked(p.ctx, reply)
-			st.mu.Unlock()
-		}
+		st.mu.Lock()
+		_ = st.writeLocked(p.ctx, reply)
+		st.mu.Unlock()
 		id := st.id
 		p.mu.Unlock()
 		st.close(false)
 		p.unregister(id)
 		return
 	}
-	if st == nil && forceSSE && p.allowSSE && reply != nil {
+	if st == nil && forceSSE && p.allowSSE {
 		st = p.upgradeLocked()
 	}
 	p.mu.Unlock()
 	if st == nil {
-		if reply == nil {
-			// The only request was cancelled by the client: nothing to answer.
-			p.w.WriteHeader(http.StatusAccepted)
-			return
-		}
 		// A client that does not read its answer must not hold it, and this request, for
 		// ever (see Options.WriteTimeout). The deadline covers net/http's last flush after
 		// the handler returns too; net/http clears it then, before the connection's next
@@ -395,11 +389,9 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 		_, _ = p.w.Write(reply)
 		return
 	}
-	if reply != nil {
-		st.mu.Lock()
-		_ = st.writeLocked(p.ctx, reply)
-		st.mu.Unlock()
-	}
+	st.mu.Lock()
+	_ = st.writeLocked(p.ctx, reply)
+	st.mu.Unlock()
 	st.close(false)
 }
 

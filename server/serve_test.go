@@ -2,10 +2,13 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -45,4 +48,154 @@ func TestServeGracefulShutdown(t *testing.T) {
 	require.NoError(t, <-done)
 	_, err = client.Get(base + "/healthz")
 	assert.Error(t, err, "the listener is closed")
+}
+
+// While Serve drains, the listener stays open: /readyz answers 503 rather than refusing the
+// connection, and a new session gets 503, until the requests in flight are done; then the
+// listener closes.
+func TestServeAnswersWhileDraining(t *testing.T) {
+	ts := newTestServer()
+	h := server.New(ts.Server, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(ctx, ln, h, &server.ServeOptions{ShutdownTimeout: time.Minute}) }()
+
+	base := "http://" + ln.Addr().String()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	post := func(body, session string) *http.Response {
+		r, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+		r.Header = req(http.MethodPost, "", session).Header
+		resp, err := client.Do(r)
+		require.NoError(t, err)
+		return resp
+	}
+	resp := post(initBody, "")
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	id := resp.Header.Get("Mcp-Session-Id")
+	called := make(chan int, 1)
+	go func() {
+		resp := post(call(2, "block", `{}`), id)
+		resp.Body.Close()
+		called <- resp.StatusCode
+	}()
+	<-ts.started
+
+	cancel()
+	for { // until Serve has begun to drain
+		resp, err := client.Get(base + "/readyz")
+		require.NoError(t, err, "the listener must stay open while requests are in flight")
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	resp = post(initBody, "")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "no new session while draining")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+
+	close(ts.release)
+	assert.Equal(t, http.StatusOK, <-called, "the call in flight finishes")
+	require.NoError(t, <-done)
+	_, err = client.Get(base + "/readyz")
+	assert.Error(t, err, "the listener is closed once drained")
+}
+
+// pipeListener is a net.Listener of in-memory connections (net.Pipe), for servers tested in
+// a synctest bubble, where real sockets would stop the clock.
+type pipeListener struct {
+	conns chan net.Conn // dial's ends for Accept; never closed
+	done  chan struct{} // closed by Close
+	once  sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+// dial connects to the listener, or fails as a closed port does.
+func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, srv := net.Pipe()
+	select {
+	case l.conns <- srv:
+		return client, nil
+	case <-l.done:
+		return nil, errors.New("connection refused")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
+
+// With a DrainDelay the listener stays open that long after the shutdown began, answering
+// /readyz with 503, even with nothing left to drain.
+func TestServeDrainDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := server.New(newTestServer().Server, nil)
+		ln := newPipeListener()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- server.Serve(ctx, ln, h, &server.ServeOptions{DrainDelay: 20 * time.Second, ShutdownTimeout: time.Minute})
+		}()
+		client := &http.Client{Transport: &http.Transport{DialContext: ln.dial}}
+		defer client.CloseIdleConnections()
+		ready := func() (int, error) {
+			resp, err := client.Get("http://127.0.0.1/readyz")
+			if err != nil {
+				return 0, err
+			}
+			resp.Body.Close()
+			return resp.StatusCode, nil
+		}
+		code, err := ready()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, code)
+
+		cancel()
+		synctest.Wait()
+		code, err = ready()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusServiceUnavailable, code)
+		time.Sleep(19 * time.Second)
+		code, err = ready()
+		require.NoError(t, err, "the listener is open for the whole delay")
+		assert.Equal(t, http.StatusServiceUnavailable, code)
+
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		default:
+			t.Fatal("Serve has not returned after the delay")
+		}
+		_, err = ready()
+		assert.Error(t, err, "the listener is closed")
+	})
 }

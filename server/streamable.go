@@ -327,8 +327,9 @@ func (h *Handler) Readyz(w http.ResponseWriter, _ *http.Request) {
 // a retry hint, the sweeper stops, and Shutdown waits for requests in flight to finish or ctx
 // to end. Sessions are then closed on this replica (their records stay in a shared store).
 // If ctx ends first, Shutdown returns its error and leaves the requests running; call it
-// again to finish. Pair it with
-// http.Server.Shutdown, which stops accepting connections.
+// again to finish. Call http.Server.Shutdown, which stops accepting connections, once it has
+// returned: until then the listener answers /readyz and new sessions with 503. [Serve] does
+// both in that order.
 func (h *Handler) Shutdown(ctx context.Context) error {
 	h.draining.Store(true)
 	h.sweepMu.Lock()

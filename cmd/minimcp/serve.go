@@ -37,13 +37,13 @@ bodies itself (size, time to receive, memory while arriving: --body-read-timeout
 --max-body-bytes-in-flight) and the writes of its answers (--write-timeout).
 
 Shutdown, when ctx is cancelled (the first SIGINT or SIGTERM; main.go exits at once on the
-second), runs within --shutdown-timeout: server.Handler.Shutdown (/readyz fails, open SSE
-streams end with a retry hint, new sessions get 503, requests in flight finish) and, at the
-same time, http.Server.Shutdown (listeners close, idle connections close, it waits for active
-ones). Both are needed and in parallel: http.Server.Shutdown alone would wait for SSE streams
-that never end, and Handler.Shutdown alone would leave the listener accepting. When the
-deadline passes, the remaining connections are closed, which cancels the requests still
-running (an exec tool's program is killed), and serve exits 1.
+second), is server.Serve's and runs within --shutdown-timeout: first server.Handler.Shutdown
+(/readyz answers 503, open SSE streams end with a retry hint, new sessions get 503, requests
+in flight finish) with the listener still open, for at least --drain-delay, so that balancers
+read 503 rather than a refused connection; then http.Server.Shutdown (the listener and idle
+connections close, it waits for active ones). When the deadline passes, the remaining
+connections are closed, which cancels the requests still running (an exec tool's program is
+killed), and serve exits 1.
 
 In stdio mode there is nothing to drain but requests in flight: serve stops reading and waits
 for them. stdin itself cannot always be interrupted (a read from a terminal or a pipe in
@@ -84,6 +84,7 @@ type serveConfig struct {
 	logLevel        slog.Level
 	manifest        string
 	shutdownTimeout time.Duration
+	drainDelay      time.Duration
 	pollAfter       time.Duration
 	// maxSubscriptions and maxURILength bound what a session keeps for resources/subscribe.
 	maxSubscriptions int
@@ -153,6 +154,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	logLevel := fs.String("log-level", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
+	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on shutdown, keep the listener open at least this long, /readyz answering 503, so balancers notice before the port closes; counts within --shutdown-timeout")
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
 	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once; resources/subscribe beyond it gets -32602")
 	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe and unsubscribe, in bytes")
@@ -207,6 +209,12 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return bad("--shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)
+	}
+	switch {
+	case cfg.drainDelay < 0:
+		return bad("--drain-delay: must not be negative, got %v", cfg.drainDelay)
+	case cfg.drainDelay >= cfg.shutdownTimeout:
+		return bad("--drain-delay (%v) must be shorter than --shutdown-timeout (%v), within which it counts", cfg.drainDelay, cfg.shutdownTimeout)
 	}
 	switch {
 	case cfg.pollAfter < 0:
@@ -362,6 +370,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 	go func() {
 		served <- server.Serve(ctx, ln, h, &server.ServeOptions{
 			ShutdownTimeout: cfg.shutdownTimeout,
+			DrainDelay:      cfg.drainDelay,
 			IdleTimeout:     serveIdleTimeout,
 			ErrorLog:        slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		})

@@ -6,8 +6,12 @@
 //	srv := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
 //	mcp.AddTool(srv, &mcp.Tool{Name: "echo", Description: "Echoes."}, echo)
 //	h := server.New(srv, nil) // stateful, 30-minute idle expiry, 10,000 sessions at most
-//	defer h.Shutdown(context.Background())
-//	http.ListenAndServe("127.0.0.1:8080", h)
+//	ln, _ := net.Listen("tcp", "127.0.0.1:8080")
+//	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+//	err := server.Serve(ctx, ln, h, nil) // drains h on SIGTERM, then closes the listener
+//
+// [Serve] also serves a mux that holds the handler beside other routes
+// ([ServeOptions.Drain]).
 //
 // # Modes
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,4 +43,68 @@ func ExampleNew() {
 	// Output:
 	// 200 application/json
 	// {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hello"}]}}
+}
+
+// ExampleServe serves an MCP endpoint beside a route of the application's own, on one
+// listener, and shuts down gracefully: the MCP handler drains (calls in flight finish,
+// /readyz answers 503) before the listener closes.
+func ExampleServe() {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
+	type In struct {
+		Text string `json:"text"`
+	}
+	mcp.AddTool(srv, &mcp.Tool{Name: "echo", Description: "Echoes its text."},
+		func(_ context.Context, _ *mcp.Request, in In) (string, error) { return in.Text, nil })
+	h := server.New(srv, &server.Options{Stateless: true})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "hello from the app\n")
+	})
+	mux.Handle("/", h) // /mcp, /healthz, /readyz
+
+	// A program would take ctx from signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM).
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	served := make(chan error, 1)
+	go func() {
+		served <- server.Serve(ctx, ln, mux, &server.ServeOptions{Drain: []*server.Handler{h}})
+	}()
+
+	base := "http://" + ln.Addr().String()
+	resp, err := http.Get(base + "/hello")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Print(string(body))
+
+	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello from MCP"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(string(body))
+
+	stop() // SIGTERM
+	fmt.Println("stopped:", <-served)
+	http.DefaultClient.CloseIdleConnections()
+	// Output:
+	// hello from the app
+	// {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hello from MCP"}]}}
+	// stopped: <nil>
 }

@@ -1,7 +1,7 @@
 // Command embed shows minimcp inside an existing Go HTTP service. The service keeps its own
 // routes (a small order book: GET /orders/{id}) and mounts an MCP endpoint at /mcp whose tool
-// reads the same store; both share one http.ServeMux and one http.Server, and shut down
-// together.
+// reads the same store; both share one http.ServeMux and one listener, and shut down
+// together with server.Serve.
 //
 //	go run ./examples/embed --addr 127.0.0.1:8080
 //	curl http://127.0.0.1:8080/orders/A-1001
@@ -12,10 +12,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -92,8 +92,11 @@ func newMux(s *store) (http.Handler, *server.Handler) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(o)
 	})
-	// The MCP handler serves GET, POST and DELETE on its path.
+	// The MCP handler serves GET, POST and DELETE on its path, and the probes: /readyz
+	// answers 503 while it drains, so balancers stop sending traffic.
 	mux.Handle("/mcp", mcpHandler)
+	mux.Handle("GET /healthz", mcpHandler)
+	mux.Handle("GET /readyz", mcpHandler)
 	return mux, mcpHandler
 }
 
@@ -107,35 +110,18 @@ func main() {
 	}
 }
 
-// run serves until ctx is cancelled, then shuts down gracefully.
+// run serves until ctx is cancelled, then shuts down gracefully: server.Serve drains the MCP
+// handler (its SSE streams end with a retry hint, calls in flight finish, /readyz and new
+// sessions get 503) with the listener still open, then closes it.
 func run(ctx context.Context, addr string) error {
 	handler, mcpHandler := newMux(newStore())
-	hs := &http.Server{
-		Addr:    addr,
-		Handler: handler,
-		// No WriteTimeout: an MCP SSE stream stays open as long as its session.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
-	served := make(chan error, 1) // receives ListenAndServe's result; never closed
-	go func() { served <- hs.ListenAndServe() }()
-	log.Printf("serving on http://%s: GET /orders/{id}, MCP at /mcp", addr)
-	select {
-	case err := <-served:
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
 		return err
-	case <-ctx.Done():
 	}
-
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	// Both at once: the MCP handler ends its SSE streams and waits for its calls in flight,
-	// while http.Server.Shutdown, which would otherwise wait for those streams, stops the
-	// listener and closes idle connections.
-	var wg sync.WaitGroup
-	var mcpErr error
-	wg.Go(func() { mcpErr = mcpHandler.Shutdown(sctx) })
-	err := hs.Shutdown(sctx)
-	wg.Wait()
-	<-served // http.ErrServerClosed
-	return errors.Join(err, mcpErr)
+	log.Printf("serving on http://%s: GET /orders/{id}, MCP at /mcp", ln.Addr())
+	return server.Serve(ctx, ln, handler, &server.ServeOptions{
+		ShutdownTimeout: 10 * time.Second,
+		Drain:           []*server.Handler{mcpHandler}, // the MCP handler inside the mux
+	})
 }

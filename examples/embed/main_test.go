@@ -62,6 +62,16 @@ func TestService(t *testing.T) {
 	resp.Body.Close()
 	assert.JSONEq(t, `{"id": "A-1001", "item": "keyboard", "status": "shipped"}`, string(body))
 
+	// The probes a balancer polls.
+	for path, want := range map[string]string{"/healthz": "ok\n", "/readyz": "ready\n"} {
+		resp, err := http.Get(ts.URL + path)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Equal(t, want, string(body), path)
+	}
+
 	// MCP: initialize, then call the tool in the session.
 	url := ts.URL + "/mcp"
 	resp = post(t, url, "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{

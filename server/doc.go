@@ -7,7 +7,8 @@
 //	mcp.AddTool(srv, &mcp.Tool{Name: "echo", Description: "Echoes."}, echo)
 //	h := server.New(srv, nil) // stateful, 30-minute idle expiry, 10,000 sessions at most
 //	ln, _ := net.Listen("tcp", "127.0.0.1:8080")
-//	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+//	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+//	defer stop()
 //	err := server.Serve(ctx, ln, h, nil) // drains h on SIGTERM, then closes the listener
 //
 // [Serve] also serves a mux that holds the handler beside other routes

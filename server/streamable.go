@@ -60,7 +60,8 @@ type Options struct {
 	// Response chooses JSON or SSE answers; the zero value is [ResponseAuto].
 	Response ResponseMode
 	// SessionIdleTimeout removes a session after this long without a request in flight or a
-	// stream open. If zero, [DefaultSessionIdleTimeout]; negative means sessions never expire
+	// stream open; a GET stream counts only while its writes go through (one that delivers
+	// nothing for this long ends: see the design note in streamable_get.go). If zero, [DefaultSessionIdleTimeout]; negative means sessions never expire
 	// (not recommended: idle sessions then accumulate until MaxSessions).
 	SessionIdleTimeout time.Duration
 	// MaxSessions caps live sessions; initialize beyond it gets 503 with Retry-After. If
@@ -99,7 +100,8 @@ type Options struct {
 	// deadlines.
 	WriteTimeout time.Duration
 	// KeepAlive is the interval of keep-alive comments on idle SSE streams. If zero,
-	// [DefaultKeepAlive]; negative disables them.
+	// [DefaultKeepAlive]; negative disables them, and then a GET stream with nothing to send
+	// ends after SessionIdleTimeout with a retry hint, as nothing shows a reader is there.
 	KeepAlive time.Duration
 	// Retry is the reconnection delay hinted to SSE clients. If zero, [DefaultRetry].
 	Retry time.Duration

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,25 +17,73 @@ import (
 	"github.com/minimcp/minimcp/sse"
 )
 
-// pipeServer runs a real http.Server over in-memory connections (net.Pipe), so tests inside a
-// synctest bubble see net/http's own behaviour, deadlines included, with a fake clock. A pipe
-// has no buffer: a write blocks until the other end reads it, like a TCP connection whose
-// peer's window is full.
+// pipeListener is a net.Listener of in-memory connections (net.Pipe), for servers tested in
+// a synctest bubble, where real sockets would stop the clock.
+type pipeListener struct {
+	conns chan net.Conn // the server ends of dialled connections, for Accept; never closed
+	done  chan struct{} // closed by Close
+	once  sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// Accept implements net.Listener.
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close implements net.Listener.
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+// Addr implements net.Listener.
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+// dialContext connects to the listener, or fails as a closed port does (an
+// http.Transport.DialContext).
+func (l *pipeListener) dialContext(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, srv := net.Pipe()
+	select {
+	case l.conns <- srv:
+		return client, nil
+	case <-l.done:
+		return nil, errors.New("connection refused")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
+
+// pipeServer runs a real http.Server on a pipeListener, so tests inside a synctest bubble see
+// net/http's own behaviour, deadlines included, with a fake clock. A pipe has no buffer: a
+// write blocks until the other end reads it, like a TCP connection whose peer's window is
+// full.
 type pipeServer struct {
+	*pipeListener
 	hs     *http.Server
-	conns  chan net.Conn // the server ends of dialled connections; never closed
-	closed chan struct{} // closed by Close
-	once   sync.Once
 	served chan struct{} // closed when Serve has returned
 }
 
 // newPipeServer serves h until the test ends.
 func newPipeServer(t *testing.T, h http.Handler) *pipeServer {
 	t.Helper()
-	ps := &pipeServer{hs: &http.Server{Handler: h}, conns: make(chan net.Conn), closed: make(chan struct{}), served: make(chan struct{})}
+	ps := &pipeServer{pipeListener: newPipeListener(), hs: &http.Server{Handler: h}, served: make(chan struct{})}
 	go func() {
 		defer close(ps.served)
-		_ = ps.hs.Serve(ps)
+		_ = ps.hs.Serve(ps.pipeListener)
 	}()
 	t.Cleanup(func() {
 		_ = ps.hs.Close()
@@ -42,37 +92,13 @@ func newPipeServer(t *testing.T, h http.Handler) *pipeServer {
 	return ps
 }
 
-// Accept implements net.Listener.
-func (ps *pipeServer) Accept() (net.Conn, error) {
-	select {
-	case c := <-ps.conns:
-		return c, nil
-	case <-ps.closed:
-		return nil, net.ErrClosed
-	}
-}
-
-// Close implements net.Listener.
-func (ps *pipeServer) Close() error {
-	ps.once.Do(func() { close(ps.closed) })
-	return nil
-}
-
-// Addr implements net.Listener.
-func (ps *pipeServer) Addr() net.Addr { return pipeAddr{} }
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "pipe" }
-
 // dial opens a connection to the server; the test closes it.
 func (ps *pipeServer) dial(t *testing.T) net.Conn {
 	t.Helper()
 	c, s := net.Pipe()
 	select {
 	case ps.conns <- s:
-	case <-ps.closed:
+	case <-ps.done:
 		t.Fatal("the pipe server is closed")
 	}
 	t.Cleanup(func() { _ = c.Close() })

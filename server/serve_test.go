@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -106,52 +104,6 @@ func TestServeAnswersWhileDraining(t *testing.T) {
 	assert.Error(t, err, "the listener is closed once drained")
 }
 
-// pipeListener is a net.Listener of in-memory connections (net.Pipe), for servers tested in
-// a synctest bubble, where real sockets would stop the clock.
-type pipeListener struct {
-	conns chan net.Conn // dial's ends for Accept; never closed
-	done  chan struct{} // closed by Close
-	once  sync.Once
-}
-
-func newPipeListener() *pipeListener {
-	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
-}
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
-
-// dial connects to the listener, or fails as a closed port does.
-func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
-	client, srv := net.Pipe()
-	select {
-	case l.conns <- srv:
-		return client, nil
-	case <-l.done:
-		return nil, errors.New("connection refused")
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "pipe" }
-
 // With a DrainDelay the listener stays open that long after the shutdown began, answering
 // /readyz with 503, even with nothing left to drain.
 func TestServeDrainDelay(t *testing.T) {
@@ -163,7 +115,7 @@ func TestServeDrainDelay(t *testing.T) {
 		go func() {
 			done <- server.Serve(ctx, ln, h, &server.ServeOptions{DrainDelay: 20 * time.Second, ShutdownTimeout: time.Minute})
 		}()
-		client := &http.Client{Transport: &http.Transport{DialContext: ln.dial}}
+		client := &http.Client{Transport: &http.Transport{DialContext: ln.dialContext}}
 		defer client.CloseIdleConnections()
 		ready := func() (int, error) {
 			resp, err := client.Get("http://127.0.0.1/readyz")

@@ -32,6 +32,9 @@ required argument, since the URL cannot be built without it.
 
 The arguments the URL does not use go as query parameters (GET, DELETE, or "body": "none") or
 as a JSON object in the body (POST, PUT, PATCH, or "body": "json"), in sorted order.
+manifest_http_request.go builds the request, and says what it refuses so that the request
+stays the one the manifest describes (dot segments, a second value for a fixed query
+parameter, redirects to another origin).
 
 Secrets stay out of the manifest: ${NAME} in the URL and in header values is replaced by the
 server's environment variable NAME when the manifest loads (an unset one is a manifest
@@ -59,26 +62,18 @@ var httpToolMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, 
 type httpTool struct {
 	name        string
 	method      string
-	url         []urlPart
-	urlArgs     map[string]bool // the arguments the URL uses
-	header      http.Header     // with ${ENV} expanded; never shown
-	host        string          // a Host header, if the manifest sets one
+	url         *urlTemplate
+	header      http.Header // with ${ENV} expanded; never shown
+	host        string      // a Host header, if the manifest sets one
 	jsonBody    bool
 	timeout     time.Duration
 	maxResponse int64
 	client      *http.Client
 }
 
-// urlPart is a piece of a URL template: a literal or a placeholder.
-type urlPart struct {
-	literal string
-	arg     string // the argument a placeholder names; "" for a literal
-	query   bool   // the placeholder is in the query, so it is query-escaped
-}
-
 // httpTool checks the "http" member of a tool.
 func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *manifest) *httpTool {
-	x := &httpTool{name: toolName, method: http.MethodGet, urlArgs: map[string]bool{}, header: http.Header{}}
+	x := &httpTool{name: toolName, method: http.MethodGet, header: http.Header{}}
 	ok := true
 	if s, present := o.str("method"); present {
 		x.method = strings.ToUpper(s)
@@ -91,11 +86,6 @@ func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, che
 		var urlOK bool
 		x.url, urlOK = c.urlTemplate(o.at("url"), c.expandEnv(o.at("url"), raw), shape, checkArgs)
 		ok = ok && urlOK
-		for _, p := range x.url {
-			if p.arg != "" {
-				x.urlArgs[p.arg] = true
-			}
-		}
 	} else {
 		ok = false
 	}
@@ -154,12 +144,12 @@ func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, che
 	if m.transport == nil {
 		m.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	x.client = &http.Client{Transport: m.transport}
+	x.client = &http.Client{Transport: m.transport, CheckRedirect: checkRedirect}
 	return x
 }
 
 // urlTemplate checks a URL with placeholders and splits it into parts.
-func (c *checker) urlTemplate(path, raw string, shape inputShape, checkArgs bool) ([]urlPart, bool) {
+func (c *checker) urlTemplate(path, raw string, shape inputShape, checkArgs bool) (*urlTemplate, bool) {
 	scheme, rest, found := strings.Cut(raw, "://")
 	u, err := url.Parse(placeholderRE.ReplaceAllString(raw, "x"))
 	if !found || (scheme != "http" && scheme != "https") || err != nil || u.Host == "" {
@@ -175,8 +165,18 @@ func (c *checker) urlTemplate(path, raw string, shape inputShape, checkArgs bool
 		return nil, false
 	}
 	queryAt, fragmentAt := strings.IndexByte(raw, '?'), strings.IndexByte(raw, '#')
-	var parts []urlPart
+	t := &urlTemplate{args: map[string]bool{}}
 	ok, last := true, 0
+	if queryAt >= 0 && (fragmentAt < 0 || queryAt < fragmentAt) {
+		end := len(raw)
+		if fragmentAt >= 0 {
+			end = fragmentAt
+		}
+		if t.queryNames, err = queryNamesOf(raw[queryAt+1 : end]); err != nil {
+			c.errorf(path, "%v", err)
+			ok = false
+		}
+	}
 	for _, m := range placeholderRE.FindAllStringSubmatchIndex(raw, -1) {
 		name := raw[m[2]:m[3]]
 		if fragmentAt >= 0 && m[0] > fragmentAt {
@@ -195,11 +195,12 @@ func (c *checker) urlTemplate(path, raw string, shape inputShape, checkArgs bool
 				continue
 			}
 		}
-		parts = append(parts, urlPart{literal: raw[last:m[0]]}, urlPart{arg: name, query: queryAt >= 0 && m[0] > queryAt})
+		t.parts = append(t.parts, urlPart{literal: raw[last:m[0]]}, urlPart{arg: name, query: queryAt >= 0 && m[0] > queryAt})
+		t.args[name] = true
 		last = m[1]
 	}
-	parts = append(parts, urlPart{literal: raw[last:]})
-	return parts, ok
+	t.parts = append(t.parts, urlPart{literal: raw[last:]})
+	return t, ok
 }
 
 // isHeaderToken reports whether s is an HTTP field name (RFC 9110 §5.1: a token).
@@ -233,13 +234,13 @@ func (x *httpTool) run(ctx context.Context, args json.RawMessage) (res *mcp.Call
 	if err := json.Unmarshal(args, &values); err != nil {
 		return mcp.ErrorResult("arguments must be a JSON object"), 0, nil
 	}
-	target, err := x.buildURL(values)
+	target, err := x.url.fill(values)
 	if err != nil {
 		return mcp.ErrorResult(err.Error()), 0, nil
 	}
 	var rest []string
 	for k, v := range values {
-		if !x.urlArgs[k] && kindOf(v) != 'n' {
+		if !x.url.args[k] && kindOf(v) != 'n' {
 			rest = append(rest, k)
 		}
 	}
@@ -247,14 +248,8 @@ func (x *httpTool) run(ctx context.Context, args json.RawMessage) (res *mcp.Call
 	var body io.Reader
 	if x.jsonBody {
 		body = bytes.NewReader(jsonObjectOf(rest, values))
-	} else if len(rest) > 0 {
-		q := target.Query()
-		for _, k := range rest {
-			for _, v := range queryValues(values[k]) {
-				q.Add(k, v)
-			}
-		}
-		target.RawQuery = q.Encode()
+	} else if err := x.url.addQuery(target, rest, values); err != nil {
+		return mcp.ErrorResult(err.Error()), 0, nil
 	}
 
 	ctx, cancel := context.WithTimeoutCause(ctx, x.timeout, errHTTPToolTimeout)
@@ -309,72 +304,6 @@ func (x *httpTool) failed(ctx context.Context, err error) (*mcp.CallToolResult, 
 		err = ue.Err
 	}
 	return mcp.ErrorResult(fmt.Sprintf("%s request failed: %v", x.method, err)), 0, nil
-}
-
-// buildURL fills the URL template with the arguments.
-func (x *httpTool) buildURL(values map[string]json.RawMessage) (*url.URL, error) {
-	var b strings.Builder
-	for _, p := range x.url {
-		if p.arg == "" {
-			b.WriteString(p.literal)
-			continue
-		}
-		raw, ok := values[p.arg]
-		if !ok || kindOf(raw) == 'n' {
-			return nil, fmt.Errorf("missing argument %q, which the URL needs", p.arg)
-		}
-		if k := kindOf(raw); k == '[' || k == '{' {
-			return nil, fmt.Errorf("argument %q: the URL needs a string, a number or a boolean", p.arg)
-		}
-		s, err := argText(p.arg, raw)
-		if err != nil {
-			return nil, err
-		}
-		if p.query {
-			b.WriteString(url.QueryEscape(s))
-		} else {
-			b.WriteString(url.PathEscape(s))
-		}
-	}
-	u, err := url.Parse(b.String())
-	if err != nil {
-		return nil, fmt.Errorf("building the URL: %v", err)
-	}
-	return u, nil
-}
-
-// queryValues renders an argument as query parameter values: one per item of an array, else
-// one, a string as itself and anything else as its JSON text.
-func queryValues(raw json.RawMessage) []string {
-	if kindOf(raw) != '[' {
-		s, _ := argText("", raw)
-		return []string{s}
-	}
-	var items []json.RawMessage
-	_ = json.Unmarshal(raw, &items)
-	var out []string
-	for _, it := range items {
-		if kindOf(it) != 'n' {
-			s, _ := argText("", it)
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// jsonObjectOf returns the JSON object of the named members of values, in the order given.
-func jsonObjectOf(keys []string, values map[string]json.RawMessage) []byte {
-	b := []byte{'{'}
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		name, _ := json.Marshal(k)
-		b = append(b, name...)
-		b = append(b, ':')
-		b = append(b, values[k]...)
-	}
-	return append(b, '}')
 }
 
 // answerResult turns a 2xx answer into a result.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	json "github.com/goccy/go-json"
 	"io"
 	"net"
 	"net/http"
@@ -118,7 +119,7 @@ func TestHTTPTool(t *testing.T) {
 		assert.JSONEq(t, `{"id": 7, "name": "widget"}`, string(res.StructuredContent))
 		r, body := up.lastRequest()
 		assert.Equal(t, http.MethodGet, r.Method)
-		assert.Equal(t, "/items/a%20b%2Fc?fixed=1&n=2.5&q=a+b%2Fc&tags=x&tags=y+z&verbose=true", r.RequestURI)
+		assert.Equal(t, "/items/a%20b%2Fc?fixed=1&q=a+b%2Fc&n=2.5&tags=x&tags=y+z&verbose=true", r.RequestURI)
 		assert.Equal(t, "Bearer s3cret", r.Header.Get("Authorization"))
 		assert.Equal(t, "yes", r.Header.Get("X-Fixed"))
 		assert.Equal(t, "minimcp/"+version, r.Header.Get("User-Agent"))
@@ -179,5 +180,166 @@ func TestHTTPTool(t *testing.T) {
 		assert.True(t, strings.HasPrefix(msg, "GET request failed: "), msg)
 		assert.Contains(t, msg, "connection refused")
 		assert.NotContains(t, msg, "s3cret", "an error must not show what came from the environment")
+	})
+}
+
+// recorder is an upstream that answers 200 {} to everything and records every request, to
+// show which requests a tool sent and with what.
+type recorder struct {
+	*httptest.Server
+
+	mu sync.Mutex
+	// got holds every request received, in order; guarded by mu.
+	got []*http.Request
+}
+
+func newRecorder(t *testing.T, h http.HandlerFunc) *recorder {
+	r := &recorder{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.got = append(r.got, req)
+		r.mu.Unlock()
+		if h != nil {
+			h(w, req)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *recorder) requests() []*http.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*http.Request(nil), r.got...)
+}
+
+// TestHTTPToolPathDotSegments checks that a path placeholder cannot climb out of the path the
+// manifest wrote: a value that is, or decodes to, "." or ".." is a tool error, and no request
+// is sent.
+func TestHTTPToolPathDotSegments(t *testing.T) {
+	up := newRecorder(t, nil)
+	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
+	srv := manifestServer(t, `{"tools": [{"name": "user",
+		"inputSchema": {"type": "object", "required": ["id", "sub"], "properties": {"id": {"type": "string"}, "sub": {"type": "string"}}},
+		"http": {"url": "${MINIMCP_TEST_UPSTREAM}/api/v1/users/{{id}}/{{sub}}", "headers": {"X-Api-Key": "apikey123"}}}]}`)
+	refused := []struct{ name, id string }{
+		{"dot-dot", ".."},
+		{"dot", "."},
+		{"encoded dot-dot", "%2e%2E"},
+		{"double-encoded dot-dot", "%252e%252e"},
+		{"dot-dot and a slash", "../admin"},
+		{"dot-dot after a slash", "x/.."},
+		{"dot-dot and a backslash", `..\admin`},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			args, err := json.Marshal(map[string]string{"id": tt.id, "sub": "admin"})
+			require.NoError(t, err)
+			res := inProcTool(t, srv, "user", string(args))
+			assert.True(t, res.IsError, "%q", texts(res))
+			assert.Equal(t, []string{`argument "id": "." and ".." are not allowed as a path segment`}, texts(res))
+			assert.Empty(t, up.requests(), "a request was sent")
+		})
+	}
+	allowed := []struct{ id, uri string }{
+		{"...", "/api/v1/users/.../admin"},
+		{"a.b", "/api/v1/users/a.b/admin"},
+		{".hidden", "/api/v1/users/.hidden/admin"},
+		{"a/b", "/api/v1/users/a%2Fb/admin"},
+	}
+	for _, tt := range allowed {
+		t.Run(tt.id, func(t *testing.T) {
+			args, err := json.Marshal(map[string]string{"id": tt.id, "sub": "admin"})
+			require.NoError(t, err)
+			res := inProcTool(t, srv, "user", string(args))
+			require.False(t, res.IsError, "%q", texts(res))
+			got := up.requests()
+			require.NotEmpty(t, got)
+			assert.Equal(t, tt.uri, got[len(got)-1].RequestURI)
+		})
+	}
+}
+
+// TestHTTPToolRedirects checks that an http tool follows redirects within its URL's origin
+// only, with its headers, and refuses one to another host or port, which gets no request.
+func TestHTTPToolRedirects(t *testing.T) {
+	other := newRecorder(t, nil)
+	var up *recorder
+	up = newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/stolen", http.StatusFound)
+		case "/same":
+			http.Redirect(w, r, "/final", http.StatusFound)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"at": "final"}`)
+		}
+	})
+	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
+	tool := func(name, path string) string {
+		return `{"name": "` + name + `", "inputSchema": {"type": "object"}, "http": {"url": "${MINIMCP_TEST_UPSTREAM}` + path + `",
+			"headers": {"Authorization": "Bearer s3cret", "X-Api-Key": "apikey123"}}}`
+	}
+	srv := manifestServer(t, `{"tools": [`+tool("away", "/away")+`,`+tool("same", "/same")+`,`+tool("loop", "/loop")+`]}`)
+
+	t.Run("another origin", func(t *testing.T) {
+		res := inProcTool(t, srv, "away", `{}`)
+		assert.True(t, res.IsError)
+		assert.Equal(t, []string{"GET request failed: the upstream redirected to " + other.URL +
+			", another origin (http tools follow redirects within the origin of their URL only)"}, texts(res))
+		assert.Empty(t, other.requests(), "the redirect was followed")
+	})
+	t.Run("same origin", func(t *testing.T) {
+		res := inProcTool(t, srv, "same", `{}`)
+		require.False(t, res.IsError, "%q", texts(res))
+		assert.Equal(t, []string{`{"at":"final"}`}, texts(res))
+		got := up.requests()
+		last := got[len(got)-1]
+		assert.Equal(t, "/final", last.URL.Path)
+		assert.Equal(t, "Bearer s3cret", last.Header.Get("Authorization"))
+		assert.Equal(t, "apikey123", last.Header.Get("X-Api-Key"))
+	})
+	t.Run("too many", func(t *testing.T) {
+		before := len(up.requests())
+		res := inProcTool(t, srv, "loop", `{}`)
+		assert.True(t, res.IsError)
+		assert.Equal(t, []string{"GET request failed: the upstream redirected more than 5 times"}, texts(res))
+		assert.Equal(t, 6, len(up.requests())-before)
+	})
+}
+
+// TestHTTPToolFixedQuery checks that an argument cannot set a query parameter the URL sets
+// itself: the call is a tool error and nothing is sent.
+func TestHTTPToolFixedQuery(t *testing.T) {
+	up := newRecorder(t, nil)
+	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
+	srv := manifestServer(t, `{"tools": [{"name": "search",
+		"inputSchema": {"type": "object", "required": ["q"], "properties": {"q": {"type": "string"}}},
+		"http": {"url": "${MINIMCP_TEST_UPSTREAM}/search?key=apikey123&q={{q}}&flag"}}]}`)
+	for _, args := range []string{
+		`{"q": "x", "key": "attacker-key"}`,
+		`{"q": "x", "KEY": "attacker-key"}`,
+		`{"q": "x", "flag": "1"}`,
+	} {
+		t.Run(args, func(t *testing.T) {
+			res := inProcTool(t, srv, "search", args)
+			assert.True(t, res.IsError, "%q", texts(res))
+			require.Len(t, texts(res), 1)
+			assert.Contains(t, texts(res)[0], "is a query parameter the URL sets")
+			assert.Empty(t, up.requests(), "a request was sent")
+		})
+	}
+	t.Run("other arguments", func(t *testing.T) {
+		res := inProcTool(t, srv, "search", `{"q": "x", "page": 2}`)
+		require.False(t, res.IsError, "%q", texts(res))
+		got := up.requests()
+		require.Len(t, got, 1)
+		assert.Equal(t, "/search?key=apikey123&q=x&flag&page=2", got[0].RequestURI)
 	})
 }

@@ -158,6 +158,8 @@ func TestParseManifestErrors(t *testing.T) {
 			`manifest m.json: tools[0].http.url: placeholders may appear in the path and the query, not in the host`},
 		{"url placeholder not required", toolManifest(`{"name": "a", ` + echo + `, "http": {"url": "https://example.com/items/{{id}}"}}`),
 			`manifest m.json: tools[0].http.url: {{id}} must be listed in inputSchema's "required": the URL cannot be built without it`},
+		{"placeholder as a query name", toolManifest(`{"name": "a", "inputSchema": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}, "http": {"url": "https://example.com/?key=k&{{id}}=1"}}`),
+			`manifest m.json: tools[0].http.url: placeholders may stand for query values, not for parameter names`},
 		{"environment variable not set", toolManifest(`{"name": "a", "inputSchema": {"type": "object"}, "http": {"url": "https://example.com/", "headers": {"Authorization": "Bearer ${MINIMCP_TEST_UNSET_VAR}"}}}`),
 			`manifest m.json: tools[0].http.headers.Authorization: environment variable MINIMCP_TEST_UNSET_VAR is not set`},
 		{"bad header name", toolManifest(`{"name": "a", "inputSchema": {"type": "object"}, "http": {"url": "https://example.com/", "headers": {"Bad Header": "${MINIMCP_TEST_SET_VAR}"}}}`),

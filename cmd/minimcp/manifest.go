@@ -51,6 +51,11 @@ const (
 	defaultMaxOutputBytes   = 1 << 20
 	defaultHTTPToolTimeout  = 30 * time.Second
 	defaultMaxResponseBytes = 1 << 20
+	// defaultMaxResourceBytes bounds a resource read: a resources/read answer is one JSON
+	// message built in memory, a blob is base64 (a third larger), so 10 MiB makes an answer of
+	// at most about 13.4 MiB, which a client reading up to 16 MiB (minimcp's own) still takes,
+	// while a stray large file (a log, a dump) cannot cost the server hundreds of MiB per read.
+	defaultMaxResourceBytes = 10 << 20
 	// maxShownProblems bounds the problems one manifestError lists.
 	maxShownProblems = 20
 )
@@ -59,10 +64,12 @@ const (
 type manifest struct {
 	impl         mcp.Implementation
 	instructions string
-	tools        []*manifestTool
-	resources    []*fileResource
-	templates    []*dirTemplate
-	prompts      []*templatePrompt
+	// maxResourceBytes is the default limit of a resource read.
+	maxResourceBytes int64
+	tools            []*manifestTool
+	resources        []*fileResource
+	templates        []*dirTemplate
+	prompts          []*templatePrompt
 	// transport carries the requests of http tools; nil when there are none. close releases
 	// its idle connections.
 	transport *http.Transport
@@ -171,6 +178,7 @@ func parseManifest(file string, data []byte) (*manifest, error) {
 	m.impl.Title, _ = o.str("title")
 	m.impl.Version, _ = o.str("version")
 	m.instructions, _ = o.str("instructions")
+	m.maxResourceBytes = o.positive("maxResourceBytes", defaultMaxResourceBytes)
 	if m.impl.Name == "" {
 		m.impl.Name = "minimcp"
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
 )
 
 // resource checks one element of "resources": a file ("uri" and "file") or a directory
@@ -35,6 +37,7 @@ func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt 
 			c.errorf(o.at("mimeType"), `must be a media type such as "text/markdown", got %q`, mimeType)
 		}
 	}
+	maxBytes := o.positive("maxBytes", m.maxResourceBytes)
 	switch {
 	case hasFile == hasDir:
 		for _, k := range []string{"file", "dir", "uri", "uriTemplate"} {
@@ -65,9 +68,16 @@ func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt 
 		if name == "" {
 			name = filepath.Base(file)
 		}
+		declared := mimeType
+		if mimeType == "" {
+			// resources/list shows the type a read will have, when the name tells it.
+			mimeType = typeByName(file)
+		}
 		m.resources = append(m.resources, &fileResource{
-			res:  mcp.Resource{URI: uri, Name: name, Title: title, Description: description, MimeType: mimeType},
-			path: file,
+			res:      mcp.Resource{URI: uri, Name: name, Title: title, Description: description, MimeType: mimeType},
+			path:     file,
+			mimeType: declared,
+			maxBytes: maxBytes,
 		})
 	default:
 		if o.has("uri") {
@@ -94,9 +104,10 @@ func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt 
 			name = filepath.Base(dir)
 		}
 		m.templates = append(m.templates, &dirTemplate{
-			tmpl:    mcp.ResourceTemplate{URITemplate: tmpl, Name: name, Title: title, Description: description, MimeType: mimeType},
-			dir:     dir,
-			varName: varName,
+			tmpl:     mcp.ResourceTemplate{URITemplate: tmpl, Name: name, Title: title, Description: description, MimeType: mimeType},
+			dir:      dir,
+			varName:  varName,
+			maxBytes: maxBytes,
 		})
 	}
 	o.done()
@@ -120,27 +131,81 @@ func uriTemplateVar(tmpl string) (string, bool) {
 
 // fileResource is a resource read from one file at each request.
 type fileResource struct {
-	res  mcp.Resource
-	path string
+	res      mcp.Resource
+	path     string
+	mimeType string // as the manifest declares it; "" to derive it from the name and contents
+	maxBytes int64  // the largest file served
 }
 
 func (r *fileResource) read(_ context.Context, _ *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
-	data, err := os.ReadFile(r.path)
+	if st, err := os.Stat(r.path); err == nil && !st.Mode().IsRegular() {
+		// Checked at load time; a FIFO put in its place since would block the read.
+		return nil, fmt.Errorf("reading %s: the file is no longer a regular file", uri)
+	}
+	f, err := os.Open(r.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, mcp.ResourceNotFound(uri)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", uri, err)
 	}
-	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{fileContents(uri, r.res.MimeType, r.path, data)}}, nil
+	defer f.Close()
+	data, err := readFile(f, r.maxBytes)
+	if err != nil {
+		return nil, readError(uri, r.maxBytes, err)
+	}
+	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{fileContents(uri, r.mimeType, r.path, data)}}, nil
+}
+
+// errResourceTooLarge is returned by readLimited for contents beyond their limit.
+var errResourceTooLarge = errors.New("manifest: resource larger than its limit")
+
+// readFile reads an open file of at most max bytes.
+func readFile(f *os.File, max int64) ([]byte, error) {
+	var size int64
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return readLimited(f, size, max)
+}
+
+// readLimited reads r, which size says is that long (0 when unknown), and fails with
+// errResourceTooLarge, reading no more than max+1 bytes, when it holds more than max. A read
+// answer is one JSON message held whole in memory (its blob base64-encoded, a third larger),
+// so the limit is checked while reading, not after: the size may be unknown, or the file
+// may grow.
+func readLimited(r io.Reader, size, max int64) ([]byte, error) {
+	if size > max {
+		return nil, errResourceTooLarge
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, max)+1)) // +1: the read that finds the end
+	if _, err := buf.ReadFrom(io.LimitReader(r, max+1)); err != nil {
+		return nil, err
+	}
+	if int64(buf.Len()) > max {
+		return nil, errResourceTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+// readError is the JSON-RPC error of a resource that could not be read. MCP 2025-11-25, Server
+// § Resources, Error Handling: -32603 for internal errors; a file too large to serve is one.
+func readError(uri string, max int64, err error) error {
+	if errors.Is(err, errResourceTooLarge) {
+		return rpc.NewError(rpc.CodeInternalError,
+			fmt.Sprintf("resource %s is larger than its limit of %d bytes (maxBytes in the manifest)", uri, max)).
+			WithData(map[string]any{"uri": uri, "maxBytes": max})
+	}
+	return fmt.Errorf("reading %s: %w", uri, err)
 }
 
 // dirTemplate serves the files of a directory through a URI template whose one variable is a
 // file's path relative to the directory.
 type dirTemplate struct {
-	tmpl    mcp.ResourceTemplate
-	dir     string
-	varName string
+	tmpl     mcp.ResourceTemplate
+	dir      string
+	varName  string
+	maxBytes int64 // the largest file served
 }
 
 // read serves the file the URI names. The name comes from the client, so it is confined to the
@@ -157,13 +222,22 @@ func (t *dirTemplate) read(_ context.Context, _ *mcp.Request, uri string, vars m
 		return nil, fmt.Errorf("reading %s: %w", uri, err)
 	}
 	defer root.Close()
-	st, err := root.Stat(name)
-	if err != nil || !st.Mode().IsRegular() {
+	// A regular file only: opening a FIFO would block. The open file is checked again, in
+	// case the name was replaced between the two.
+	if st, err := root.Stat(name); err != nil || !st.Mode().IsRegular() {
 		return nil, mcp.ResourceNotFound(uri)
 	}
-	data, err := root.ReadFile(name)
+	f, err := root.Open(name)
 	if err != nil {
 		return nil, mcp.ResourceNotFound(uri)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, mcp.ResourceNotFound(uri)
+	}
+	data, err := readFile(f, t.maxBytes)
+	if err != nil {
+		return nil, readError(uri, t.maxBytes, err)
 	}
 	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{fileContents(uri, t.tmpl.MimeType, name, data)}}, nil
 }
@@ -218,11 +292,7 @@ var textTypes = map[string]string{
 func fileContents(uri, mimeType, name string, data []byte) *mcp.ResourceContents {
 	isText := utf8.Valid(data) && bytes.IndexByte(data, 0) < 0
 	if mimeType == "" {
-		ext := strings.ToLower(filepath.Ext(name))
-		mimeType = textTypes[ext]
-		if mimeType == "" {
-			mimeType, _, _ = mime.ParseMediaType(mime.TypeByExtension(ext))
-		}
+		mimeType = typeByName(name)
 		if mimeType == "" {
 			mimeType = "application/octet-stream"
 			if isText {
@@ -237,6 +307,16 @@ func fileContents(uri, mimeType, name string, data []byte) *mcp.ResourceContents
 		rc.Blob = data
 	}
 	return rc
+}
+
+// typeByName returns the media type of a file's extension, "" when it tells none.
+func typeByName(name string) string {
+	ext := strings.ToLower(filepath.Ext(name))
+	if mt := textTypes[ext]; mt != "" {
+		return mt
+	}
+	mt, _, _ := mime.ParseMediaType(mime.TypeByExtension(ext))
+	return mt
 }
 
 // existingPath reads the path in member key, resolved against the manifest's directory, and

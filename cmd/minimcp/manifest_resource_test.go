@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
 )
 
 func TestFileResources(t *testing.T) {
@@ -34,7 +38,7 @@ func TestFileResources(t *testing.T) {
 	raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesList, nil)
 	require.Nil(t, rerr)
 	assert.JSONEq(t, `{"resources": [
-		{"uri": "file:///notes.txt", "name": "notes.txt", "description": "Notes."},
+		{"uri": "file:///notes.txt", "name": "notes.txt", "description": "Notes.", "mimeType": "text/plain"},
 		{"uri": "memo://typed", "name": "typed", "mimeType": "text/x-notes"}]}`, string(raw))
 
 	tests := []struct {
@@ -94,4 +98,43 @@ func TestDirResourceReservedTemplate(t *testing.T) {
 		require.NotNil(t, rerr, uri)
 		assert.Equal(t, mcp.CodeResourceNotFound, rerr.Code, uri)
 	}
+}
+
+// TestResourceSizeCap checks that a resource larger than its cap is refused with a JSON-RPC
+// error, for a file resource and a directory one, and that the caps can be set in the manifest.
+func TestResourceSizeCap(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.txt")
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("x"), 2000), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "small.txt"), []byte("small"), 0o644))
+	srv := manifestServer(t, `{"maxResourceBytes": 1000, "resources": [
+		{"uri": "file:///big", "file": "`+big+`"},
+		{"uri": "file:///big-allowed", "file": "`+big+`", "maxBytes": 2000},
+		{"uriTemplate": "file:///dir/{name}", "dir": "`+dir+`"}
+	]}`)
+	for _, uri := range []string{"file:///big", "file:///dir/big.txt"} {
+		t.Run(uri, func(t *testing.T) {
+			raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
+			require.NotNil(t, rerr, "%s", raw)
+			assert.Equal(t, rpc.CodeInternalError, rerr.Code)
+			assert.Equal(t, "resource "+uri+" is larger than its limit of 1000 bytes (maxBytes in the manifest)", rerr.Message)
+		})
+	}
+	for _, uri := range []string{"file:///big-allowed", "file:///dir/small.txt"} {
+		t.Run(uri, func(t *testing.T) {
+			_, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
+			require.Nil(t, rerr)
+		})
+	}
+}
+
+// TestResourceLimitedRead checks that a file read is bounded even when its size says nothing
+// (a file that grows, or a special file): only max+1 bytes are read.
+func TestResourceLimitedRead(t *testing.T) {
+	data, err := readLimited(io.NopCloser(strings.NewReader(strings.Repeat("y", 5000))), 0, 10)
+	assert.ErrorIs(t, err, errResourceTooLarge)
+	assert.Empty(t, len(data))
+	data, err = readLimited(io.NopCloser(strings.NewReader("0123456789")), 0, 10)
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789", string(data))
 }

@@ -61,7 +61,9 @@ func usage(w io.Writer) {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	killExecProcesses() // nothing an exec tool started outlives minimcp
+	os.Exit(code)
 }
 
 // run dispatches to a subcommand. The first SIGINT or SIGTERM cancels the context (graceful
@@ -101,6 +103,7 @@ func signalContext() (context.Context, func()) {
 		select {
 		case <-sigs:
 			fmt.Fprintln(os.Stderr, "minimcp: second signal, exiting now")
+			killExecProcesses()
 			os.Exit(130)
 		case <-done:
 		}

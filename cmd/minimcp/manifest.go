@@ -70,6 +70,8 @@ type manifest struct {
 	resources        []*fileResource
 	templates        []*dirTemplate
 	prompts          []*templatePrompt
+	// execLimit bounds the programs of the exec tools running at once.
+	execLimit *execLimit
 	// transport carries the requests of http tools; nil when there are none. close releases
 	// its idle connections.
 	transport *http.Transport
@@ -107,6 +109,12 @@ func (m *manifest) register(srv *mcp.Server, logger *slog.Logger) {
 	for _, p := range m.prompts {
 		srv.AddPrompt(&p.prompt, p.get)
 	}
+}
+
+// setMaxProcesses sets how many programs the manifest's exec tools may run at once, in all
+// (--max-processes). Call it before the first call; n must be positive.
+func (m *manifest) setMaxProcesses(n int) {
+	*m.execLimit = *newExecLimit(n)
 }
 
 // toolNames returns the names of the manifest's tools, in manifest order.
@@ -171,7 +179,7 @@ func parseManifest(file string, data []byte) (*manifest, error) {
 		return nil, fmt.Errorf("manifest %s: %w", file, err)
 	}
 	c := &checker{file: file, dir: filepath.Dir(abs)}
-	m := &manifest{}
+	m := &manifest{execLimit: newExecLimit(defaultMaxProcesses)}
 	o := &jsonObject{c: c, members: top}
 	o.take("$schema") // for editors; not used
 	m.impl.Name, _ = o.str("name")
@@ -295,7 +303,7 @@ func (c *checker) tool(path string, raw json.RawMessage, m *manifest) *manifestT
 		c.errorf(path, `must have exactly one of "exec" and "http"`)
 	case hasExec:
 		if e := o.object("exec"); e != nil {
-			if x := c.execTool(e, name, shape, schemaOK); x != nil {
+			if x := c.execTool(e, name, shape, schemaOK, m); x != nil {
 				handler = x.handler
 			}
 		}

@@ -39,14 +39,20 @@ takes a value is written as a group, a nested array such as ["-m", "{{max}}"]: t
 elements are all passed, or, when one of its placeholders has no value, none of them.
 
 The program inherits the server's environment, except minimcp's own settings (MINIMCP_*, where
---auth-token values may be), plus the tool's "env" entries. The call's context bounds the run
-with the tool's timeout. The program leads a process group
-of its own (on Unix), and the timeout or the client's cancellation kills the whole group, so a
-script's children do not outlive it; WaitDelay bounds the wait for pipes that a stray
-descendant keeps open, and the group is killed then too. exec.Cmd copies the output on
-goroutines it owns and waits for, so when run returns nothing of the call is left running.
-Output beyond maxOutputBytes is read and thrown away (the program never blocks on a full
-pipe), and the result says it was cut.
+--auth-token values may be), plus the tool's "env" entries and the call's mark
+(MINIMCP_EXEC_CALL). The call's context bounds the run with the tool's timeout. The program
+leads a session and a process group of its own (on Unix); the timeout or the client's
+cancellation kills the whole group, and so does the program's exit, so a script's background
+children do not outlive it. On Linux, descendants that left the group are found and killed
+too (runContained; the design note in manifest_exec_linux.go says how, and what escapes).
+WaitDelay bounds the wait for pipes that a descendant out of reach keeps open. exec.Cmd
+copies the output on goroutines it owns and waits for, so when run returns nothing of the
+call is left running. Output beyond maxOutputBytes is read and thrown away (the program never
+blocks on a full pipe), and the result says it was cut.
+
+How many programs run at once is bounded per tool (exec.maxProcesses) and for the whole
+server (--max-processes): a call beyond either limit waits for a slot, for at most the tool's
+timeout, then fails as busy (manifest_exec_limit.go).
 */
 
 // execWaitDelay bounds how long a call waits, after its program exited or was killed, for the
@@ -66,6 +72,8 @@ type execTool struct {
 	env       []string // "NAME=value" entries added to the server's environment
 	timeout   time.Duration
 	maxOutput int64
+	slots     execSlots  // the tool's own limit of programs at once (exec.maxProcesses)
+	limit     *execLimit // the server's (--max-processes), shared by the manifest's exec tools
 }
 
 // argvItem is an element of a command after command[0]: a literal, a placeholder, or an
@@ -78,8 +86,8 @@ type argvItem struct {
 
 // execTool checks the "exec" member of a tool. checkArgs is false when the input schema was
 // unusable, so placeholders cannot be checked against it.
-func (c *checker) execTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool) *execTool {
-	x := &execTool{name: toolName, dir: c.dir}
+func (c *checker) execTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *manifest) *execTool {
+	x := &execTool{name: toolName, dir: c.dir, limit: m.execLimit}
 	ok := true
 	cmdPath := o.at("command")
 	raw := o.take("command")
@@ -149,6 +157,7 @@ func (c *checker) execTool(o *jsonObject, toolName string, shape inputShape, che
 	}
 	x.timeout = o.duration("timeout", defaultExecTimeout)
 	x.maxOutput = o.positive("maxOutputBytes", defaultMaxOutputBytes)
+	x.slots = make(execSlots, o.positive("maxProcesses", defaultToolMaxProcesses))
 	o.done()
 	if !ok {
 		return nil
@@ -249,6 +258,14 @@ func (x *execTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallTool
 	if err != nil {
 		return mcp.ErrorResult(err.Error()), nil
 	}
+	release, busy, err := x.acquire(ctx)
+	switch {
+	case err != nil:
+		return nil, err // the client cancelled while the call waited, or the server is shutting down
+	case busy != "":
+		return mcp.ErrorResult(busy), nil
+	}
+	defer release()
 	ctx, cancel := context.WithTimeoutCause(ctx, x.timeout, errExecTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, x.program, argv...)
@@ -260,10 +277,9 @@ func (x *execTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallTool
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	setProcessGroup(cmd)
 	cmd.WaitDelay = execWaitDelay
-	runErr := cmd.Run()
+	runErr := runContained(cmd)
 	if errors.Is(runErr, exec.ErrWaitDelay) {
-		// The program exited but a descendant still held its output: end them too.
-		_ = killProcessGroup(cmd)
+		// The program exited but something it started, out of reach, still held its output.
 		runErr = nil
 	}
 	var exitErr *exec.ExitError

@@ -9,5 +9,8 @@ import "os/exec"
 // descendant that keeps its output open.
 func setProcessGroup(*exec.Cmd) {}
 
-// killProcessGroup does nothing without Unix process groups.
-func killProcessGroup(*exec.Cmd) error { return nil }
+// runContained is cmd.Run: the program's descendants are not tracked on this system.
+func runContained(cmd *exec.Cmd) error { return cmd.Run() }
+
+// killExecProcesses does nothing on this system.
+func killExecProcesses() {}

@@ -137,6 +137,8 @@ func TestParseManifestErrors(t *testing.T) {
 			`manifest m.json: tools[0].exec.timeout: must be a positive duration such as "500ms", "5s" or "1m30s"`},
 		{"bad output cap", toolManifest(`{"name": "a", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "maxOutputBytes": -1}}`),
 			`manifest m.json: tools[0].exec.maxOutputBytes: must be a positive integer`},
+		{"bad process limit", toolManifest(`{"name": "a", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "maxProcesses": 0}}`),
+			`manifest m.json: tools[0].exec.maxProcesses: must be a positive integer`},
 		{"exec typo", toolManifest(`{"name": "a", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "timout": "1s"}}`),
 			`manifest m.json: tools[0].exec.timout: unknown field (did you mean "timeout"?)`},
 		{"dir missing", toolManifest(`{"name": "a", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "dir": "no-such-dir"}}`),

@@ -95,6 +95,8 @@ type serveConfig struct {
 	maxBodyBytesInFlight int64
 	writeTimeout         time.Duration
 	legacyMaxInFlight    int
+	// maxProcesses bounds the programs of exec tools running at once.
+	maxProcesses int
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -155,6 +157,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on shutdown, keep the listener open at least this long, /readyz answering 503, so balancers notice before the port closes; counts within --shutdown-timeout")
+	fs.IntVar(&cfg.maxProcesses, "max-processes", defaultMaxProcesses, "most programs of the manifest's exec tools running at once; a call beyond it waits for a slot, up to the tool's timeout")
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
 	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once; resources/subscribe beyond it gets -32602")
 	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe and unsubscribe, in bytes")
@@ -206,6 +209,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxPerPrincipal < -1 {
 		return bad("--max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got %d", cfg.maxPerPrincipal)
+	}
+	if cfg.maxProcesses <= 0 {
+		return bad("--max-processes: must be positive, got %d", cfg.maxProcesses)
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return bad("--shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)
@@ -319,6 +325,7 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 		return nil, nil, nil, err
 	}
 	opts.Instructions = m.instructions
+	m.setMaxProcesses(cfg.maxProcesses)
 	srv := mcp.NewServer(&m.impl, opts)
 	m.register(srv, logger)
 	return srv, m.toolNames(), m.close, nil

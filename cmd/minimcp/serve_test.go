@@ -402,6 +402,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--max-sessions-per-principal", "-2"}, 2, "minimcp serve: --max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got -2"},
 		{[]string{"--drain-delay", "-1s"}, 2, "minimcp serve: --drain-delay: must not be negative, got -1s"},
 		{[]string{"--drain-delay", "10s"}, 2, "minimcp serve: --drain-delay (10s) must be shorter than --shutdown-timeout (10s), within which it counts"},
+		{[]string{"--max-processes", "0"}, 2, "minimcp serve: --max-processes: must be positive, got 0"},
 		{[]string{"--manifest", "testdata/nope.json"}, 1, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory\n"},
 		{[]string{"--addr", taken.Addr().String()}, 1, "minimcp: serve: listen tcp " + taken.Addr().String() + ": bind: address already in use"},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -142,4 +143,43 @@ func TestExecMaxProcesses(t *testing.T) {
 	<-done
 	res = inProcTool(t, srv, "quick", `{}`)
 	assert.False(t, res.IsError, "%q", texts(res))
+}
+
+// TestExecMinimcpKilled checks that a program dies when minimcp is killed (SIGKILL, or a
+// crash) while it runs: this test runs TestExecKilledHelper in a process of its own, which
+// starts a program and waits; the test kills that process and watches the program.
+func TestExecMinimcpKilled(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "started")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	helper := exec.Command(os.Args[0], "-test.run=^TestExecKilledHelper$")
+	helper.Env = append(os.Environ(), "GO_TEST_EXEC_KILLED_FIFO="+fifo)
+	require.NoError(t, helper.Start())
+	started, err := os.ReadFile(fifo) // until the helper's program runs
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(started)))
+	require.NoError(t, err)
+	require.NoError(t, helper.Process.Kill())
+	_ = helper.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for processAlive(pid) {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the program (pid %d) outlived minimcp", pid)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestExecKilledHelper is the minimcp that TestExecMinimcpKilled kills: it runs a program
+// that tells its pid and sleeps. It does nothing when run on its own.
+func TestExecKilledHelper(t *testing.T) {
+	fifo := os.Getenv("GO_TEST_EXEC_KILLED_FIFO")
+	if fifo == "" {
+		t.Skip("a helper of TestExecMinimcpKilled")
+	}
+	script, err := json.Marshal(`echo $$ > ` + fifo + `; exec sleep 1000`)
+	require.NoError(t, err)
+	srv := manifestServer(t, `{"tools": [{"name": "t", "inputSchema": {"type": "object"},
+		"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}}]}`)
+	inProcTool(t, srv, "t", `{}`) // until killed
 }

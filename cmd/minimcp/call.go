@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -311,7 +313,41 @@ type clientFlags struct {
 func (f *clientFlags) register(fs *flag.FlagSet, timeout time.Duration, timeoutUsage string) {
 	fs.DurationVar(&f.timeout, "timeout", timeout, timeoutUsage)
 	fs.Var(&f.headers, "header", "extra request header 'Name: value' (repeatable; one per line in the environment variable)")
-	fs.StringVar(&f.authToken, "auth-token", "", "bearer token sent as 'Authorization: Bearer TOKEN'")
+	fs.Var((*tokenFlag)(&f.authToken), "auth-token", "bearer token sent as 'Authorization: Bearer TOKEN'; @FILE reads the first token of a file (as serve's --auth-token files)")
+}
+
+// tokenFlag is the --auth-token of the client commands: a token, or @FILE for the first
+// token of a file written as for serve's --auth-token (one token per line, optionally
+// followed by a principal; blank lines and lines starting with # skipped), so that a token
+// need not appear in the command line or the environment.
+type tokenFlag string
+
+// String returns "": a token is not shown in usage texts.
+func (f *tokenFlag) String() string { return "" }
+
+func (f *tokenFlag) Set(v string) error {
+	file, isFile := strings.CutPrefix(v, "@")
+	if !isFile {
+		*f = tokenFlag(v)
+		return nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		tok := strings.Fields(line)[0]
+		if !isTokenText(tok) {
+			return errors.New("a token must be printable ASCII without spaces")
+		}
+		*f = tokenFlag(tok)
+		return nil
+	}
+	return errors.New("the file holds no token")
 }
 
 // options returns the client options the flags describe, sending with hc.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -266,4 +268,34 @@ func TestParseInterspersed(t *testing.T) {
 			assert.Equal(t, tc.json, *asJSON)
 		})
 	}
+}
+
+// TestClientAuthTokenFile checks that the client commands read --auth-token @FILE (and
+// MINIMCP_AUTH_TOKEN=@FILE) as serve does: the first token of the file, not "@FILE" itself.
+func TestClientAuthTokenFile(t *testing.T) {
+	f, url := startFake(t, fakeOptions{})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(file, []byte("# the bench token\n\nfile-token principal\nsecond-token\n"), 0o600))
+
+	t.Setenv("MINIMCP_AUTH_TOKEN", "@"+file)
+	code, _, stderr := runCmd(t, runCall, url, "echo", `{"text":"x"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "Bearer file-token", f.lastHeaders().Get("Authorization"))
+
+	code, _, stderr = runCmd(t, runTools, "--auth-token", "@"+file, url)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "Bearer file-token", f.lastHeaders().Get("Authorization"))
+
+	missing := filepath.Join(dir, "missing")
+	code, _, stderr = runCmd(t, runCall, "--auth-token", "@"+missing, url, "echo")
+	assert.Equal(t, codeUsage, code)
+	assert.Contains(t, stderr, "open "+missing+": no such file or directory")
+
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, []byte("# nothing\n"), 0o600))
+	t.Setenv("MINIMCP_AUTH_TOKEN", "@"+empty)
+	code, _, stderr = runCmd(t, runCall, url, "echo")
+	assert.Equal(t, codeUsage, code)
+	assert.Contains(t, stderr, "MINIMCP_AUTH_TOKEN=\"@"+empty+"\": the file holds no token")
 }

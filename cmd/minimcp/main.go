@@ -22,9 +22,6 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // command is one subcommand: it parses args, does its work, and returns the exit code.
 type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int

@@ -6,6 +6,8 @@
 //	minimcp bench URL                         load-test an MCP endpoint
 //	minimcp tools URL                         list an endpoint's tools
 //	minimcp call URL TOOL [JSON]              call one tool and print its result
+//	minimcp read URL URI                      read one resource and print its contents
+//	minimcp prompt URL NAME [JSON]            get one prompt and print its messages
 //	minimcp version                           print the version
 //
 // Every flag can also be set through a MINIMCP_* environment variable; `minimcp CMD --help`
@@ -31,7 +33,7 @@ type command struct {
 var commands = map[string]command{}
 
 // commandOrder is the order in which usage lists the commands.
-var commandOrder = []string{"serve", "conformance", "bench", "tools", "call", "version"}
+var commandOrder = []string{"serve", "conformance", "bench", "tools", "call", "read", "prompt", "version"}
 
 func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) int) {
 	commands[name] = command{run: run, summary: summary}

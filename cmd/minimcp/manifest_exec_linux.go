@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -33,7 +34,8 @@ first is handled on every Unix, the others need Linux.
     (MINIMCP_EXEC_CALL=minimcp's pid-call number, set in the program's environment and
     inherited by its descendants). A descendant that both leaves the session and drops its
     environment cannot be traced to a call: it is killed by the first sweep that runs while no
-    call is running, when nothing can still need it. The sweep repeats, pausing between rounds,
+    call is running, when nothing can still need it. This counts on exec tools being the only
+    thing in minimcp that starts processes: any other child would count as such a leftover. The sweep repeats, pausing between rounds,
     until no process of the call is left alive or unreaped, for at most sweepTimeout.
   - Reaping is where a subreaper can break os/exec: Wait must get its own child's exit
     status. The sweep never calls wait for "any child": it reaps, by pid (wait4 WNOHANG),
@@ -72,8 +74,9 @@ const sweepTimeout = 2 * time.Second
 
 var (
 	subreaperOnce sync.Once
-	// subreaper reports whether minimcp is a child subreaper; set once by enableSubreaper.
-	subreaper bool
+	// subreaper reports whether minimcp is a child subreaper; set once by enableSubreaper, and
+	// read by killExecProcesses, which may run before (or while) a first call sets it.
+	subreaper atomic.Bool
 )
 
 // setDeathSignal makes the program die when minimcp does.
@@ -83,7 +86,7 @@ func setDeathSignal(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }
 func enableSubreaper() {
 	subreaperOnce.Do(func() {
 		_, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0, 0, 0, 0)
-		subreaper = e == 0
+		subreaper.Store(e == 0)
 	})
 }
 
@@ -103,7 +106,7 @@ func waitExited(pid int) bool {
 // sweep kills and reaps what is left of finished calls, in rounds, until nothing of them is
 // left or sweepTimeout has passed.
 func sweep() {
-	if !subreaper {
+	if !subreaper.Load() {
 		return
 	}
 	deadline := time.Now().Add(sweepTimeout)
@@ -169,7 +172,7 @@ func sweepLocked() (pending bool) {
 
 // killDescendantsLocked kills every descendant of minimcp, programs included, at once.
 func killDescendantsLocked() {
-	if !subreaper {
+	if !subreaper.Load() {
 		return
 	}
 	walkDescendants(os.Getpid(), func(p procStat) {

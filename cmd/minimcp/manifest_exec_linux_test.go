@@ -50,36 +50,93 @@ func pidOf(t *testing.T, out string, line int) int {
 	return pid
 }
 
+// startCall calls tool name of srv on a goroutine, with a context the returned cancel
+// cancels; done is closed when the call has returned.
+func startCall(t *testing.T, srv *mcp.Server, name string) (cancel func(), done <-chan struct{}) {
+	ctx, cancel := context.WithCancel(t.Context())
+	params, err := json.Marshal(map[string]any{"name": name, "arguments": map[string]any{}})
+	require.NoError(t, err)
+	msgs, _, derr := rpc.Decode(nil, rpc.AppendRequest(nil, rpc.Int64ID(1), mcp.MethodToolsCall, params), rpc.Limits{})
+	require.Nil(t, derr)
+	ch := make(chan struct{}) // closed when the call has returned
+	go func() {
+		defer close(ch)
+		_, _ = srv.Handle(ctx, &mcp.Inbound{ProtocolVersion: mcp.LatestVersion}, &msgs[0])
+	}()
+	return cancel, ch
+}
+
+// fifoIn makes a named pipe in a temporary directory: a test reads it to wait until a
+// program has written to it.
+func fifoIn(t *testing.T) string {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	return fifo
+}
+
+// readPids reads the pids a program wrote to fifo, blocking until it has.
+func readPids(t *testing.T, fifo string) []int {
+	data, err := os.ReadFile(fifo)
+	require.NoError(t, err)
+	var pids []int
+	for _, f := range strings.Fields(string(data)) {
+		pid, err := strconv.Atoi(f)
+		require.NoError(t, err, "%q", data)
+		pids = append(pids, pid)
+	}
+	require.NotEmpty(t, pids)
+	return pids
+}
+
 // TestExecNothingOutlivesTheCall checks, by pid, that what a program leaves behind when it
-// exits (or is killed) dies with the call: a background child, one that started a session of
-// its own with setsid, one that did so from a grandchild that exited, and one that also threw
-// away its environment.
+// exits dies with the call: a background child, one that started a session of its own with
+// setsid, one that did so from a grandchild that exited, and one that also threw away its
+// environment.
 func TestExecNothingOutlivesTheCall(t *testing.T) {
 	tests := []struct {
 		name, script string
-		timeout      string
 	}{
-		{"background child", `sleep 1000 >/dev/null 2>&1 & echo $!`, ""},
-		{"background child of a killed program", `sleep 1000 >/dev/null 2>&1 & echo $!; sleep 1000`, "100ms"},
-		{"setsid", `setsid sleep 1000 >/dev/null 2>&1 & echo $!`, ""},
-		{"setsid of a killed program", `setsid sleep 1000 >/dev/null 2>&1 & echo $!; wait`, "100ms"},
-		{"setsid from an orphan", `setsid sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!'`, ""},
-		{"setsid with an empty environment", `setsid env -i /bin/sleep 1000 >/dev/null 2>&1 & echo $!`, ""},
+		{"background child", `sleep 1000 >/dev/null 2>&1 & echo $!`},
+		{"setsid", `setsid sleep 1000 >/dev/null 2>&1 & echo $!`},
+		{"setsid from an orphan", `setsid sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!'`},
+		{"setsid with an empty environment", `setsid env -i /bin/sleep 1000 >/dev/null 2>&1 & echo $!`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			timeout := ""
-			if tt.timeout != "" {
-				timeout = `, "timeout": "` + tt.timeout + `"`
-			}
 			script, err := json.Marshal(tt.script)
 			require.NoError(t, err)
 			srv := manifestServer(t, `{"tools": [{"name": "t", "inputSchema": {"type": "object"},
-				"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]`+timeout+`}}]}`)
+				"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}}]}`)
 			res := inProcTool(t, srv, "t", `{}`)
-			out := texts(res)
-			require.NotEmpty(t, out)
-			requireGone(t, pidOf(t, out[len(out)-1], 0), "the program's descendant")
+			require.False(t, res.IsError, "%q", texts(res))
+			requireGone(t, pidOf(t, texts(res)[0], 0), "the program's descendant")
+		})
+	}
+}
+
+// TestExecNothingOutlivesACancelledCall checks the same when the client cancels the call
+// while the program runs.
+func TestExecNothingOutlivesACancelledCall(t *testing.T) {
+	tests := []struct {
+		name, script string
+	}{
+		{"background child", `sleep 1000 >/dev/null 2>&1 & echo $$ $! > FIFO; sleep 1000`},
+		{"setsid", `setsid sleep 1000 >/dev/null 2>&1 & echo $$ $! > FIFO; wait`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fifo := fifoIn(t)
+			script, err := json.Marshal(strings.ReplaceAll(tt.script, "FIFO", fifo))
+			require.NoError(t, err)
+			srv := manifestServer(t, `{"tools": [{"name": "t", "inputSchema": {"type": "object"},
+				"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}}]}`)
+			cancel, done := startCall(t, srv, "t")
+			pids := readPids(t, fifo)
+			cancel()
+			<-done
+			for _, pid := range pids {
+				requireGone(t, pid, "a process of the call")
+			}
 		})
 	}
 }
@@ -87,61 +144,46 @@ func TestExecNothingOutlivesTheCall(t *testing.T) {
 // TestExecKillAll checks what minimcp does when it must exit at once (a second SIGTERM): it
 // kills the programs still running and everything they started.
 func TestExecKillAll(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "started")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	fifo := fifoIn(t)
 	script, err := json.Marshal(`setsid sleep 1000 >/dev/null 2>&1 & echo $$ $! > ` + fifo + `; wait`)
 	require.NoError(t, err)
 	srv := manifestServer(t, `{"tools": [{"name": "t", "inputSchema": {"type": "object"},
 		"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}}]}`)
-	done := make(chan *mcp.CallToolResult) // receives the call's result; never closed
-	go func() { done <- inProcTool(t, srv, "t", `{}`) }()
-	started, err := os.ReadFile(fifo) // until the script has written its pids
-	require.NoError(t, err)
-	pids := strings.Fields(string(started))
+	cancel, done := startCall(t, srv, "t")
+	defer cancel()
+	pids := readPids(t, fifo)
 	require.Len(t, pids, 2)
 
 	killExecProcesses()
 	<-done
-	for _, p := range pids {
-		pid, err := strconv.Atoi(p)
-		require.NoError(t, err)
+	for _, pid := range pids {
 		requireGone(t, pid, "a process of the running call")
 	}
 }
 
 // TestExecMaxProcesses checks the server's limit with real programs: while one runs, a call
-// of another tool waits, and is busy at its timeout.
+// of another tool waits, and is busy at its timeout; once the first has ended, it runs.
 func TestExecMaxProcesses(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "started")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	script, err := json.Marshal(`echo > ` + fifo + `; exec sleep 1000`)
+	fifo := fifoIn(t)
+	script, err := json.Marshal(`echo $$ > ` + fifo + `; exec sleep 1000`)
 	require.NoError(t, err)
 	m, err := parseManifest("m.json", []byte(`{"tools": [
 		{"name": "hold", "inputSchema": {"type": "object"}, "exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}},
-		{"name": "quick", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "timeout": "100ms"}}]}`))
+		{"name": "quick", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "timeout": "100ms"}},
+		{"name": "patient", "inputSchema": {"type": "object"}, "exec": {"command": ["true"]}}]}`))
 	require.NoError(t, err)
 	m.setMaxProcesses(1)
 	srv := mcp.NewServer(&m.impl, nil)
 	m.register(srv, slog.New(slog.DiscardHandler))
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{}) // closed when the holding call has returned
-	go func() {
-		defer close(done)
-		msgs, _, derr := rpc.Decode(nil, rpc.AppendRequest(nil, rpc.Int64ID(1), mcp.MethodToolsCall,
-			json.RawMessage(`{"name": "hold", "arguments": {}}`)), rpc.Limits{})
-		assert.Nil(t, derr)
-		_, _ = srv.Handle(ctx, &mcp.Inbound{ProtocolVersion: mcp.LatestVersion}, &msgs[0])
-	}()
-	_, err = os.ReadFile(fifo) // until the program runs
-	require.NoError(t, err)
-
+	cancel, done := startCall(t, srv, "hold")
+	readPids(t, fifo) // until the program runs
 	res := inProcTool(t, srv, "quick", `{}`)
 	assert.True(t, res.IsError)
 	assert.Equal(t, []string{"true is busy: all 1 program slots of the server are taken (--max-processes), and none ended within 100ms"}, texts(res))
 	cancel()
 	<-done
-	res = inProcTool(t, srv, "quick", `{}`)
+	res = inProcTool(t, srv, "patient", `{}`)
 	assert.False(t, res.IsError, "%q", texts(res))
 }
 

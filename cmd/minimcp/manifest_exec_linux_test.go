@@ -189,7 +189,9 @@ func TestExecMaxProcesses(t *testing.T) {
 
 // TestExecMinimcpKilled checks that a program dies when minimcp is killed (SIGKILL, or a
 // crash) while it runs: this test runs TestExecKilledHelper in a process of its own, which
-// starts a program and waits; the test kills that process and watches the program.
+// starts a program and waits; the test kills that process and watches the program. It must
+// not run in parallel with exec calls: a call that ends while no other runs kills every child
+// of this process it cannot trace to a call, the helper included.
 func TestExecMinimcpKilled(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "started")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))

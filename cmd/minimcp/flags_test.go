@@ -42,7 +42,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"bench", "--rate", "5", url}, "minimcp bench: unknown flag --rate (see minimcp bench --help)"},
 		{[]string{"bench", "-c", "many", url}, `minimcp bench: invalid value "many" for -c: want a whole number (see minimcp bench --help)`},
 		{[]string{"bench", "-c", "0", url}, "minimcp bench: --concurrency 0 is out of range: want 1 to 10000 (see minimcp bench --help)"},
-		{[]string{"bogus"}, `minimcp: unknown command "bogus" (commands: serve, conformance, bench, tools, call, version; see minimcp --help)`},
+		{[]string{"bogus"}, `minimcp: unknown command "bogus" (commands: serve, conformance, bench, tools, call, read, prompt, version; see minimcp --help)`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -237,4 +240,27 @@ func TestSharedStoreStateReachesEveryCopy(t *testing.T) {
 		w := do(a, req(http.MethodPost, call(4, "notify", `{}`), id))
 		assert.Equal(t, "application/json", w.Header().Get("Content-Type"), "no log to send: a plain JSON answer")
 	})
+}
+
+// failingDeleteStore is a shared session store whose Delete fails.
+type failingDeleteStore struct{ server.MemorySessionStore }
+
+func (*failingDeleteStore) Delete(context.Context, string) error {
+	return errors.New("store unreachable")
+}
+
+// A transport without a Logger reports store failures to slog.Default(): an operator sees them
+// without configuring anything.
+func TestStoreFailureLoggedByDefault(t *testing.T) {
+	var logs bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	defer slog.SetDefault(prev)
+
+	h := server.New(newTestServer().Server, &server.Options{Sessions: &failingDeleteStore{}})
+	defer shutdown(t, h)
+	id := initialize(t, h)
+	do(h, req(http.MethodDelete, "", id))
+	assert.Contains(t, logs.String(), "deleting the session record failed")
+	assert.Contains(t, logs.String(), "store unreachable")
 }

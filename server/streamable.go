@@ -152,7 +152,8 @@ type Options struct {
 	// Responses and notifications are not counted (see the design note in legacy.go). If
 	// zero, [DefaultLegacyMaxInFlight]; negative means no cap.
 	LegacyMaxInFlight int
-	// Logger receives the transport's diagnostics. If nil, they are discarded.
+	// Logger receives the transport's diagnostics (store failures at warn, the rest at
+	// debug). If nil, slog.Default(), so that an operator sees failures without asking.
 	Logger *slog.Logger
 }
 
@@ -252,7 +253,7 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 		o.AuthChallenge = "Bearer"
 	}
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		o.Logger = slog.Default()
 	}
 	h.store, h.shared = o.Sessions, o.Sessions != nil
 	if h.store == nil {

@@ -97,6 +97,13 @@ type serveConfig struct {
 	legacyMaxInFlight    int
 	// maxProcesses bounds the programs of exec tools running at once.
 	maxProcesses int
+	// maxBodyBytes, sessionEventBytes and eventBytes are server.Options.MaxBodyBytes and the
+	// caps of the event store kept for resumption.
+	maxBodyBytes      int64
+	sessionEventBytes int
+	eventBytes        int
+	// clientRequestTimeout is mcp.ServerOptions.ClientRequestTimeout.
+	clientRequestTimeout time.Duration
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -165,6 +172,10 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.Int64Var(&cfg.maxBodyBytesInFlight, "max-body-bytes-in-flight", server.DefaultMaxBodyBytesInFlight, "bytes held by request bodies still arriving, all requests together; a body beyond gets 503")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time a client has to take each write of an answer (a JSON answer, an SSE event) before it is cut")
 	fs.IntVar(&cfg.legacyMaxInFlight, "legacy-max-in-flight", server.DefaultLegacyMaxInFlight, "requests of one --legacy-sse session handled at once; more get 429")
+	fs.Int64Var(&cfg.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest POST body (one message or batch), in bytes; larger gets 413")
+	fs.IntVar(&cfg.sessionEventBytes, "max-session-event-bytes", server.DefaultSessionEventBytes, "bytes of SSE events one session keeps for resumption (Last-Event-ID); the oldest go first")
+	fs.IntVar(&cfg.eventBytes, "max-event-bytes", server.DefaultTotalEventBytes, "bytes of SSE events kept for resumption, all sessions together; the oldest go first")
+	fs.DurationVar(&cfg.clientRequestTimeout, "client-request-timeout", mcp.DefaultClientRequestTimeout, "how long a tool waits for the client to answer a sampling, elicitation or roots request")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -209,6 +220,15 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxPerPrincipal < -1 {
 		return bad("--max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got %d", cfg.maxPerPrincipal)
+	}
+	if cfg.maxBodyBytes <= 0 {
+		return bad("--max-body-bytes: must be positive, got %d", cfg.maxBodyBytes)
+	}
+	if cfg.sessionEventBytes <= 0 || cfg.eventBytes <= 0 {
+		return bad("--max-session-event-bytes and --max-event-bytes: must be positive, got %d and %d", cfg.sessionEventBytes, cfg.eventBytes)
+	}
+	if cfg.clientRequestTimeout <= 0 {
+		return bad("--client-request-timeout: must be positive, got %v", cfg.clientRequestTimeout)
 	}
 	if cfg.maxProcesses <= 0 {
 		return bad("--max-processes: must be positive, got %d", cfg.maxProcesses)
@@ -315,7 +335,8 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 // newServeServer returns the server to serve, the names of its tools, and a function that
 // releases what its tools hold. Its errors are those of loadManifest.
 func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
-	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength}
+	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
+		ClientRequestTimeout: cfg.clientRequestTimeout}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
@@ -350,6 +371,8 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		MaxBodyBytesInFlight:    cfg.maxBodyBytesInFlight,
 		WriteTimeout:            cfg.writeTimeout,
 		LegacyMaxInFlight:       cfg.legacyMaxInFlight,
+		MaxBodyBytes:            cfg.maxBodyBytes,
+		Events:                  &server.MemoryEventStore{SessionBytes: cfg.sessionEventBytes, TotalBytes: cfg.eventBytes},
 		Logger:                  logger,
 	}
 	if len(cfg.tokens) > 0 {

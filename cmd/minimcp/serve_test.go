@@ -307,6 +307,19 @@ func TestServeSessionQuota(t *testing.T) {
 	newTestMCP(t, url, "bravo-token-0000").initialize()
 }
 
+// --max-body-bytes reaches the transport: a body over it gets 413.
+func TestServeMaxBodyBytes(t *testing.T) {
+	t.Setenv("MINIMCP_MAX_BODY_BYTES", "300")
+	r := startServe(t)
+	init := rpc.AppendRequest(nil, rpc.Int64ID(1), mcp.MethodInitialize,
+		json.RawMessage(`{"protocolVersion":"`+mcp.LatestVersion+`","capabilities":{},"clientInfo":{"name":"`+strings.Repeat("n", 300)+`","version":"1"}}`))
+	resp := newTestMCP(t, r.base+"/mcp", "").post(t.Context(), init)
+	body, _ := io.ReadAll(resp.Body)
+	closeResp(resp)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.Contains(t, string(body), "the limit of 300 bytes")
+}
+
 func TestParseAuthTokens(t *testing.T) {
 	tokens, err := parseAuthTokens([]string{"t1", "@testdata/tokens.txt"})
 	require.NoError(t, err)
@@ -403,6 +416,12 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--drain-delay", "-1s"}, 2, "minimcp serve: --drain-delay: must not be negative, got -1s"},
 		{[]string{"--drain-delay", "10s"}, 2, "minimcp serve: --drain-delay (10s) must be shorter than --shutdown-timeout (10s), within which it counts"},
 		{[]string{"--max-processes", "0"}, 2, "minimcp serve: --max-processes: must be positive, got 0"},
+		{[]string{"--max-body-bytes", "0"}, 2, "minimcp serve: --max-body-bytes: must be positive, got 0"},
+		{[]string{"--max-event-bytes", "-1"}, 2, "minimcp serve: --max-session-event-bytes and --max-event-bytes: must be positive, got 1048576 and -1"},
+		{[]string{"--client-request-timeout", "0s"}, 2, "minimcp serve: --client-request-timeout: must be positive, got 0s"},
+		{[]string{"--help"}, 0, "--max-body-bytes  [MINIMCP_MAX_BODY_BYTES] (default 4194304)"},
+		{[]string{"--help"}, 0, "--max-session-event-bytes  [MINIMCP_MAX_SESSION_EVENT_BYTES] (default 1048576)"},
+		{[]string{"--help"}, 0, "--client-request-timeout  [MINIMCP_CLIENT_REQUEST_TIMEOUT] (default 1m0s)"},
 		{[]string{"--manifest", "testdata/nope.json"}, 1, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory\n"},
 		{[]string{"--addr", taken.Addr().String()}, 1, "minimcp: serve: listen tcp " + taken.Addr().String() + ": bind: address already in use"},
 	}

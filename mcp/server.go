@@ -13,6 +13,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/rpc"
 )
 
@@ -228,18 +229,18 @@ var metaPrefix = []byte(`"io.modelcontextprotocol/`)
 func requestState(base *SessionState, params json.RawMessage) *SessionState {
 	st := *base
 	changed := false
-	_ = rpc.EachMember(params, func(k, v []byte) bool {
+	_ = jsontext.EachMember(params, func(k, v []byte) bool {
 		if string(k) != "_meta" {
 			return true
 		}
-		_ = rpc.EachMember(v, func(mk, mv []byte) bool {
+		_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
 			switch string(mk) {
 			case "io.modelcontextprotocol/clientInfo":
 				changed = json.Unmarshal(mv, &st.ClientInfo) == nil || changed
 			case "io.modelcontextprotocol/clientCapabilities":
 				changed = json.Unmarshal(mv, &st.ClientCapabilities) == nil || changed
 			case "io.modelcontextprotocol/logLevel":
-				if s, ok := rpc.Unquote(mv); ok {
+				if s, ok := jsontext.Unquote(mv); ok {
 					if lvl, err := ParseLoggingLevel(s); err == nil {
 						st.LogLevel, changed = lvl, true
 					}

@@ -11,6 +11,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/rpc"
 )
 
@@ -219,12 +220,12 @@ func (lw *lineWriter) lost(ctx context.Context, msg []byte, id *rpc.ID, err erro
 	if id != nil {
 		attrs = append(attrs, "id", id.String())
 	} else {
-		_ = rpc.EachMember(msg, func(k, v []byte) bool {
+		_ = jsontext.EachMember(msg, func(k, v []byte) bool {
 			switch string(k) {
 			case "id":
 				attrs = append(attrs, "id", string(v))
 			case "method":
-				if m, ok := rpc.Unquote(v); ok {
+				if m, ok := jsontext.Unquote(v); ok {
 					attrs = append(attrs, "method", m)
 				}
 			}

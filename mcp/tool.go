@@ -8,10 +8,11 @@ import (
 	"reflect"
 
 	json "github.com/goccy/go-json"
-	"github.com/goccy/go-json/jsontext"
+	gojsontext "github.com/goccy/go-json/jsontext"
 	jsonv2 "github.com/goccy/go-json/v2"
 
 	"github.com/minimcp/minimcp/internal/jsonschema"
+	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/rpc"
 )
 
@@ -194,7 +195,7 @@ var typedOutputOptions = jsonv2.JoinOptions(
 var typedArgsOptions = jsonv2.JoinOptions(
 	json.DefaultOptionsV1(),
 	jsonv2.MatchCaseInsensitiveNames(false),
-	jsontext.AllowDuplicateNames(false),
+	gojsontext.AllowDuplicateNames(false),
 	json.ReportErrorsWithLegacySemantics(false), // errors name the member by JSON Pointer, not the Go field
 )
 
@@ -277,14 +278,14 @@ func readCallToolParams(params json.RawMessage) (name, args, token json.RawMessa
 	if len(params) == 0 {
 		return nil, nil, nil, nil
 	}
-	err = rpc.EachMember(params, func(k, v []byte) bool {
+	err = jsontext.EachMember(params, func(k, v []byte) bool {
 		switch string(k) {
 		case "name":
 			name = v
 		case "arguments":
 			args = v
 		case "_meta":
-			_ = rpc.EachMember(v, func(mk, mv []byte) bool {
+			_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
 				if string(mk) == "progressToken" {
 					token = mv
 					return false
@@ -294,6 +295,9 @@ func readCallToolParams(params json.RawMessage) (name, args, token json.RawMessa
 		}
 		return true
 	})
+	if err != nil {
+		err = rpc.InvalidParams("%s", err)
+	}
 	return name, args, token, err
 }
 
@@ -316,12 +320,12 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 	if bytes.IndexByte(nameLit, '\\') < 0 {
 		e, ok = s.tools.byKey[string(nameLit[1:len(nameLit)-1])] // no allocation
 	} else {
-		name, _ := rpc.Unquote(nameLit)
+		name, _ := jsontext.Unquote(nameLit)
 		e, ok = s.tools.byKey[name]
 	}
 	s.mu.RUnlock()
 	if !ok {
-		name, _ := rpc.Unquote(nameLit)
+		name, _ := jsontext.Unquote(nameLit)
 		return nil, UnknownTool(name)
 	}
 	name := e.tool.Name

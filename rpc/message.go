@@ -3,6 +3,8 @@ package rpc
 import (
 	"strconv"
 
+	"github.com/minimcp/minimcp/internal/jsontext"
+
 	json "github.com/goccy/go-json"
 )
 
@@ -33,7 +35,7 @@ func RawID(raw []byte) (ID, bool) {
 	if len(raw) == 0 {
 		return ID{}, false
 	}
-	end, err := skipValue(raw, 0, 0)
+	end, err := jsontext.SkipValue(raw, 0, 0)
 	if err != nil || end != len(raw) {
 		return ID{}, false
 	}

@@ -369,23 +369,3 @@ func TestDispatchBatchOrderAndBound(t *testing.T) {
 	}
 	assert.LessOrEqual(t, peak.Load(), int32(bound))
 }
-
-func TestEachMember(t *testing.T) {
-	var keys, vals []string
-	err := rpc.EachMember([]byte(` {"name":"echo", "argu\u006dents":{"a":[1,2]},"n":null} `), func(k, v []byte) bool {
-		keys, vals = append(keys, string(k)), append(vals, string(v))
-		return true
-	})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"name", "arguments", "n"}, keys)
-	assert.Equal(t, []string{`"echo"`, `{"a":[1,2]}`, `null`}, vals)
-	for _, bad := range []string{`[]`, `{"a":}`, `{"a":1} x`, ``} {
-		err := rpc.EachMember([]byte(bad), func(k, v []byte) bool { return true })
-		assert.ErrorIs(t, err, rpc.ErrInvalidParams, bad)
-	}
-	s, ok := rpc.Unquote([]byte(`"a\nb"`))
-	assert.True(t, ok)
-	assert.Equal(t, "a\nb", s)
-	_, ok = rpc.Unquote([]byte(`"a`))
-	assert.False(t, ok)
-}

@@ -2,6 +2,9 @@ package rpc
 
 import (
 	"strconv"
+	"unicode/utf8"
+
+	"github.com/minimcp/minimcp/internal/jsontext"
 )
 
 // Default limits applied by [Decode] when a [Limits] field is zero.
@@ -51,17 +54,15 @@ func Decode(dst []Message, data []byte, lim Limits) (msgs []Message, batch bool,
 		return dst, false, &Error{Code: CodeInvalidRequest, Message: "Invalid Request: message of " +
 			strconv.Itoa(len(data)) + " bytes exceeds the limit of " + strconv.Itoa(lim.maxBytes()) + " bytes"}
 	}
-	i := skipSpace(data, 0)
+	i := jsontext.SkipSpace(data, 0)
 	if i >= len(data) {
 		return dst, false, &Error{Code: CodeParseError, Message: "Parse error: empty input"}
 	}
 	// Validate the whole input first: a parse error anywhere means one -32700 reply and nothing
 	// is dispatched (JSON-RPC 2.0 §7, "rpc call Batch, invalid JSON").
-	end, serr := skipValue(data, i, 0)
+	end, serr := jsontext.SkipValue(data, i, 0)
 	if serr == nil {
-		if j := skipSpace(data, end); j != len(data) {
-			serr = errAt("invalid character "+quoteChar(data[j])+" after top-level value", j)
-		}
+		serr = jsontext.CheckEnd(data, end)
 	}
 	if serr != nil {
 		return dst, false, &Error{Code: CodeParseError, Message: "Parse error: " + serr.Error()}
@@ -80,7 +81,7 @@ func Decode(dst []Message, data []byte, lim Limits) (msgs []Message, batch bool,
 // decodeBatch decodes the members of a validated array.
 func decodeBatch(dst []Message, data []byte, lim Limits) ([]Message, bool, *Error) {
 	start := len(dst)
-	i := skipSpace(data, 1)
+	i := jsontext.SkipSpace(data, 1)
 	if data[i] == ']' {
 		return dst, true, &Error{Code: CodeInvalidRequest, Message: "Invalid Request: empty batch"}
 	}
@@ -96,14 +97,14 @@ func decodeBatch(dst []Message, data []byte, lim Limits) ([]Message, bool, *Erro
 			end += i
 			dst = append(dst, m)
 		} else {
-			end, _ = skipValue(data, i, 0) // validated by the caller
+			end, _ = jsontext.SkipValue(data, i, 0) // validated by the caller
 			dst = append(dst, invalid(NullID, "batch member must be an object"))
 		}
-		i = skipSpace(data, end)
+		i = jsontext.SkipSpace(data, end)
 		if data[i] == ']' {
 			return dst, true, nil
 		}
-		i = skipSpace(data, i+1) // ','
+		i = jsontext.SkipSpace(data, i+1) // ','
 	}
 }
 
@@ -127,14 +128,14 @@ func decodeObject(data []byte) (Message, int) {
 			why = reason
 		}
 	}
-	i := skipSpace(data, 1)
+	i := jsontext.SkipSpace(data, 1)
 	for data[i] != '}' {
-		kend, kesc, _ := scanString(data, i)
+		kend, kesc, _ := jsontext.ScanString(data, i)
 		key := data[i:kend]
-		i = skipSpace(data, kend)
-		i = skipSpace(data, i+1) // ':'
+		i = jsontext.SkipSpace(data, kend)
+		i = jsontext.SkipSpace(data, i+1) // ':'
 		vstart := i
-		vend, _ := skipValue(data, i, 0)
+		vend, _ := jsontext.SkipValue(data, i, 0)
 		val := data[vstart:vend]
 		mem := memberOf(key, kesc)
 		if mem != memberOther {
@@ -152,7 +153,7 @@ func decodeObject(data []byte) (Message, int) {
 		case memberVersion:
 			hasVersion = true
 			if val[0] == '"' {
-				_, esc, _ := scanString(val, 0)
+				_, esc, _ := jsontext.ScanString(val, 0)
 				version = unquote(val, esc)
 			} else {
 				version = ""
@@ -171,7 +172,7 @@ func decodeObject(data []byte) (Message, int) {
 		case memberMethod:
 			hasMeth = true
 			if val[0] == '"' {
-				_, esc, _ := scanString(val, 0)
+				_, esc, _ := jsontext.ScanString(val, 0)
 				m.Method = unquote(val, esc)
 			} else {
 				fail("method must be a string")
@@ -195,9 +196,9 @@ func decodeObject(data []byte) (Message, int) {
 				fail("error must be an object with an integer code and a string message")
 			}
 		}
-		i = skipSpace(data, vend)
+		i = jsontext.SkipSpace(data, vend)
 		if data[i] == ',' {
-			i = skipSpace(data, i+1)
+			i = jsontext.SkipSpace(data, i+1)
 		}
 	}
 	end := i + 1
@@ -300,13 +301,13 @@ func decodeErrorObject(val []byte) (*Error, bool) {
 	}
 	e := &Error{}
 	var hasCode, hasMsg bool
-	i := skipSpace(val, 1)
+	i := jsontext.SkipSpace(val, 1)
 	for val[i] != '}' {
-		kend, kesc, _ := scanString(val, i)
+		kend, kesc, _ := jsontext.ScanString(val, i)
 		name := unquote(val[i:kend], kesc)
-		i = skipSpace(val, kend)
-		i = skipSpace(val, i+1)
-		vend, _ := skipValue(val, i, 0)
+		i = jsontext.SkipSpace(val, kend)
+		i = jsontext.SkipSpace(val, i+1)
+		vend, _ := jsontext.SkipValue(val, i, 0)
 		v := val[i:vend]
 		switch name {
 		case "code":
@@ -319,15 +320,68 @@ func decodeErrorObject(val []byte) (*Error, bool) {
 			if v[0] != '"' || hasMsg {
 				return nil, false
 			}
-			_, esc, _ := scanString(v, 0)
+			_, esc, _ := jsontext.ScanString(v, 0)
 			e.Message, hasMsg = unquote(v, esc), true
 		case "data":
 			e.Data = v
 		}
-		i = skipSpace(val, vend)
+		i = jsontext.SkipSpace(val, vend)
 		if val[i] == ',' {
-			i = skipSpace(val, i+1)
+			i = jsontext.SkipSpace(val, i+1)
 		}
 	}
 	return e, hasCode && hasMsg
+}
+
+// unquote returns the value of a string literal (with its quotes) checked by
+// jsontext.ScanString, decoded as jsontext.AppendUnescaped does: invalid UTF-8 and lone
+// surrogates become U+FFFD, as encoding/json does. The version and the method names that
+// arrive on every message are returned without allocating.
+func unquote(lit []byte, escaped bool) string {
+	body := lit[1 : len(lit)-1]
+	if !escaped {
+		if s, ok := interned(body); ok {
+			return s
+		}
+		if utf8.Valid(body) {
+			return string(body)
+		}
+	}
+	return string(jsontext.AppendUnescaped(make([]byte, 0, len(body)), body))
+}
+
+// interned returns a shared constant equal to b for the version and the method names that
+// arrive on every message, so that decoding them does not allocate.
+func interned(b []byte) (string, bool) {
+	switch string(b) { // the compiler does not allocate for a switch on string(b)
+	case "2.0":
+		return "2.0", true
+	case "tools/call":
+		return "tools/call", true
+	case "tools/list":
+		return "tools/list", true
+	case "initialize":
+		return "initialize", true
+	case "notifications/initialized":
+		return "notifications/initialized", true
+	case "ping":
+		return "ping", true
+	case "resources/read":
+		return "resources/read", true
+	case "resources/list":
+		return "resources/list", true
+	case "prompts/get":
+		return "prompts/get", true
+	case "prompts/list":
+		return "prompts/list", true
+	case "notifications/cancelled":
+		return "notifications/cancelled", true
+	case "notifications/progress":
+		return "notifications/progress", true
+	case "completion/complete":
+		return "completion/complete", true
+	case "logging/setLevel":
+		return "logging/setLevel", true
+	}
+	return "", false
 }

@@ -1,0 +1,44 @@
+package jsontext
+
+import "errors"
+
+// ErrNotObject is returned by [EachMember] for JSON text that is valid but not an object. Its
+// text is meant to follow a prefix such as "Invalid params: ".
+var ErrNotObject = errors.New("expected an object")
+
+// EachMember calls f with the key and raw value of each member of the JSON object obj, in
+// order, until f returns false. Keys are unescaped as [AppendUnescaped] does (allocating only
+// when they contain escapes); values alias obj. It returns a [*SyntaxError] if obj is not
+// JSON text and [ErrNotObject] if it is not an object, before calling f.
+//
+// It lets a caller read a few members of an object without decoding the whole object.
+func EachMember(obj []byte, f func(key, value []byte) bool) error {
+	i := SkipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return ErrNotObject
+	}
+	end, err := SkipValue(obj, i, 0)
+	if err == nil && SkipSpace(obj, end) != len(obj) {
+		err = errAt("unexpected data after the object", end)
+	}
+	if err != nil {
+		return err
+	}
+	i = SkipSpace(obj, i+1)
+	for obj[i] != '}' {
+		kend, escaped, _ := ScanString(obj, i)
+		key := obj[i+1 : kend-1]
+		if escaped {
+			key = AppendUnescaped(nil, key)
+		}
+		i, _ = SkipColon(obj, kend)
+		vend, _ := SkipValue(obj, i, 0)
+		if !f(key, obj[i:vend]) {
+			return nil
+		}
+		if i = SkipSpace(obj, vend); obj[i] == ',' {
+			i = SkipSpace(obj, i+1)
+		}
+	}
+	return nil
+}

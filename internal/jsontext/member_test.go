@@ -1,0 +1,45 @@
+package jsontext
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEachMember(t *testing.T) {
+	var keys, vals []string
+	err := EachMember([]byte(` {"name":"echo", "argu\u006dents":{"a":[1,2]},"n":null} `), func(k, v []byte) bool {
+		keys, vals = append(keys, string(k)), append(vals, string(v))
+		return true
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"name", "arguments", "n"}, keys)
+	assert.Equal(t, []string{`"echo"`, `{"a":[1,2]}`, `null`}, vals)
+
+	keys = nil
+	require.NoError(t, EachMember([]byte(`{"a":1,"b":2,"c":3}`), func(k, v []byte) bool {
+		keys = append(keys, string(k))
+		return string(k) != "b"
+	}))
+	assert.Equal(t, []string{"a", "b"}, keys, "stops when f returns false")
+	require.NoError(t, EachMember([]byte(`{ }`), func(k, v []byte) bool {
+		t.Fatal("called for an empty object")
+		return true
+	}))
+
+	for _, tc := range []struct{ in, want string }{
+		{`[]`, "expected an object"},
+		{``, "expected an object"},
+		{`{"a":}`, "invalid character '}' looking for beginning of value at offset 5"},
+		{`{"a":1} x`, "unexpected data after the object at offset 7"},
+	} {
+		err := EachMember([]byte(tc.in), func(k, v []byte) bool {
+			t.Fatalf("called for %s", tc.in)
+			return true
+		})
+		require.Error(t, err, tc.in)
+		assert.Equal(t, tc.want, err.Error())
+	}
+	assert.ErrorIs(t, EachMember([]byte(`"x"`), nil), ErrNotObject)
+}

@@ -8,12 +8,15 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/minimcp/minimcp/rpc"
 )
 
 // fuzzHandler echoes params, fails on "err" and panics on "panic", so replies of every shape
-// are produced.
+// are produced. A handler's raw result is written as is, so keeping it UTF-8 is the handler's
+// job: the echo turns bytes that are not UTF-8 (only inside strings in valid params) into
+// U+FFFD.
 var fuzzHandler = rpc.HandlerFunc(func(_ context.Context, m *rpc.Message) (any, error) {
 	switch m.Method {
 	case "panic":
@@ -21,8 +24,18 @@ var fuzzHandler = rpc.HandlerFunc(func(_ context.Context, m *rpc.Message) (any, 
 	case "err":
 		return nil, errors.New("failed")
 	}
-	return m.Params, nil
+	return stdjson.RawMessage(bytes.ToValidUTF8(m.Params, []byte("\uFFFD"))), nil
 })
+
+// echoableID reports whether a member's raw id is one a reply carries back: a string or a
+// number, and UTF-8 (RFC 8259 §8.1), as the reply echoes it byte for byte.
+func echoableID(id []byte) bool {
+	return len(id) > 0 && (id[0] == '"' && utf8.Valid(id) || id[0] == '-' || (id[0] >= '0' && id[0] <= '9'))
+}
+
+// validText reports whether out is JSON text as RFC 8259 §8.1 requires it between systems:
+// encoding/json's Valid, which lets any byte through inside strings, and UTF-8.
+func validText(out []byte) bool { return stdjson.Valid(out) && utf8.Valid(out) }
 
 var quiet = &rpc.ServeOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
@@ -43,13 +56,13 @@ func expect(raw stdjson.RawMessage) expectation {
 		// A message naming a member twice is refused (RFC 8259 §4 leaves it unpredictable);
 		// the reply echoes the id only when there is exactly one.
 		e := expectation{reply: true, id: "null"}
-		if id, ok := obj["id"]; ok && !dups["id"] && len(id) > 0 && (id[0] == '"' || id[0] == '-' || (id[0] >= '0' && id[0] <= '9')) {
+		if id, ok := obj["id"]; ok && !dups["id"] && echoableID(id) {
 			e.id = string(id)
 		}
 		return e
 	}
 	idRaw, hasID := obj["id"]
-	idOK := hasID && len(idRaw) > 0 && (idRaw[0] == '"' || idRaw[0] == '-' || (idRaw[0] >= '0' && idRaw[0] <= '9'))
+	idOK := hasID && echoableID(idRaw)
 	replyID := "null"
 	if idOK {
 		replyID = string(idRaw)
@@ -281,7 +294,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out := rpc.Serve(context.Background(), fuzzHandler, in, quiet)
-		if len(out) > 0 && !stdjson.Valid(out) {
+		if len(out) > 0 && !validText(out) {
 			t.Fatalf("output is not valid JSON: %s", out)
 		}
 		checkReply(t, in, out)
@@ -312,7 +325,7 @@ func FuzzBatch(f *testing.F) {
 		b.WriteByte(']')
 		batch := b.Bytes()
 		out := rpc.Serve(context.Background(), fuzzHandler, batch, quiet)
-		if len(out) > 0 && !stdjson.Valid(out) {
+		if len(out) > 0 && !validText(out) {
 			t.Fatalf("output is not valid JSON: %s", out)
 		}
 		checkReply(t, batch, out)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
@@ -153,6 +154,9 @@ func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder) {
 	body := w.Body.Bytes()
 	if !fuzzStatuses[w.Code] {
 		t.Fatalf("status %d is not one the transport answers a POST with: %s", w.Code, body)
+	}
+	if !utf8.Valid(body) {
+		t.Fatalf("the answer is not UTF-8 (RFC 8259 §8.1): %q", body)
 	}
 	ct := w.Header().Get("Content-Type")
 	switch {

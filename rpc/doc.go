@@ -15,7 +15,9 @@
 //
 // Request IDs are kept as their raw JSON text ([ID]) and echoed byte for byte: 1, "1" and 1.0
 // are three different IDs. null is written only in error replies to messages whose ID could
-// not be read.
+// not be read. A string ID that is not UTF-8 is refused (-32600, id null): echoed, it would make
+// the reply something other than JSON text, which must be UTF-8 (RFC 8259 §8.1). Other strings
+// decode as encoding/json decodes them, bytes that are not UTF-8 becoming U+FFFD.
 //
 // # Decoding
 //

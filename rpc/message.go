@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/minimcp/minimcp/internal/jsontext"
 
@@ -30,7 +31,8 @@ func Int64ID(n int64) ID { return ID{raw: strconv.FormatInt(n, 10)} }
 func StringID(s string) ID { return ID{raw: string(appendString(nil, s))} }
 
 // RawID returns the ID whose JSON text is raw. It reports false if raw is not a JSON string,
-// a JSON number, or null. The bytes are copied.
+// a JSON number, or null, or is a string that is not UTF-8 (an ID is written byte for byte, and
+// JSON text must be UTF-8: RFC 8259 §8.1). The bytes are copied.
 func RawID(raw []byte) (ID, bool) {
 	if len(raw) == 0 {
 		return ID{}, false
@@ -40,6 +42,8 @@ func RawID(raw []byte) (ID, bool) {
 		return ID{}, false
 	}
 	switch c := raw[0]; {
+	case c == '"' && !utf8.Valid(raw):
+		return ID{}, false
 	case c == '"', c == '-', c >= '0' && c <= '9':
 		return ID{raw: string(raw)}, true
 	case c == 'n':

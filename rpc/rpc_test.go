@@ -130,6 +130,13 @@ func TestServeRules(t *testing.T) {
 		{"whitespace around", " \n\t{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"echo\",\"params\":[1]}\r\n ", `{"jsonrpc":"2.0","id":7,"result":[1]}`},
 		{"null id rejected", `{"jsonrpc":"2.0","id":null,"method":"echo"}`,
 			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: id must not be null"}}`},
+		{"string id not UTF-8 rejected", "{\"jsonrpc\":\"2.0\",\"id\":\"a\xffb\",\"method\":\"echo\"}",
+			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: id is not valid UTF-8"}}`},
+		{"string id cut in a rune rejected", "{\"jsonrpc\":\"2.0\",\"id\":\"\xe2\x82\",\"method\":\"echo\",\"params\":[]}",
+			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: id is not valid UTF-8"}}`},
+		{"peer response with an id not UTF-8 is answered", "{\"jsonrpc\":\"2.0\",\"id\":\"\xff\",\"result\":1}",
+			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: id is not valid UTF-8"}}`},
+		{"string id in UTF-8 echoed", `{"jsonrpc":"2.0","id":"é😀","method":"echo","params":[]}`, `{"jsonrpc":"2.0","id":"é😀","result":[]}`},
 		{"object id rejected", `{"jsonrpc":"2.0","id":{"a":1},"method":"echo"}`,
 			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: id must be a string or a number"}}`},
 		{"bool id rejected", `{"jsonrpc":"2.0","id":true,"method":"echo"}`,
@@ -234,6 +241,20 @@ func TestDecodeKinds(t *testing.T) {
 	assert.ErrorIs(t, msgs[4].Error, rpc.ErrInvalidRequest)
 }
 
+// TestDecodeStringsAreUTF8 checks that decoded strings hold no invalid UTF-8: bytes that are
+// not UTF-8 become U+FFFD, with or without escapes in the string, as encoding/json decodes them.
+func TestDecodeStringsAreUTF8(t *testing.T) {
+	for _, in := range []string{
+		"{\"jsonrpc\":\"2.0\",\"method\":\"a\xffb\"}",
+		"{\"jsonrpc\":\"2.0\",\"method\":\"a\xff\\u0062\"}",
+	} {
+		msgs, _, err := rpc.Decode(nil, []byte(in), rpc.Limits{})
+		require.Nil(t, err)
+		require.Equal(t, rpc.KindNotification, msgs[0].Kind, in)
+		assert.Equal(t, "a\uFFFDb", msgs[0].Method, in)
+	}
+}
+
 func TestDecodeLimits(t *testing.T) {
 	big := `{"jsonrpc":"2.0","id":1,"method":"echo","params":["` + strings.Repeat("x", 100) + `"]}`
 	_, _, err := rpc.Decode(nil, []byte(big), rpc.Limits{MaxMessageBytes: 50})
@@ -284,7 +305,7 @@ func TestIDs(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, `1.50`, id.String())
 	assert.NotEqual(t, rpc.Int64ID(1), rpc.StringID("1"))
-	for _, bad := range []string{``, `true`, `{}`, `[1]`, `1 2`, `"x`} {
+	for _, bad := range []string{``, `true`, `{}`, `[1]`, `1 2`, `"x`, "\"a\xffb\""} {
 		_, ok := rpc.RawID([]byte(bad))
 		assert.False(t, ok, bad)
 	}

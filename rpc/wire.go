@@ -161,6 +161,12 @@ func decodeObject(data []byte) (Message, int) {
 		case memberID:
 			hasID = true
 			switch c := val[0]; {
+			case c == '"' && !utf8.Valid(val):
+				// The id is echoed byte for byte, and a reply must be UTF-8 (RFC 8259 §8.1;
+				// MCP 2025-11-25, Transports: "JSON-RPC messages MUST be UTF-8 encoded"), so an
+				// id that is not cannot be answered with: refuse the message, with id null.
+				m.ID = ID{}
+				fail("id is not valid UTF-8")
 			case c == '"' || c == '-' || (c >= '0' && c <= '9'):
 				m.ID = ID{raw: string(val)}
 			case c == 'n':

@@ -2,12 +2,14 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,6 +117,22 @@ func TestPostAnswers(t *testing.T) {
 		}, dataOf(evs))
 		for _, e := range evs[1:] {
 			assert.NotEmpty(t, e.ID, "every event carries an id")
+		}
+	})
+	t.Run("answers are valid JSON text when the request holds bytes that are not UTF-8", func(t *testing.T) {
+		// RFC 8259 §8.1: JSON text exchanged between systems MUST be UTF-8. The id is echoed
+		// byte for byte, so one that is not UTF-8 is refused; other strings are decoded with
+		// U+FFFD.
+		for _, tc := range []struct{ body, want string }{
+			{"{\"jsonrpc\":\"2.0\",\"id\":\"a\xffb\",\"method\":\"ping\"}",
+				`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: id is not valid UTF-8"}}`},
+			{call(4, "echo", "{\"text\":\"a\xffb\"}"),
+				`{"jsonrpc":"2.0","id":4,"result":{"content":[{"type":"text","text":"a\ufffdb"}]}}`},
+		} {
+			w := do(h, req(http.MethodPost, tc.body, sid))
+			body := w.Body.Bytes()
+			assert.True(t, json.Valid(body) && utf8.Valid(body), "answer is not valid JSON text: %q", body)
+			assert.JSONEq(t, tc.want, string(body))
 		}
 	})
 	t.Run("JSON-only clients lose notifications, not the result", func(t *testing.T) {

@@ -1,7 +1,7 @@
 package mcp
 
 import (
-	"github.com/minimcp/minimcp/rpc"
+	"github.com/minimcp/minimcp/internal/jsontext"
 
 	"bytes"
 	"encoding/base64"
@@ -22,9 +22,9 @@ import (
 // a message on the stdio transport is one line (MCP 2025-11-25, Transports § stdio: "Messages are
 // delimited by newlines, and MUST NOT contain embedded newlines"), whatever its source.
 
-// specAppendString appends s to b as a JSON string (rpc.AppendString: escaped as encoding/json
-// does, HTML-safe).
-func specAppendString(b []byte, s string) []byte { return rpc.AppendString(b, s) }
+// specAppendString appends s to b as a JSON string (jsontext.AppendString: escaped as
+// encoding/json does, HTML-safe).
+func specAppendString(b []byte, s string) []byte { return jsontext.AppendString(b, s) }
 
 // specAppendKey appends `,"key":` (key must need no escaping).
 func specAppendKey(b []byte, key string) []byte {

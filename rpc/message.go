@@ -28,7 +28,7 @@ var NullID = ID{raw: "null"}
 func Int64ID(n int64) ID { return ID{raw: strconv.FormatInt(n, 10)} }
 
 // StringID returns the string ID s, quoted as JSON.
-func StringID(s string) ID { return ID{raw: string(appendString(nil, s))} }
+func StringID(s string) ID { return ID{raw: string(jsontext.AppendString(nil, s))} }
 
 // RawID returns the ID whose JSON text is raw. It reports false if raw is not a JSON string,
 // a JSON number, or null, or is a string that is not UTF-8 (an ID is written byte for byte, and

@@ -329,15 +329,6 @@ func TestErrorsIsByCode(t *testing.T) {
 		string(rpc.AppendResponse(nil, &rpc.Response{ID: rpc.Int64ID(3), Error: e})))
 }
 
-func TestAppendStringEscapes(t *testing.T) {
-	in := "q\"b\\n\n\r\t\x00\x1f<é>\xff" + "\u2028"
-	out := rpc.AppendString(nil, in)
-	require.True(t, json.Valid(out), string(out))
-	var back string
-	require.NoError(t, json.Unmarshal(out, &back))
-	assert.Equal(t, strings.ReplaceAll(in, "\xff", "\ufffd"), back)
-}
-
 func TestAppendRequest(t *testing.T) {
 	assert.Equal(t, `{"jsonrpc":"2.0","id":1,"method":"ping"}`, string(rpc.AppendRequest(nil, rpc.Int64ID(1), "ping", nil)))
 	assert.Equal(t, `{"jsonrpc":"2.0","method":"notifications/progress","params":{"p":1}}`,

@@ -17,6 +17,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/sse"
@@ -359,7 +360,7 @@ func toolCallParams(name string, args json.RawMessage) json.RawMessage {
 	}
 	b := make([]byte, 0, 32+len(name)+len(args))
 	b = append(b, `{"name":`...)
-	b = rpc.AppendString(b, name)
+	b = jsontext.AppendString(b, name)
 	b = append(b, `,"arguments":`...)
 	b = append(b, args...)
 	return append(b, '}')

@@ -1,8 +1,9 @@
 // Package jsontext reads JSON text (RFC 8259) in place, for the packages of this module that
-// must not pay for decoding into Go values: rpc, which classifies every JSON-RPC message, and
-// jsonschema, which validates tool arguments. Nothing is tokenized and nothing is allocated on
-// the success path; each function takes the document and the offset of the first byte of a
-// value (whitespace already skipped) and returns the offset just past it:
+// must not pay for decoding into Go values: rpc, which classifies every JSON-RPC message, mcp,
+// which reads a few members of params, and jsonschema, which validates tool arguments. Nothing
+// is tokenized and nothing is allocated on the success path. Each function takes the document
+// and the offset of the first byte of a value (whitespace already skipped) and returns the
+// offset just past it:
 //
 //	i := jsontext.SkipSpace(data, 0)
 //	end, err := jsontext.SkipValue(data, i, 0) // err: *SyntaxError, nil if data[i:end] is one value
@@ -21,5 +22,6 @@
 //
 // [AppendUnescaped], [Unquote] and [RuneCount] read a string the way encoding/json decodes it
 // into a Go string: escapes decoded, a \u escape of a lone surrogate and every byte that is not
-// part of valid UTF-8 turned into U+FFFD.
+// part of valid UTF-8 turned into U+FFFD. [AppendString] writes a string the way encoding/json
+// encodes one, so that what it writes is always valid JSON text.
 package jsontext

@@ -268,24 +268,19 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 	return s
 }
 
-// sessionVersion returns the protocol version session s negotiated, "" before initialize
-// did. A request in the session whose MCP-Protocol-Version header (hdr) names another version
-// gets 400, and ok is false (MCP 2025-11-25, Transports § Protocol Version Header: "The
-// protocol version sent by the client SHOULD be the one negotiated during initialization";
-// "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it
-// MUST respond with 400 Bad Request"). Were the header to win, it would change what the
-// transport allows mid-session: JSON-RPC batches, say, which only 2025-03-26 has.
-func sessionVersion(w http.ResponseWriter, s *session, hdr string) (negotiated string, ok bool) {
-	st := s.mcp.State()
-	if st == nil {
-		return "", true
+// negotiated returns the protocol version the session negotiated, "" before initialize did.
+// In a session it is the version in force, whatever a request's MCP-Protocol-Version header
+// says: the header "SHOULD be the one negotiated during initialization" (MCP 2025-11-25,
+// Transports § Protocol Version Header), but another supported version is neither invalid nor
+// unsupported, so it gets no 400 (the official conformance suite sends 2025-03-26 in a
+// 2025-11-25 session, server-sse-multiple-streams); it is ignored. Were the header to win, it
+// would change what the transport allows mid-session: JSON-RPC batches, which only 2025-03-26
+// has.
+func (s *session) negotiated() string {
+	if st := s.mcp.State(); st != nil {
+		return st.ProtocolVersion
 	}
-	if hdr != "" && hdr != st.ProtocolVersion {
-		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: MCP-Protocol-Version "+strconvQuote(hdr)+
-			" is not the version this session negotiated, "+strconvQuote(st.ProtocolVersion))
-		return "", false
-	}
-	return st.ProtocolVersion, true
+	return ""
 }
 
 // lookup returns the live session with id, marked busy, or nil.

@@ -31,9 +31,6 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	// delivery, not since now: the client has shown no sign of life since.
 	var idleSince time.Time
 	defer func() { s.leaveAt(idleSince) }()
-	if _, ok := sessionVersion(w, s, r.Header.Get("MCP-Protocol-Version")); !ok {
-		return
-	}
 	ctx := r.Context()
 
 	lastID := r.Header.Get("Last-Event-ID")

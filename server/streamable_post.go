@@ -69,11 +69,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 
 	version := hdrVersion
 	if sess != nil {
-		negotiated, ok := sessionVersion(w, sess, hdrVersion)
-		if !ok {
-			return
-		}
-		if negotiated != "" {
+		if negotiated := sess.negotiated(); negotiated != "" {
 			version = negotiated
 		}
 	}

@@ -9,45 +9,52 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/server"
 )
 
 // In a session the negotiated version is in force: an MCP-Protocol-Version header naming
-// another one is refused with 400 (MCP 2025-11-25, Transports § Protocol Version Header), and
-// cannot turn batches on in a session that negotiated a revision without them.
+// another supported version is tolerated (the official conformance suite sends one) but
+// ignored, so it cannot turn batches on in a session that negotiated a revision without them
+// (MCP 2025-11-25, Transports § Protocol Version Header).
 func TestProtocolVersionHeaderInSession(t *testing.T) {
 	h := server.New(newTestServer().Server, nil)
 	defer shutdown(t, h)
 	sid := initialize(t, h) // 2025-11-25
 	const batch = `[{"jsonrpc":"2.0","id":1,"method":"ping"}]`
-	const mismatch = `Bad Request: MCP-Protocol-Version "%s" is not the version this session negotiated, "2025-11-25"`
 
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel() // a GET that passes its checks returns at once
 	for _, tt := range []struct {
-		name, version string
-		r             *http.Request
+		name string
+		r    *http.Request
+		want int
 	}{
-		{"request", "2025-06-18", req(http.MethodPost, ping, sid, "MCP-Protocol-Version", "2025-06-18")},
-		{"batch", "2025-03-26", req(http.MethodPost, batch, sid, "MCP-Protocol-Version", "2025-03-26")},
-		{"notification", "2025-06-18", req(http.MethodPost, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid, "MCP-Protocol-Version", "2025-06-18")},
-		{"GET", "2024-11-05", req(http.MethodGet, "", sid, "MCP-Protocol-Version", "2024-11-05").WithContext(cancelled)},
+		{"request", req(http.MethodPost, ping, sid, "MCP-Protocol-Version", "2025-06-18"), http.StatusOK},
+		{"notification", req(http.MethodPost, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, sid, "MCP-Protocol-Version", "2025-06-18"), http.StatusAccepted},
+		{"GET", req(http.MethodGet, "", sid, "MCP-Protocol-Version", "2024-11-05").WithContext(cancelled), http.StatusOK},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := do(h, tt.r)
-			require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
-			code, msg := errorBody(t, w.Body.Bytes())
-			assert.Equal(t, server.CodeServerError, code)
-			assert.Equal(t, strings.Replace(mismatch, "%s", tt.version, 1), msg)
+			assert.Equal(t, tt.want, w.Code, w.Body.String())
 		})
 	}
+	t.Run("batch", func(t *testing.T) {
+		w := do(h, req(http.MethodPost, batch, sid, "MCP-Protocol-Version", "2025-03-26"))
+		require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+		code, msg := errorBody(t, w.Body.Bytes())
+		assert.Equal(t, rpc.CodeInvalidRequest, code)
+		assert.Equal(t, "Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26, not 2025-11-25", msg)
+	})
 	for _, v := range []string{"2025-11-25", ""} {
 		w := do(h, req(http.MethodPost, ping, sid, "MCP-Protocol-Version", v))
 		assert.Equal(t, http.StatusOK, w.Code, "header %q: %s", v, w.Body.String())
 	}
+	w := do(h, req(http.MethodPost, ping, sid, "MCP-Protocol-Version", "1999-01-01"))
+	assert.Equal(t, http.StatusBadRequest, w.Code, "an unsupported version is refused: %s", w.Body.String())
 
 	// A 2025-03-26 session has batches, with or without the header.
-	w := do(h, req(http.MethodPost, strings.Replace(initBody, "2025-11-25", "2025-03-26", 1), ""))
+	w = do(h, req(http.MethodPost, strings.Replace(initBody, "2025-11-25", "2025-03-26", 1), ""))
 	require.Equal(t, http.StatusOK, w.Code)
 	old := w.Header().Get("Mcp-Session-Id")
 	for _, v := range []string{"2025-03-26", ""} {

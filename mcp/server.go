@@ -58,8 +58,8 @@ type ServerOptions struct {
 	// runs before the notification is acknowledged, and ListRoots fails with [ErrNoSession]. A
 	// panic is recovered and logged. If nil, the notification is ignored.
 	RootsListChanged func(ctx context.Context, req *Request)
-	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once. If zero,
-	// [rpc.DefaultBatchConcurrency].
+	// BatchConcurrency bounds how many members of a JSON-RPC batch run at once, on every
+	// transport of package server. If zero, [rpc.DefaultBatchConcurrency].
 	BatchConcurrency int
 	// MaxSubscriptions bounds the resources a session may be subscribed to at once; a
 	// resources/subscribe beyond it gets -32602 (one already subscribed to does not count
@@ -141,6 +141,11 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	s.prompts.init()
 	return s
 }
+
+// Options returns the options the server runs with, defaults filled in (Logger stays nil when
+// it was: the server then logs to slog.Default() at the time of logging). Transports read
+// what concerns them there, such as BatchConcurrency.
+func (s *Server) Options() ServerOptions { return s.opts }
 
 // logger returns where the server's diagnostics go: ServerOptions.Logger, or slog.Default().
 // The default is looked up each time, so a program that calls slog.SetDefault after NewServer

@@ -171,16 +171,18 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 	// The handlers outlive this request: they get their own copy of the body.
 	body := append([]byte(nil), *buf...)
 	rpc.PutBuffer(buf)
-	msgs, batch, derr := rpc.Decode(nil, body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
-	if derr == nil && !hasCalls(msgs) {
+	f, derr := h.x.decode(nil, body)
+	if derr == nil && f.batch {
+		// The rule of every transport: a session negotiated at 2025-03-26 may batch; an
+		// HTTP+SSE session usually negotiated 2024-11-05, which had no batches yet either.
+		derr = batchError(negotiated(s.mcp), true)
+	}
+	if derr == nil && !f.hasCalls() {
 		// Responses and notifications get no reply: handled here, before the 202, as a
 		// Streamable HTTP POST's are, they need no goroutine and take no slot, so a client's
 		// answer to a server-to-client request is never refused because the handlers waiting
 		// for it fill the session's slots.
-		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}
-		for i := range msgs {
-			h.srv.Handle(r.Context(), in, &msgs[i])
-		}
+		h.x.deliver(r.Context(), &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}, f)
 		h.saveIfChanged(r.Context(), s)
 		s.leave()
 		w.WriteHeader(http.StatusAccepted)
@@ -215,15 +217,10 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 			return
 		}
 		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}
-		var replies []rpc.Response
-		if batch {
-			replies = h.srv.HandleBatch(ctx, in, msgs)
-		} else if resp, ok := h.srv.Handle(ctx, in, &msgs[0]); ok {
-			replies = []rpc.Response{resp}
-		}
+		replies := h.x.dispatch(ctx, in, f, nil)
 		h.saveIfChanged(ctx, s)
 		if len(replies) > 0 {
-			_ = st.Send(ctx, encodeReplies(nil, replies, batch))
+			_ = st.Send(ctx, encode(nil, replies, f.batch))
 		}
 	}()
 }

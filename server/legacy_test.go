@@ -205,3 +205,43 @@ func TestLegacyAnswerGetsInWhenFull(t *testing.T) {
 		assert.Equal(t, `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"m"}]}}`, string((<-replies).Data))
 	})
 }
+
+// An HTTP+SSE session batches under the rule of every transport: only a session that
+// negotiated 2025-03-26 may (MCP 2025-03-26, Transports § JSON-RPC batching; MCP 2025-06-18
+// changelog: "Remove support for JSON-RPC batching"). Any other gets -32600 naming its
+// version on the stream, and none of the batch's members runs.
+func TestLegacyBatchRule(t *testing.T) {
+	init := func(v string) string {
+		return `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` + v +
+			`","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	}
+	for _, tc := range []struct {
+		name, version, reply string
+	}{
+		{"2024-11-05", "2024-11-05", `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session: 2024-11-05)"}}`},
+		{"2025-11-25", "2025-11-25", `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session: 2025-11-25)"}}`},
+		{"not initialized", "", `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session: none negotiated yet)"}}`},
+		{"2025-03-26", "2025-03-26", `[{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"a"}]}},{"jsonrpc":"2.0","id":3,"result":{}}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ts := newTestServer()
+				h := server.New(ts.Server, &server.Options{LegacySSE: true})
+				defer shutdown(t, h)
+				ps := newPipeServer(t, h)
+				replies := make(chan sse.Event, 8)
+				endpoint, _ := legacyEndpoint(t, ps, replies)
+				c := ps.dial(t)
+				br := bufio.NewReader(c)
+				post := func(body string) int { return legacyPost(t, c, br, endpoint, body).StatusCode }
+				if tc.version != "" {
+					require.Equal(t, http.StatusAccepted, post(init(tc.version)))
+					<-replies
+					require.Equal(t, http.StatusAccepted, post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`))
+				}
+				require.Equal(t, http.StatusAccepted, post(`[`+call(2, "echo", `{"text":"a"}`)+`,{"jsonrpc":"2.0","id":3,"method":"ping"}]`))
+				assert.Equal(t, tc.reply, string((<-replies).Data))
+			})
+		})
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
 )
 
 // ResponseMode chooses how POST requests are answered.
@@ -162,6 +163,7 @@ type Options struct {
 // [Handler.Shutdown], which waits for every goroutine it started.
 type Handler struct {
 	srv    *mcp.Server
+	x      exchange
 	opts   Options
 	router *httprouter.Router
 	store  SessionStore
@@ -267,6 +269,7 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	if h.events == nil {
 		h.events = &MemoryEventStore{}
 	}
+	h.x = newExchange(srv, rpc.Limits{MaxMessageBytes: int(o.MaxBodyBytes)})
 
 	r := httprouter.New()
 	r.HandleMethodNotAllowed = true

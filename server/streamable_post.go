@@ -43,12 +43,12 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 			rpc.PutBuffer(body)
 		}
 	}()
-	msgs, batch, derr := rpc.Decode(c.msg[:0], *body, rpc.Limits{MaxMessageBytes: int(h.opts.MaxBodyBytes)})
+	f, derr := h.x.decode(c.msg[:0], *body)
 	if derr != nil {
 		writeRPCError(w, http.StatusBadRequest, derr)
 		return
 	}
-	isInit := !batch && msgs[0].Kind == rpc.KindRequest && msgs[0].Method == mcp.MethodInitialize
+	isInit := f.isInitialize()
 
 	var sess *session
 	if !h.opts.Stateless {
@@ -79,12 +79,11 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		// version ... the server SHOULD assume protocol version 2025-03-26."
 		version = mcp.Version20250326
 	}
-	if batch && version != mcp.Version20250326 {
-		// JSON-RPC batching exists in 2025-03-26 only (MCP 2025-06-18 changelog: "Remove
-		// support for JSON-RPC batching").
-		writeRPCError(w, http.StatusBadRequest, rpc.Errorf(rpc.CodeInvalidRequest,
-			"Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26, not %s", version))
-		return
+	if f.batch {
+		if e := batchError(version, false); e != nil {
+			writeRPCError(w, http.StatusBadRequest, e)
+			return
+		}
 	}
 
 	c.in = mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal}
@@ -92,13 +91,11 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	if sess != nil {
 		in.Session = sess.mcp
 	}
-	if !hasCalls(msgs) {
+	if !f.hasCalls() {
 		// MCP 2025-11-25, Transports: "If the input is a JSON-RPC response or notification:
 		// If the server accepts the input, the server MUST return HTTP status code 202
 		// Accepted with no body."
-		for i := range msgs {
-			h.srv.Handle(ctx, in, &msgs[i])
-		}
+		h.x.deliver(ctx, in, f)
 		if sess != nil {
 			h.saveIfChanged(ctx, sess)
 		}
@@ -121,24 +118,18 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	}
 
 	forceSSE := h.opts.Response == ResponseSSE || !jsonOK
-	if h.opts.Polling && sess != nil && !batch && !isInit && out.allowSSE && msgs[0].Kind == rpc.KindRequest {
-		h.poll(ctx, c, sess, msgs, body, forceSSE)
+	if h.opts.Polling && sess != nil && !f.batch && !isInit && out.allowSSE && f.msgs[0].Kind == rpc.KindRequest {
+		h.poll(ctx, c, sess, f, body, forceSSE)
 		body = nil
 		return
 	}
-	h.answer(ctx, c, sess, msgs, batch, isInit, forceSSE)
+	h.answer(ctx, c, sess, f, isInit, forceSSE)
 }
 
 // answer runs the handlers of a POST's messages and writes their replies.
-func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs []rpc.Message, batch, isInit, forceSSE bool) {
-	var replies []rpc.Response
-	if batch {
-		replies = h.srv.HandleBatch(ctx, &c.in, msgs)
-	} else if resp, ok := h.srv.Handle(ctx, &c.in, &msgs[0]); ok {
-		c.reply[0] = resp
-		replies = c.reply[:]
-	}
-	replies = answerCancelled(msgs, replies, c.reply[:0])
+func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, f frame, isInit, forceSSE bool) {
+	replies := h.x.dispatch(ctx, &c.in, f, c.reply[:0])
+	replies = answerCancelled(f.msgs, replies, c.reply[:0])
 	if sess != nil {
 		if isInit && (len(replies) == 0 || replies[0].Error != nil) {
 			c.out.w.Header().Del("Mcp-Session-Id")
@@ -148,7 +139,7 @@ func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs [
 		}
 	}
 	buf := rpc.GetBuffer()
-	*buf = encodeReplies(*buf, replies, batch)
+	*buf = encode(*buf, replies, f.batch)
 	c.out.finish(*buf, forceSSE)
 	rpc.PutBuffer(buf)
 }
@@ -160,7 +151,7 @@ func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, msgs [
 // connection itself: MCP 2025-11-25, Transports: "Disconnection SHOULD NOT be interpreted as
 // the client cancelling its request"). The handler's run owns the body and a busy mark on the
 // session, so expiry waits for it; its worker counts as active, so Shutdown does.
-func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []rpc.Message, body *[]byte, forceSSE bool) {
+func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, f frame, body *[]byte, forceSSE bool) {
 	out := &c.out
 	out.detach = make(chan struct{})
 	// The answer's last writes happen after the POST returned: they must not fail because
@@ -184,6 +175,9 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 			_ = out.CloseStream(hctx)
 		})
 	}
+	// The worker's closure takes the frame's parts, not the frame: a polled frame is one
+	// message, and the closure stays in its size class.
+	msgs, e := f.msgs, f.era
 	finished := make(chan struct{})
 	sess.enter()
 	h.runWorker(func() {
@@ -199,7 +193,7 @@ func (h *Handler) poll(ctx context.Context, c *postCall, sess *session, msgs []r
 				}
 			}()
 		}
-		h.answer(hctx, c, sess, msgs, false, false, forceSSE)
+		h.answer(hctx, c, sess, frame{msgs: msgs, era: e}, false, forceSSE)
 	})
 	select {
 	case <-finished:
@@ -263,17 +257,6 @@ type postCall struct {
 	in    mcp.Inbound
 	out   postOut
 	reply [1]rpc.Response
-}
-
-// hasCalls reports whether msgs hold anything that gets a reply: a request or an invalid
-// message.
-func hasCalls(msgs []rpc.Message) bool {
-	for i := range msgs {
-		if k := msgs[i].Kind; k == rpc.KindRequest || k == rpc.KindInvalid {
-			return true
-		}
-	}
-	return false
 }
 
 // writeRPCError answers status with a JSON-RPC error reply whose id is null.

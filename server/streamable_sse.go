@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/minimcp/minimcp/mcp"
-	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/sse"
 )
 
@@ -393,16 +392,4 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 	_ = st.writeLocked(p.ctx, reply)
 	st.mu.Unlock()
 	st.close(false)
-}
-
-// encodeReplies appends the replies of a POST to dst: one object, an array for a batch, or
-// nothing.
-func encodeReplies(dst []byte, replies []rpc.Response, batch bool) []byte {
-	if len(replies) == 0 {
-		return dst
-	}
-	if batch {
-		return rpc.AppendBatch(dst, replies)
-	}
-	return rpc.AppendResponse(dst, &replies[0])
 }

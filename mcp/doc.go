@@ -19,8 +19,9 @@
 //			return Out{TempC: 18}, nil
 //		})
 //
-// Serve it with package server (Streamable HTTP, stdio, legacy HTTP+SSE), or in memory with
-// [Server.InMemory].
+// Serve it with package server: Streamable HTTP, stdio, legacy HTTP+SSE, or in memory
+// (server.InMemory). This package holds the protocol and no transport: a transport hands each
+// message it receives to [Server.Handle].
 //
 // # Per-request context
 //

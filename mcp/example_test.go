@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
 )
 
 // exchange sends client lines to s over the in-memory transport and prints what comes back.
@@ -15,7 +16,7 @@ func exchange(s *mcp.Server, lines ...string) { exchangeWith(s, `{}`, lines...) 
 // exchangeWith is exchange for a client declaring the capabilities caps.
 func exchangeWith(s *mcp.Server, caps string, lines ...string) {
 	ctx := context.Background()
-	conn, wait := s.InMemory(ctx, nil)
+	conn, wait := server.InMemory(ctx, s, nil)
 	sc := bufio.NewScanner(conn)
 	init := `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":` + caps + `,"clientInfo":{"name":"example","version":"1"}}}`
 	for _, line := range append([]string{init}, lines...) {

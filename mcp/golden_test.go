@@ -18,6 +18,7 @@ import (
 
 	"github.com/minimcp/minimcp/internal/txtar"
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
 )
 
 var update = flag.Bool("update", false, "rewrite the response sections of testdata/*.txtar")
@@ -93,7 +94,7 @@ func replay(t *testing.T, opts *mcp.ServerOptions, request string) string {
 		srv := newFixture(opts)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		conn, wait := srv.InMemory(ctx, nil)
+		conn, wait := server.InMemory(ctx, srv, nil)
 		var mu sync.Mutex
 		readDone := make(chan struct{})
 		go func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
 )
 
 // memClient is one in-memory session of a test server, recording the lines it receives.
@@ -28,7 +29,7 @@ type memClient struct {
 func connect(t *testing.T, srv *mcp.Server, lines ...string) *memClient {
 	t.Helper()
 	c := &memClient{read: make(chan struct{})}
-	c.conn, c.wait = srv.InMemory(t.Context(), nil)
+	c.conn, c.wait = server.InMemory(t.Context(), srv, nil)
 	go func() {
 		defer close(c.read)
 		sc := bufio.NewScanner(c.conn)

@@ -334,7 +334,12 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 	return &c
 }
 
-// HandleRPC lets a Request be dispatched by rpc.Dispatch, which recovers handler panics.
-func (r *Request) HandleRPC(ctx context.Context, _ *rpc.Message) (any, error) {
+// dispatcher is a Request as an [rpc.Handler], so that [rpc.Dispatch] runs its handler and
+// recovers a panic in it. A type of its own keeps HandleRPC out of Request's methods: it is
+// plumbing, not something a handler may call.
+type dispatcher Request
+
+func (d *dispatcher) HandleRPC(ctx context.Context, _ *rpc.Message) (any, error) {
+	r := (*Request)(d)
 	return r.srv.dispatch(ctx, r)
 }

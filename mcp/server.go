@@ -301,7 +301,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			rctx.release()
 		}()
 	}
-	resp, ok = rpc.Dispatch(ctx, req, m, s.logger())
+	resp, ok = rpc.Dispatch(ctx, (*dispatcher)(req), m, s.logger())
 	req.done.Store(true)
 	if req.cancelledByClient.Load() {
 		// MCP 2025-11-25, Utilities § Cancellation: "Receivers of a cancellation notification
@@ -309,32 +309,6 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 		return rpc.Response{}, false
 	}
 	return resp, ok
-}
-
-// HandleBatch processes the members of a JSON-RPC batch (allowed in revision 2025-03-26 only;
-// the transport checks the version) with bounded concurrency and returns the replies in order.
-// An initialize inside a batch gets an error (MCP 2025-03-26, Basic § Lifecycle: "The
-// initialization phase MUST be the first interaction" and Transports: "initialize ... MUST NOT
-// be part of a JSON-RPC batch").
-func (s *Server) HandleBatch(ctx context.Context, in *Inbound, msgs []rpc.Message) []rpc.Response {
-	replies := make([]rpc.Response, len(msgs))
-	has := make([]bool, len(msgs))
-	rpc.Parallel(len(msgs), s.opts.BatchConcurrency, func(i int) {
-		m := &msgs[i]
-		if m.Method == MethodInitialize && m.Kind == rpc.KindRequest {
-			replies[i], has[i] = rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest,
-				"Invalid Request: initialize must not be part of a JSON-RPC batch")}, true
-			return
-		}
-		replies[i], has[i] = s.Handle(ctx, in, m)
-	})
-	out := replies[:0]
-	for i := range replies {
-		if has[i] {
-			out = append(out, replies[i])
-		}
-	}
-	return out
 }
 
 // handleNotification acts on a notification from the client.

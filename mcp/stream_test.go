@@ -13,16 +13,17 @@ import (
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
+	"github.com/minimcp/minimcp/server"
 )
 
 // streamLines serves the client lines as one stream and returns every line the server wrote.
-// ServeStream answers every request before it returns at the end of its input, so nothing
+// ServeStdio answers every request before it returns at the end of its input, so nothing
 // can be missed and nothing can hang. Requests are handled one at a time, in order.
 func streamLines(t *testing.T, srv *mcp.Server, lines ...string) []string {
 	t.Helper()
 	var out bytes.Buffer
-	require.NoError(t, srv.ServeStream(t.Context(), strings.NewReader(strings.Join(lines, "\n")+"\n"), &out,
-		&mcp.StreamOptions{Concurrency: 1}))
+	require.NoError(t, server.ServeStdio(t.Context(), srv, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out,
+		&server.StdioOptions{Concurrency: 1}))
 	if out.Len() == 0 {
 		return nil
 	}

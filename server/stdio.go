@@ -1,24 +1,173 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"io"
+	"log/slog"
+	"sync"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
 )
+
+// DefaultStdioConcurrency bounds how many requests [ServeStdio] handles at once when not told
+// otherwise.
+const DefaultStdioConcurrency = 16
+
+// StdioOptions configures [ServeStdio] and [InMemory]. A nil *StdioOptions means defaults.
+type StdioOptions struct {
+	// Limits bounds each line; the zero value means rpc's defaults.
+	Limits rpc.Limits
+	// Concurrency bounds the requests handled at once. If zero, [DefaultStdioConcurrency].
+	// Responses and notifications from the client are handled as they arrive, outside the
+	// bound, so a handler waiting for the client's reply never blocks it.
+	Concurrency int
+	// Principal is the authenticated caller of the whole stream, "" for none.
+	Principal string
+}
 
 // ServeStdio serves srv to one client over newline-delimited JSON-RPC on in and out (MCP
 // 2025-11-25, Transports § stdio: "The server reads JSON-RPC messages from its standard input
 // (stdin) and sends messages to its standard output (stdout)"; "The server MUST NOT write
-// anything to its stdout that is not a valid MCP message"). Logs belong on stderr.
+// anything to its stdout that is not a valid MCP message"; "Messages are delimited by
+// newlines, and MUST NOT contain embedded newlines"). Logs belong on stderr. It serves the
+// in-memory transport of [InMemory] too.
 //
-// Requests are handled concurrently up to opts.Concurrency; batches are accepted in sessions
-// that negotiated 2025-03-26. Every message goes out on one line ("Messages are delimited by
-// newlines, and MUST NOT contain embedded newlines"), raw JSON written on several lines
-// included; a message that cannot be written is logged to the server's logger
+// The stream is one session. Requests are handled concurrently, up to opts.Concurrency;
+// batches are accepted in a session that negotiated 2025-03-26 (MCP 2025-03-26, Transports §
+// stdio). Every message goes out on one line, raw JSON written on several lines included; a
+// message that cannot be written is logged to the server's logger
 // (mcp.ServerOptions.Logger), and a response that cannot be encoded is replaced by a -32603
-// error for its request. ServeStdio returns nil when in reaches EOF and every request has been
-// answered, or the error that stopped writing to out.
-func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Writer, opts *mcp.StreamOptions) error {
-	return srv.ServeStream(ctx, in, out, opts)
+// error for its request, so that no client waits for a lost answer. ServeStdio returns nil
+// when in reaches EOF, once every request it started has been answered, or the error that
+// stopped reading or writing. Cancelling ctx cancels the handlers; to stop a ServeStdio
+// blocked in a read, close in.
+func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Writer, opts *StdioOptions) error {
+	var o StdioOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultStdioConcurrency
+	}
+	maxLine := o.Limits.MaxMessageBytes
+	if maxLine <= 0 {
+		maxLine = rpc.DefaultMaxMessageBytes
+	}
+	lw := &lineWriter{w: out, logger: func() *slog.Logger {
+		if l := srv.Options().Logger; l != nil {
+			return l
+		}
+		return slog.Default()
+	}}
+	sess := srv.NewSession("")
+	sess.SetPush(lw)
+	defer sess.Close()
+	st := &stdio{
+		x:   newExchange(srv, o.Limits),
+		in:  mcp.Inbound{Session: sess, Principal: o.Principal, Out: lw},
+		out: lw,
+		sem: make(chan struct{}, o.Concurrency),
+	}
+	defer st.wg.Wait()
+
+	br := bufio.NewReaderSize(in, 64<<10)
+	for {
+		line, err := readLine(br, maxLine)
+		if errors.Is(err, errLineTooLong) {
+			lw.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: rpc.Errorf(rpc.CodeInvalidRequest,
+				"Invalid Request: message exceeds the limit of %d bytes", maxLine)})
+			continue
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			st.serveLine(ctx, line)
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return lw.err()
+			}
+			return err
+		}
+		if werr := lw.err(); werr != nil {
+			return werr
+		}
+	}
+}
+
+// stdio is one stream being served by [ServeStdio].
+type stdio struct {
+	x   exchange
+	in  mcp.Inbound
+	out *lineWriter
+	// sem holds a token per request goroutine running; never closed.
+	sem chan struct{}
+	// wg counts the request goroutines; ServeStdio waits for them.
+	wg sync.WaitGroup
+}
+
+// serveLine serves the messages of one line.
+func (st *stdio) serveLine(ctx context.Context, line []byte) {
+	f, derr := st.x.decode(nil, line)
+	if derr == nil && f.batch {
+		derr = batchError(negotiated(st.in.Session), true)
+	}
+	if derr != nil {
+		st.out.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: derr})
+		return
+	}
+	if !f.batch && (f.msgs[0].Kind != rpc.KindRequest || f.isInitialize()) {
+		// initialize is answered before the next line is read, so a client that pipelines
+		// its first requests behind it finds the session initialized (MCP 2025-11-25, Basic §
+		// Lifecycle: "The initialization phase MUST be the first interaction").
+		// Responses, notifications and invalid messages are handled at once, too.
+		st.answer(ctx, f)
+		return
+	}
+	st.sem <- struct{}{}
+	st.wg.Go(func() {
+		defer func() { <-st.sem }()
+		st.answer(ctx, f)
+	})
+}
+
+// answer dispatches the messages of f and writes their replies.
+func (st *stdio) answer(ctx context.Context, f frame) {
+	var one [1]rpc.Response
+	replies := st.x.dispatch(ctx, &st.in, f, one[:0])
+	switch {
+	case len(replies) == 0:
+	case f.batch:
+		st.out.replyBatch(ctx, replies)
+	default:
+		st.out.reply(ctx, &replies[0])
+	}
+}
+
+var errLineTooLong = errors.New("server: line too long")
+
+// readLine returns the next line without its newline, a private copy. A line longer than max
+// is skipped whole and reported as errLineTooLong.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > max+2 {
+			// Drop the rest of this line.
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			return nil, errLineTooLong
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(line, "\r\n"), err
+	}
 }

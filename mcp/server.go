@@ -271,7 +271,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 	case rpc.KindInvalid:
 		return rpc.Response{ID: m.ID, Error: m.Error}, true
 	case rpc.KindResponse:
-		if in.Session == nil || !in.Session.Deliver(m) {
+		if in.Session == nil || !in.Session.deliver(m) {
 			s.logger().DebugContext(ctx, "mcp: stray response from the client", "id", m.ID.String())
 		}
 		return rpc.Response{}, false

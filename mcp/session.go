@@ -142,9 +142,10 @@ func (ss *Session) SetPush(out Sender) {
 	ss.mu.Unlock()
 }
 
-// Deliver routes a response from the client to the server-to-client request waiting for it.
-// It reports false for a stray response (no such request, or it timed out).
-func (ss *Session) Deliver(m *rpc.Message) bool { return ss.calls.Deliver(m) }
+// deliver routes a response from the client to the server-to-client request waiting for it.
+// It reports false for a stray response (no such request, or it timed out). Transports hand
+// responses to [Server.Handle], which calls it.
+func (ss *Session) deliver(m *rpc.Message) bool { return ss.calls.Deliver(m) }
 
 // InFlight returns the number of client requests being handled in this session.
 func (ss *Session) InFlight() int {

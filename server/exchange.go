@@ -15,9 +15,11 @@ HTTP+SSE session's /message, a line of stdio. Between the bytes of a frame and t
 its answer, every transport does the same thing, and the exchange is where it is done, once:
 
   - decode: rpc.Decode under the transport's size limit; a frame is one message or a batch;
-  - batch rules: batches exist in protocol 2025-03-26 only (MCP 2025-03-26, Transports and
-    Basic § JSON-RPC batching; dropped by the 2025-06-18 changelog: "Remove support for
-    JSON-RPC batching"), and initialize never goes in one (MCP 2025-03-26, Basic § Lifecycle);
+  - batch rules: batches exist in protocol 2025-03-26 only (MCP 2025-03-26, Basic §
+    Batching: implementations "MUST support receiving JSON-RPC batches"; dropped by the
+    2025-06-18 changelog: "Remove support for JSON-RPC batching"), and initialize never goes
+    in one (MCP 2025-03-26, Basic § Lifecycle: "The initialize request MUST NOT be part of a
+    JSON-RPC batch");
   - dispatch: every message to mcp.Server.Handle, the members of a batch concurrently under
     ServerOptions.BatchConcurrency, replies in request order; messages that get no reply
     (responses, notifications) in the order they came;
@@ -36,7 +38,9 @@ Versioning, Backward Compatibility). Which rules serve a frame is therefore deci
 after decoding and before any session is looked up or any version checked: classify below is
 that step. Today it finds every frame in the session era; when the modern era lands, it reads
 the claim from the frame's _meta, and the transports branch on the era before their session
-and batch logic, which stay the session era's.
+and batch logic, which stay the session era's. One check must move then: a Streamable HTTP
+POST refuses an MCP-Protocol-Version it does not serve before its body is read (servePost);
+for a modern frame that header is checked against the frame's claim instead, after classify.
 */
 
 // exchange is the message exchange shared by every transport (see the design note above).
@@ -105,8 +109,8 @@ func (f *frame) hasCalls() bool {
 }
 
 // batchError returns the error that refuses a batch at protocol version, nil when batches
-// are allowed: in 2025-03-26 only (MCP 2025-03-26, Transports and Basic § JSON-RPC batching;
-// MCP 2025-06-18 changelog: "Remove support for JSON-RPC batching"). ofSession says that
+// are allowed: in 2025-03-26 only (MCP 2025-03-26, Basic § Batching; MCP 2025-06-18
+// changelog: "Remove support for JSON-RPC batching"). ofSession says that
 // version is what the client's session negotiated (stdio, HTTP+SSE), "" when it negotiated
 // nothing yet; otherwise it is the version an HTTP request declared or was assumed to have.
 func batchError(version string, ofSession bool) *rpc.Error {
@@ -159,8 +163,9 @@ func (x *exchange) dispatch(ctx context.Context, in *mcp.Inbound, f frame, dst [
 	rpc.Parallel(len(f.msgs), x.batchConcurrency, func(i int) {
 		m := &f.msgs[i]
 		if m.Kind == rpc.KindRequest && m.Method == mcp.MethodInitialize {
-			// MCP 2025-03-26, Basic § Lifecycle: "The initialization phase MUST be the first
-			// interaction", and Transports: initialize "MUST NOT be part of a JSON-RPC batch".
+			// MCP 2025-03-26, Basic § Lifecycle: "The initialize request MUST NOT be part of
+			// a JSON-RPC batch, as other requests and notifications are not possible until
+			// initialization has completed".
 			replies[i], has[i] = rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest,
 				"Invalid Request: initialize must not be part of a JSON-RPC batch")}, true
 			return

@@ -207,7 +207,7 @@ func TestLegacyAnswerGetsInWhenFull(t *testing.T) {
 }
 
 // An HTTP+SSE session batches under the rule of every transport: only a session that
-// negotiated 2025-03-26 may (MCP 2025-03-26, Transports § JSON-RPC batching; MCP 2025-06-18
+// negotiated 2025-03-26 may (MCP 2025-03-26, Basic § Batching; MCP 2025-06-18
 // changelog: "Remove support for JSON-RPC batching"). Any other gets -32600 naming its
 // version on the stream, and none of the batch's members runs.
 func TestLegacyBatchRule(t *testing.T) {

@@ -375,6 +375,22 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 	return rep, nil
 }
 
+// initializeHint returns what to add to the error of a failed initialize of --mode auto: the
+// flag that fixes it. A server that asks for credentials wants a token; one that did not
+// answer is not reached in stateless mode either; only one that answered initialize with
+// another error may serve tool calls without it.
+func initializeHint(err error) string {
+	var status *httpStatusError
+	var transport *transportError
+	switch {
+	case errors.As(err, &status) && (status.Code == http.StatusUnauthorized || status.Code == http.StatusForbidden):
+		return " (give the server's bearer token with --auth-token or MINIMCP_AUTH_TOKEN)"
+	case errors.As(err, &transport):
+		return ""
+	}
+	return " (to skip initialize, give --mode stateless)"
+}
+
 // detectMode is --mode auto: the first worker initializes (up to initAttempts tries, not
 // measured), and r.stateful is set by whether the server assigned a session id. A stateful
 // run keeps that session as the first worker's; a stateless one sends the negotiated version
@@ -397,7 +413,7 @@ func detectMode(ctx context.Context, r *benchRun, workers []*benchWorker, stderr
 			_ = c.close(cctx)
 			cancel()
 		}
-		return fmt.Errorf("%w: %w (to skip initialize, give --mode stateless)", errUnreachable, err)
+		return fmt.Errorf("%w: %w%s", errUnreachable, err, initializeHint(err))
 	}
 	if c.session() != "" {
 		r.stateful = true

@@ -220,6 +220,35 @@ func TestBenchUnreachable(t *testing.T) {
 	}
 }
 
+// TestBenchInitializeHint: when --mode auto's initialize fails, the hint names what fixes
+// it: the token for a 401 or 403, nothing for a server that did not answer (stateless mode
+// would not reach it either), and --mode stateless only for a server that answered
+// initialize with another error.
+func TestBenchInitializeHint(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		status    int // 0: nothing listens
+		hint, not string
+	}{
+		{"unauthorized", http.StatusUnauthorized, "(give the server's bearer token with --auth-token or MINIMCP_AUTH_TOKEN)", "--mode stateless"},
+		{"forbidden", http.StatusForbidden, "(give the server's bearer token with --auth-token or MINIMCP_AUTH_TOKEN)", "--mode stateless"},
+		{"no server", 0, "", "--mode stateless"},
+		{"initialize refused", http.StatusBadRequest, "(to skip initialize, give --mode stateless)", "--auth-token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := closedURL(t)
+			if tc.status != 0 {
+				_, url = startFake(t, fakeOptions{FailEvery: 1, FailStatus: tc.status})
+			}
+			code, _, stderr := runCmd(t, runBench, url, "-n", "10", "--mode", "auto")
+			assert.Equal(t, codeProtocol, code)
+			assert.Contains(t, stderr, "minimcp: bench: cannot reach the target: ")
+			assert.Contains(t, stderr, tc.hint)
+			assert.NotContains(t, stderr, tc.not)
+		})
+	}
+}
+
 func TestBenchUsage(t *testing.T) {
 	const url = "http://127.0.0.1:1/mcp" // never contacted
 	for _, tc := range []struct {

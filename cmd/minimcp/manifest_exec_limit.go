@@ -59,7 +59,7 @@ func (x *execTool) acquire(ctx context.Context) (release func(), busy string, er
 		if ctx.Err() != nil {
 			return nil, "", context.Cause(ctx)
 		}
-		return nil, fmt.Sprintf("%s is busy: %s, and none ended within %v", x.arg0, what, x.timeout), nil
+		return nil, fmt.Sprintf("%s is busy: %s, and none came free for this call within %v", x.arg0, what, x.timeout), nil
 	}
 	if !take(x.slots) {
 		return why(fmt.Sprintf("all %d of its slots are taken (exec.maxProcesses)", cap(x.slots)))

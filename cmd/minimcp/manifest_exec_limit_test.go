@@ -11,7 +11,8 @@ import (
 )
 
 // TestExecAcquire checks the two limits of programs at once: a call beyond one waits for a
-// slot, gets it when a run ends, and is busy when none ends within the tool's timeout.
+// slot, gets it when a run ends, and is busy when no slot comes free for it within the
+// tool's timeout (one that ends may go to a call that waited longer).
 func TestExecAcquire(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		limit := newExecLimit(2)
@@ -47,7 +48,7 @@ func TestExecAcquire(t *testing.T) {
 		start := time.Now()
 		_, busy, err = a.acquire(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, "a is busy: all 1 of its slots are taken (exec.maxProcesses), and none ended within 30s", busy)
+		assert.Equal(t, "a is busy: all 1 of its slots are taken (exec.maxProcesses), and none came free for this call within 30s", busy)
 		assert.Equal(t, 30*time.Second, time.Since(start))
 
 		// The server's limit: with a and b running, a second run of b waits for the total.
@@ -55,7 +56,7 @@ func TestExecAcquire(t *testing.T) {
 		require.NoError(t, err)
 		_, busy, err = b.acquire(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, "b is busy: all 2 program slots of the server are taken (--max-processes), and none ended within 10s", busy)
+		assert.Equal(t, "b is busy: all 2 program slots of the server are taken (--max-processes), and none came free for this call within 10s", busy)
 		assert.Len(t, b.slots, 1, "a run that found the server busy gave its tool's slot back")
 
 		// A call cancelled while it waits returns the cancellation, not a busy result.

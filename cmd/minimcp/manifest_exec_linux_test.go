@@ -180,7 +180,7 @@ func TestExecMaxProcesses(t *testing.T) {
 	readPids(t, fifo) // until the program runs
 	res := inProcTool(t, srv, "quick", `{}`)
 	assert.True(t, res.IsError)
-	assert.Equal(t, []string{"true is busy: all 1 program slots of the server are taken (--max-processes), and none ended within 100ms"}, texts(res))
+	assert.Equal(t, []string{"true is busy: all 1 program slots of the server are taken (--max-processes), and none came free for this call within 100ms"}, texts(res))
 	cancel()
 	<-done
 	res = inProcTool(t, srv, "patient", `{}`)

@@ -376,16 +376,18 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 }
 
 // initializeHint returns what to add to the error of a failed initialize of --mode auto: the
-// flag that fixes it. A server that asks for credentials wants a token; one that did not
-// answer is not reached in stateless mode either; only one that answered initialize with
-// another error may serve tool calls without it.
+// flag that fixes it, if any. A server that asks for credentials (401) wants a token; one that
+// refuses the request (403: minimcp's answer to a Host or an Origin it does not allow, which
+// its message names) or did not answer would refuse or miss every tool call too; only one
+// that answered initialize with another error may serve tool calls without it.
 func initializeHint(err error) string {
 	var status *httpStatusError
-	var transport *transportError
 	switch {
-	case errors.As(err, &status) && (status.Code == http.StatusUnauthorized || status.Code == http.StatusForbidden):
+	case errors.As(err, &status) && status.Code == http.StatusUnauthorized:
 		return " (give the server's bearer token with --auth-token or MINIMCP_AUTH_TOKEN)"
-	case errors.As(err, &transport):
+	case errors.As(err, &status) && status.Code == http.StatusForbidden:
+		return ""
+	case errors.As(err, new(*transportError)):
 		return ""
 	}
 	return " (to skip initialize, give --mode stateless)"

@@ -221,9 +221,10 @@ func TestBenchUnreachable(t *testing.T) {
 }
 
 // TestBenchInitializeHint: when --mode auto's initialize fails, the hint names what fixes
-// it: the token for a 401 or 403, nothing for a server that did not answer (stateless mode
-// would not reach it either), and --mode stateless only for a server that answered
-// initialize with another error.
+// it: the token for a 401, nothing for a 403 (minimcp's refusal of a Host or an Origin, which
+// its message explains) or for a server that did not answer (stateless mode would not reach
+// it either), and --mode stateless only for a server that answered initialize with another
+// error.
 func TestBenchInitializeHint(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -231,7 +232,8 @@ func TestBenchInitializeHint(t *testing.T) {
 		hint, not string
 	}{
 		{"unauthorized", http.StatusUnauthorized, "(give the server's bearer token with --auth-token or MINIMCP_AUTH_TOKEN)", "--mode stateless"},
-		{"forbidden", http.StatusForbidden, "(give the server's bearer token with --auth-token or MINIMCP_AUTH_TOKEN)", "--mode stateless"},
+		{"forbidden: the server says why", http.StatusForbidden, "HTTP 403: ", "(to skip initialize"},
+		{"forbidden: no token hint", http.StatusForbidden, "HTTP 403: ", "--auth-token"},
 		{"no server", 0, "", "--mode stateless"},
 		{"initialize refused", http.StatusBadRequest, "(to skip initialize, give --mode stateless)", "--auth-token"},
 	} {

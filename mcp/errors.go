@@ -14,7 +14,30 @@ const (
 	// CodeURLElicitationRequired tells the client a URL-mode elicitation must complete first
 	// (schema/2025-11-25/schema.ts: URL_ELICITATION_REQUIRED).
 	CodeURLElicitationRequired int64 = -32042
+
+	// CodeHeaderMismatch refuses a request whose HTTP headers are missing or do not match its
+	// body (MCP 2026-07-28, Transports § Streamable HTTP, Server Validation; schema:
+	// HEADER_MISMATCH).
+	CodeHeaderMismatch int64 = -32020
+	// CodeMissingRequiredClientCapability refuses a request that needs a capability the client
+	// did not declare in its _meta (schema/2026-07-28: MISSING_REQUIRED_CLIENT_CAPABILITY).
+	CodeMissingRequiredClientCapability int64 = -32021
+	// CodeUnsupportedProtocolVersion refuses a request naming a protocol version the server
+	// does not serve per request (MCP 2026-07-28, Basic § Versioning, Protocol Version
+	// Negotiation; schema: UNSUPPORTED_PROTOCOL_VERSION).
+	CodeUnsupportedProtocolVersion int64 = -32022
 )
+
+// UnsupportedProtocolVersion returns the -32022 error for a request that named requested,
+// listing in data the versions the server supports (schema/2026-07-28:
+// UnsupportedProtocolVersionError, data.supported and data.requested).
+func UnsupportedProtocolVersion(requested string) *rpc.Error {
+	return rpc.NewError(CodeUnsupportedProtocolVersion, "Unsupported protocol version: "+requested).
+		WithData(struct {
+			Supported []string `json:"supported"`
+			Requested string   `json:"requested"`
+		}{AllVersions(), requested})
+}
 
 // ResourceNotFound returns the -32002 error for uri, with the URI in data as the spec's
 // example does ({"uri": "..."}).

@@ -72,14 +72,18 @@ func (e *cancelledError) Error() string {
 // ProtocolVersion returns the protocol revision in force for this request.
 func (r *Request) ProtocolVersion() string { return r.state.ProtocolVersion }
 
-// ClientInfo returns what the client said of itself in initialize (zero when unknown, as on
-// stateless transports).
+// ClientInfo returns what the client said of itself in initialize, or in the request's
+// _meta (io.modelcontextprotocol/clientInfo; zero when unknown).
 func (r *Request) ClientInfo() Implementation { return r.state.ClientInfo }
 
-// ClientCapabilities returns the capabilities the client declared (zero when unknown).
+// ClientCapabilities returns the capabilities the client declared in initialize, or in the
+// request's _meta (io.modelcontextprotocol/clientCapabilities; zero when unknown).
 func (r *Request) ClientCapabilities() *ClientCapabilities { return &r.state.ClientCapabilities }
 
-// LogLevel returns the least severe level the client wants log messages at.
+// LogLevel returns the least severe level the client wants log messages at: the one it set
+// (logging/setLevel, or io.modelcontextprotocol/logLevel in the request's _meta), else the
+// server's default. At a per-request revision ([IsModernVersion]) a request that set no level
+// gets no log messages at all, whatever LogLevel says.
 func (r *Request) LogLevel() LoggingLevel {
 	if r.state.LogLevel != "" {
 		return r.state.LogLevel
@@ -168,6 +172,11 @@ func (r *Request) Progress(ctx context.Context, progress, total float64, message
 // verbose one (MCP 2025-11-25, Server § Logging). logger may be empty; data is any
 // JSON-encodable value.
 func (r *Request) Log(ctx context.Context, level LoggingLevel, logger string, data any) error {
+	if r.modern() && r.state.LogLevel == "" {
+		// MCP 2026-07-28, schema RequestMetaObject: "If absent, the server MUST NOT send any
+		// notifications/message notifications for this request."
+		return nil
+	}
 	if level.Severity() < r.LogLevel().Severity() {
 		return nil
 	}

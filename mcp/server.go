@@ -195,7 +195,7 @@ func (s *Server) capabilities(withSession bool) ServerCapabilities {
 // session, one per supported version.
 var statelessStates = func() map[string]*SessionState {
 	m := make(map[string]*SessionState)
-	for _, v := range SupportedVersions() {
+	for _, v := range AllVersions() {
 		m[v] = &SessionState{ProtocolVersion: v, Initialized: true}
 	}
 	return m
@@ -341,6 +341,17 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 		res any
 		err error
 	)
+	modern := r.modern()
+	if modern {
+		switch r.Method {
+		case MethodInitialize, MethodPing, MethodLoggingSetLevel, MethodResourcesSubscribe, MethodResourcesUnsubscribe:
+			// Removed in 2026-07-28 (changelog: "Remove ping, logging/setLevel"; initialize
+			// and resources/subscribe give way to per-request _meta and subscriptions/listen).
+			return nil, rpc.MethodNotFound(r.Method)
+		case MethodServerDiscover:
+			return s.modernResult(r, s.discover())
+		}
+	}
 	switch r.Method {
 	case MethodToolsCall:
 		res, err = s.callTool(ctx, r)
@@ -372,7 +383,10 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 		return nil, rpc.MethodNotFound(r.Method)
 	}
 	if err != nil {
-		return nil, err
+		return nil, modernError(r, err)
+	}
+	if modern {
+		return s.modernResult(r, res)
 	}
 	return downgradeResult(r.state.ProtocolVersion, res), nil
 }

@@ -8,6 +8,9 @@ const (
 	MethodInitialize = "initialize"
 	// MethodPing checks that the peer is alive (either side; schema: PingRequest).
 	MethodPing = "ping"
+	// MethodServerDiscover asks what the server supports: versions, capabilities, identity
+	// (client → server, protocol 2026-07-28 and later; schema: DiscoverRequest).
+	MethodServerDiscover = "server/discover"
 
 	// MethodToolsList lists the server's tools (client → server; schema: ListToolsRequest).
 	MethodToolsList = "tools/list"

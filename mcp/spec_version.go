@@ -19,14 +19,48 @@ const (
 	// (schema/2025-11-25/schema.ts).
 	Version20251125 = "2025-11-25"
 
-	// LatestVersion is the newest revision this package speaks, the one a server offers first.
+	// Version20260728 removed initialize and protocol sessions: every request carries its
+	// version, the client's info and capabilities in _meta, and server/discover tells what a
+	// server supports (schema/2026-07-28/schema.ts; MCP 2026-07-28, Basic § Versioning). It is
+	// never negotiated by initialize: a request claiming it is served on its own, without a
+	// session (see [IsModernVersion]).
+	Version20260728 = "2026-07-28"
+
+	// LatestVersion is the newest revision initialize negotiates, the one a server offers
+	// first there. Revisions without initialize ([Version20260728]) are not among them.
 	LatestVersion = Version20251125
 )
+
+// modernVersions lists the supported revisions without initialize, newest first.
+var modernVersions = [...]string{Version20260728}
+
+// ModernVersions returns the protocol revisions this package serves per request, without
+// initialize or a session (MCP 2026-07-28, Basic § Versioning: "Modern: protocol versions that
+// convey version, identity, and capabilities as per-request metadata"), newest first. The
+// slice is new on every call.
+func ModernVersions() []string {
+	out := make([]string, len(modernVersions))
+	copy(out, modernVersions[:])
+	return out
+}
+
+// IsModernVersion reports whether v names a revision this package serves per request, without
+// initialize (exact comparison, as [IsSupportedVersion]).
+func IsModernVersion(v string) bool { return v == Version20260728 }
+
+// AllVersions returns every revision this package speaks, the per-request ones first, then
+// those initialize negotiates, each group newest first: what a server lists in server/discover
+// and in an UnsupportedProtocolVersionError (MCP 2026-07-28, Basic § Versioning, Protocol
+// Version Negotiation). The slice is new on every call.
+func AllVersions() []string {
+	return append(ModernVersions(), specVersions[:]...)
+}
 
 // specVersions lists the supported revisions, newest first.
 var specVersions = [...]string{Version20251125, Version20250618, Version20250326, Version20241105}
 
-// SupportedVersions returns the protocol revisions this package speaks, newest first. The slice is new on
+// SupportedVersions returns the protocol revisions initialize negotiates, newest first (see
+// [AllVersions] for every revision spoken). The slice is new on
 // every call; the caller may modify it.
 func SupportedVersions() []string {
 	out := make([]string, len(specVersions))
@@ -34,7 +68,8 @@ func SupportedVersions() []string {
 	return out
 }
 
-// IsSupportedVersion reports whether v names a protocol revision this package speaks. The comparison is exact:
+// IsSupportedVersion reports whether v names a protocol revision initialize negotiates (see
+// [IsModernVersion] for the others). The comparison is exact:
 // "2025-06-18" is supported, " 2025-06-18" and "2025-6-18" are not.
 func IsSupportedVersion(v string) bool {
 	switch v {

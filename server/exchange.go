@@ -34,13 +34,16 @@ while its error names the version the way the transport knows it.
 Era classification goes here too. The 2026-07-28 revision has no initialize and no protocol
 session: a request whose _meta carries io.modelcontextprotocol/protocolVersion is served at
 that revision, sessionless, on the same endpoint as 2025 clients (MCP 2026-07-28, Basic §
-Versioning, Backward Compatibility). Which rules serve a frame is therefore decided per frame,
-after decoding and before any session is looked up or any version checked: classify below is
-that step. Today it finds every frame in the session era; when the modern era lands, it reads
-the claim from the frame's _meta, and the transports branch on the era before their session
-and batch logic, which stay the session era's. One check must move then: a Streamable HTTP
-POST refuses an MCP-Protocol-Version it does not serve before its body is read (servePost);
-for a modern frame that header is checked against the frame's claim instead, after classify.
+Versioning, Backward Compatibility: "A request carrying modern per-request _meta is served
+statelessly according to this revision"). Which rules serve a frame is therefore decided per
+frame, after decoding and before any session is looked up or any version checked: classify
+below is that step. It reads the claim from the _meta of a lone request or notification; a
+claim of a revision initialize negotiates is no claim (clients of those revisions may send
+the same _meta keys, and get today's behaviour). The transports branch on the era before
+their session and batch logic, which stay the session era's. A Streamable HTTP POST that
+names an MCP-Protocol-Version it does not serve is refused only once its body showed a
+session-era frame (servePost); for a modern frame that header is checked against the
+frame's claim instead (modernLadder).
 */
 
 // exchange is the message exchange shared by every transport (see the design note above).
@@ -66,6 +69,9 @@ const (
 	// initialize, the version negotiated there (or named by the transport, for stateless
 	// HTTP).
 	eraSession era = iota
+	// eraModern is the revisions from 2026-07-28 on: no initialize and no session; every
+	// request carries its version, the client's info and capabilities in _meta.
+	eraModern
 )
 
 // frame is one decoded frame: a single message, or the members of a batch.
@@ -73,6 +79,8 @@ type frame struct {
 	msgs  []rpc.Message
 	batch bool
 	era   era
+	// claim is what the _meta of a lone request or notification says of its protocol.
+	claim claim
 }
 
 // decode decodes one frame, its messages appended to dst (a single message allocates nothing
@@ -88,9 +96,23 @@ func (x *exchange) decode(dst []rpc.Message, data []byte) (frame, *rpc.Error) {
 	return f, nil
 }
 
-// classify returns the era that serves f. Every frame is in the session era until the
-// 2026-07-28 revision is served (see the design note above).
-func classify(*frame) era { return eraSession }
+// classify reads the claim of f and returns the era that serves it (see the design note
+// above): modern when a lone request or notification claims a protocol version in its _meta
+// that initialize does not negotiate.
+func classify(f *frame) era {
+	if f.batch {
+		return eraSession
+	}
+	m := &f.msgs[0]
+	if m.Kind != rpc.KindRequest && m.Kind != rpc.KindNotification {
+		return eraSession
+	}
+	f.claim = readClaim(m.Params)
+	if f.claim.present && !mcp.IsSupportedVersion(f.claim.version) {
+		return eraModern
+	}
+	return eraSession
+}
 
 // isInitialize reports whether f is a lone initialize request, which opens a session.
 func (f *frame) isInitialize() bool {

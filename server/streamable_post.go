@@ -26,11 +26,10 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 			"Not Acceptable: Accept must allow application/json or text/event-stream, got "+strconvQuote(r.Header.Get("Accept")))
 		return
 	}
-	hdrVersion, ok := protocolVersion(r)
-	if !ok {
-		unsupportedVersion(w, hdrVersion)
-		return
-	}
+	// An MCP-Protocol-Version this handler does not serve is refused once the body shows a
+	// frame of the session era: for a modern one the header is checked against the frame's
+	// claim instead (see the exchange's design note).
+	hdrVersion, hdrOK := protocolVersion(r)
 	c := &postCall{}
 	body := h.readBody(w, r)
 	if body == nil {
@@ -46,6 +45,22 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	f, derr := h.x.decode(c.msg[:0], *body)
 	if derr != nil {
 		writeRPCError(w, http.StatusBadRequest, derr)
+		return
+	}
+	if f.era == eraSession && !f.batch && mcp.IsModernVersion(hdrVersion) {
+		if k := f.msgs[0].Kind; k == rpc.KindRequest || k == rpc.KindNotification {
+			// The header names a revision without sessions, the body claims none: its _meta
+			// lacks the required fields (MCP 2026-07-28, Basic § _meta), which the modern
+			// ladder says.
+			f.era = eraModern
+		}
+	}
+	if f.era == eraModern {
+		h.serveModern(ctx, w, r, principal, c, f, jsonOK, sseOK)
+		return
+	}
+	if !hdrOK {
+		unsupportedVersion(w, hdrVersion)
 		return
 	}
 	isInit := f.isInitialize()

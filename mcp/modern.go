@@ -1,0 +1,168 @@
+package mcp
+
+import (
+	"errors"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/internal/jsontext"
+	"github.com/minimcp/minimcp/rpc"
+)
+
+/*
+Design note: requests of the per-request revisions.
+
+From 2026-07-28 on there is no initialize and no session (MCP 2026-07-28, Basic § Versioning):
+every request names its version, the client's info and capabilities in _meta. A transport
+tells this package that a request is one of those by handing it in with no Session and an
+[Inbound.ProtocolVersion] for which [IsModernVersion] holds; the transport has checked the
+claim against what the request carries (headers, _meta) before. Such a request:
+
+  - runs with a state read from its own _meta alone (stateFor, requestState), never from an
+    earlier request: "Servers MUST NOT infer capabilities from prior requests" (schema,
+    RequestMetaObject);
+  - may call server/discover, and may not call what the revision removed (initialize, ping,
+    logging/setLevel, resources/subscribe and unsubscribe): those are unknown methods;
+  - gets log messages only when it set a level in _meta (Request.Log);
+  - gets results that carry resultType and the server's identity in _meta (modernResult),
+    and the cache hints the schema requires on the cacheable ones;
+  - learns of a missing resource by -32602 with data.uri instead of -32002 (changelog, minor
+    change 6).
+*/
+
+// modern reports whether r is served at a per-request revision (see the design note above).
+func (r *Request) modern() bool { return r.sess == nil && IsModernVersion(r.state.ProtocolVersion) }
+
+// DiscoverResult is the result of server/discover (MCP 2026-07-28, Server § Discovery; schema:
+// DiscoverResult). resultType, the cache hints and the server's identity in _meta are added to
+// it like to every result of the revision.
+type DiscoverResult struct {
+	// SupportedVersions lists the protocol versions the server supports.
+	SupportedVersions []string `json:"supportedVersions"`
+	// Capabilities are what the server supports on this endpoint.
+	Capabilities ServerCapabilities `json:"capabilities"`
+	// Instructions tell the client how to use the server.
+	Instructions string `json:"instructions,omitempty"`
+}
+
+// discover answers server/discover: every version the server speaks (the initialize ones
+// too, since the endpoint serves both eras: MCP 2026-07-28, Basic § Versioning, Backward
+// Compatibility), and the capabilities a request without a session gets: no list_changed and
+// no subscriptions, which need a stream this revision opens with subscriptions/listen, not
+// served yet.
+func (s *Server) discover() *DiscoverResult {
+	return &DiscoverResult{
+		SupportedVersions: AllVersions(),
+		Capabilities:      s.capabilities(false),
+		Instructions:      s.opts.Instructions,
+	}
+}
+
+// cacheable reports whether method's result is a CacheableResult, which must carry ttlMs and
+// cacheScope (MCP 2026-07-28, changelog, minor change 5; schema: CacheableResult).
+func cacheable(method string) bool {
+	switch method {
+	case MethodServerDiscover, MethodToolsList, MethodPromptsList, MethodResourcesList,
+		MethodResourcesTemplatesList, MethodResourcesRead:
+		return true
+	}
+	return false
+}
+
+// modernResult encodes res as a result of a per-request revision: with resultType "complete"
+// unless res names one (schema, Result: "Servers implementing this protocol version MUST
+// include this field"), the server's identity in _meta (schema, ResultMetaObject: "Servers
+// SHOULD include this field on every response"), and for a cacheable result ttlMs 0 and
+// cacheScope "private" unless res has them: always stale, never shared across principals,
+// which claims nothing a handler's data could contradict.
+func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
+	raw, ok := res.(json.RawMessage)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(res); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		meta                                  []byte
+		hasType, hasTTL, hasScope, hasMembers bool
+	)
+	out := make([]byte, 0, len(raw)+128)
+	out = append(out, '{')
+	err := jsontext.EachMember(raw, func(k, v []byte) bool {
+		switch string(k) {
+		case "_meta":
+			meta = v
+			return true
+		case "resultType":
+			hasType = true
+		case "ttlMs":
+			hasTTL = true
+		case "cacheScope":
+			hasScope = true
+		}
+		if hasMembers {
+			out = append(out, ',')
+		}
+		hasMembers = true
+		out = jsontext.AppendString(out, string(k))
+		out = append(out, ':')
+		out = append(out, v...)
+		return true
+	})
+	if err != nil {
+		return nil, errors.New("mcp: result is not a JSON object")
+	}
+	sep := func() {
+		if hasMembers {
+			out = append(out, ',')
+		}
+		hasMembers = true
+	}
+	if !hasType {
+		sep()
+		out = append(out, `"resultType":"complete"`...)
+	}
+	if cacheable(r.Method) {
+		if !hasTTL {
+			sep()
+			out = append(out, `"ttlMs":0`...)
+		}
+		if !hasScope {
+			sep()
+			out = append(out, `"cacheScope":"private"`...)
+		}
+	}
+	info, err := json.Marshal(&s.impl)
+	if err != nil {
+		return nil, err
+	}
+	sep()
+	out = append(out, `"_meta":{"io.modelcontextprotocol/serverInfo":`...)
+	out = append(out, info...)
+	_ = jsontext.EachMember(meta, func(k, v []byte) bool {
+		if string(k) != "io.modelcontextprotocol/serverInfo" {
+			out = append(out, ',')
+			out = jsontext.AppendString(out, string(k))
+			out = append(out, ':')
+			out = append(out, v...)
+		}
+		return true
+	})
+	out = append(out, '}', '}')
+	return out, nil
+}
+
+// modernError returns err as a request of r's revision gets it: a missing resource is -32602
+// with data.uri from 2026-07-28 on (changelog, minor change 6: "Change resource not found
+// error code from -32002 to -32602"; Basic § Error Codes: implementations of this version
+// "MUST NOT emit" -32002).
+func modernError(r *Request, err error) error {
+	var e *rpc.Error
+	if !r.modern() || !errors.As(err, &e) || e.Code != CodeResourceNotFound {
+		return err
+	}
+	c := *e
+	c.Code = rpc.CodeInvalidParams
+	return &c
+}

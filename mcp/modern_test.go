@@ -1,0 +1,49 @@
+package mcp_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+const modernMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"modern-client","version":"3"},"io.modelcontextprotocol/clientCapabilities":{}`
+
+// TestModernRequest: a request handed in at 2026-07-28 without a session runs with the context
+// of its own _meta, and its result carries resultType and the server's identity, merged into a
+// _meta the result already has; what the revision removed is an unknown method.
+func TestModernRequest(t *testing.T) {
+	s := newFixture(nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "meta"}, func(context.Context, *mcp.Request, struct{}) (*mcp.CallToolResult, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{}, Meta: mcp.Meta{"k": 1}}, nil
+	})
+	in := &mcp.Inbound{ProtocolVersion: mcp.Version20260728}
+	got := handleOne(t, s, in, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{`+modernMeta+`,"io.modelcontextprotocol/logLevel":"debug"},"name":"whoami","arguments":{}}}`)
+	assert.Equal(t, `{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"version=2026-07-28 client=modern-client session=true level=debug"}],"resultType":"complete","_meta":{"io.modelcontextprotocol/serverInfo":{"name":"fixture","title":"Fixture Server","version":"1.0.0"}}}}`, got)
+
+	got = handleOne(t, s, in, `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{`+modernMeta+`},"name":"meta","arguments":{}}}`)
+	assert.Equal(t, `{"jsonrpc":"2.0","id":8,"result":{"content":[],"resultType":"complete","_meta":{"io.modelcontextprotocol/serverInfo":{"name":"fixture","title":"Fixture Server","version":"1.0.0"},"k":1}}}`, got)
+
+	got = handleOne(t, s, in, `{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{`+modernMeta+`},"uri":"test://nope"}}`)
+	assert.Contains(t, got, `"code":-32602`, "resource not found is -32602 from 2026-07-28 on")
+	assert.Contains(t, got, `"data":{"uri":"test://nope"}`)
+
+	got = handleOne(t, s, in, `{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{`+modernMeta+`},"uri":"test://static-text"}}`)
+	assert.Contains(t, got, `"resultType":"complete","ttlMs":0,"cacheScope":"private","_meta":{"io.modelcontextprotocol/serverInfo":`)
+
+	for _, m := range []string{"ping", "initialize", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"} {
+		got = handleOne(t, s, in, `{"jsonrpc":"2.0","id":4,"method":"`+m+`","params":{`+modernMeta+`}}}`)
+		assert.Contains(t, got, `"code":-32601`, m)
+	}
+
+	got = handleOne(t, s, in, `{"jsonrpc":"2.0","id":5,"method":"server/discover","params":{`+modernMeta+`}}}`)
+	assert.Contains(t, got, `"supportedVersions":["2026-07-28","2025-11-25","2025-06-18","2025-03-26","2024-11-05"]`)
+
+	// The 2025 revisions are unchanged: no resultType, -32002.
+	got = handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125}, `{"jsonrpc":"2.0","id":6,"method":"resources/read","params":{"uri":"test://nope"}}`)
+	assert.Contains(t, got, `"code":-32002`)
+	got = handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125}, `{"jsonrpc":"2.0","id":7,"method":"server/discover"}`)
+	assert.Contains(t, got, `"code":-32601`)
+}

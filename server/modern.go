@@ -1,0 +1,240 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/internal/jsontext"
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
+)
+
+// claim is what a message's _meta says of its protocol, the way revisions from 2026-07-28 on
+// carry it (MCP 2026-07-28, Basic § _meta, Per-request protocol fields).
+type claim struct {
+	// present says _meta has io.modelcontextprotocol/protocolVersion; version is its value
+	// when it is a string, "" otherwise.
+	present bool
+	version string
+	// caps says _meta has io.modelcontextprotocol/clientCapabilities, an object.
+	caps bool
+}
+
+// readClaim reads the claim in params._meta. It reads what it needs and allocates nothing
+// for params without a _meta of the revision's keys.
+func readClaim(params json.RawMessage) claim {
+	var c claim
+	if len(params) == 0 || !strings.Contains(string(params), `"io.modelcontextprotocol/`) {
+		return c
+	}
+	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+		if string(k) != "_meta" {
+			return true
+		}
+		_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
+			switch string(mk) {
+			case "io.modelcontextprotocol/protocolVersion":
+				c.present = true
+				c.version, _ = jsontext.Unquote(mv)
+			case "io.modelcontextprotocol/clientCapabilities":
+				i := jsontext.SkipSpace(mv, 0)
+				c.caps = i < len(mv) && mv[i] == '{'
+			}
+			return true
+		})
+		return false
+	})
+	return c
+}
+
+// nameParam returns the member of params that the Mcp-Name header mirrors for method, and
+// whether method has one (MCP 2026-07-28, Transports § Streamable HTTP, Standard Request
+// Headers: "params.name or params.uri" for "tools/call, resources/read, prompts/get").
+func nameParam(method string) (string, bool) {
+	switch method {
+	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
+		return "name", true
+	case mcp.MethodResourcesRead:
+		return "uri", true
+	}
+	return "", false
+}
+
+// headerValue returns the one value of header name in r, without the optional whitespace
+// around it (RFC 9110 §5.5: "a field value does not include leading or trailing
+// whitespace"); ok is false when it is missing or repeated.
+func headerValue(r *http.Request, name string) (v string, ok bool) {
+	vs := r.Header.Values(name)
+	if len(vs) != 1 {
+		return "", false
+	}
+	return strings.Trim(vs[0], " \t"), true
+}
+
+// decodeSentinel decodes a header value in the Base64 sentinel form, =?base64?...?=, the
+// prefix and suffix lowercase (MCP 2026-07-28, Transports § Streamable HTTP, Value Encoding:
+// "servers MUST decode an encoded Mcp-Name or Mcp-Param-{Name} value before comparing it to
+// the corresponding request body value"). Other values are returned as they are.
+func decodeSentinel(v string) (string, bool) {
+	const prefix, suffix = "=?base64?", "?="
+	if len(v) < len(prefix)+len(suffix) || !strings.HasPrefix(v, prefix) || !strings.HasSuffix(v, suffix) {
+		return v, true
+	}
+	b, err := base64.StdEncoding.DecodeString(v[len(prefix) : len(v)-len(suffix)])
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
+// modernLadder checks a modern request the way the revision orders it, and returns the
+// error that refuses it, nil when it may be served. Every rung answers 400 on HTTP:
+//
+//  1. the required _meta fields (MCP 2026-07-28, Basic § _meta: "A request missing any
+//     required field is malformed; the server MUST reject it with JSON-RPC error code -32602
+//     (Invalid params). On HTTP, the response status MUST be 400 Bad Request");
+//  2. the standard headers, present and matching the body (Transports § Streamable HTTP,
+//     Server Validation: -32020 when "A required standard header (MCP-Protocol-Version,
+//     Mcp-Method, Mcp-Name) is missing" or "does not match the corresponding request body
+//     value"); checkHeaders is nil on transports without headers;
+//  3. the version (Basic § Versioning, Protocol Version Negotiation: the server "MUST respond
+//     with an UnsupportedProtocolVersionError listing the versions it does support").
+//
+// An unknown or removed method comes last, from the protocol (-32601, 404 on HTTP).
+func modernLadder(m *rpc.Message, c claim, checkHeaders func(*rpc.Message, claim) *rpc.Error) *rpc.Error {
+	if !c.present || c.version == "" {
+		return rpc.InvalidParams("_meta must carry io.modelcontextprotocol/protocolVersion, a string")
+	}
+	if !c.caps {
+		return rpc.InvalidParams("_meta must carry io.modelcontextprotocol/clientCapabilities, an object")
+	}
+	if checkHeaders != nil {
+		if e := checkHeaders(m, c); e != nil {
+			return e
+		}
+	}
+	if !mcp.IsModernVersion(c.version) {
+		return mcp.UnsupportedProtocolVersion(c.version)
+	}
+	return nil
+}
+
+// httpHeaders returns the header rung of modernLadder for a Streamable HTTP POST.
+func httpHeaders(r *http.Request) func(*rpc.Message, claim) *rpc.Error {
+	return func(m *rpc.Message, c claim) *rpc.Error {
+		if v, ok := headerValue(r, "MCP-Protocol-Version"); !ok || v != c.version {
+			// Transports § Streamable HTTP, Protocol Version Header: "The header value MUST
+			// match the io.modelcontextprotocol/protocolVersion field carried in the request
+			// body's _meta."
+			return headerMismatch("MCP-Protocol-Version", r, c.version)
+		}
+		if v, ok := headerValue(r, "Mcp-Method"); !ok || v != m.Method {
+			return headerMismatch("Mcp-Method", r, m.Method)
+		}
+		if m.Kind != rpc.KindRequest {
+			return nil
+		}
+		member, ok := nameParam(m.Method)
+		if !ok {
+			return nil
+		}
+		body, present := "", false
+		_ = jsontext.EachMember(m.Params, func(k, v []byte) bool {
+			if string(k) == member {
+				body, present = jsontext.Unquote(v)
+				return false
+			}
+			return true
+		})
+		if !present {
+			// The request is malformed; the protocol says how (-32602).
+			return nil
+		}
+		v, ok := headerValue(r, "Mcp-Name")
+		if ok {
+			v, ok = decodeSentinel(v)
+		}
+		if !ok || v != body {
+			return headerMismatch("Mcp-Name", r, body)
+		}
+		return nil
+	}
+}
+
+// headerMismatch returns the -32020 error for header name, which must be body.
+func headerMismatch(name string, r *http.Request, body string) *rpc.Error {
+	vs := r.Header.Values(name)
+	switch len(vs) {
+	case 0:
+		return rpc.Errorf(mcp.CodeHeaderMismatch, "Header mismatch: %s header is missing (body: %q)", name, body)
+	case 1:
+		return rpc.Errorf(mcp.CodeHeaderMismatch, "Header mismatch: %s header value %q does not match body value %q", name, vs[0], body)
+	}
+	return rpc.Errorf(mcp.CodeHeaderMismatch, "Header mismatch: %s header is repeated", name)
+}
+
+// serveModern answers a POST whose frame is in the modern era (see the exchange's design
+// note): no session is looked up or minted, whatever Mcp-Session-Id says (MCP 2026-07-28,
+// Transports § Streamable HTTP, Backward Compatibility: "An Mcp-Session-Id header on a
+// request: ignore it, and do not mint or echo session IDs"), in the stateful handler as in the
+// stateless one.
+func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *http.Request, principal string,
+	c *postCall, f frame, jsonOK, sseOK bool) {
+	m := &f.msgs[0]
+	if e := modernLadder(m, f.claim, httpHeaders(r)); e != nil {
+		id := m.ID
+		if m.Kind == rpc.KindNotification {
+			id = rpc.NullID
+		}
+		writeReply(w, http.StatusBadRequest, &rpc.Response{ID: id, Error: e})
+		return
+	}
+	c.in = mcp.Inbound{ProtocolVersion: f.claim.version, Principal: principal}
+	if m.Kind == rpc.KindNotification {
+		h.x.deliver(ctx, &c.in, f)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	out := &c.out
+	*out = postOut{h: h, w: w, version: f.claim.version, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
+	if h.opts.Response != ResponseJSON {
+		c.in.Out = out
+	}
+	replies := h.x.dispatch(ctx, &c.in, f, c.reply[:0])
+	replies = answerCancelled(f.msgs, replies, c.reply[:0])
+	if e := replies[0].Error; e != nil && e.Code == rpc.CodeMethodNotFound && !out.started() {
+		// Transports § Streamable HTTP, Protocol Version Header: "If the server does not
+		// implement the requested RPC method, it MUST respond with 404 Not Found and a
+		// JSON-RPC error with code -32601".
+		writeReply(w, http.StatusNotFound, &replies[0])
+		return
+	}
+	buf := rpc.GetBuffer()
+	*buf = encode(*buf, replies, false)
+	out.finish(*buf, h.opts.Response == ResponseSSE || !jsonOK)
+	rpc.PutBuffer(buf)
+}
+
+// started reports whether the answer became an SSE stream.
+func (p *postOut) started() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st != nil
+}
+
+// writeReply answers status with the JSON-RPC reply resp.
+func writeReply(w http.ResponseWriter, status int, resp *rpc.Response) {
+	buf := rpc.GetBuffer()
+	defer rpc.PutBuffer(buf)
+	*buf = rpc.AppendResponse(*buf, resp)
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json")
+	hd.Set("Content-Length", strconv.Itoa(len(*buf)))
+	w.WriteHeader(status)
+	_, _ = w.Write(*buf)
+}

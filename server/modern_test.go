@@ -1,0 +1,270 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	json "github.com/goccy/go-json"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
+)
+
+// modernMeta is the _meta of a 2026-07-28 request.
+const modernMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+
+// modernCall is a 2026-07-28 tools/call of tool with args and extra members of _meta.
+func modernCall(id int, tool, args, extraMeta string) string {
+	meta := modernMeta
+	if extraMeta != "" {
+		meta = strings.TrimSuffix(meta, "}") + "," + extraMeta + "}"
+	}
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{%s,"name":%q,"arguments":%s}}`, id, meta, tool, args)
+}
+
+// modernReq builds a 2026-07-28 POST with the standard headers for method and name (none
+// when empty), then hdr as req does.
+func modernReq(body, method, name string, hdr ...string) *http.Request {
+	std := []string{"MCP-Protocol-Version", mcp.Version20260728, "Mcp-Method", method}
+	if name != "" {
+		std = append(std, "Mcp-Name", name)
+	}
+	return req(http.MethodPost, body, "", append(std, hdr...)...)
+}
+
+// modes are the handlers a modern request must be served alike by.
+var modes = []struct {
+	name string
+	opts server.Options
+}{
+	{"stateful", server.Options{}},
+	{"stateless", server.Options{Stateless: true}},
+}
+
+// replyOf decodes the JSON-RPC reply of an answer, JSON or SSE (its last event).
+func replyOf(t *testing.T, w interface {
+	Header() http.Header
+}, body string) map[string]any {
+	t.Helper()
+	body = replyBody(t, w.Header(), body)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(body), &m), body)
+	return m
+}
+
+func TestModernValidationLadder(t *testing.T) {
+	list := func(meta string) string {
+		return `{"jsonrpc":"2.0","id":"x7","method":"tools/list","params":{` + meta + `}}`
+	}
+	tests := []struct {
+		name   string
+		r      func() *http.Request
+		status int
+		code   int64
+	}{
+		{"meta without clientCapabilities",
+			func() *http.Request {
+				return modernReq(list(`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}`), "tools/list", "")
+			},
+			http.StatusBadRequest, rpc32602},
+		{"protocolVersion not a string",
+			func() *http.Request {
+				return modernReq(list(`"_meta":{"io.modelcontextprotocol/protocolVersion":20260728,"io.modelcontextprotocol/clientCapabilities":{}}`), "tools/list", "")
+			},
+			http.StatusBadRequest, rpc32602},
+		{"modern header, no _meta",
+			func() *http.Request {
+				return modernReq(`{"jsonrpc":"2.0","id":"x7","method":"tools/list"}`, "tools/list", "")
+			},
+			http.StatusBadRequest, rpc32602},
+		{"version header missing",
+			func() *http.Request { return modernReq(list(modernMeta), "tools/list", "", "MCP-Protocol-Version", "") },
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"version header differs from _meta",
+			func() *http.Request {
+				return modernReq(list(modernMeta), "tools/list", "", "MCP-Protocol-Version", "2025-11-25")
+			},
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"method header missing",
+			func() *http.Request { return modernReq(list(modernMeta), "", "") },
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"method header differs",
+			func() *http.Request { return modernReq(list(modernMeta), "prompts/list", "") },
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"method header value case differs",
+			func() *http.Request { return modernReq(list(modernMeta), "TOOLS/LIST", "") },
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"name header missing",
+			func() *http.Request {
+				return modernReq(strings.Replace(modernCall(7, "echo", `{"text":"a"}`, ""), `"id":7`, `"id":"x7"`, 1), "tools/call", "")
+			},
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"name header differs",
+			func() *http.Request {
+				return modernReq(strings.Replace(modernCall(7, "echo", `{"text":"a"}`, ""), `"id":7`, `"id":"x7"`, 1), "tools/call", "block")
+			},
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"name header badly encoded",
+			func() *http.Request {
+				return modernReq(strings.Replace(modernCall(7, "echo", `{"text":"a"}`, ""), `"id":7`, `"id":"x7"`, 1), "tools/call", "=?base64?!!?=")
+			},
+			http.StatusBadRequest, mcp.CodeHeaderMismatch},
+		{"unsupported version",
+			func() *http.Request {
+				return modernReq(list(strings.ReplaceAll(modernMeta, "2026-07-28", "2099-01-01")), "tools/list", "", "MCP-Protocol-Version", "2099-01-01")
+			},
+			http.StatusBadRequest, mcp.CodeUnsupportedProtocolVersion},
+		{"unknown method",
+			func() *http.Request {
+				return modernReq(`{"jsonrpc":"2.0","id":"x7","method":"no/such","params":{`+modernMeta+`}}`, "no/such", "")
+			},
+			http.StatusNotFound, -32601},
+		{"ping is removed",
+			func() *http.Request {
+				return modernReq(`{"jsonrpc":"2.0","id":"x7","method":"ping","params":{`+modernMeta+`}}`, "ping", "")
+			},
+			http.StatusNotFound, -32601},
+		{"logging/setLevel is removed",
+			func() *http.Request {
+				return modernReq(`{"jsonrpc":"2.0","id":"x7","method":"logging/setLevel","params":{`+modernMeta+`,"level":"info"}}`, "logging/setLevel", "")
+			},
+			http.StatusNotFound, -32601},
+		{"resources/subscribe is removed",
+			func() *http.Request {
+				return modernReq(`{"jsonrpc":"2.0","id":"x7","method":"resources/subscribe","params":{`+modernMeta+`,"uri":"test://r"}}`, "resources/subscribe", "")
+			},
+			http.StatusNotFound, -32601},
+		{"initialize at 2026-07-28",
+			func() *http.Request {
+				return modernReq(`{"jsonrpc":"2.0","id":"x7","method":"initialize","params":{`+modernMeta+`,"protocolVersion":"2026-07-28","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`, "initialize", "")
+			},
+			http.StatusNotFound, -32601},
+	}
+	for _, md := range modes {
+		for _, tt := range tests {
+			t.Run(md.name+"/"+tt.name, func(t *testing.T) {
+				h := server.New(newTestServer().Server, &md.opts)
+				w := do(h, tt.r())
+				assert.Equal(t, tt.status, w.Code, w.Body.String())
+				assert.Empty(t, w.Header().Get("Mcp-Session-Id"))
+				m := replyOf(t, w, w.Body.String())
+				assert.Equal(t, "x7", m["id"], "the error carries the request's id")
+				e, _ := m["error"].(map[string]any)
+				require.NotNil(t, e, w.Body.String())
+				assert.EqualValues(t, tt.code, e["code"], w.Body.String())
+				if tt.code == mcp.CodeUnsupportedProtocolVersion {
+					data, _ := e["data"].(map[string]any)
+					assert.Equal(t, "2099-01-01", data["requested"])
+					assert.Contains(t, data["supported"], mcp.Version20260728)
+				}
+			})
+		}
+	}
+}
+
+const rpc32602 = -32602
+
+// TestModernToolsCall: a 2026-07-28 tools/call is served without initialize, with no session
+// minted or read, by the stateful handler as by the stateless one; its result says its type
+// and the server's identity.
+func TestModernToolsCall(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			h := server.New(newTestServer().Server, &md.opts)
+			for _, name := range []string{"echo", "  echo\t", "=?base64?ZWNobw==?="} {
+				// An Mcp-Session-Id the server never minted is ignored, not refused.
+				w := do(h, modernReq(modernCall(3, "echo", `{"text":"hi"}`, ""), "tools/call", name, "Mcp-Session-Id", "nope"))
+				require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+				assert.Empty(t, w.Header().Get("Mcp-Session-Id"))
+				m := replyOf(t, w, w.Body.String())
+				assert.EqualValues(t, 3, m["id"])
+				res, _ := m["result"].(map[string]any)
+				require.NotNil(t, res, w.Body.String())
+				assert.Equal(t, "complete", res["resultType"])
+				assert.Equal(t, map[string]any{"type": "text", "text": "hi"}, res["content"].([]any)[0])
+				meta, _ := res["_meta"].(map[string]any)
+				assert.Equal(t, map[string]any{"name": "transport-test", "version": "1.0.0"}, meta["io.modelcontextprotocol/serverInfo"])
+			}
+			if md.opts.Stateless {
+				return
+			}
+			// The 2025 path next to it is unchanged: no session, no service.
+			w := do(h, req(http.MethodPost, call(4, "echo", `{"text":"hi"}`), ""))
+			assert.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+		})
+	}
+}
+
+// TestModernDiscover: server/discover answers the versions, the capabilities served without a
+// session, the instructions, and the cache hints the schema requires.
+func TestModernDiscover(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			srv := mcp.NewServer(&mcp.Implementation{Name: "d", Version: "2"}, &mcp.ServerOptions{Instructions: "Use echo."})
+			mcp.AddTool(srv, &mcp.Tool{Name: "echo"}, func(_ context.Context, _ *mcp.Request, _ struct{}) (string, error) { return "", nil })
+			h := server.New(srv, &md.opts)
+			w := do(h, modernReq(`{"jsonrpc":"2.0","id":"d1","method":"server/discover","params":{`+modernMeta+`}}`, "server/discover", ""))
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assert.Empty(t, w.Header().Get("Mcp-Session-Id"))
+			var got struct {
+				ID     string `json:"id"`
+				Result struct {
+					ResultType        string         `json:"resultType"`
+					SupportedVersions []string       `json:"supportedVersions"`
+					Capabilities      map[string]any `json:"capabilities"`
+					Instructions      string         `json:"instructions"`
+					TTLMs             *int           `json:"ttlMs"`
+					CacheScope        string         `json:"cacheScope"`
+					Meta              map[string]any `json:"_meta"`
+				} `json:"result"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(replyBody(t, w.Header(), w.Body.String())), &got), w.Body.String())
+			r := got.Result
+			assert.Equal(t, "d1", got.ID)
+			assert.Equal(t, "complete", r.ResultType)
+			assert.Equal(t, mcp.AllVersions(), r.SupportedVersions)
+			assert.Equal(t, mcp.Version20260728, r.SupportedVersions[0])
+			assert.Equal(t, map[string]any{}, r.Capabilities["tools"], "no listChanged: no stream to send it on")
+			assert.Equal(t, "Use echo.", r.Instructions)
+			require.NotNil(t, r.TTLMs)
+			assert.Equal(t, "private", r.CacheScope)
+			assert.Equal(t, map[string]any{"name": "d", "version": "2"}, r.Meta["io.modelcontextprotocol/serverInfo"])
+		})
+	}
+}
+
+// TestModernLogLevel: a 2026-07-28 request gets notifications/message only when its _meta set
+// a level (schema, RequestMetaObject: "If absent, the server MUST NOT send any
+// notifications/message notifications for this request").
+func TestModernLogLevel(t *testing.T) {
+	h := server.New(newTestServer().Server, &server.Options{Stateless: true})
+	w := do(h, modernReq(modernCall(5, "notify", `{}`, ""), "tools/call", "notify"))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.NotContains(t, w.Body.String(), "notifications/message")
+	assert.Contains(t, w.Body.String(), "notified")
+
+	w = do(h, modernReq(modernCall(6, "notify", `{}`, `"io.modelcontextprotocol/logLevel":"info"`), "tools/call", "notify"))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.Equal(t, "text/event-stream", w.Header().Get("Content-Type"))
+	evs := dataOf(events(t, w.Body))
+	require.Len(t, evs, 3, evs)
+	assert.Contains(t, evs[0], `"notifications/message"`)
+	assert.Contains(t, evs[1], `"two"`)
+	assert.Contains(t, evs[2], `"notified"`)
+}
+
+// replyBody returns the JSON-RPC reply of an answer, JSON or SSE (its last event).
+func replyBody(t *testing.T, hd http.Header, body string) string {
+	t.Helper()
+	if strings.HasPrefix(hd.Get("Content-Type"), "text/event-stream") {
+		evs := dataOf(events(t, strings.NewReader(body)))
+		require.NotEmpty(t, evs)
+		return evs[len(evs)-1]
+	}
+	return body
+}

@@ -21,7 +21,11 @@ import (
 var (
 	fuzzContentTypes = []string{"application/json", "application/json; charset=utf-8", "text/plain", ""}
 	fuzzAccepts      = []string{"application/json, text/event-stream", "application/json", "text/event-stream", "*/*", ""}
-	fuzzVersions     = []string{"", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "1999-01-01"}
+	fuzzVersions     = []string{"", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "1999-01-01", "2026-07-28", " 2026-07-28 "}
+	// The standard request headers of 2026-07-28 (MCP 2026-07-28, Transports § Streamable
+	// HTTP, Standard Request Headers), picked by the high bits of ct and accept.
+	fuzzMethods = []string{"", "tools/call", "tools/list", "server/discover", "resources/read", "prompts/get", "TOOLS/CALL"}
+	fuzzNames   = []string{"", "echo", " echo ", "=?base64?ZWNobw==?=", "=?base64?!!?=", "fuzz://r", "p"}
 )
 
 // fuzzStatuses are the statuses a POST may get (MCP 2025-11-25, Transports): an answer, 202
@@ -87,10 +91,15 @@ func FuzzStreamablePost(f *testing.F) {
 		`{"jsonrpc":"2.0","id":7,"method":"logging/setLevel","params":{"level":"debug"}}`,
 		`{"jsonrpc":"2.0","id":8,"result":{}}`,
 		`not json`,
+		`{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/logLevel":"debug","progressToken":1},"name":"log","arguments":{"text":"hi"}}}`,
+		`{"jsonrpc":"2.0","id":"d","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`,
+		`{"jsonrpc":"2.0","id":11,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01"}}}`,
 	} {
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(0), uint8(0))
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(3), uint8(1))
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(0), uint8(5))
+		f.Add([]byte(body), uint8(1<<4), uint8(1<<4), uint8(6), uint8(0))
+		f.Add([]byte(body), uint8(3<<4), uint8(3<<4), uint8(6), uint8(1))
 	}
 	f.Add([]byte(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"`+strings.Repeat("x", 64<<10)+`"}}}`),
 		uint8(0), uint8(0), uint8(0), uint8(4))
@@ -114,9 +123,11 @@ func FuzzStreamablePost(f *testing.F) {
 		setHeader(r, "Accept", fuzzAccepts[int(accept)%len(fuzzAccepts)])
 		setHeader(r, "MCP-Protocol-Version", fuzzVersions[int(version)%len(fuzzVersions)])
 		setHeader(r, "Mcp-Session-Id", session)
+		setHeader(r, "Mcp-Method", fuzzMethods[int(ct>>4)%len(fuzzMethods)])
+		setHeader(r, "Mcp-Name", fuzzNames[int(accept>>4)%len(fuzzNames)])
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		checkPostAnswer(t, w)
+		checkPostAnswer(t, w, requestID(body))
 	})
 }
 
@@ -148,8 +159,10 @@ func fuzzInitialize(f *testing.F, h http.Handler) string {
 	return id
 }
 
-// checkPostAnswer checks that one answer is well-formed.
-func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder) {
+// checkPostAnswer checks that one answer is well-formed. reqID is the raw id of the request body, nil when the body is not one request: an error
+// status carries it when a 2026-07-28 request is refused (MCP 2026-07-28, Transports §
+// Streamable HTTP, Server Validation), and id null otherwise.
+func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder, reqID []byte) {
 	t.Helper()
 	body := w.Body.Bytes()
 	if !fuzzStatuses[w.Code] {
@@ -165,7 +178,7 @@ func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder) {
 			t.Fatalf("202 with a body: %s", body)
 		}
 	case w.Code >= 400:
-		mustSingleErrorReply(t, body)
+		mustSingleErrorReply(t, body, reqID)
 		if w.Code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 			t.Fatalf("503 without Retry-After: %s", body)
 		}
@@ -190,8 +203,8 @@ func checkPostAnswer(t *testing.T, w *httptest.ResponseRecorder) {
 	}
 }
 
-// mustSingleErrorReply checks an error status's body: one JSON-RPC error, id null.
-func mustSingleErrorReply(t *testing.T, body []byte) {
+// mustSingleErrorReply checks an error status's body: one JSON-RPC error, id null or reqID.
+func mustSingleErrorReply(t *testing.T, body, reqID []byte) {
 	t.Helper()
 	var r struct {
 		JSONRPC string             `json:"jsonrpc"`
@@ -201,9 +214,21 @@ func mustSingleErrorReply(t *testing.T, body []byte) {
 			Message string `json:"message"`
 		} `json:"error"`
 	}
-	if err := stdjson.Unmarshal(body, &r); err != nil || r.JSONRPC != "2.0" || r.Error == nil || r.Error.Code == 0 || r.Error.Message == "" || string(r.ID) != "null" {
-		t.Fatalf("an error status without a JSON-RPC error reply (id null, non-zero code, a message): %s", body)
+	if err := stdjson.Unmarshal(body, &r); err != nil || r.JSONRPC != "2.0" || r.Error == nil || r.Error.Code == 0 || r.Error.Message == "" || string(r.ID) != "null" && (reqID == nil || !bytes.Equal(r.ID, reqID)) {
+		t.Fatalf("an error status without a JSON-RPC error reply (id null or the request's, non-zero code, a message): %s", body)
 	}
+}
+
+// requestID returns the raw id of body when it is one JSON-RPC request, else nil.
+func requestID(body []byte) []byte {
+	var m struct {
+		ID     stdjson.RawMessage `json:"id"`
+		Method *string            `json:"method"`
+	}
+	if stdjson.Unmarshal(body, &m) != nil || m.Method == nil || len(m.ID) == 0 {
+		return nil
+	}
+	return m.ID
 }
 
 // checkReplies checks a JSON answer: one response or an array of them.

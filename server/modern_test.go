@@ -268,3 +268,41 @@ func replyBody(t *testing.T, hd http.Header, body string) string {
 	}
 	return body
 }
+
+// TestModernStdio: stdio answers server/discover and 2026-07-28 requests without initialize,
+// refuses a bad one with its id, and still opens a 2025 session with initialize.
+func TestModernStdio(t *testing.T) {
+	ts := newTestServer()
+	lines := []string{
+		`{"jsonrpc":"2.0","id":"d","method":"server/discover","params":{` + modernMeta + `}}`,
+		modernCall(2, "echo", `{"text":"modern stdio"}`, ""),
+		`{"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}`,
+		`{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`,
+		`{"jsonrpc":"2.0","id":5,"method":"ping","params":{` + modernMeta + `}}`,
+		initBody,
+	}
+	var out strings.Builder
+	require.NoError(t, server.ServeStdio(t.Context(), ts.Server, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, nil))
+	got := map[string]map[string]any{}
+	for l := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+		got[fmt.Sprint(m["id"])] = m
+	}
+	require.Len(t, got, len(lines))
+	assert.Equal(t, mcp.AllVersions(), toStrings(got["d"]["result"].(map[string]any)["supportedVersions"]))
+	assert.Equal(t, "complete", got["2"]["result"].(map[string]any)["resultType"])
+	assert.Contains(t, fmt.Sprint(got["2"]["result"]), "modern stdio")
+	assert.EqualValues(t, mcp.CodeUnsupportedProtocolVersion, got["3"]["error"].(map[string]any)["code"])
+	assert.EqualValues(t, -32602, got["4"]["error"].(map[string]any)["code"])
+	assert.EqualValues(t, -32601, got["5"]["error"].(map[string]any)["code"])
+	assert.Equal(t, mcp.Version20251125, got["1"]["result"].(map[string]any)["protocolVersion"])
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, s := range v.([]any) {
+		out = append(out, s.(string))
+	}
+	return out
+}

@@ -118,6 +118,10 @@ func (st *stdio) serveLine(ctx context.Context, line []byte) {
 		st.out.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: derr})
 		return
 	}
+	if f.era == eraModern {
+		st.serveModern(ctx, f)
+		return
+	}
 	if !f.batch && (f.msgs[0].Kind != rpc.KindRequest || f.isInitialize()) {
 		// initialize is answered before the next line is read, so a client that pipelines
 		// its first requests behind it finds the session initialized (MCP 2025-11-25, Basic §
@@ -133,10 +137,40 @@ func (st *stdio) serveLine(ctx context.Context, line []byte) {
 	})
 }
 
+// serveModern serves a line whose message is in the modern era (see the exchange's design
+// note): with no session, whether or not the stream opened one with initialize (MCP
+// 2026-07-28, Transports § stdio, Backward Compatibility: a dual-era client probes with
+// server/discover "before sending any other request"; Basic § Versioning: "A dual-era server
+// MAY serve both eras concurrently on the same endpoint or process"). The checks are the
+// modern ladder's, without the headers stdio does not have; a request runs on a goroutine of
+// its own, as in the session era.
+func (st *stdio) serveModern(ctx context.Context, f frame) {
+	m := &f.msgs[0]
+	if e := modernLadder(m, f.claim, nil); e != nil {
+		if m.Kind == rpc.KindRequest {
+			st.out.reply(ctx, &rpc.Response{ID: m.ID, Error: e})
+		}
+		return
+	}
+	in := &mcp.Inbound{ProtocolVersion: f.claim.version, Principal: st.in.Principal, Out: st.out}
+	if m.Kind != rpc.KindRequest {
+		st.x.deliver(ctx, in, f)
+		return
+	}
+	st.sem <- struct{}{}
+	st.wg.Go(func() {
+		defer func() { <-st.sem }()
+		st.answerIn(ctx, in, f)
+	})
+}
+
 // answer dispatches the messages of f and writes their replies.
-func (st *stdio) answer(ctx context.Context, f frame) {
+func (st *stdio) answer(ctx context.Context, f frame) { st.answerIn(ctx, &st.in, f) }
+
+// answerIn dispatches the messages of f, received as in says, and writes their replies.
+func (st *stdio) answerIn(ctx context.Context, in *mcp.Inbound, f frame) {
 	var one [1]rpc.Response
-	replies := st.x.dispatch(ctx, &st.in, f, one[:0])
+	replies := st.x.dispatch(ctx, in, f, one[:0])
 	switch {
 	case len(replies) == 0:
 	case f.batch:

@@ -1,6 +1,6 @@
 // Package mcp implements the Model Context Protocol on the server side, independent of any
 // transport: the protocol types of revisions 2024-11-05, 2025-03-26, 2025-06-18 and
-// 2025-11-25, a typed registry of tools, resources, prompts and completions, the lifecycle
+// 2025-11-25, and of 2026-07-28 beside them (per-request _meta, server/discover), a typed registry of tools, resources, prompts and completions, the lifecycle
 // (initialize, version negotiation, capabilities), and the utilities (ping, logging, progress,
 // cancellation, pagination, and requests to the client: sampling, elicitation, roots).
 //
@@ -57,4 +57,10 @@
 // The server answers every supported revision. Fields a client's revision does not know
 // (titles before 2025-06-18, structuredContent before 2025-06-18, audio content before
 // 2025-03-26, …) are left out or converted when talking to it.
+//
+// Revision 2026-07-28 has no initialize and no session: a transport hands such a request in
+// with no session and the version it claimed ([IsModernVersion]); it runs with the client's
+// info, capabilities and log level from its own _meta, may call server/discover, not what the
+// revision removed (ping, logging/setLevel, resources/subscribe), and its result carries
+// resultType and the server's identity. initialize still negotiates the 2025 revisions only.
 package mcp

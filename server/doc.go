@@ -1,7 +1,10 @@
 // Package server carries MCP over HTTP and stdio: the Streamable HTTP transport (MCP
 // revisions 2025-03-26 to 2025-11-25, "Basic § Transports"), in a stateful mode with sessions
 // that expire and a per-request stateless mode that any replica can serve; the stdio
-// transport; and the legacy HTTP+SSE transport of 2024-11-05.
+// transport; and the legacy HTTP+SSE transport of 2024-11-05. Streamable HTTP and stdio also
+// serve revision 2026-07-28 on the same endpoint, in either mode: a request whose _meta
+// claims it is checked (its _meta, then the MCP-Protocol-Version, Mcp-Method and Mcp-Name
+// headers, then the version) and served without a session.
 //
 //	srv := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
 //	mcp.AddTool(srv, &mcp.Tool{Name: "echo", Description: "Echoes."}, echo)

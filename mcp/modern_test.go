@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	json "github.com/goccy/go-json"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -46,4 +47,24 @@ func TestModernRequest(t *testing.T) {
 	assert.Contains(t, got, `"code":-32002`)
 	got = handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125}, `{"jsonrpc":"2.0","id":7,"method":"server/discover"}`)
 	assert.Contains(t, got, `"code":-32601`)
+}
+
+// TestToolHeaders: x-mcp-header annotations reachable through properties are found, and
+// ones that break the spec's constraints are refused at registration (MCP 2026-07-28, Server
+// § Tools, x-mcp-header).
+func TestToolHeaders(t *testing.T) {
+	h := func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) { return nil, nil }
+	s := mcp.NewServer(nil, nil)
+	s.AddRawTool(&mcp.Tool{Name: "t", InputSchema: json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","x-mcp-header":"A"},"o":{"type":"object","properties":{"b":{"type":"integer","x-mcp-header":"B-2"}}},"c":{"type":"string"}}}`)}, h)
+	assert.Equal(t, []mcp.ToolHeader{{Name: "A", Path: []string{"a"}}, {Name: "B-2", Path: []string{"o", "b"}}}, s.ToolHeaders("t"))
+	assert.Nil(t, s.ToolHeaders("none"))
+
+	for name, schema := range map[string]string{
+		"number type": `{"type":"object","properties":{"a":{"type":"number","x-mcp-header":"A"}}}`,
+		"empty":       `{"type":"object","properties":{"a":{"type":"string","x-mcp-header":""}}}`,
+		"not a token": `{"type":"object","properties":{"a":{"type":"string","x-mcp-header":"A B"}}}`,
+		"repeated":    `{"type":"object","properties":{"a":{"type":"string","x-mcp-header":"X"},"b":{"type":"string","x-mcp-header":"x"}}}`,
+	} {
+		assert.Panics(t, func() { s.AddRawTool(&mcp.Tool{Name: "bad " + name, InputSchema: json.RawMessage(schema)}, h) }, name)
+	}
 }

@@ -42,6 +42,8 @@ type toolEntry struct {
 	input   *jsonschema.Schema
 	output  *jsonschema.Schema // nil without an output schema
 	handler ToolHandler
+	// headers are the parameters the input schema mirrors into HTTP headers.
+	headers []ToolHeader
 }
 
 // AddRawTool registers a tool whose input schema the caller supplies (t.InputSchema, kept
@@ -56,7 +58,8 @@ type toolEntry struct {
 // AddRawTool panics on programmer errors: a nil tool or handler, an empty or duplicate name,
 // an input or output schema that does not compile (it uses a keyword the validator refuses,
 // such as unevaluatedProperties) or is not of type object (MCP 2025-11-25, Server § Tools:
-// inputSchema is a JSON Schema object).
+// inputSchema is a JSON Schema object), an x-mcp-header annotation that breaks the spec's
+// constraints (MCP 2026-07-28, Server § Tools, x-mcp-header; see [Server.ToolHeaders]).
 func (s *Server) AddRawTool(t *Tool, h ToolHandler) {
 	if t == nil || h == nil {
 		panic("mcp: AddRawTool with a nil tool or handler")
@@ -203,6 +206,11 @@ func (s *Server) addTool(e *toolEntry) {
 	if e.tool.Name == "" {
 		panic("mcp: tool with an empty name")
 	}
+	headers, err := toolHeaders(e.tool.InputSchema)
+	if err != nil {
+		panic(fmt.Sprintf("mcp: tool %q: input schema: %v", e.tool.Name, err))
+	}
+	e.headers = headers
 	s.mu.Lock()
 	ok := s.tools.add(e.tool.Name, e)
 	s.mu.Unlock()

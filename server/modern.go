@@ -101,7 +101,8 @@ func decodeSentinel(v string) (string, bool) {
 //  2. the standard headers, present and matching the body (Transports § Streamable HTTP,
 //     Server Validation: -32020 when "A required standard header (MCP-Protocol-Version,
 //     Mcp-Method, Mcp-Name) is missing" or "does not match the corresponding request body
-//     value"); checkHeaders is nil on transports without headers;
+//     value"), and the Mcp-Param-{Name} headers of tools/call; checkHeaders is nil on
+//     transports without headers;
 //  3. the version (Basic § Versioning, Protocol Version Negotiation: the server "MUST respond
 //     with an UnsupportedProtocolVersionError listing the versions it does support").
 //
@@ -124,8 +125,8 @@ func modernLadder(m *rpc.Message, c claim, checkHeaders func(*rpc.Message, claim
 	return nil
 }
 
-// httpHeaders returns the header rung of modernLadder for a Streamable HTTP POST.
-func httpHeaders(r *http.Request) func(*rpc.Message, claim) *rpc.Error {
+// httpHeaders returns the header rung of modernLadder for a Streamable HTTP POST to srv.
+func httpHeaders(r *http.Request, srv *mcp.Server) func(*rpc.Message, claim) *rpc.Error {
 	return func(m *rpc.Message, c claim) *rpc.Error {
 		if v, ok := headerValue(r, "MCP-Protocol-Version"); !ok || v != c.version {
 			// Transports § Streamable HTTP, Protocol Version Header: "The header value MUST
@@ -162,8 +163,102 @@ func httpHeaders(r *http.Request) func(*rpc.Message, claim) *rpc.Error {
 		if !ok || v != body {
 			return headerMismatch("Mcp-Name", r, body)
 		}
+		if m.Method == mcp.MethodToolsCall {
+			return paramHeaders(r, srv.ToolHeaders(body), m.Params)
+		}
 		return nil
 	}
+}
+
+// paramHeaders checks the Mcp-Param-{Name} headers of a tools/call against its arguments
+// (MCP 2026-07-28, Transports § Streamable HTTP, Server Behavior for Custom Headers: "Any
+// server that processes the message body MUST validate that encoded header values, after
+// decoding if Base64-encoded, match the corresponding values in the request body"). A
+// parameter without a value (absent or null) needs no header ("Server MUST NOT expect the
+// header"); one with a value needs it ("Client omits header but value is in body ... Server
+// MUST reject the request").
+func paramHeaders(r *http.Request, headers []mcp.ToolHeader, params json.RawMessage) *rpc.Error {
+	if len(headers) == 0 {
+		return nil
+	}
+	var args []byte
+	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+		if string(k) == "arguments" {
+			args = v
+			return false
+		}
+		return true
+	})
+	for _, th := range headers {
+		val := valueAt(args, th.Path)
+		if val == nil || string(val) == "null" {
+			continue
+		}
+		name := "Mcp-Param-" + th.Name
+		v, ok := headerValue(r, name)
+		if ok && !visibleASCII(v) {
+			// "Servers MUST reject requests with a recognized Mcp-Param-{Name} header that
+			// contains invalid characters."
+			ok = false
+		}
+		if ok {
+			v, ok = decodeSentinel(v)
+		}
+		if !ok || !sameValue(v, val) {
+			return headerMismatch(name, r, string(val))
+		}
+	}
+	return nil
+}
+
+// valueAt returns the raw JSON value at path in obj, nil when there is none.
+func valueAt(obj []byte, path []string) []byte {
+	for _, key := range path {
+		var next []byte
+		_ = jsontext.EachMember(obj, func(k, v []byte) bool {
+			if string(k) == key {
+				next = v
+				return false
+			}
+			return true
+		})
+		if next == nil {
+			return nil
+		}
+		obj = next
+	}
+	return obj
+}
+
+// sameValue reports whether header value h stands for the JSON value body: a string as it
+// is, a boolean as true or false, a number compared as a number ("servers SHOULD compare the
+// header value and the body value numerically rather than as strings (e.g., 42.0 and 42 are
+// considered equal)").
+func sameValue(h string, body []byte) bool {
+	switch c := body[0]; {
+	case c == '"':
+		s, ok := jsontext.Unquote(body)
+		return ok && s == h
+	case c == 't' || c == 'f':
+		return h == string(body)
+	case c == '-' || c >= '0' && c <= '9':
+		a, err1 := strconv.ParseFloat(h, 64)
+		b, err2 := strconv.ParseFloat(string(body), 64)
+		return err1 == nil && err2 == nil && a == b
+	}
+	return false
+}
+
+// visibleASCII reports whether v holds only what a header value may carry unencoded:
+// visible ASCII, space and horizontal tab (MCP 2026-07-28, Transports § Streamable HTTP,
+// Value Encoding, after RFC 9110 §5.5).
+func visibleASCII(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 || c > 0x7e) && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 // headerMismatch returns the -32020 error for header name, which must be body.
@@ -186,7 +281,7 @@ func headerMismatch(name string, r *http.Request, body string) *rpc.Error {
 func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *http.Request, principal string,
 	c *postCall, f frame, jsonOK, sseOK bool) {
 	m := &f.msgs[0]
-	if e := modernLadder(m, f.claim, httpHeaders(r)); e != nil {
+	if e := modernLadder(m, f.claim, httpHeaders(r, h.x.srv)); e != nil {
 		id := m.ID
 		if m.Kind == rpc.KindNotification {
 			id = rpc.NullID

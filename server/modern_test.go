@@ -306,3 +306,56 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// TestModernParamHeaders: the Mcp-Param-{Name} headers of a tools/call must carry the
+// arguments the tool's schema marks with x-mcp-header, Base64 sentinel decoded, integers
+// compared as numbers (MCP 2026-07-28, Transports § Streamable HTTP, Custom Headers from Tool
+// Parameters).
+func TestModernParamHeaders(t *testing.T) {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "p", Version: "1"}, nil)
+	srv.AddRawTool(&mcp.Tool{Name: "sql", InputSchema: json.RawMessage(`{"type":"object","properties":{` +
+		`"region":{"type":"string","x-mcp-header":"Region"},"n":{"type":"integer","x-mcp-header":"N"},` +
+		`"opts":{"type":"object","properties":{"flag":{"type":"boolean","x-mcp-header":"Flag"}}},"query":{"type":"string"}}}`)},
+		func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
+			return mcp.TextResult("ok"), nil
+		})
+	const args = `{"region":"us-west1","n":42,"opts":{"flag":true},"query":"q"}`
+	all := []string{"Mcp-Param-Region", "us-west1", "Mcp-Param-N", "42", "Mcp-Param-Flag", "true"}
+	with := func(kv ...string) []string { return append(append([]string(nil), all...), kv...) }
+	tests := []struct {
+		name string
+		args string
+		hdr  []string
+		ok   bool
+	}{
+		{"all mirrored", args, all, true},
+		{"header names in any case", args, []string{"mcp-param-region", "us-west1", "MCP-PARAM-N", "42", "Mcp-Param-Flag", "true"}, true},
+		{"base64", args, with("Mcp-Param-Region", "=?base64?dXMtd2VzdDE=?="), true},
+		{"integer compared as a number", args, with("Mcp-Param-N", "42.0"), true},
+		{"no value, no header", `{"query":"q","opts":{}}`, nil, true},
+		{"value without its header", args, with("Mcp-Param-Region", ""), false},
+		{"mismatch", args, with("Mcp-Param-Region", "eu-west1"), false},
+		{"nested mismatch", args, with("Mcp-Param-Flag", "false"), false},
+		{"integer mismatch", args, with("Mcp-Param-N", "43"), false},
+		{"bad base64 padding", `{"region":"Hello"}`, []string{"Mcp-Param-Region", "=?base64?SGVsbG8?="}, false},
+		{"bad base64 characters", `{"region":"Hello"}`, []string{"Mcp-Param-Region", "=?base64?SGVs!!!bG8=?="}, false},
+		{"no sentinel suffix is a literal", `{"region":"=?base64?SGVsbG8="}`, []string{"Mcp-Param-Region", "=?base64?SGVsbG8="}, true},
+		{"not visible ASCII", `{"region":"Hé"}`, []string{"Mcp-Param-Region", "Hé"}, false},
+	}
+	for _, md := range modes {
+		h := server.New(srv, &md.opts)
+		for _, tt := range tests {
+			t.Run(md.name+"/"+tt.name, func(t *testing.T) {
+				w := do(h, modernReq(modernCall(9, "sql", tt.args, ""), "tools/call", "sql", tt.hdr...))
+				if tt.ok {
+					require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+					assert.Contains(t, w.Body.String(), `"ok"`)
+					return
+				}
+				require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+				code, _ := errorBody(t, w.Body.Bytes())
+				assert.Equal(t, mcp.CodeHeaderMismatch, code)
+			})
+		}
+	}
+}

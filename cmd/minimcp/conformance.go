@@ -321,6 +321,24 @@ func addConformanceTools(s *mcp.Server, png, wav []byte) {
 		func(_ context.Context, _ *mcp.Request, args json.RawMessage) (*mcp.CallToolResult, error) {
 			return mcp.TextResult("JSON Schema 2020-12 tool called with: " + string(args)), nil
 		})
+
+	// Fixtures of the 2026-07-28 scenarios (conformance 0.2.0). server-stateless calls
+	// test_logging_tool without a log level and expects no notifications/message (MCP
+	// 2026-07-28, schema RequestMetaObject); http-custom-header-server-validation looks for a
+	// tool with a string parameter marked x-mcp-header and checks its Mcp-Param header.
+	mcp.AddTool(s, &mcp.Tool{Name: "test_logging_tool", Description: "Logs one message at info level, then answers"},
+		func(ctx context.Context, req *mcp.Request, _ confNoArgs) (*mcp.CallToolResult, error) {
+			if err := req.Log(ctx, mcp.LevelInfo, "", "test_logging_tool called"); err != nil {
+				return nil, fmt.Errorf("sending the log message: %w", err)
+			}
+			return mcp.TextResult("Logging tool executed"), nil
+		})
+	s.AddRawTool(&mcp.Tool{Name: "test_header_tool",
+		Description: "Echoes its region, a parameter mirrored into the Mcp-Param-Region header",
+		InputSchema: json.RawMessage(`{"type":"object","properties":{"region":{"type":"string","description":"Region","x-mcp-header":"Region"}},"required":["region"]}`)},
+		func(_ context.Context, _ *mcp.Request, args json.RawMessage) (*mcp.CallToolResult, error) {
+			return mcp.TextResult("region: " + string(args)), nil
+		})
 }
 
 // confElicit asks the client to fill in schema (MCP 2025-11-25, Client § Elicitation, form

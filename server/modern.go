@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -25,11 +26,14 @@ type claim struct {
 	caps bool
 }
 
+// metaKeyPrefix begins every key of the per-request protocol fields.
+var metaKeyPrefix = []byte(`"io.modelcontextprotocol/`)
+
 // readClaim reads the claim in params._meta. It reads what it needs and allocates nothing
 // for params without a _meta of the revision's keys.
 func readClaim(params json.RawMessage) claim {
 	var c claim
-	if len(params) == 0 || !strings.Contains(string(params), `"io.modelcontextprotocol/`) {
+	if !bytes.Contains(params, metaKeyPrefix) {
 		return c
 	}
 	_ = jsontext.EachMember(params, func(k, v []byte) bool {

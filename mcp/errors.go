@@ -2,6 +2,11 @@ package mcp
 
 import (
 	"errors"
+	"strings"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/internal/jsontext"
 
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -83,6 +88,23 @@ var (
 type CapabilityError struct {
 	Capability string // "sampling", "sampling.tools", "elicitation", "elicitation.url", "roots"
 	Method     string
+}
+
+// requiredCapabilities returns the ClientCapabilities object that names e's capability,
+// {"sampling":{"tools":{}}} for "sampling.tools".
+func (e *CapabilityError) requiredCapabilities() json.RawMessage {
+	parts := strings.Split(e.Capability, ".")
+	var b []byte
+	for _, p := range parts {
+		b = append(b, '{')
+		b = jsontext.AppendString(b, p)
+		b = append(b, ':')
+	}
+	b = append(b, "{}"...)
+	for range parts {
+		b = append(b, '}')
+	}
+	return b
 }
 
 func (e *CapabilityError) Error() string {

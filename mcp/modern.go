@@ -157,12 +157,31 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 // with data.uri from 2026-07-28 on (changelog, minor change 6: "Change resource not found
 // error code from -32002 to -32602"; Basic § Error Codes: implementations of this version
 // "MUST NOT emit" -32002).
+//
+// A handler that failed for want of a client capability fails the request with -32021 and
+// the capability in data.requiredCapabilities (Basic § _meta: "If processing a request
+// requires a capability the client did not include in io.modelcontextprotocol/
+// clientCapabilities, the server MUST return a MissingRequiredClientCapabilityError (-32021)").
 func modernError(r *Request, err error) error {
+	if !r.modern() {
+		return err
+	}
+	var ce *CapabilityError
+	if errors.As(err, &ce) {
+		return ce.rpcError()
+	}
 	var e *rpc.Error
-	if !r.modern() || !errors.As(err, &e) || e.Code != CodeResourceNotFound {
+	if !errors.As(err, &e) || e.Code != CodeResourceNotFound {
 		return err
 	}
 	c := *e
 	c.Code = rpc.CodeInvalidParams
 	return &c
+}
+
+// rpcError returns the MissingRequiredClientCapabilityError for e (schema/2026-07-28).
+func (e *CapabilityError) rpcError() *rpc.Error {
+	return rpc.NewError(CodeMissingRequiredClientCapability,
+		"Missing required client capability: "+e.Capability).
+		WithData(json.RawMessage(`{"requiredCapabilities":` + string(e.requiredCapabilities()) + `}`))
 }

@@ -2,6 +2,7 @@ package mcp_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	json "github.com/goccy/go-json"
@@ -67,4 +68,24 @@ func TestToolHeaders(t *testing.T) {
 	} {
 		assert.Panics(t, func() { s.AddRawTool(&mcp.Tool{Name: "bad " + name, InputSchema: json.RawMessage(schema)}, h) }, name)
 	}
+}
+
+// TestModernMissingCapability: at 2026-07-28 a handler that needs a capability the request
+// did not declare fails the request with -32021 naming it in data.requiredCapabilities; in a
+// 2025 request the same failure stays a tool error.
+func TestModernMissingCapability(t *testing.T) {
+	s := newFixture(nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "ask"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		_, err := req.CreateMessage(ctx, &mcp.CreateMessageParams{ToolChoice: &mcp.ToolChoice{Mode: "auto"}})
+		return "", err
+	})
+	in := &mcp.Inbound{ProtocolVersion: mcp.Version20260728}
+	got := handleOne(t, s, in, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{`+modernMeta+`},"name":"ask","arguments":{}}}`)
+	assert.Equal(t, `{"jsonrpc":"2.0","id":1,"error":{"code":-32021,"message":"Missing required client capability: sampling","data":{"requiredCapabilities":{"sampling":{}}}}}`, got)
+	meta := strings.Replace(modernMeta, `"io.modelcontextprotocol/clientCapabilities":{}`, `"io.modelcontextprotocol/clientCapabilities":{"sampling":{}}`, 1)
+	got = handleOne(t, s, in, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{`+meta+`},"name":"ask","arguments":{}}}`)
+	assert.Contains(t, got, `"data":{"requiredCapabilities":{"sampling":{"tools":{}}}}`)
+
+	got = handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125}, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"ask","arguments":{}}}`)
+	assert.Contains(t, got, `"isError":true`)
 }

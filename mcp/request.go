@@ -188,10 +188,11 @@ func (r *Request) Log(ctx context.Context, level LoggingLevel, logger string, da
 // sampling.tools for a request with Tools, a ToolChoice or tool use and result blocks ("Servers
 // MUST NOT send tool-enabled sampling requests to Clients that have not declared support for
 // tool use via the sampling.tools capability"); with [ErrNoSession] on transports that cannot
-// route the reply; and when the server's ClientRequestTimeout passes. The params are sent as a
+// route the reply (at 2026-07-28 after the capability check: see [CapabilityError]); and when
+// the server's ClientRequestTimeout passes. The params are sent as a
 // client of the negotiated version knows them.
 func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*CreateMessageResult, error) {
-	if r.sess == nil {
+	if r.sess == nil && !r.modern() {
 		return nil, ErrNoSession
 	}
 	sampling := r.state.ClientCapabilities.Sampling
@@ -215,7 +216,7 @@ func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*C
 // Elicitation), in form mode (RequestedSchema) or, since 2025-11-25, URL mode. It fails with
 // a [*CapabilityError] if the client did not declare the mode.
 func (r *Request) Elicit(ctx context.Context, p *ElicitParams) (*ElicitResult, error) {
-	if r.sess == nil {
+	if r.sess == nil && !r.modern() {
 		return nil, ErrNoSession
 	}
 	mode := p.Mode
@@ -238,7 +239,7 @@ func (r *Request) Elicit(ctx context.Context, p *ElicitParams) (*ElicitResult, e
 
 // ListRoots asks the client for its roots (MCP 2025-11-25, Client § Roots).
 func (r *Request) ListRoots(ctx context.Context) (*ListRootsResult, error) {
-	if r.sess == nil {
+	if r.sess == nil && !r.modern() {
 		return nil, ErrNoSession
 	}
 	if r.state.ClientCapabilities.Roots == nil {

@@ -355,6 +355,9 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		if ctx.Err() != nil && r.cancelledByClient.Load() {
 			return nil, err // the reply is suppressed anyway
 		}
+		if ce := (*CapabilityError)(nil); r.modern() && errors.As(err, &ce) {
+			return nil, ce // a protocol error at 2026-07-28 (see modernError)
+		}
 		return ErrorResult(err.Error()), nil
 	}
 	if res == nil {

@@ -306,12 +306,20 @@ func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *htt
 	}
 	replies := h.x.dispatch(ctx, &c.in, f, c.reply[:0])
 	replies = answerCancelled(f.msgs, replies, c.reply[:0])
-	if e := replies[0].Error; e != nil && e.Code == rpc.CodeMethodNotFound && !out.started() {
-		// Transports § Streamable HTTP, Protocol Version Header: "If the server does not
-		// implement the requested RPC method, it MUST respond with 404 Not Found and a
-		// JSON-RPC error with code -32601".
-		writeReply(w, http.StatusNotFound, &replies[0])
-		return
+	if e := replies[0].Error; e != nil && !out.started() {
+		switch e.Code {
+		case rpc.CodeMethodNotFound:
+			// Transports § Streamable HTTP, Protocol Version Header: "If the server does not
+			// implement the requested RPC method, it MUST respond with 404 Not Found and a
+			// JSON-RPC error with code -32601".
+			writeReply(w, http.StatusNotFound, &replies[0])
+			return
+		case mcp.CodeMissingRequiredClientCapability:
+			// Schema, MissingRequiredClientCapabilityError: "For HTTP, the response status
+			// code MUST be 400 Bad Request."
+			writeReply(w, http.StatusBadRequest, &replies[0])
+			return
+		}
 	}
 	buf := rpc.GetBuffer()
 	*buf = encode(*buf, replies, false)

@@ -359,3 +359,21 @@ func TestModernParamHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestModernMissingCapability: at 2026-07-28 a tool that needs a client capability the
+// request did not declare fails the request with 400/-32021, naming the capability; in a 2025
+// session the same tool still reports a tool error.
+func TestModernMissingCapability(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			h := server.New(newTestServer().Server, &md.opts)
+			w := do(h, modernReq(modernCall(12, "sample", `{}`, ""), "tools/call", "sample"))
+			require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+			m := replyOf(t, w, w.Body.String())
+			assert.EqualValues(t, 12, m["id"])
+			e := m["error"].(map[string]any)
+			assert.EqualValues(t, mcp.CodeMissingRequiredClientCapability, e["code"])
+			assert.Equal(t, map[string]any{"requiredCapabilities": map[string]any{"sampling": map[string]any{}}}, e["data"])
+		})
+	}
+}

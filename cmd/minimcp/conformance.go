@@ -333,6 +333,17 @@ func addConformanceTools(s *mcp.Server, png, wav []byte) {
 			}
 			return mcp.TextResult("Logging tool executed"), nil
 		})
+	// server-stateless calls test_missing_capability without declaring sampling and expects
+	// -32021 naming it (MCP 2026-07-28, Basic § _meta).
+	mcp.AddTool(s, &mcp.Tool{Name: "test_missing_capability", Description: "Needs the client's sampling capability"},
+		func(ctx context.Context, req *mcp.Request, _ confNoArgs) (*mcp.CallToolResult, error) {
+			res, err := req.CreateMessage(ctx, &mcp.CreateMessageParams{MaxTokens: 10,
+				Messages: []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: &mcp.TextContent{Text: "hi"}}}})
+			if err != nil {
+				return nil, err
+			}
+			return mcp.TextResult("sampled by " + res.Model), nil
+		})
 	s.AddRawTool(&mcp.Tool{Name: "test_header_tool",
 		Description: "Echoes its region, a parameter mirrored into the Mcp-Param-Region header",
 		InputSchema: json.RawMessage(`{"type":"object","properties":{"region":{"type":"string","description":"Region","x-mcp-header":"Region"}},"required":["region"]}`)},

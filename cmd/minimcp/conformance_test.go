@@ -162,7 +162,7 @@ func TestConformanceToolsList(t *testing.T) {
 		"test_multiple_content_types", "test_tool_with_logging", "test_tool_with_progress",
 		"test_error_handling", "test_reconnection", "test_sampling", "test_elicitation",
 		"test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums", "json_schema_2020_12_tool",
-		"test_logging_tool", "test_header_tool",
+		"test_logging_tool", "test_header_tool", "test_missing_capability",
 	} {
 		assert.Contains(t, got, name)
 	}

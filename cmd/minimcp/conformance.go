@@ -71,10 +71,15 @@ const (
 )
 
 // confJSONSchema202012 is the input schema of json_schema_2020_12_tool (SEP-1613): tools/list
-// must return it intact, $schema, $defs, $ref and additionalProperties included.
+// must return it intact, $schema, $defs, $ref and additionalProperties included, and since
+// conformance 0.2.0 (SEP-2106) $anchor, allOf/anyOf and if/then/else as well.
 const confJSONSchema202012 = `{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",` +
-	`"$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},` +
-	`"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}`
+	`"$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},` +
+	`"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},` +
+	`"contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},` +
+	`"allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],` +
+	`"if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},` +
+	`"then":{"required":["phone"]},"else":{"required":["email"]},"additionalProperties":false}`
 
 // The requested schemas of the elicitation tools (elicitation-sep1034-defaults and
 // elicitation-sep1330-enums check every property).

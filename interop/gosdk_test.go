@@ -21,9 +21,14 @@ import (
 // sessionTimeout bounds one client session's exchanges.
 const sessionTimeout = 30 * time.Second
 
-// latestVersion is the newest revision minimcp and the SDK both speak; the SDK asks for a
-// newer draft first (server/discover) and falls back to initialize with this one.
+// latestVersion is the newest revision with sessions that minimcp and the SDK both speak:
+// what the SDK's initialize negotiates.
 const latestVersion = "2025-11-25"
+
+// modernVersion is the revision without sessions. The SDK asks for it first (server/discover)
+// and settles on it where minimcp serves it: Streamable HTTP and stdio. Over the legacy
+// HTTP+SSE transport it falls back to initialize with latestVersion.
+const modernVersion = "2026-07-28"
 
 // transportMode is one way of reaching minimcp.
 type transportMode struct {
@@ -36,6 +41,9 @@ type transportMode struct {
 	transport func(t *testing.T, base string, client *http.Client) mcp.Transport
 	// session is what the mode does with Mcp-Session-Id.
 	session sessionHeader
+	// legacyOnly marks a transport that serves the revisions with sessions only, so the SDK's
+	// default negotiation settles on latestVersion there, not modernVersion.
+	legacyOnly bool
 }
 
 // sessionHeader is what a transport mode does with the Mcp-Session-Id header.
@@ -74,6 +82,7 @@ var transportModes = []transportMode{
 		transport: func(_ *testing.T, base string, client *http.Client) mcp.Transport {
 			return &mcp.SSEClientTransport{Endpoint: base + "/sse", HTTPClient: client}
 		},
+		legacyOnly: true,
 	},
 	{
 		name: "stdio",
@@ -110,7 +119,10 @@ func TestGoSDKClient(t *testing.T) {
 			for _, version := range protocolVersions {
 				name, want := version, version
 				if version == "" {
-					name, want = "default", latestVersion
+					name, want = "default", modernVersion
+					if mode.legacyOnly {
+						want = latestVersion
+					}
 				}
 				t.Run(name, func(t *testing.T) {
 					ctx, cancel := context.WithTimeout(t.Context(), sessionTimeout)
@@ -128,18 +140,24 @@ func TestGoSDKClient(t *testing.T) {
 					res := cs.InitializeResult()
 					require.NotNil(t, res)
 					assert.Equal(t, want, res.ProtocolVersion, "negotiated revision")
-					switch mode.session {
-					case mintsSessionID:
+					switch {
+					case want == modernVersion:
+						// MCP 2026-07-28 changelog: no protocol-level sessions.
+						assert.Empty(t, cs.ID(), "no Mcp-Session-Id at 2026-07-28")
+					case mode.session == mintsSessionID:
 						// MCP 2025-11-25, Transports § Session Management: a stateful server
 						// mints the id on the initialize response.
 						assert.NotEmpty(t, cs.ID(), "Mcp-Session-Id")
-					case noSessionID:
+					case mode.session == noSessionID:
 						assert.Empty(t, cs.ID(), "a stateless server gives no Mcp-Session-Id")
 					}
 
-					exercise(t, ctx, cs, want)
+					// Over HTTP the SDK's 2026-07-28 ping carries the revision's header, so it is
+					// held to the revision's rules; on stdio nothing marks its era, so it is
+					// served as the revisions with sessions serve it.
+					exercise(t, ctx, cs, want, want == modernVersion && mode.serveArgs != nil)
 
-					if mode.session == mintsSessionID {
+					if mode.session == mintsSessionID && want != modernVersion {
 						id := cs.ID()
 						require.NoError(t, cs.Close(), "close (DELETE the session)")
 						closed = true
@@ -151,8 +169,9 @@ func TestGoSDKClient(t *testing.T) {
 	}
 }
 
-// exercise runs the common exchanges on an initialized session that negotiated version.
-func exercise(t *testing.T, ctx context.Context, cs *mcp.ClientSession, version string) {
+// exercise runs the common exchanges on an initialized session that negotiated version;
+// pingRefused says that ping, removed in 2026-07-28, must fail.
+func exercise(t *testing.T, ctx context.Context, cs *mcp.ClientSession, version string, pingRefused bool) {
 	t.Run("initialize", func(t *testing.T) {
 		res := cs.InitializeResult()
 		require.NotNil(t, res.ServerInfo, "serverInfo")
@@ -165,6 +184,12 @@ func exercise(t *testing.T, ctx context.Context, cs *mcp.ClientSession, version 
 	})
 
 	t.Run("ping", func(t *testing.T) {
+		if pingRefused {
+			// MCP 2026-07-28 changelog: "Remove ping". The SDK still sends it, without the
+			// per-request _meta, so it is refused.
+			require.Error(t, cs.Ping(ctx, nil))
+			return
+		}
 		require.NoError(t, cs.Ping(ctx, nil))
 	})
 

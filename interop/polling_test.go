@@ -57,7 +57,10 @@ func TestGoSDKClientResumesClosedStream(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), sessionTimeout)
 	defer cancel()
 	client := mcp.NewClient(&mcp.Implementation{Name: "minimcp-interop-go-polling", Version: "1.0.0"}, nil)
-	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: base + "/mcp", HTTPClient: httpClient}, nil)
+	// Resumption belongs to the revisions with sessions (MCP 2026-07-28 changelog: SSE
+	// resumability removed), so the session is pinned to one.
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: base + "/mcp", HTTPClient: httpClient},
+		&mcp.ClientSessionOptions{ProtocolVersion: latestVersion})
 	require.NoError(t, err, "connect and initialize")
 	defer cs.Close()
 

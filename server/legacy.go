@@ -113,14 +113,16 @@ func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, princip
 	defer s.leave()
 	st := newSSEStream(h, w, nil, "")
 	st.legacy = newLegacyRun(h.opts.LegacyMaxInFlight)
-	st.mu.Lock()
-	st.startLocked("")
 	// Attach the stream before the client learns the endpoint: a client may POST the moment it
-	// reads it. Holding st.mu keeps anything pushed meanwhile behind the endpoint event.
-	s.mcp.SetPush(st)
+	// reads it. The session's lock is taken before the stream's, never under it (lock order:
+	// session, stream); until the endpoint event nobody knows the session's id.
 	s.mu.Lock()
 	s.legacy = st
 	s.mu.Unlock()
+	st.mu.Lock()
+	st.startLocked("")
+	// Holding st.mu keeps anything pushed meanwhile behind the endpoint event.
+	s.mcp.SetPush(st)
 	endpoint := "/message?sessionId=" + url.QueryEscape(s.id)
 	_ = st.writeEventLocked(&sse.Event{Name: "endpoint", Data: []byte(endpoint)})
 	st.mu.Unlock()

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -58,13 +59,16 @@ func (s *Server) rootsListChanged(ctx context.Context, in *Inbound, m *rpc.Messa
 	ss.hooks.Add(1)
 	ss.mu.Unlock()
 	base := context.WithoutCancel(ctx)
+	// The hook outlives Handle, and the params alias the transport's buffer, which it may
+	// reuse once Handle returns (Streamable HTTP pools its bodies): the hook gets a copy.
+	method, params := m.Method, bytes.Clone(m.Params)
 	go func() {
 		defer ss.hooks.Done()
 		for {
 			ss.mu.Lock()
 			out := ss.push
 			ss.mu.Unlock()
-			req := &Request{Method: m.Method, Params: m.Params, srv: s, sess: ss, state: ss.state.Load(),
+			req := &Request{Method: method, Params: params, srv: s, sess: ss, state: ss.state.Load(),
 				principal: in.Principal, out: out}
 			rctx := newRequestContext(base)
 			req.ctx = rctx

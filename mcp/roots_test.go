@@ -38,3 +38,30 @@ func TestRootsListChangedStateless(t *testing.T) {
 	assert.Equal(t, mcp.Version20250618, version)
 	assert.True(t, errors.Is(err, mcp.ErrNoSession))
 }
+
+// TestRootsListChangedHookOwnsParams: in a session the hook runs after Handle returned, when
+// the transport may already reuse the notification's buffer (Streamable HTTP returns it to a
+// pool once the 202 is written): the hook sees the params as they came, not what the buffer
+// holds later.
+func TestRootsListChangedHookOwnsParams(t *testing.T) {
+	release := make(chan struct{})
+	got := make(chan string, 1)
+	srv := mcp.NewServer(nil, &mcp.ServerOptions{RootsListChanged: func(ctx context.Context, req *mcp.Request) {
+		<-release
+		got <- string(req.Params)
+	}})
+	sess := srv.NewSession("s1")
+	sess.SetState(&mcp.SessionState{ProtocolVersion: mcp.Version20250618, Initialized: true})
+	buf := []byte(`{"jsonrpc":"2.0","method":"notifications/roots/list_changed","params":{"_meta":{"k":"v"}}}`)
+	msgs, _, derr := rpc.Decode(nil, buf, rpc.Limits{})
+	require.Nil(t, derr)
+	want := string(msgs[0].Params)
+	_, ok := srv.Handle(context.Background(), &mcp.Inbound{Session: sess}, &msgs[0])
+	assert.False(t, ok)
+	for i := range buf { // the transport reuses its buffer
+		buf[i] = 'x'
+	}
+	close(release)
+	assert.Equal(t, want, <-got)
+	sess.Close()
+}

@@ -19,6 +19,8 @@ var importRules = []struct {
 }{
 	// The JSON text toolkit under rpc, mcp and jsonschema: stdlib only.
 	{"internal/jsontext", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}},
+	// HTTP token syntax, under mcp and cmd/minimcp: stdlib only.
+	{"internal/httptoken", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}},
 	{"rpc", []string{"net/http", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}},
 	{"sse", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/mcp", module + "/server", module + "/cmd"}},
 	{"mcp", []string{"net/http", module + "/sse", module + "/server", module + "/cmd"}},

@@ -6,6 +6,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/jsontext"
 )
 
@@ -59,7 +60,7 @@ func toolHeaders(schema json.RawMessage) ([]ToolHeader, error) {
 		})
 		if ann != nil && len(path) > 0 {
 			name, ok := jsontext.Unquote(ann)
-			if !ok || !isToken(name) {
+			if !ok || !httptoken.Valid(name) {
 				return fmt.Errorf("x-mcp-header of %s must be a non-empty HTTP token, got %s", strings.Join(path, "."), ann)
 			}
 			if t, _ := jsontext.Unquote(typ); t != "string" && t != "integer" && t != "boolean" {
@@ -85,21 +86,4 @@ func toolHeaders(schema json.RawMessage) ([]ToolHeader, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2: 1*tchar).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

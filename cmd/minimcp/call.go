@@ -15,6 +15,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -274,7 +275,7 @@ func (f *headerFlag) Set(v string) error {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.TrimSpace(name)
-		if !ok || !validHeaderName(name) {
+		if !ok || !httptoken.Valid(name) {
 			return fmt.Errorf("header %q: want 'Name: value'", line)
 		}
 		if f.h == nil {
@@ -283,23 +284,6 @@ func (f *headerFlag) Set(v string) error {
 		f.h.Add(name, strings.TrimSpace(value))
 	}
 	return nil
-}
-
-// validHeaderName reports whether s is an HTTP field name (RFC 9110 §5.1: a token).
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // clientFlags are the connection flags shared by tools, call and bench.

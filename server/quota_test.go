@@ -89,3 +89,21 @@ func TestMemorySessionStorePerPrincipal(t *testing.T) {
 	require.NoError(t, m.Create(ctx, &server.SessionRecord{ID: "d", Principal: "r"}))
 	assert.ErrorIs(t, m.Create(ctx, &server.SessionRecord{ID: "e", Principal: "s"}), server.ErrSessionLimit)
 }
+
+// A request of another principal naming a session gets 404 and does not keep that session
+// alive: only its owner's use does.
+func TestOtherPrincipalDoesNotKeepSessionAlive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := server.New(newTestServer().Server, &server.Options{Authenticate: principalAuth, SessionIdleTimeout: 10 * time.Minute})
+		defer shutdown(t, h)
+		resp := initializeAs(h, "alice")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		sid := resp.Header.Get("Mcp-Session-Id")
+		ping := `{"jsonrpc":"2.0","id":2,"method":"ping"}`
+		time.Sleep(9 * time.Minute)
+		require.Equal(t, http.StatusNotFound, do(h, req(http.MethodPost, ping, sid, "X-Principal", "mallory")).Code)
+		time.Sleep(2 * time.Minute)
+		assert.Equal(t, http.StatusNotFound, do(h, req(http.MethodPost, ping, sid, "X-Principal", "alice")).Code,
+			"idle for 11 minutes by its owner's account: expired")
+	})
+}

@@ -313,7 +313,8 @@ func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 		adopted = true
 	}
 	if s.principal != principal {
-		s.leave()
+		// Not a use of the session: another principal must not keep it alive.
+		s.unmark()
 		return nil
 	}
 	if h.shared && !adopted && !h.confirm(ctx, s) {

@@ -125,7 +125,7 @@ while it shows a reader: a write that went through (an event or a keep-alive com
 the session idle timeout.
 
   - A write blocked by a client that does not read fails at its deadline, at most the idle
-    timeout (writeTimeout), and closes the stream.
+    timeout (streamWriteTimeout), and closes the stream.
   - A stream with nothing written for the idle timeout (keep-alives off and nothing to push)
     is ended by holdStream, with a retry hint: a client still there reconnects, and that
     request keeps its session alive.

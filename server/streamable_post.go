@@ -119,11 +119,9 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	}
 
 	out := &c.out
-	primeVersion := version // the priming event depends on what the session negotiated
-	if sess != nil && sess.mcp.State() != nil {
-		primeVersion = sess.mcp.State().ProtocolVersion
-	}
-	*out = postOut{h: h, w: w, sess: sess, version: primeVersion, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
+	// The priming event depends on the version in force: what the session negotiated, as
+	// version already says.
+	*out = postOut{h: h, w: w, sess: sess, version: version, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
 	if h.opts.Response != ResponseJSON {
 		in.Out = out
 	}

@@ -133,13 +133,9 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 			out = append(out, `"cacheScope":"private"`...)
 		}
 	}
-	info, err := json.Marshal(&s.impl)
-	if err != nil {
-		return nil, err
-	}
 	sep()
 	out = append(out, `"_meta":{"io.modelcontextprotocol/serverInfo":`...)
-	out = append(out, info...)
+	out = append(out, s.implJSON...)
 	_ = jsontext.EachMember(meta, func(k, v []byte) bool {
 		if string(k) != "io.modelcontextprotocol/serverInfo" {
 			out = append(out, ',')

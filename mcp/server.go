@@ -82,7 +82,10 @@ type ServerOptions struct {
 // All methods are safe for concurrent use.
 type Server struct {
 	impl Implementation
-	opts ServerOptions
+	// implJSON is impl encoded, the io.modelcontextprotocol/serverInfo of every result of a
+	// per-request revision.
+	implJSON []byte
+	opts     ServerOptions
 
 	// mu guards the registries below.
 	mu        sync.RWMutex
@@ -117,6 +120,11 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if s.impl.Version == "" {
 		s.impl.Version = "0.0.0"
 	}
+	info, err := json.Marshal(&s.impl)
+	if err != nil {
+		panic("mcp: NewServer: encoding impl: " + err.Error())
+	}
+	s.implJSON = info
 	if opts != nil {
 		s.opts = *opts
 	}

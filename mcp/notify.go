@@ -16,8 +16,8 @@ import (
 
 // Broadcast sends a notification to every live, initialized session, on its stream for
 // server-initiated messages. params is any JSON-encodable value, nil for none. It returns an
-// error only when params cannot be encoded; a session that cannot take the message (no
-// stream, a broken connection) is skipped and the failure logged at debug level to
+// error only when params cannot be encoded; a session without such a stream is skipped, and
+// one whose stream fails (a broken connection) too, the failure logged as a warning to
 // [ServerOptions.Logger]. Sessionless requests (stateless HTTP) have nothing to receive it.
 func (s *Server) Broadcast(ctx context.Context, method string, params any) error {
 	return s.broadcast(ctx, method, params, nil)

@@ -276,12 +276,7 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 // 2025-11-25 session, server-sse-multiple-streams); it is ignored. Were the header to win, it
 // would change what the transport allows mid-session: JSON-RPC batches, which only 2025-03-26
 // has.
-func (s *session) negotiated() string {
-	if st := s.mcp.State(); st != nil {
-		return st.ProtocolVersion
-	}
-	return ""
-}
+func (s *session) negotiated() string { return negotiated(s.mcp) }
 
 // lookup returns the live session with id, marked busy, or nil.
 func (h *Handler) lookup(ctx context.Context, id, principal string) *session {

@@ -22,8 +22,9 @@ type StdioOptions struct {
 	// Limits bounds each line; the zero value means rpc's defaults.
 	Limits rpc.Limits
 	// Concurrency bounds the requests handled at once. If zero, [DefaultStdioConcurrency].
-	// Responses and notifications from the client are handled as they arrive, outside the
-	// bound, so a handler waiting for the client's reply never blocks it.
+	// As many more may wait for a slot without stopping the reading of the stream; responses
+	// and notifications from the client are handled as they arrive, outside the bound, so a
+	// handler waiting for the client's reply never blocks it.
 	Concurrency int
 	// Principal is the authenticated caller of the whole stream, "" for none.
 	Principal string
@@ -71,6 +72,8 @@ func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Write
 		in:  mcp.Inbound{Session: sess, Principal: o.Principal, Out: lw},
 		out: lw,
 		sem: make(chan struct{}, o.Concurrency),
+		// As many requests may wait as may run: the lines held stay bounded.
+		waiting: make(chan struct{}, o.Concurrency),
 	}
 	defer st.wg.Wait()
 
@@ -104,6 +107,8 @@ type stdio struct {
 	out *lineWriter
 	// sem holds a token per request goroutine running; never closed.
 	sem chan struct{}
+	// waiting holds a token per request waiting for a slot in sem; never closed.
+	waiting chan struct{}
 	// wg counts the request goroutines; ServeStdio waits for them.
 	wg sync.WaitGroup
 }
@@ -130,10 +135,31 @@ func (st *stdio) serveLine(ctx context.Context, line []byte) {
 		st.answer(ctx, f)
 		return
 	}
-	st.sem <- struct{}{}
+	st.run(func() { st.answer(ctx, f) })
+}
+
+// run runs a request's handling on a goroutine of its own once a slot in sem is free. While
+// every slot is taken the request waits on its goroutine, not on the read loop: the next line
+// may be the reply that a running handler waits for (sampling, elicitation, roots), and a
+// loop blocked on a slot would never read it, so the handlers holding every slot would wait
+// until their client request timed out. Only when as many requests wait as may run does the
+// loop block, which bounds the lines held.
+func (st *stdio) run(handle func()) {
+	select {
+	case st.sem <- struct{}{}:
+	default:
+		st.waiting <- struct{}{}
+		st.wg.Go(func() {
+			st.sem <- struct{}{}
+			<-st.waiting
+			defer func() { <-st.sem }()
+			handle()
+		})
+		return
+	}
 	st.wg.Go(func() {
 		defer func() { <-st.sem }()
-		st.answer(ctx, f)
+		handle()
 	})
 }
 
@@ -157,11 +183,7 @@ func (st *stdio) serveModern(ctx context.Context, f frame) {
 		st.x.deliver(ctx, in, f)
 		return
 	}
-	st.sem <- struct{}{}
-	st.wg.Go(func() {
-		defer func() { <-st.sem }()
-		st.answerIn(ctx, in, f)
-	})
+	st.run(func() { st.answerIn(ctx, in, f) })
 }
 
 // answer dispatches the messages of f and writes their replies.

@@ -144,20 +144,27 @@ func (st *stdio) serveLine(ctx context.Context, line []byte) {
 // loop blocked on a slot would never read it, so the handlers holding every slot would wait
 // until their client request timed out. Only when as many requests wait as may run does the
 // loop block, which bounds the lines held.
+//
+// Requests start in the order they arrive: one takes a free slot at once only when none is
+// waiting, and a waiting one gives its waiting token back only once it holds a slot (senders
+// blocked on a channel are served first come, first served). With Concurrency 1 they are
+// therefore handled one at a time, in order.
 func (st *stdio) run(handle func()) {
-	select {
-	case st.sem <- struct{}{}:
-	default:
-		st.waiting <- struct{}{}
-		st.wg.Go(func() {
-			st.sem <- struct{}{}
-			<-st.waiting
-			defer func() { <-st.sem }()
-			handle()
-		})
-		return
+	if len(st.waiting) == 0 { // only this loop adds waiters
+		select {
+		case st.sem <- struct{}{}:
+			st.wg.Go(func() {
+				defer func() { <-st.sem }()
+				handle()
+			})
+			return
+		default:
+		}
 	}
+	st.waiting <- struct{}{}
 	st.wg.Go(func() {
+		st.sem <- struct{}{}
+		<-st.waiting
 		defer func() { <-st.sem }()
 		handle()
 	})

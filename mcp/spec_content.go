@@ -584,12 +584,18 @@ func specDecodeContents(raws []json.RawMessage) ([]Content, error) {
 
 // specAppendContents appends blocks as a JSON array; nil appends [].
 func specAppendContents(b []byte, blocks []Content) ([]byte, error) {
+	return specAppendBlocks(b, blocks)
+}
+
+// specAppendBlocks appends blocks of any content kind as a JSON array; nil appends [], and a
+// nil block is errSpecNilContent.
+func specAppendBlocks[T interface{ appendJSON([]byte) ([]byte, error) }](b []byte, blocks []T) ([]byte, error) {
 	b = append(b, '[')
 	for i, c := range blocks {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if c == nil {
+		if any(c) == nil {
 			return b, errSpecNilContent
 		}
 		var err error

@@ -172,20 +172,7 @@ func specAppendSamplingBlocks(b []byte, blocks []SamplingContent) ([]byte, error
 			return c.appendJSON(b)
 		}
 	}
-	b = append(b, '[')
-	for i, c := range blocks {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if c == nil {
-			return b, errSpecNilContent
-		}
-		var err error
-		if b, err = c.appendJSON(b); err != nil {
-			return b, err
-		}
-	}
-	return append(b, ']'), nil
+	return specAppendBlocks(b, blocks)
 }
 
 // usesTools reports whether the request needs the client's sampling.tools capability: it

@@ -49,6 +49,12 @@ type Request struct {
 	// Guarded by mu.
 	lastProgress float64
 	sentProgress bool // guarded by mu
+
+	// input is the rounds of a 2026-07-28 request that may ask the client for input (mrtr.go),
+	// nil for others.
+	input *inputRound
+	// askSeq counts the asks of each kind in this run, for their keys. Guarded by mu.
+	askSeq map[string]int
 }
 
 var errSessionClosed = errors.New("mcp: session closed")
@@ -187,69 +193,46 @@ func (r *Request) Log(ctx context.Context, level LoggingLevel, logger string, da
 // Sampling). It fails with a [*CapabilityError] if the client did not declare sampling, or
 // sampling.tools for a request with Tools, a ToolChoice or tool use and result blocks ("Servers
 // MUST NOT send tool-enabled sampling requests to Clients that have not declared support for
-// tool use via the sampling.tools capability"); with [ErrNoSession] on transports that cannot
-// route the reply (at 2026-07-28 after the capability check: see [CapabilityError]); and when
-// the server's ClientRequestTimeout passes. The params are sent as a
-// client of the negotiated version knows them.
+// tool use via the sampling.tools capability"); with [ErrNoSession] on a 2025 transport that
+// cannot route the reply; and when the server's ClientRequestTimeout passes. The params are
+// sent as a client of the negotiated version knows them. At 2026-07-28 it asks as [Request.Ask]
+// does, under the key "sampling-N", and returns [ErrInputRequired] until the client answers.
 func (r *Request) CreateMessage(ctx context.Context, p *CreateMessageParams) (*CreateMessageResult, error) {
-	if r.sess == nil && !r.modern() {
-		return nil, ErrNoSession
-	}
-	sampling := r.state.ClientCapabilities.Sampling
-	if sampling == nil {
-		return nil, &CapabilityError{Capability: "sampling", Method: MethodSamplingCreateMessage}
-	}
 	if p == nil {
 		p = &CreateMessageParams{}
 	}
-	if sampling.Tools == nil && p.usesTools() {
-		return nil, &CapabilityError{Capability: "sampling.tools", Method: MethodSamplingCreateMessage}
-	}
-	var res CreateMessageResult
-	if err := r.call(ctx, MethodSamplingCreateMessage, p.downgrade(r.state.ProtocolVersion), &res); err != nil {
+	res, err := r.ask1(ctx, "sampling", InputRequest{Sample: p})
+	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return res.Sample, nil
 }
 
 // Elicit asks the client to ask its user for information (MCP 2025-11-25, Client §
 // Elicitation), in form mode (RequestedSchema) or, since 2025-11-25, URL mode. It fails with
-// a [*CapabilityError] if the client did not declare the mode.
+// a [*CapabilityError] if the client did not declare the mode. At 2026-07-28 it asks as
+// [Request.Ask] does, under the key "elicitation-N", and returns [ErrInputRequired] until the
+// client answers.
 func (r *Request) Elicit(ctx context.Context, p *ElicitParams) (*ElicitResult, error) {
-	if r.sess == nil && !r.modern() {
-		return nil, ErrNoSession
+	if p == nil {
+		p = &ElicitParams{}
 	}
-	mode := p.Mode
-	if mode == "" {
-		mode = "form"
-	}
-	caps := &r.state.ClientCapabilities
-	if caps.Elicitation == nil {
-		return nil, &CapabilityError{Capability: "elicitation", Method: MethodElicitationCreate}
-	}
-	if !caps.SupportsElicitationMode(mode) {
-		return nil, &CapabilityError{Capability: "elicitation." + mode, Method: MethodElicitationCreate}
-	}
-	var res ElicitResult
-	if err := r.call(ctx, MethodElicitationCreate, p, &res); err != nil {
+	res, err := r.ask1(ctx, "elicitation", InputRequest{Elicit: p})
+	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return res.Elicit, nil
 }
 
-// ListRoots asks the client for its roots (MCP 2025-11-25, Client § Roots).
+// ListRoots asks the client for its roots (MCP 2025-11-25, Client § Roots). At 2026-07-28 it
+// asks as [Request.Ask] does, under the key "roots-N", and returns [ErrInputRequired] until the
+// client answers.
 func (r *Request) ListRoots(ctx context.Context) (*ListRootsResult, error) {
-	if r.sess == nil && !r.modern() {
-		return nil, ErrNoSession
-	}
-	if r.state.ClientCapabilities.Roots == nil {
-		return nil, &CapabilityError{Capability: "roots", Method: MethodRootsList}
-	}
-	var res ListRootsResult
-	if err := r.call(ctx, MethodRootsList, nil, &res); err != nil {
+	res, err := r.ask1(ctx, "roots", InputRequest{Roots: true})
+	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return res.Roots, nil
 }
 
 // call sends a server-to-client request related to this request and decodes the reply.

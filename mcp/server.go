@@ -68,6 +68,16 @@ type ServerOptions struct {
 	// MaxURILength bounds, in bytes, the uri of resources/read, resources/subscribe and
 	// resources/unsubscribe; a longer one gets -32602. If zero, [DefaultMaxURILength].
 	MaxURILength int
+	// StateKeys seal the requestState of the input-required results of 2026-07-28 requests
+	// (MCP 2026-07-28, Basic § Multi Round-Trip Requests), each [StateKeySize] bytes for
+	// AES-256-GCM: the first seals, every one opens. To rotate, put a new key first and drop the
+	// old one once StateTTL has passed. Replicas behind one endpoint must share them. If empty, a
+	// random key made by NewServer, good for this process only. NewServer panics on a key of
+	// another size.
+	StateKeys [][]byte
+	// StateTTL bounds how long after it was issued a requestState is accepted. If zero,
+	// [DefaultStateTTL].
+	StateTTL time.Duration
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.
@@ -100,6 +110,9 @@ type Server struct {
 	// generation.
 	regGen    atomic.Uint64
 	initCache atomic.Pointer[initCache]
+
+	// states seals and opens requestState values (request_state.go).
+	states *stateRing
 
 	// sessMu guards sessions.
 	sessMu sync.Mutex
@@ -143,6 +156,11 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if s.opts.ClientRequestTimeout <= 0 {
 		s.opts.ClientRequestTimeout = DefaultClientRequestTimeout
 	}
+	states, err := newStateRing(s.opts.StateKeys, s.opts.StateTTL)
+	if err != nil {
+		panic("mcp: NewServer: " + err.Error())
+	}
+	s.states = states
 	s.tools.init()
 	s.resources.init()
 	s.templates.init()
@@ -351,6 +369,11 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 	)
 	modern := r.modern()
 	if modern {
+		if mrtrMethod(r.Method) {
+			if err := s.openRound(r); err != nil {
+				return nil, err
+			}
+		}
 		switch r.Method {
 		case MethodInitialize, MethodPing, MethodLoggingSetLevel, MethodResourcesSubscribe, MethodResourcesUnsubscribe:
 			// Removed in 2026-07-28 (changelog: "Remove ping, logging/setLevel"; initialize
@@ -391,6 +414,9 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 		return nil, rpc.MethodNotFound(r.Method)
 	}
 	if err != nil {
+		if modern && r.input != nil && errors.Is(err, ErrInputRequired) {
+			return s.inputRequired(r)
+		}
 		return nil, modernError(r, err)
 	}
 	if modern {

@@ -358,6 +358,9 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		if ce := (*CapabilityError)(nil); r.modern() && errors.As(err, &ce) {
 			return nil, ce // a protocol error at 2026-07-28 (see modernError)
 		}
+		if errors.Is(err, ErrInputRequired) {
+			return nil, err // the round ends with an InputRequiredResult (see dispatch)
+		}
 		return ErrorResult(err.Error()), nil
 	}
 	if res == nil {

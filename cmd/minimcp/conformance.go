@@ -194,6 +194,7 @@ func newConformanceServer(logger *slog.Logger) *mcp.Server {
 	addConformanceTools(s, png, confWAV())
 	addConformanceResources(s, png)
 	addConformancePrompts(s, png)
+	addConformanceMRTR(s)
 	return s
 }
 

@@ -104,6 +104,10 @@ type serveConfig struct {
 	eventBytes        int
 	// clientRequestTimeout is mcp.ServerOptions.ClientRequestTimeout.
 	clientRequestTimeout time.Duration
+	// stateKeys and stateTTL are mcp.ServerOptions.StateKeys and StateTTL: what seals the
+	// requestState of 2026-07-28 input-required results, and how long it is accepted.
+	stateKeys [][]byte
+	stateTTL  time.Duration
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -176,6 +180,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.IntVar(&cfg.sessionEventBytes, "max-session-event-bytes", server.DefaultSessionEventBytes, "bytes of SSE events one session keeps for resumption (Last-Event-ID); the oldest go first")
 	fs.IntVar(&cfg.eventBytes, "max-event-bytes", server.DefaultTotalEventBytes, "bytes of SSE events kept for resumption, all sessions together; the oldest go first")
 	fs.DurationVar(&cfg.clientRequestTimeout, "client-request-timeout", mcp.DefaultClientRequestTimeout, "how long a tool waits for the client to answer a sampling, elicitation or roots request")
+	stateKey := fs.String("state-key", "", "keys sealing the requestState of 2026-07-28 input-required results: 32 bytes each in hex or base64, comma-separated or @FILE (one a line), newest first; replicas behind one endpoint must share them; unset: a random key of this process")
+	fs.DurationVar(&cfg.stateTTL, "state-ttl", mcp.DefaultStateTTL, "how long a client has to answer an input-required result (the requestState it echoes expires after this)")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -230,6 +236,13 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	if cfg.clientRequestTimeout <= 0 {
 		return bad("--client-request-timeout: must be positive, got %v", cfg.clientRequestTimeout)
 	}
+	if cfg.stateTTL <= 0 {
+		return bad("--state-ttl: must be positive, got %v", cfg.stateTTL)
+	}
+	var err error
+	if cfg.stateKeys, err = parseStateKeys(*stateKey); err != nil {
+		return bad("%v", err)
+	}
 	if cfg.maxProcesses <= 0 {
 		return bad("--max-processes: must be positive, got %d", cfg.maxProcesses)
 	}
@@ -277,7 +290,6 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	if cfg.logLevel, ok = parseLogLevel(*logLevel); !ok {
 		return bad("--log-level: want debug, info, warn or error, got %q", *logLevel)
 	}
-	var err error
 	if cfg.tokens, err = parseAuthTokens(tokens); err != nil {
 		return bad("%v", err)
 	}
@@ -336,7 +348,7 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 // releases what its tools hold. Its errors are those of loadManifest.
 func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
 	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
-		ClientRequestTimeout: cfg.clientRequestTimeout}
+		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
@@ -419,6 +431,9 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		"replica", cfg.replicaID, "legacySSE", cfg.legacySSE, "manifest", cfg.manifest, "version", version)
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(cfg.tokens) == 0 {
 		logger.Warn("listening beyond loopback without --auth-token: anyone who can reach this port can call the tools")
+	}
+	if len(cfg.stateKeys) == 0 {
+		logger.Warn("no --state-key: the requestState of input-required results is sealed with a random key of this process, so a retry reaching another replica (or this one restarted) is refused; replicas behind one endpoint must share --state-key")
 	}
 	if sio.ready != nil {
 		sio.ready(ln.Addr())

@@ -52,18 +52,23 @@ func BenchmarkIdleSessions(b *testing.B) {
 // BenchmarkPostToolsCall measures the handler's share of a tools/call over HTTP (no network):
 // request checks, body read, decode, dispatch, encode, in both modes.
 func BenchmarkPostToolsCall(b *testing.B) {
-	body := call(2, "echo", `{"text":"hello"}`)
-	// stateful-polling runs each handler on its own goroutine (Options.Polling).
-	for _, mode := range []string{"stateless", "stateful", "stateful-polling"} {
+	// stateful-polling runs each handler on its own goroutine (Options.Polling); modern sends
+	// a 2026-07-28 request, its _meta and standard headers, to the stateless handler.
+	for _, mode := range []string{"stateless", "stateful", "stateful-polling", "modern"} {
 		b.Run(mode, func(b *testing.B) {
+			body := call(2, "echo", `{"text":"hello"}`)
 			ts := newTestServer()
-			h := server.New(ts.Server, &server.Options{Stateless: mode == "stateless", Polling: mode == "stateful-polling"})
+			h := server.New(ts.Server, &server.Options{Stateless: mode == "stateless" || mode == "modern", Polling: mode == "stateful-polling"})
 			defer func() { _ = h.Shutdown(b.Context()) }()
 			sid := ""
-			if mode != "stateless" {
+			if mode == "stateful" || mode == "stateful-polling" {
 				sid = initialize(b, h)
 			}
 			r := req(http.MethodPost, body, sid, "MCP-Protocol-Version", "2025-11-25")
+			if mode == "modern" {
+				body = modernCall(2, "echo", `{"text":"hello"}`, "")
+				r = modernReq(body, "tools/call", "echo")
+			}
 			rd := strings.NewReader(body)
 			w := &discardWriter{h: http.Header{}}
 			b.ReportAllocs()

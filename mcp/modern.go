@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"errors"
+	"strconv"
 
 	json "github.com/goccy/go-json"
 
@@ -25,7 +26,7 @@ claim against what the request carries (headers, _meta) before. Such a request:
     logging/setLevel, resources/subscribe and unsubscribe): those are unknown methods;
   - gets log messages only when it set a level in _meta (Request.Log);
   - gets results that carry resultType and the server's identity in _meta (modernResult),
-    and the cache hints the schema requires on the cacheable ones;
+    and the cache hints the schema requires on the cacheable ones (see cache.go);
   - learns of a missing resource by -32602 with data.uri instead of -32002 (changelog, minor
     change 6).
 */
@@ -58,23 +59,11 @@ func (s *Server) discover() *DiscoverResult {
 	}
 }
 
-// cacheable reports whether method's result is a CacheableResult, which must carry ttlMs and
-// cacheScope (MCP 2026-07-28, changelog, minor change 5; schema: CacheableResult).
-func cacheable(method string) bool {
-	switch method {
-	case MethodServerDiscover, MethodToolsList, MethodPromptsList, MethodResourcesList,
-		MethodResourcesTemplatesList, MethodResourcesRead:
-		return true
-	}
-	return false
-}
-
 // modernResult encodes res as a result of a per-request revision: with resultType "complete"
 // unless res names one (schema, Result: "Servers implementing this protocol version MUST
 // include this field"), the server's identity in _meta (schema, ResultMetaObject: "Servers
-// SHOULD include this field on every response"), and for a cacheable result ttlMs 0 and
-// cacheScope "private" unless res has them: always stale, never shared across principals,
-// which claims nothing a handler's data could contradict.
+// SHOULD include this field on every response"), and on a complete cacheable result the cache
+// hints of the request (r.cache; see the design note in cache.go) unless res has them.
 func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 	raw, ok := res.(json.RawMessage)
 	if !ok {
@@ -83,9 +72,13 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 			return nil, err
 		}
 	}
+	hints := cacheable(r.Method)
+	// A retried request's result is sent with hints that say not to cache it, whatever the
+	// handler said.
+	noCache := hints && retried(r.Params)
 	var (
-		meta                                  []byte
-		hasType, hasTTL, hasScope, hasMembers bool
+		meta, typ                    []byte
+		hasTTL, hasScope, hasMembers bool
 	)
 	out := make([]byte, 0, len(raw)+128)
 	out = append(out, '{')
@@ -95,10 +88,16 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 			meta = v
 			return true
 		case "resultType":
-			hasType = true
+			typ = v
 		case "ttlMs":
+			if noCache {
+				return true
+			}
 			hasTTL = true
 		case "cacheScope":
+			if noCache {
+				return true
+			}
 			hasScope = true
 		}
 		if hasMembers {
@@ -119,18 +118,33 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 		}
 		hasMembers = true
 	}
-	if !hasType {
+	if typ == nil {
 		sep()
 		out = append(out, `"resultType":"complete"`...)
 	}
-	if cacheable(r.Method) {
-		if !hasTTL {
-			sep()
-			out = append(out, `"ttlMs":0`...)
+	// Server § Utilities § Caching: hints on "results with resultType: "complete"" only;
+	// interim results "carry no caching hints".
+	if hints && (typ == nil || string(typ) == `"complete"`) {
+		hint := r.cache
+		switch {
+		case noCache:
+			hint = CacheHint{}
+		case r.Method == MethodServerDiscover:
+			hint = s.opts.DiscoverCache
 		}
-		if !hasScope {
+		switch {
+		case !hasTTL && !hasScope:
 			sep()
-			out = append(out, `"cacheScope":"private"`...)
+			out = appendHint(out, hint)
+		case !hasTTL:
+			sep()
+			out = append(out, `"ttlMs":`...)
+			out = strconv.AppendInt(out, hint.ttlMs(), 10)
+		case !hasScope:
+			sep()
+			out = append(out, `"cacheScope":"`...)
+			out = append(out, hint.normal().Scope...)
+			out = append(out, '"')
 		}
 	}
 	sep()

@@ -53,6 +53,7 @@ func (s *Server) listPrompts(r *Request) (any, error) {
 	s.mu.RLock()
 	entries, next, err := s.prompts.page(cursor, s.opts.PageSize)
 	s.mu.RUnlock()
+	r.cache = s.opts.ListCache
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,9 @@ type Request struct {
 	out       Sender
 
 	progressToken json.RawMessage
+	// cache is the cache hint of the result at a per-request revision, set by the method that
+	// knows it (see cache.go).
+	cache CacheHint
 	// ctx is the request's cancellable context when it runs in a session, else nil.
 	ctx *requestContext
 	// cancelledByClient is set when notifications/cancelled named this request; its reply is

@@ -107,6 +107,9 @@ func (s *Server) listResources(r *Request) (any, error) {
 	}
 	s.mu.RLock()
 	entries, next, err := s.resources.page(cursor, s.opts.PageSize)
+	if err == nil && r.modern() {
+		r.cache = listHint(s.opts.ListCache, &s.resources, entries, func(e *resourceEntry) CacheHint { return e.res.Cache })
+	}
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -125,6 +128,9 @@ func (s *Server) listResourceTemplates(r *Request) (any, error) {
 	}
 	s.mu.RLock()
 	entries, next, err := s.templates.page(cursor, s.opts.PageSize)
+	if err == nil && r.modern() {
+		r.cache = listHint(s.opts.ListCache, &s.templates, entries, func(e *templateEntry) CacheHint { return e.tmpl.Cache })
+	}
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -136,23 +142,23 @@ func (s *Server) listResourceTemplates(r *Request) (any, error) {
 	return &ListResourceTemplatesResult{ResourceTemplates: out, NextCursor: next}, nil
 }
 
-// findResource returns the handler for uri: a static resource first, then the first template
-// (in registration order) that matches.
-func (s *Server) findResource(uri string) (func(ctx context.Context, r *Request) (*ReadResourceResult, error), bool) {
+// findResource returns the handler for uri and the cache hint of what it reads: a static
+// resource first, then the first template (in registration order) that matches.
+func (s *Server) findResource(uri string) (func(ctx context.Context, r *Request) (*ReadResourceResult, error), CacheHint, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if e, ok := s.resources.get(uri); ok {
-		return func(ctx context.Context, r *Request) (*ReadResourceResult, error) { return e.handler(ctx, r, uri) }, true
+		return func(ctx context.Context, r *Request) (*ReadResourceResult, error) { return e.handler(ctx, r, uri) }, e.res.Cache, true
 	}
 	for _, key := range s.templates.order {
 		e, _ := s.templates.get(key)
 		if vars, ok := e.match.Match(uri); ok {
 			return func(ctx context.Context, r *Request) (*ReadResourceResult, error) {
 				return e.handler(ctx, r, uri, vars)
-			}, true
+			}, e.tmpl.Cache, true
 		}
 	}
-	return nil, false
+	return nil, CacheHint{}, false
 }
 
 // uriParam returns the uri of resources/read, subscribe or unsubscribe, checked against
@@ -178,10 +184,11 @@ func (s *Server) readResource(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	read, ok := s.findResource(uri)
+	read, hint, ok := s.findResource(uri)
 	if !ok {
 		return nil, ResourceNotFound(uri)
 	}
+	r.cache = hint
 	res, err := read(ctx, r)
 	if err != nil {
 		return nil, err
@@ -201,7 +208,7 @@ func (s *Server) subscribe(r *Request) (any, error) {
 		return nil, err
 	}
 	if r.Method == MethodResourcesSubscribe {
-		if _, ok := s.findResource(uri); !ok {
+		if _, _, ok := s.findResource(uri); !ok {
 			return nil, ResourceNotFound(uri)
 		}
 		if max := s.opts.MaxSubscriptions; r.sess != nil && !r.sess.subscribe(uri, max) {

@@ -78,6 +78,16 @@ type ServerOptions struct {
 	// StateTTL bounds how long after it was issued a requestState is accepted. If zero,
 	// [DefaultStateTTL].
 	StateTTL time.Duration
+	// DiscoverCache is the cache hint of server/discover results at 2026-07-28 (MCP
+	// 2026-07-28, Server § Utilities § Caching). The zero value: ttlMs 0 and cacheScope
+	// "private", which promise nothing.
+	DiscoverCache CacheHint
+	// ListCache is the cache hint of tools/list, prompts/list, resources/list and
+	// resources/templates/list results at 2026-07-28; the resource lists lower it to what their
+	// least cacheable entry promises ([Resource.Cache], [ResourceTemplate.Cache]). Set Scope to
+	// [CachePublic] only when the lists are the same for every caller. The zero value: ttlMs 0
+	// and cacheScope "private".
+	ListCache CacheHint
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.

@@ -22,6 +22,11 @@ type Resource struct {
 	Icons []Icon `json:"icons,omitempty"`
 	// Meta: since 2025-06-18.
 	Meta Meta `json:"_meta,omitempty"`
+
+	// Cache is the cache hint of this resource's resources/read results at 2026-07-28, and
+	// bounds the hint of resources/list (see [CacheHint]). It is not sent as a member of the
+	// resource. The zero value: immediately stale, private.
+	Cache CacheHint `json:"-"`
 }
 
 // downgrade returns r as a client of version knows it: without Icons before 2025-11-25; without Title,
@@ -63,6 +68,11 @@ type ResourceTemplate struct {
 	Icons []Icon `json:"icons,omitempty"`
 	// Meta: since 2025-06-18.
 	Meta Meta `json:"_meta,omitempty"`
+
+	// Cache is the cache hint of resources/read results of the URIs the template matches at
+	// 2026-07-28, and bounds the hint of resources/templates/list (see [CacheHint]). It is not
+	// sent as a member of the template. The zero value: immediately stale, private.
+	Cache CacheHint `json:"-"`
 }
 
 // downgrade returns t as a client of version knows it: without Icons before 2025-11-25; without Title,

@@ -268,6 +268,7 @@ func (s *Server) listTools(r *Request) (any, error) {
 	s.mu.RLock()
 	entries, next, err := s.tools.page(cursor, s.opts.PageSize)
 	s.mu.RUnlock()
+	r.cache = s.opts.ListCache
 	if err != nil {
 		return nil, err
 	}

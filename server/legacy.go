@@ -179,6 +179,16 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		// HTTP+SSE session usually negotiated 2024-11-05, which had no batches yet either.
 		derr = batchError(negotiated(s.mcp), true)
 	}
+	if derr == nil && f.era == eraModern {
+		s.leave()
+		m := &f.msgs[0]
+		id := m.ID
+		if m.Kind != rpc.KindRequest {
+			id = rpc.NullID
+		}
+		writeReply(w, http.StatusBadRequest, &rpc.Response{ID: id, Error: h.legacyModern(f.claim.version)})
+		return
+	}
 	if derr == nil && !f.hasCalls() {
 		// Responses and notifications get no reply: handled here, before the 202, as a
 		// Streamable HTTP POST's are, they need no goroutine and take no slot, so a client's
@@ -235,4 +245,19 @@ func (st *sseStream) Send(_ context.Context, msg []byte) error {
 		return errStreamClosed
 	}
 	return st.writeEventLocked(&sse.Event{Name: "message", Data: msg})
+}
+
+// legacyModern returns the error that refuses a message claiming version, a revision without
+// initialize, on the HTTP+SSE transport: that transport is 2024-11-05's, deprecated since
+// (MCP 2026-07-28, Transports § Streamable HTTP, HTTP+SSE Transport: "New implementations
+// SHOULD NOT adopt it"), and a revision without sessions has no use for its session stream.
+// The answer is the revision's own UnsupportedProtocolVersionError (Basic § Versioning), with
+// the versions this transport serves and where the claimed one is served.
+func (h *Handler) legacyModern(version string) *rpc.Error {
+	return rpc.NewError(mcp.CodeUnsupportedProtocolVersion, "Unsupported protocol version: "+version+
+		" is not served over the HTTP+SSE transport; POST it to the Streamable HTTP endpoint "+h.opts.Path).
+		WithData(struct {
+			Supported []string `json:"supported"`
+			Requested string   `json:"requested"`
+		}{mcp.SupportedVersions(), version})
 }

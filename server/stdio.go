@@ -8,6 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
@@ -111,6 +114,29 @@ type stdio struct {
 	waiting chan struct{}
 	// wg counts the request goroutines; ServeStdio waits for them.
 	wg sync.WaitGroup
+
+	// mu guards modern.
+	mu sync.Mutex
+	// modern maps the raw ids of the modern-era requests in flight to their calls, for
+	// notifications/cancelled (see serveModern).
+	modern map[string]*modernCall
+}
+
+// modernCall is a modern-era request in flight on stdio.
+type modernCall struct {
+	cancel context.CancelCauseFunc
+	// cancelled is set when the client cancelled the request; its reply is then dropped.
+	cancelled atomic.Bool
+}
+
+// errModernCancelled is the cause of a modern request's context when the client cancelled it.
+type errModernCancelled struct{ reason string }
+
+func (e *errModernCancelled) Error() string {
+	if e.reason == "" {
+		return "server: request cancelled by the client"
+	}
+	return "server: request cancelled by the client: " + e.reason
 }
 
 // serveLine serves the messages of one line.
@@ -121,6 +147,9 @@ func (st *stdio) serveLine(ctx context.Context, line []byte) {
 	}
 	if derr != nil {
 		st.out.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: derr})
+		return
+	}
+	if st.cancelModern(&f) {
 		return
 	}
 	if f.era == eraModern {
@@ -190,7 +219,70 @@ func (st *stdio) serveModern(ctx context.Context, f frame) {
 		st.x.deliver(ctx, in, f)
 		return
 	}
-	st.run(func() { st.answerIn(ctx, in, f) })
+	// Registered before the next line is read, so that a notifications/cancelled right
+	// behind the request finds it.
+	key := m.ID.String()
+	rctx, cancel := context.WithCancelCause(ctx)
+	c := &modernCall{cancel: cancel}
+	st.mu.Lock()
+	if st.modern == nil {
+		st.modern = make(map[string]*modernCall)
+	}
+	st.modern[key] = c // a repeated id: the later request is the one a cancellation names
+	st.mu.Unlock()
+	st.run(func() {
+		defer func() {
+			st.mu.Lock()
+			if st.modern[key] == c {
+				delete(st.modern, key)
+			}
+			st.mu.Unlock()
+			cancel(nil)
+		}()
+		var one [1]rpc.Response
+		replies := st.x.dispatch(rctx, in, f, one[:0])
+		if len(replies) > 0 && !c.cancelled.Load() {
+			st.out.reply(ctx, &replies[0])
+		}
+	})
+}
+
+// cancelModern acts on a notifications/cancelled in f that names a modern-era request in
+// flight, and reports whether it did (MCP 2026-07-28, Basic § Cancellation, Transport-Specific
+// Cancellation: "stdio: There is no per-request stream to close. The client MUST send a
+// notifications/cancelled notification referencing the request ID"). The request's context is
+// cancelled and its reply dropped: receivers SHOULD "Not send a response for the cancelled
+// request". The notification carries no per-request _meta of its own (schema:
+// NotificationParams), so it is looked at whatever era f was classified in; one that names no
+// such request goes on to the session, whose requests it may name.
+func (st *stdio) cancelModern(f *frame) bool {
+	m := &f.msgs[0]
+	if f.batch || m.Kind != rpc.KindNotification || m.Method != mcp.NotificationCancelled {
+		return false
+	}
+	st.mu.Lock()
+	n := len(st.modern)
+	st.mu.Unlock()
+	if n == 0 {
+		return false
+	}
+	var p mcp.CancelledParams
+	if json.Unmarshal(m.Params, &p) != nil {
+		return false
+	}
+	id, ok := rpc.RawID(p.RequestID)
+	if !ok {
+		return false
+	}
+	st.mu.Lock()
+	c := st.modern[id.String()]
+	st.mu.Unlock()
+	if c == nil {
+		return false
+	}
+	c.cancelled.Store(true)
+	c.cancel(&errModernCancelled{reason: p.Reason})
+	return true
 }
 
 // answer dispatches the messages of f and writes their replies.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/sse"
 )
 
@@ -15,6 +16,9 @@ const getStreamID = "g"
 // Transports § Listening for Messages from the Server), or resumes a stream after
 // Last-Event-ID (§ Resumability and Redelivery).
 func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal string) {
+	if modernMethodNotAllowed(w, r) {
+		return
+	}
 	if _, sseOK := accepts(r.Header.Get("Accept")); !sseOK {
 		writeError(w, http.StatusNotAcceptable, CodeServerError, "Not Acceptable: a GET stream needs Accept: text/event-stream")
 		return
@@ -213,6 +217,9 @@ func (s *session) Send(ctx context.Context, msg []byte) error {
 // no longer need a particular session ... SHOULD send an HTTP DELETE to the MCP endpoint with
 // the Mcp-Session-Id header, to explicitly terminate the session").
 func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, principal string) {
+	if modernMethodNotAllowed(w, r) {
+		return
+	}
 	s := h.sessionOf(w, r, principal)
 	if s == nil {
 		return
@@ -220,4 +227,21 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, principal 
 	s.leave()
 	h.remove(s)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// modernMethodNotAllowed answers a GET or DELETE whose MCP-Protocol-Version names a revision
+// without sessions and without a GET stream, and reports whether it did: "HTTP GET or DELETE
+// to the MCP endpoint: respond with 405 Method Not Allowed" (MCP 2026-07-28, Transports §
+// Streamable HTTP, Earlier Streamable HTTP Revisions). The header decides, not an
+// Mcp-Session-Id, which that revision ignores; the sessions of earlier revisions keep their GET
+// and DELETE. (The stateless handler serves neither method: its router answers 405 alike.)
+func modernMethodNotAllowed(w http.ResponseWriter, r *http.Request) bool {
+	v, ok := headerValue(r, "MCP-Protocol-Version")
+	if !ok || !mcp.IsModernVersion(v) {
+		return false
+	}
+	w.Header().Set("Allow", http.MethodPost)
+	writeError(w, http.StatusMethodNotAllowed, CodeServerError, "Method Not Allowed: protocol version "+v+
+		" has no sessions and no GET stream; POST each request to this endpoint")
+	return true
 }

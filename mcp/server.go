@@ -253,43 +253,47 @@ func stateFor(in *Inbound, params json.RawMessage) *SessionState {
 	if !ok {
 		st = statelessStates[LatestVersion]
 	}
-	if bytes.Contains(params, metaPrefix) {
-		return requestState(st, params)
+	if in.Meta != nil {
+		return requestState(st, in.Meta)
 	}
-	return st
+	if !bytes.Contains(params, metaPrefix) {
+		return st
+	}
+	var meta []byte
+	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+		if string(k) == "_meta" {
+			meta = v // the last of a repeated member, as a decoder keeps it
+		}
+		return true
+	})
+	return requestState(st, meta)
 }
 
 // metaPrefix marks the per-request protocol fields of _meta.
 var metaPrefix = []byte(`"io.modelcontextprotocol/`)
 
-// requestState reads the per-request protocol fields a client may put in _meta, the way the
-// next revision carries what sessions used to (MCP 2026-07-28, Basic § _meta, Per-request
-// protocol fields: io.modelcontextprotocol/clientInfo, /clientCapabilities, /logLevel).
-// Clients of the revisions served today may send them too; they are used only when the request
-// has no session.
-func requestState(base *SessionState, params json.RawMessage) *SessionState {
+// requestState reads the per-request protocol fields a client may put in _meta (meta, nil
+// when there is none), the way the 2026-07-28 revision carries what sessions used to (MCP
+// 2026-07-28, Basic § _meta, Per-request protocol fields: io.modelcontextprotocol/clientInfo,
+// /clientCapabilities, /logLevel). Clients of the session revisions may send them too; they
+// are used only when the request has no session.
+func requestState(base *SessionState, meta json.RawMessage) *SessionState {
 	st := *base
 	changed := false
-	_ = jsontext.EachMember(params, func(k, v []byte) bool {
-		if string(k) != "_meta" {
-			return true
-		}
-		_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
-			switch string(mk) {
-			case "io.modelcontextprotocol/clientInfo":
-				changed = json.Unmarshal(mv, &st.ClientInfo) == nil || changed
-			case "io.modelcontextprotocol/clientCapabilities":
-				changed = json.Unmarshal(mv, &st.ClientCapabilities) == nil || changed
-			case "io.modelcontextprotocol/logLevel":
-				if s, ok := jsontext.Unquote(mv); ok {
-					if lvl, err := ParseLoggingLevel(s); err == nil {
-						st.LogLevel, changed = lvl, true
-					}
+	_ = jsontext.EachMember(meta, func(mk, mv []byte) bool {
+		switch string(mk) {
+		case "io.modelcontextprotocol/clientInfo":
+			changed = json.Unmarshal(mv, &st.ClientInfo) == nil || changed
+		case "io.modelcontextprotocol/clientCapabilities":
+			changed = json.Unmarshal(mv, &st.ClientCapabilities) == nil || changed
+		case "io.modelcontextprotocol/logLevel":
+			if s, ok := jsontext.Unquote(mv); ok {
+				if lvl, err := ParseLoggingLevel(s); err == nil {
+					st.LogLevel, changed = lvl, true
 				}
 			}
-			return true
-		})
-		return false
+		}
+		return true
 	})
 	if !changed {
 		return base

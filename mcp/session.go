@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/minimcp/minimcp/rpc"
 )
 
@@ -285,4 +287,9 @@ type Inbound struct {
 	// Out carries messages related to this request (progress, logging, server-to-client
 	// requests) to the client before the response; nil when there is no such stream.
 	Out Sender
+	// Meta, if set, is the params._meta of the one message handed in with this Inbound,
+	// found by a transport that has read params already: the per-request protocol fields
+	// are then read from it, not looked for in params again. It is valid JSON text that
+	// aliases the params. Leave it nil for a batch.
+	Meta json.RawMessage
 }

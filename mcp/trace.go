@@ -34,22 +34,23 @@ func (r *Request) TraceContext() TraceContext {
 	if !bytes.Contains(r.Params, metaKey) {
 		return tc
 	}
+	var meta []byte
 	_ = jsontext.EachMember(r.Params, func(k, v []byte) bool {
-		if string(k) != "_meta" {
-			return true
+		if string(k) == "_meta" {
+			meta = v // the last of a repeated member, as a decoder keeps it
 		}
-		_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
-			switch string(mk) {
-			case "traceparent":
-				tc.TraceParent, _ = jsontext.Unquote(mv)
-			case "tracestate":
-				tc.TraceState, _ = jsontext.Unquote(mv)
-			case "baggage":
-				tc.Baggage, _ = jsontext.Unquote(mv)
-			}
-			return true
-		})
-		return false
+		return true
+	})
+	_ = jsontext.EachMember(meta, func(mk, mv []byte) bool {
+		switch string(mk) {
+		case "traceparent":
+			tc.TraceParent, _ = jsontext.Unquote(mv)
+		case "tracestate":
+			tc.TraceState, _ = jsontext.Unquote(mv)
+		case "baggage":
+			tc.Baggage, _ = jsontext.Unquote(mv)
+		}
+		return true
 	})
 	if !validTraceParent(tc.TraceParent) {
 		tc.TraceParent, tc.TraceState = "", ""

@@ -180,10 +180,12 @@ func (x *exchange) dispatch(ctx context.Context, in *mcp.Inbound, f frame, dst [
 		}
 		return dst
 	}
-	replies := make([]rpc.Response, len(f.msgs))
-	has := make([]bool, len(f.msgs))
-	rpc.Parallel(len(f.msgs), x.batchConcurrency, func(i int) {
-		m := &f.msgs[i]
+	// The closure takes the messages, not the frame, which then stays on the stack.
+	msgs := f.msgs
+	replies := make([]rpc.Response, len(msgs))
+	has := make([]bool, len(msgs))
+	rpc.Parallel(len(msgs), x.batchConcurrency, func(i int) {
+		m := &msgs[i]
 		if m.Kind == rpc.KindRequest && m.Method == mcp.MethodInitialize {
 			// MCP 2025-03-26, Basic § Lifecycle: "The initialize request MUST NOT be part of
 			// a JSON-RPC batch, as other requests and notifications are not possible until

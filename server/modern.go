@@ -16,7 +16,9 @@ import (
 )
 
 // claim is what a message's _meta says of its protocol, the way revisions from 2026-07-28 on
-// carry it (MCP 2026-07-28, Basic § _meta, Per-request protocol fields).
+// carry it (MCP 2026-07-28, Basic § _meta, Per-request protocol fields), with the members of
+// params the standard headers mirror, read in the same pass so that no rung of the ladder
+// reads params again.
 type claim struct {
 	// present says _meta has io.modelcontextprotocol/protocolVersion; version is its value
 	// when it is a string, "" otherwise.
@@ -24,36 +26,68 @@ type claim struct {
 	version string
 	// caps says _meta has io.modelcontextprotocol/clientCapabilities, an object.
 	caps bool
+	// meta, name, uri and args are the raw values of params._meta, params.name, params.uri
+	// and params.arguments, nil when absent; they alias params. They are read only when
+	// _meta holds a per-request protocol field.
+	meta, name, uri, args []byte
 }
 
 // metaKeyPrefix begins every key of the per-request protocol fields.
 var metaKeyPrefix = []byte(`"io.modelcontextprotocol/`)
 
-// readClaim reads the claim in params._meta. It reads what it needs and allocates nothing
-// for params without a _meta of the revision's keys.
+// readClaim reads the claim in params (see claim). It allocates nothing for params without a
+// _meta of the revision's keys, nor for a version this package knows.
 func readClaim(params json.RawMessage) claim {
 	var c claim
 	if !bytes.Contains(params, metaKeyPrefix) {
 		return c
 	}
 	_ = jsontext.EachMember(params, func(k, v []byte) bool {
-		if string(k) != "_meta" {
-			return true
+		switch string(k) {
+		case "_meta":
+			c.meta = v
+		case "name":
+			c.name = v
+		case "uri":
+			c.uri = v
+		case "arguments":
+			c.args = v
 		}
-		_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
-			switch string(mk) {
-			case "io.modelcontextprotocol/protocolVersion":
-				c.present = true
-				c.version, _ = jsontext.Unquote(mv)
-			case "io.modelcontextprotocol/clientCapabilities":
-				i := jsontext.SkipSpace(mv, 0)
-				c.caps = i < len(mv) && mv[i] == '{'
-			}
-			return true
-		})
-		return false
+		return true
+	})
+	_ = jsontext.EachMember(c.meta, func(mk, mv []byte) bool {
+		switch string(mk) {
+		case "io.modelcontextprotocol/protocolVersion":
+			c.present = true
+			c.version = versionOf(mv)
+		case "io.modelcontextprotocol/clientCapabilities":
+			i := jsontext.SkipSpace(mv, 0)
+			c.caps = i < len(mv) && mv[i] == '{'
+		}
+		return true
 	})
 	return c
+}
+
+// versionOf returns the string the JSON value v holds, "" when it is not a string: a version
+// this package knows without allocating.
+func versionOf(v []byte) string {
+	if len(v) > 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		switch s := v[1 : len(v)-1]; string(s) {
+		case mcp.Version20260728:
+			return mcp.Version20260728
+		case mcp.Version20251125:
+			return mcp.Version20251125
+		case mcp.Version20250618:
+			return mcp.Version20250618
+		case mcp.Version20250326:
+			return mcp.Version20250326
+		case mcp.Version20241105:
+			return mcp.Version20241105
+		}
+	}
+	s, _ := jsontext.Unquote(v)
+	return s
 }
 
 // nameParam returns the member of params that the Mcp-Name header mirrors for method, and
@@ -68,6 +102,14 @@ func nameParam(method string) (string, bool) {
 	}
 	return "", false
 }
+
+// The standard headers, as http.Header keys them: a lookup under another spelling allocates
+// its canonical form.
+const (
+	hdrProtocolVersion = "Mcp-Protocol-Version"
+	hdrMethod          = "Mcp-Method"
+	hdrName            = "Mcp-Name"
+)
 
 // headerValue returns the one value of header name in r, without the optional whitespace
 // around it (RFC 9110 §5.5: "a field value does not include leading or trailing
@@ -132,13 +174,13 @@ func modernLadder(m *rpc.Message, c claim, checkHeaders func(*rpc.Message, claim
 // httpHeaders returns the header rung of modernLadder for a Streamable HTTP POST to srv.
 func httpHeaders(r *http.Request, srv *mcp.Server) func(*rpc.Message, claim) *rpc.Error {
 	return func(m *rpc.Message, c claim) *rpc.Error {
-		if v, ok := headerValue(r, "MCP-Protocol-Version"); !ok || v != c.version {
+		if v, ok := headerValue(r, hdrProtocolVersion); !ok || v != c.version {
 			// Transports § Streamable HTTP, Protocol Version Header: "The header value MUST
 			// match the io.modelcontextprotocol/protocolVersion field carried in the request
 			// body's _meta."
 			return headerMismatch("MCP-Protocol-Version", r, c.version)
 		}
-		if v, ok := headerValue(r, "Mcp-Method"); !ok || v != m.Method {
+		if v, ok := headerValue(r, hdrMethod); !ok || v != m.Method {
 			return headerMismatch("Mcp-Method", r, m.Method)
 		}
 		if m.Kind != rpc.KindRequest {
@@ -148,19 +190,16 @@ func httpHeaders(r *http.Request, srv *mcp.Server) func(*rpc.Message, claim) *rp
 		if !ok {
 			return nil
 		}
-		body, present := "", false
-		_ = jsontext.EachMember(m.Params, func(k, v []byte) bool {
-			if string(k) == member {
-				body, present = jsontext.Unquote(v)
-				return false
-			}
-			return true
-		})
+		raw := c.name
+		if member == "uri" {
+			raw = c.uri
+		}
+		body, present := jsontext.Unquote(raw)
 		if !present {
 			// The request is malformed; the protocol says how (-32602).
 			return nil
 		}
-		v, ok := headerValue(r, "Mcp-Name")
+		v, ok := headerValue(r, hdrName)
 		if ok {
 			v, ok = decodeSentinel(v)
 		}
@@ -168,7 +207,7 @@ func httpHeaders(r *http.Request, srv *mcp.Server) func(*rpc.Message, claim) *rp
 			return headerMismatch("Mcp-Name", r, body)
 		}
 		if m.Method == mcp.MethodToolsCall {
-			return paramHeaders(r, srv.ToolHeaders(body), m.Params)
+			return paramHeaders(r, srv.ToolHeaders(body), c.args)
 		}
 		return nil
 	}
@@ -181,18 +220,12 @@ func httpHeaders(r *http.Request, srv *mcp.Server) func(*rpc.Message, claim) *rp
 // parameter without a value (absent or null) needs no header ("Server MUST NOT expect the
 // header"); one with a value needs it ("Client omits header but value is in body ... Server
 // MUST reject the request").
-func paramHeaders(r *http.Request, headers []mcp.ToolHeader, params json.RawMessage) *rpc.Error {
+//
+// args is params.arguments, nil when absent.
+func paramHeaders(r *http.Request, headers []mcp.ToolHeader, args []byte) *rpc.Error {
 	if len(headers) == 0 {
 		return nil
 	}
-	var args []byte
-	_ = jsontext.EachMember(params, func(k, v []byte) bool {
-		if string(k) == "arguments" {
-			args = v
-			return false
-		}
-		return true
-	})
 	for _, th := range headers {
 		val := valueAt(args, th.Path)
 		if val == nil || string(val) == "null" {
@@ -293,7 +326,7 @@ func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *htt
 		writeReply(w, http.StatusBadRequest, &rpc.Response{ID: id, Error: e})
 		return
 	}
-	c.in = mcp.Inbound{ProtocolVersion: f.claim.version, Principal: principal}
+	c.in = mcp.Inbound{ProtocolVersion: f.claim.version, Principal: principal, Meta: f.claim.meta}
 	if m.Kind == rpc.KindNotification {
 		h.x.deliver(ctx, &c.in, f)
 		w.WriteHeader(http.StatusAccepted)

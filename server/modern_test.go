@@ -377,3 +377,46 @@ func TestModernMissingCapability(t *testing.T) {
 		})
 	}
 }
+
+// TestModernRepeatedMembers: when params repeat a member the standard headers mirror, the
+// headers are checked against the value the request is served with, the last (as JSON
+// decoders keep it), never against another: a request naming one tool in Mcp-Name must not
+// run another (MCP 2026-07-28, Transports § Streamable HTTP, Server Validation: a header that
+// "does not match the corresponding request body value" gets -32020).
+func TestModernRepeatedMembers(t *testing.T) {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "p", Version: "1"}, nil)
+	srv.AddRawTool(&mcp.Tool{Name: "sql", InputSchema: json.RawMessage(`{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"}}}`)},
+		func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
+			return mcp.TextResult("sql ran"), nil
+		})
+	mcp.AddTool(srv, &mcp.Tool{Name: "other"}, func(context.Context, *mcp.Request, struct{}) (string, error) { return "other ran", nil })
+	body := func(params string) string {
+		return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{` + modernMeta + `,` + params + `}}`
+	}
+	for _, md := range modes {
+		h := server.New(srv, &md.opts)
+		for _, tt := range []struct {
+			name, params string
+			hdr          []string
+			ok           string
+		}{
+			{"name", `"name":"sql","arguments":{"region":"us"},"name":"other"`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "us"}, ""},
+			{"name, last mirrored", `"name":"sql","arguments":{},"name":"other"`, []string{"Mcp-Name", "other"}, "other ran"},
+			{"arguments", `"name":"sql","arguments":{"region":"us"},"arguments":{"region":"eu"}`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "us"}, ""},
+			{"arguments, last mirrored", `"name":"sql","arguments":{"region":"us"},"arguments":{"region":"eu"}`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "eu"}, "sql ran"},
+		} {
+			t.Run(md.name+"/"+tt.name, func(t *testing.T) {
+				w := do(h, modernReq(body(tt.params), "tools/call", "", tt.hdr...))
+				if tt.ok != "" {
+					require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+					assert.Contains(t, w.Body.String(), tt.ok)
+					return
+				}
+				require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+				code, _ := errorBody(t, w.Body.Bytes())
+				assert.Equal(t, mcp.CodeHeaderMismatch, code)
+			})
+		}
+		shutdown(t, h)
+	}
+}

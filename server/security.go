@@ -184,7 +184,7 @@ func refused(params string) bool {
 // MCP-Protocol-Version, it MUST respond with 400 Bad Request"). ok is false for an
 // unsupported version.
 func protocolVersion(r *http.Request) (v string, ok bool) {
-	v = r.Header.Get("MCP-Protocol-Version")
+	v = r.Header.Get(hdrProtocolVersion)
 	if v == "" {
 		return "", true
 	}

@@ -214,7 +214,7 @@ func (st *stdio) serveModern(ctx context.Context, f frame) {
 		}
 		return
 	}
-	in := &mcp.Inbound{ProtocolVersion: f.claim.version, Principal: st.in.Principal, Out: st.out}
+	in := &mcp.Inbound{ProtocolVersion: f.claim.version, Principal: st.in.Principal, Out: st.out, Meta: f.claim.meta}
 	if m.Kind != rpc.KindRequest {
 		st.x.deliver(ctx, in, f)
 		return

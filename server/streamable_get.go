@@ -236,7 +236,7 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, principal 
 // Mcp-Session-Id, which that revision ignores; the sessions of earlier revisions keep their GET
 // and DELETE. (The stateless handler serves neither method: its router answers 405 alike.)
 func modernMethodNotAllowed(w http.ResponseWriter, r *http.Request) bool {
-	v, ok := headerValue(r, "MCP-Protocol-Version")
+	v, ok := headerValue(r, hdrProtocolVersion)
 	if !ok || !mcp.IsModernVersion(v) {
 		return false
 	}

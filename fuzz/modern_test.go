@@ -99,8 +99,9 @@ func FuzzModernPost(f *testing.F) {
 	sid := fuzzInitialize(f, stateful)
 
 	for i := range fuzzModernCalls {
-		f.Add(uint8(i), "1", "", []byte(`{"text":"hi","region":"us-west1","n":42}`), []byte(``), uint16(0), "", "", "", "")
-		f.Add(uint8(i), "a", "", []byte(`{}`), []byte(`"io.modelcontextprotocol/logLevel":"debug","progressToken":"p"`), uint16(1<<9), "", "", "", "")
+		f.Add(uint8(i), "1", "", []byte(`{"text":"hi","region":"us-west1","n":42}`), []byte(``), uint16(0), "", "", "", "", "")
+		f.Add(uint8(i), "a", "", []byte(`{}`), []byte(`"io.modelcontextprotocol/logLevel":"debug","progressToken":"p"`), uint16(1<<9), "", "", "", "", "")
+		f.Add(uint8(i), "b", "", []byte(`{}`), []byte(``), uint16(0), "", "", "", "", "log")
 	}
 	for _, seed := range []struct {
 		call       uint8
@@ -127,10 +128,12 @@ func FuzzModernPost(f *testing.F) {
 		{8, "fuzz://nope", `{}`, ``, 0, "", "", "", ""},                                                      // -32602, data.uri
 		{0, "", `{"text":"x"}`, `"traceparent":"00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01","baggage":"k=v"`, 1 << 10, "", "", "", ""},
 	} {
-		f.Add(seed.call, "7", seed.name, []byte(seed.args), []byte(seed.meta), seed.hdr, seed.v, seed.m, seed.n, seed.p)
+		f.Add(seed.call, "7", seed.name, []byte(seed.args), []byte(seed.meta), seed.hdr, seed.v, seed.m, seed.n, seed.p, "")
 	}
 
-	f.Fuzz(func(t *testing.T, call uint8, id, name string, args, extra []byte, hdr uint16, vHdr, mHdr, nHdr, pHdr string) {
+	// dup, when not empty, is a second params.name or params.uri after the first: the
+	// request is served with the last, and the Mcp-Name rung must compare that one.
+	f.Fuzz(func(t *testing.T, call uint8, id, name string, args, extra []byte, hdr uint16, vHdr, mHdr, nHdr, pHdr, dup string) {
 		c := fuzzModernCalls[int(call)%len(fuzzModernCalls)]
 		if name == "" {
 			name = c.name
@@ -175,6 +178,16 @@ func FuzzModernPost(f *testing.F) {
 			params = append(params, `"name":`+quote(name), `"arguments":{"a":"x"}`)
 		case "resources/read", "resources/subscribe":
 			params = append(params, `"uri":`+quote(name))
+		}
+		if dup != "" {
+			switch c.method {
+			case "tools/call", "prompts/get":
+				params = append(params, `"name":`+quote(dup))
+			case "resources/read":
+				params = append(params, `"uri":`+quote(dup))
+			}
+		}
+		switch c.method {
 		case "completion/complete":
 			params = append(params, `"ref":{"type":"ref/prompt","name":"p"}`, `"argument":{"name":"a","value":`+quote(name)+`}`)
 		case "logging/setLevel":
@@ -246,8 +259,42 @@ func FuzzModernPost(f *testing.F) {
 			checkPostAnswer(t, w, requestID(body))
 			return
 		}
-		checkModernAnswer(t, w, notification, []byte(rawID))
+		if checkModernAnswer(t, w, notification, []byte(rawID)) {
+			// Served: the Mcp-Name the ladder let through names what the request was served
+			// with, as a decoder reads the body (the last of a repeated member).
+			var p struct {
+				Params struct {
+					Name *string `json:"name"`
+					URI  *string `json:"uri"`
+				} `json:"params"`
+			}
+			_ = stdjson.Unmarshal(body, &p)
+			served := p.Params.Name
+			if c.method == "resources/read" {
+				served = p.Params.URI
+			}
+			if c.method == "tools/call" || c.method == "prompts/get" || c.method == "resources/read" {
+				if got, ok := decodedName(r); served != nil && (!ok || got != *served) {
+					t.Fatalf("served %q while Mcp-Name says %q: %s", *served, got, w.Body.Bytes())
+				}
+			}
+		}
 	})
+}
+
+// decodedName returns the Mcp-Name header of r as the server compares it: trimmed, Base64
+// sentinel decoded; ok is false when it is missing, repeated or badly encoded.
+func decodedName(r *http.Request) (string, bool) {
+	vs := r.Header.Values("Mcp-Name")
+	if len(vs) != 1 {
+		return "", false
+	}
+	v := strings.Trim(vs[0], " \t")
+	if len(v) >= len("=?base64??=") && strings.HasPrefix(v, "=?base64?") && strings.HasSuffix(v, "?=") {
+		b, err := base64.StdEncoding.DecodeString(v[len("=?base64?") : len(v)-len("?=")])
+		return string(b), err == nil
+	}
+	return v, true
 }
 
 // setStd sets header k as how (two bits) says: the body's value, absent, the fuzzer's, or
@@ -331,8 +378,9 @@ var ladderCodes = map[int64]int{
 }
 
 // checkModernAnswer checks the answer to a message served at a per-request revision (see
-// FuzzModernPost for what it must be). id is the request's raw id.
-func checkModernAnswer(t *testing.T, w *httptest.ResponseRecorder, notification bool, id []byte) {
+// FuzzModernPost for what it must be), and reports whether it is a result. id is the
+// request's raw id.
+func checkModernAnswer(t *testing.T, w *httptest.ResponseRecorder, notification bool, id []byte) bool {
 	t.Helper()
 	body := w.Body.Bytes()
 	if !utf8.Valid(body) {
@@ -349,7 +397,7 @@ func checkModernAnswer(t *testing.T, w *httptest.ResponseRecorder, notification 
 		default:
 			t.Fatalf("a notification answered %d: %s", w.Code, body)
 		}
-		return
+		return false
 	}
 	reply := body
 	switch w.Code {
@@ -416,7 +464,7 @@ func checkModernAnswer(t *testing.T, w *httptest.ResponseRecorder, notification 
 		if resp.Result.ResultType == nil || *resp.Result.ResultType == "" {
 			t.Fatalf("a 2026-07-28 result without resultType: %s", reply)
 		}
-		return
+		return true
 	}
 	if resp.Error.Code == 0 || resp.Error.Message == "" {
 		t.Fatalf("an error without a code or a message: %s", reply)
@@ -428,4 +476,5 @@ func checkModernAnswer(t *testing.T, w *httptest.ResponseRecorder, notification 
 	case w.Code != http.StatusOK && (!ladder || want != w.Code):
 		t.Fatalf("status %d with error %d: %s", w.Code, resp.Error.Code, reply)
 	}
+	return false
 }

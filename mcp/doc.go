@@ -62,5 +62,9 @@
 // with no session and the version it claimed ([IsModernVersion]); it runs with the client's
 // info, capabilities and log level from its own _meta, may call server/discover, not what the
 // revision removed (ping, logging/setLevel, resources/subscribe), and its result carries
-// resultType and the server's identity. initialize still negotiates the 2025 revisions only.
+// resultType and the server's identity. The cacheable results carry cache hints, which promise
+// nothing unless configured ([CacheHint]: [ServerOptions.DiscoverCache],
+// [ServerOptions.ListCache], [Resource.Cache], [ResourceTemplate.Cache]). At every revision a
+// handler finds the request's OpenTelemetry trace context in [Request.TraceContext]. initialize
+// still negotiates the 2025 revisions only.
 package mcp

@@ -4,7 +4,10 @@
 // transport; and the legacy HTTP+SSE transport of 2024-11-05. Streamable HTTP and stdio also
 // serve revision 2026-07-28 on the same endpoint, in either mode: a request whose _meta
 // claims it is checked (its _meta, then the MCP-Protocol-Version, Mcp-Method and Mcp-Name
-// headers, then the version) and served without a session.
+// headers, then the version) and served without a session. Closing its answer's stream
+// cancels it; over stdio, notifications/cancelled does. A GET or DELETE naming that revision
+// gets 405 (the sessions of earlier revisions keep theirs); the HTTP+SSE transport refuses it
+// with 400.
 //
 //	srv := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
 //	mcp.AddTool(srv, &mcp.Tool{Name: "echo", Description: "Echoes."}, echo)

@@ -48,13 +48,13 @@ type DiscoverResult struct {
 
 // discover answers server/discover: every version the server speaks (the initialize ones
 // too, since the endpoint serves both eras: MCP 2026-07-28, Basic § Versioning, Backward
-// Compatibility), and the capabilities a request without a session gets: no list_changed and
-// no subscriptions, which need a stream this revision opens with subscriptions/listen, not
-// served yet.
+// Compatibility), and the capabilities of this revision, list_changed and resource
+// subscriptions included: they are delivered on a subscriptions/listen stream (listen.go),
+// which every transport serves.
 func (s *Server) discover() *DiscoverResult {
 	return &DiscoverResult{
 		SupportedVersions: AllVersions(),
-		Capabilities:      s.capabilities(false),
+		Capabilities:      s.capabilities(true),
 		Instructions:      s.opts.Instructions,
 	}
 }

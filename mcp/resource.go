@@ -94,10 +94,13 @@ func (s *Server) RemoveResourceTemplates(templates ...string) {
 }
 
 // ResourceUpdated tells every session subscribed to uri that it changed (MCP 2025-11-25,
-// Server § Resources, Subscriptions: notifications/resources/updated).
+// Server § Resources, Subscriptions: notifications/resources/updated), and every
+// subscriptions/listen stream that names it, through the bus (MCP 2026-07-28, Basic §
+// Subscriptions).
 func (s *Server) ResourceUpdated(ctx context.Context, uri string) {
 	s.notifyAll(ctx, NotificationResourceUpdated, &ResourceUpdatedNotificationParams{URI: uri},
 		func(ss *Session) bool { return ss.subscribed(uri) })
+	s.publish(ctx, Change{Kind: ChangeResource, URI: uri})
 }
 
 func (s *Server) listResources(r *Request) (any, error) {

@@ -63,10 +63,13 @@ type ServerOptions struct {
 	BatchConcurrency int
 	// MaxSubscriptions bounds the resources a session may be subscribed to at once; a
 	// resources/subscribe beyond it gets -32602 (one already subscribed to does not count
-	// again). If zero, [DefaultMaxSubscriptions].
+	// again). It bounds the resourceSubscriptions of one subscriptions/listen stream too (MCP
+	// 2026-07-28), duplicates counted once; a listen naming more gets -32602. If zero,
+	// [DefaultMaxSubscriptions].
 	MaxSubscriptions int
 	// MaxURILength bounds, in bytes, the uri of resources/read, resources/subscribe and
-	// resources/unsubscribe; a longer one gets -32602. If zero, [DefaultMaxURILength].
+	// resources/unsubscribe, and each of the resourceSubscriptions of subscriptions/listen; a
+	// longer one gets -32602. If zero, [DefaultMaxURILength].
 	MaxURILength int
 	// StateKeys seal the requestState of the input-required results of 2026-07-28 requests
 	// (MCP 2026-07-28, Basic § Multi Round-Trip Requests), each [StateKeySize] bytes for
@@ -88,6 +91,12 @@ type ServerOptions struct {
 	// [CachePublic] only when the lists are the same for every caller. The zero value: ttlMs 0
 	// and cacheScope "private".
 	ListCache CacheHint
+	// Bus carries the server's changes (list changes, [Server.ResourceUpdated]) to the
+	// subscriptions/listen streams of the 2026-07-28 revision. Give several replicas one
+	// shared bus so that a change published on one reaches the streams open on all. If nil,
+	// a [MemoryBus] of this server alone. Sessions of earlier revisions hear of this server's
+	// own changes whatever the bus.
+	Bus Bus
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.
@@ -128,6 +137,9 @@ type Server struct {
 	sessMu sync.Mutex
 	// sessions holds every live session, for list_changed and resource update notifications.
 	sessions map[*Session]struct{}
+
+	// bus carries changes to subscriptions/listen streams (ServerOptions.Bus).
+	bus Bus
 }
 
 // NewServer returns a server that introduces itself as impl (name and version are required by
@@ -171,6 +183,10 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 		panic("mcp: NewServer: " + err.Error())
 	}
 	s.states = states
+	s.bus = s.opts.Bus
+	if s.bus == nil {
+		s.bus = &MemoryBus{}
+	}
 	s.tools.init()
 	s.resources.init()
 	s.templates.init()
@@ -395,6 +411,8 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 			return nil, rpc.MethodNotFound(r.Method)
 		case MethodServerDiscover:
 			return s.modernResult(r, s.discover())
+		case MethodSubscriptionsListen:
+			return s.listen(ctx, r)
 		}
 	}
 	switch r.Method {

@@ -233,10 +233,20 @@ func (s *Server) RemoveTools(names ...string) {
 
 // listChanged tells every initialized session that a list changed (MCP 2025-11-25, Server §
 // Tools/Resources/Prompts, List Changed Notification). It is sent on the session's stream for
-// server-initiated messages; sessions without one miss it, as the transport spec allows.
+// server-initiated messages; sessions without one miss it, as the transport spec allows. The
+// change goes to the bus too, for subscriptions/listen streams (MCP 2026-07-28).
 func (s *Server) listChanged(method string) {
 	s.regGen.Add(1) // the capabilities may have changed: cached initialize results are stale
-	s.notifyAll(context.Background(), method, nil, nil)
+	ctx := context.Background()
+	s.notifyAll(ctx, method, nil, nil)
+	s.publish(ctx, Change{Kind: ChangeKind(method)})
+}
+
+// publish hands c to the bus; a failure is logged, as a notification lost on a broken stream is.
+func (s *Server) publish(ctx context.Context, c Change) {
+	if err := s.bus.Publish(ctx, c); err != nil {
+		s.logger().WarnContext(ctx, "mcp: change not published to the bus", "kind", string(c.Kind), "uri", c.URI, "err", err)
+	}
 }
 
 // TextResult returns a successful tool result with one text block.

@@ -229,7 +229,7 @@ func TestModernDiscover(t *testing.T) {
 			assert.Equal(t, "complete", r.ResultType)
 			assert.Equal(t, mcp.AllVersions(), r.SupportedVersions)
 			assert.Equal(t, mcp.Version20260728, r.SupportedVersions[0])
-			assert.Equal(t, map[string]any{}, r.Capabilities["tools"], "no listChanged: no stream to send it on")
+			assert.Equal(t, map[string]any{"listChanged": true}, r.Capabilities["tools"], "delivered on subscriptions/listen")
 			assert.Equal(t, "Use echo.", r.Instructions)
 			require.NotNil(t, r.TTLMs)
 			assert.Equal(t, "private", r.CacheScope)

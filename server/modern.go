@@ -332,6 +332,10 @@ func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *htt
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
+	if m.Method == mcp.MethodSubscriptionsListen {
+		h.serveListen(ctx, w, principal, c, f, sseOK)
+		return
+	}
 	out := &c.out
 	*out = postOut{h: h, w: w, version: f.claim.version, allowSSE: sseOK && h.opts.Response != ResponseJSON, ctx: ctx}
 	if h.opts.Response != ResponseJSON {

@@ -31,6 +31,10 @@ type StdioOptions struct {
 	Concurrency int
 	// Principal is the authenticated caller of the whole stream, "" for none.
 	Principal string
+	// MaxListens bounds the subscriptions/listen streams (MCP 2026-07-28) open at once on the
+	// stream; a listen beyond it gets -32000. They run outside Concurrency. If zero,
+	// [DefaultStdioMaxListens].
+	MaxListens int
 }
 
 // ServeStdio serves srv to one client over newline-delimited JSON-RPC on in and out (MCP
@@ -57,6 +61,9 @@ func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Write
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultStdioConcurrency
 	}
+	if o.MaxListens <= 0 {
+		o.MaxListens = DefaultStdioMaxListens
+	}
 	maxLine := o.Limits.MaxMessageBytes
 	if maxLine <= 0 {
 		maxLine = rpc.DefaultMaxMessageBytes
@@ -77,8 +84,11 @@ func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Write
 		sem: make(chan struct{}, o.Concurrency),
 		// As many requests may wait as may run: the lines held stay bounded.
 		waiting: make(chan struct{}, o.Concurrency),
+		listens: stdioListens{max: o.MaxListens},
 	}
 	defer st.wg.Wait()
+	// Before the wait: a listen lasts until it is ended.
+	defer st.endListens(errInputClosed)
 
 	br := bufio.NewReaderSize(in, 64<<10)
 	for {
@@ -120,6 +130,8 @@ type stdio struct {
 	// modern maps the raw ids of the modern-era requests in flight to their calls, for
 	// notifications/cancelled (see serveModern).
 	modern map[string]*modernCall
+	// listens are the open subscriptions/listen streams.
+	listens stdioListens
 }
 
 // modernCall is a modern-era request in flight on stdio.
@@ -148,6 +160,12 @@ func (st *stdio) serveLine(ctx context.Context, line []byte) {
 	if derr != nil {
 		st.out.reply(ctx, &rpc.Response{ID: rpc.NullID, Error: derr})
 		return
+	}
+	if m := &f.msgs[0]; !f.batch && m.Kind == rpc.KindNotification && m.Method == mcp.NotificationCancelled {
+		// It may name a subscriptions/listen, whichever era its _meta claims (MCP 2026-07-28,
+		// Basic § Subscriptions, Cancellation: the client sends "notifications/cancelled
+		// referencing the subscriptions/listen request ID (stdio)").
+		st.cancelListen(m.Params)
 	}
 	if st.cancelModern(&f) {
 		return
@@ -217,6 +235,10 @@ func (st *stdio) serveModern(ctx context.Context, f frame) {
 	in := &mcp.Inbound{ProtocolVersion: f.claim.version, Principal: st.in.Principal, Out: st.out, Meta: f.claim.meta}
 	if m.Kind != rpc.KindRequest {
 		st.x.deliver(ctx, in, f)
+		return
+	}
+	if m.Method == mcp.MethodSubscriptionsListen {
+		st.listen(ctx, in, f)
 		return
 	}
 	// Registered before the next line is read, so that a notifications/cancelled right

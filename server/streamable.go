@@ -50,6 +50,9 @@ const (
 	// DefaultMaxBodyBytesInFlight is room for 15 bodies of DefaultMaxBodyBytes being received
 	// at once (each buffer holds one byte more than the limit, to see a body cross it).
 	DefaultMaxBodyBytesInFlight = 64 << 20
+	// DefaultMaxListens bounds the subscriptions/listen streams open at once: as many as
+	// DefaultMaxSessions, each an open connection, a goroutine and a few KiB.
+	DefaultMaxListens = 10000
 )
 
 // Options configures a [Handler]. The zero value of every field means its default.
@@ -100,7 +103,17 @@ type Options struct {
 	// bound (not recommended). Like BodyReadTimeout, it needs a ResponseWriter that supports
 	// deadlines.
 	WriteTimeout time.Duration
-	// KeepAlive is the interval of keep-alive comments on idle SSE streams. If zero,
+	// MaxListens caps the subscriptions/listen streams (MCP 2026-07-28) open at once on this
+	// handler; a listen beyond it gets 503 with Retry-After. If zero, [DefaultMaxListens].
+	MaxListens int
+	// MaxListensPerPrincipal caps the listen streams of one principal, so that no caller can
+	// take every stream of MaxListens; a listen beyond it gets 429 with Retry-After. It
+	// applies only with Authenticate, as MaxSessionsPerPrincipal does. If zero, a tenth of
+	// MaxListens, at least 1; negative means no quota.
+	MaxListensPerPrincipal int
+	// KeepAlive is the interval of keep-alive comments on idle SSE streams, subscriptions/listen
+	// streams included (MCP 2026-07-28, Transports § Streamable HTTP: servers "are encouraged
+	// to periodically emit an SSE comment line ... as a keep-alive"). If zero,
 	// [DefaultKeepAlive]; negative disables them, and then a GET stream with nothing to send
 	// ends after SessionIdleTimeout with a retry hint, as nothing shows a reader is there.
 	KeepAlive time.Duration
@@ -191,6 +204,11 @@ type Handler struct {
 	draining atomic.Bool
 	// stop is closed by Shutdown to end streams, the sweeper and idle workers.
 	stop chan struct{}
+	// stopCtx is cancelled by Shutdown, with stop: listen streams end on it.
+	stopCtx    context.Context
+	stopCancel context.CancelFunc
+	// listens counts the open subscriptions/listen streams.
+	listens listenCount
 	// tasks hands polling requests to idle workers (see runWorker); unbuffered, never
 	// closed.
 	tasks    chan func()
@@ -236,6 +254,17 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	case o.MaxBodyBytesInFlight > 0 && o.MaxBodyBytesInFlight <= o.MaxBodyBytes:
 		o.MaxBodyBytesInFlight = o.MaxBodyBytes + 1 // the buffer of a body at the limit
 	}
+	if o.MaxListens <= 0 {
+		o.MaxListens = DefaultMaxListens
+	}
+	if o.MaxListensPerPrincipal == 0 {
+		o.MaxListensPerPrincipal = max(o.MaxListens/10, 1)
+	}
+	h.listens.max = o.MaxListens
+	if o.Authenticate != nil && o.MaxListensPerPrincipal > 0 {
+		h.listens.perPrincipal = o.MaxListensPerPrincipal
+	}
+	h.stopCtx, h.stopCancel = context.WithCancel(context.Background())
 	if o.LegacyMaxInFlight == 0 {
 		o.LegacyMaxInFlight = DefaultLegacyMaxInFlight
 	}
@@ -330,7 +359,7 @@ func (h *Handler) Readyz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // Shutdown drains the handler: new sessions get 503, /readyz fails, open SSE streams end with
-// a retry hint, the sweeper stops, and Shutdown waits for requests in flight to finish or ctx
+// a retry hint (subscriptions/listen streams with their graceful-closure result), the sweeper stops, and Shutdown waits for requests in flight to finish or ctx
 // to end. Sessions are then closed on this replica (their records stay in a shared store).
 // If ctx ends first, Shutdown returns its error and leaves the requests running; call it
 // again to finish. Call http.Server.Shutdown, which stops accepting connections, once it has
@@ -342,7 +371,10 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	h.stopped = true
 	sweeping := h.sweeping
 	h.sweepMu.Unlock()
-	h.stopOnce.Do(func() { close(h.stop) })
+	h.stopOnce.Do(func() {
+		close(h.stop)
+		h.stopCancel()
+	})
 	if sweeping {
 		<-h.sweepDone
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -355,6 +356,39 @@ func addConformanceTools(s *mcp.Server, png, wav []byte) {
 		InputSchema: json.RawMessage(`{"type":"object","properties":{"region":{"type":"string","description":"Region","x-mcp-header":"Region"}},"required":["region"]}`)},
 		func(_ context.Context, _ *mcp.Request, args json.RawMessage) (*mcp.CallToolResult, error) {
 			return mcp.TextResult("region: " + string(args)), nil
+		})
+	addConformanceTriggers(s)
+}
+
+// addConformanceTriggers adds the tools server-stateless calls to make a list change while a
+// subscriptions/listen stream is open (sep-2575-server-sends-subscription-ack and the
+// list-changed checks): each registers a tool or prompt and removes it again, so the list
+// changes (twice, which a listen stream delivers as one notification) and ends as it was,
+// whatever other scenarios list afterwards. mu keeps concurrent calls from registering the
+// same name twice.
+func addConformanceTriggers(s *mcp.Server) {
+	var mu sync.Mutex
+	mcp.AddTool(s, &mcp.Tool{Name: "test_trigger_tool_change", Description: "Adds and removes a tool, so the tool list changes"},
+		func(context.Context, *mcp.Request, confNoArgs) (*mcp.CallToolResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			mcp.AddTool(s, &mcp.Tool{Name: "test_dynamic_tool", Description: "Registered for a moment by test_trigger_tool_change"},
+				func(context.Context, *mcp.Request, confNoArgs) (*mcp.CallToolResult, error) {
+					return mcp.TextResult("dynamic"), nil
+				})
+			s.RemoveTools("test_dynamic_tool")
+			return mcp.TextResult("Tool list changed"), nil
+		})
+	mcp.AddTool(s, &mcp.Tool{Name: "test_trigger_prompt_change", Description: "Adds and removes a prompt, so the prompt list changes"},
+		func(context.Context, *mcp.Request, confNoArgs) (*mcp.CallToolResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			s.AddPrompt(&mcp.Prompt{Name: "test_dynamic_prompt", Description: "Registered for a moment by test_trigger_prompt_change"},
+				func(context.Context, *mcp.Request, map[string]string) (*mcp.GetPromptResult, error) {
+					return &mcp.GetPromptResult{}, nil
+				})
+			s.RemovePrompts("test_dynamic_prompt")
+			return mcp.TextResult("Prompt list changed"), nil
 		})
 }
 

@@ -86,9 +86,16 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
 	pollAfter       time.Duration
-	// maxSubscriptions and maxURILength bound what a session keeps for resources/subscribe.
+	// maxSubscriptions and maxURILength bound what a session keeps for resources/subscribe,
+	// and the URIs of one subscriptions/listen.
 	maxSubscriptions int
 	maxURILength     int
+	// maxListens and maxListensPerPrincipal bound the subscriptions/listen streams open at
+	// once (server.Options and StdioOptions.MaxListens; 0 means their defaults); keepAlive is
+	// server.Options.KeepAlive (negative: none).
+	maxListens             int
+	maxListensPerPrincipal int
+	keepAlive              time.Duration
 	// bodyReadTimeout, maxBodyBytesInFlight, writeTimeout and legacyMaxInFlight are the
 	// server.Options fields of the same names.
 	bodyReadTimeout      time.Duration
@@ -170,8 +177,11 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on shutdown, keep the listener open at least this long, /readyz answering 503, so balancers notice before the port closes; counts within --shutdown-timeout")
 	fs.IntVar(&cfg.maxProcesses, "max-processes", defaultMaxProcesses, "most programs of the manifest's exec tools running at once; a call beyond it waits for a slot, up to the tool's timeout")
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
-	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once; resources/subscribe beyond it gets -32602")
-	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe and unsubscribe, in bytes")
+	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once, or one subscriptions/listen may name; beyond it gets -32602")
+	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe, unsubscribe and subscriptions/listen, in bytes")
+	fs.IntVar(&cfg.maxListens, "max-listens", 0, fmt.Sprintf("most subscriptions/listen streams (2026-07-28) open at once; a listen beyond it gets 503 (-32000 with --stdio); 0: %d, or %d with --stdio", server.DefaultMaxListens, server.DefaultStdioMaxListens))
+	fs.IntVar(&cfg.maxListensPerPrincipal, "max-listens-per-principal", 0, "most subscriptions/listen streams one --auth-token principal holds at once; a listen beyond it gets 429; 0: a tenth of --max-listens; -1: no quota")
+	keepAlive := fs.Duration("keep-alive", server.DefaultKeepAlive, "interval of keep-alive comments on idle SSE streams (GET and subscriptions/listen streams); 0: none")
 	fs.DurationVar(&cfg.bodyReadTimeout, "body-read-timeout", server.DefaultBodyReadTimeout, "time to receive a request body after its headers; a body not complete by then gets 408")
 	fs.Int64Var(&cfg.maxBodyBytesInFlight, "max-body-bytes-in-flight", server.DefaultMaxBodyBytesInFlight, "bytes held by request bodies still arriving, all requests together; a body beyond gets 503")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time a client has to take each write of an answer (a JSON answer, an SSE event) before it is cut")
@@ -223,6 +233,20 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxURILength <= 0 {
 		return bad("--max-uri-length: must be positive, got %d", cfg.maxURILength)
+	}
+	if cfg.maxListens < 0 {
+		return bad("--max-listens: want a positive number or 0 (the default), got %d", cfg.maxListens)
+	}
+	if cfg.maxListensPerPrincipal < -1 {
+		return bad("--max-listens-per-principal: want a positive number, 0 (a tenth of --max-listens) or -1 (no quota), got %d", cfg.maxListensPerPrincipal)
+	}
+	switch {
+	case *keepAlive < 0:
+		return bad("--keep-alive: must not be negative, got %v", *keepAlive)
+	case *keepAlive == 0:
+		cfg.keepAlive = -1 // server.Options: negative means none
+	default:
+		cfg.keepAlive = *keepAlive
 	}
 	if cfg.maxPerPrincipal < -1 {
 		return bad("--max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got %d", cfg.maxPerPrincipal)
@@ -384,8 +408,12 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		WriteTimeout:            cfg.writeTimeout,
 		LegacyMaxInFlight:       cfg.legacyMaxInFlight,
 		MaxBodyBytes:            cfg.maxBodyBytes,
-		Events:                  &server.MemoryEventStore{SessionBytes: cfg.sessionEventBytes, TotalBytes: cfg.eventBytes},
-		Logger:                  logger,
+		MaxListens:              cfg.maxListens,
+		// 0 and -1 mean what they mean to server.Options: a tenth of MaxListens, no quota.
+		MaxListensPerPrincipal: cfg.maxListensPerPrincipal,
+		KeepAlive:              cfg.keepAlive,
+		Events:                 &server.MemoryEventStore{SessionBytes: cfg.sessionEventBytes, TotalBytes: cfg.eventBytes},
+		Logger:                 logger,
 	}
 	if len(cfg.tokens) > 0 {
 		auth := bearerAuth(cfg.tokens)
@@ -475,7 +503,9 @@ func serveStdio(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []
 	}
 	logger.Info("minimcp serving on stdio", "tools", strings.Join(tools, ","), "manifest", cfg.manifest, "version", version)
 	served := make(chan error, 1) // receives ServeStdio's result; never closed
-	go func() { served <- server.ServeStdio(ctx, srv, in, sio.stdout, nil) }()
+	go func() {
+		served <- server.ServeStdio(ctx, srv, in, sio.stdout, &server.StdioOptions{MaxListens: cfg.maxListens})
+	}()
 
 	var err error
 	select {

@@ -232,3 +232,49 @@ func TestServeSubscriptionLimits(t *testing.T) {
 		assert.Contains(t, stderr.String(), "minimcp serve: "+flag+": must be positive, got 0", flag)
 	}
 }
+
+// TestServeListenLimits checks --max-listens (through its environment variable) on stdio,
+// and the checks of the listen and keep-alive flags.
+func TestServeListenLimits(t *testing.T) {
+	t.Setenv("MINIMCP_TEST_UPSTREAM", "http://127.0.0.1:1")
+	t.Setenv("MINIMCP_TEST_SECRET", "s")
+	t.Setenv("MINIMCP_MAX_LISTENS", "1")
+	listen := func(id int) string {
+		return `{"jsonrpc":"2.0","id":` + strconv.Itoa(id) + `,"method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"notifications":{}}}`
+	}
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	codes := make(chan int, 1) // serve's exit code; never closed
+	go func() {
+		codes <- serve(context.Background(), []string{"--stdio", "--manifest", "testdata/tools.json"},
+			&serveIO{stdin: inR, stdout: outW, stderr: &logs})
+		outW.Close()
+	}()
+	out := bufio.NewReader(outR)
+	exchange := func(msg string) string {
+		t.Helper()
+		_, err := io.WriteString(inW, msg+"\n")
+		require.NoError(t, err)
+		line, err := out.ReadString('\n')
+		require.NoError(t, err)
+		return strings.TrimSuffix(line, "\n")
+	}
+	assert.Equal(t, `{"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged","params":{"_meta":{"io.modelcontextprotocol/subscriptionId":1},"notifications":{}}}`,
+		exchange(listen(1)))
+	assert.Equal(t, `{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"Too many listen streams: this connection holds 1 subscriptions/listen streams, the most allowed; cancel one first"}}`,
+		exchange(listen(2)))
+	require.NoError(t, inW.Close()) // ends the open listen too
+	require.Equal(t, 0, <-codes, logs.String())
+
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--max-listens", "-1", "want a positive number or 0"},
+		{"--max-listens-per-principal", "-2", "want a positive number, 0 (a tenth of --max-listens) or -1"},
+		{"--keep-alive", "-1s", "must not be negative"},
+	} {
+		var stderr bytes.Buffer
+		code := serve(t.Context(), []string{tc.flag, tc.value}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		assert.Equal(t, 2, code, tc.flag)
+		assert.Contains(t, stderr.String(), "minimcp serve: "+tc.flag+": "+tc.want, tc.flag)
+	}
+}

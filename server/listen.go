@@ -52,7 +52,7 @@ StdioOptions.Concurrency, which it would hold for ever. It ends:
   - when stdin ends: the client is gone, nothing is sent, and ServeStdio returns once the
     listens have.
 
-Bounds: Options.MaxListens streams on a Handler, Options.MaxListensPerPrincipal per principal
+Bounds: a draining Handler refuses new listens (503, as initialize); Options.MaxListens streams on a Handler, Options.MaxListensPerPrincipal per principal
 (with Authenticate), StdioOptions.MaxListens on one stdio stream; the URIs of one listen are
 bounded by mcp.ServerOptions.MaxSubscriptions.
 */
@@ -128,6 +128,11 @@ func (h *Handler) serveListen(ctx context.Context, w http.ResponseWriter, princi
 		return
 	}
 	release, ref := h.listens.acquire(principal, func() *refusal { return &refusal{retry: h.opts.Retry} })
+	if ref == nil && h.draining.Load() {
+		// A stream opened now would end at once: send the client to another replica.
+		release()
+		ref = &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server is shutting down; retry on another replica"}
+	}
 	if ref != nil {
 		w.Header().Set("Retry-After", retryAfter(ref.retry))
 		writeReply(w, ref.status, &rpc.Response{ID: m.ID, Error: rpc.NewError(CodeServerError, ref.msg)})

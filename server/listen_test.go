@@ -103,9 +103,13 @@ func (m *listenMsg) subID() string {
 // stateless alike: the acknowledgment first, with the part of the filter the server honors
 // (no prompts registered: promptsListChanged left out; duplicate URIs once), then only the
 // notifications asked for, each tagged with the listen's id (MCP 2026-07-28, Basic §
-// Subscriptions). Shutdown ends it with the graceful-closure result.
+// Subscriptions). Shutdown ends it with the graceful-closure result. A handler that answers
+// in JSON streams a listen all the same: there is no other way to carry it.
 func TestListenHTTP(t *testing.T) {
-	for _, md := range modes {
+	for _, md := range append(modes, struct {
+		name string
+		opts server.Options
+	}{"json answers", server.Options{Response: server.ResponseJSON}}) {
 		t.Run(md.name, func(t *testing.T) {
 			ts := newTestServer()
 			h := server.New(ts.Server, &md.opts)
@@ -240,6 +244,9 @@ func TestListenLimits(t *testing.T) {
 		refused(t, openListen(t, t.Context(), hs.URL, "2", `{}`, ""), http.StatusServiceUnavailable, "2")
 		require.NoError(t, h.Shutdown(t.Context()))
 		cancel()
+		assert.Zero(t, h.ListenCount())
+		// Draining: no new stream, which would end at once.
+		refused(t, openListen(t, t.Context(), hs.URL, "3", `{}`, ""), http.StatusServiceUnavailable, "3")
 	})
 
 	t.Run("per principal", func(t *testing.T) {

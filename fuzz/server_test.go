@@ -24,7 +24,7 @@ var (
 	fuzzVersions     = []string{"", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "1999-01-01", "2026-07-28", " 2026-07-28 "}
 	// The standard request headers of 2026-07-28 (MCP 2026-07-28, Transports § Streamable
 	// HTTP, Standard Request Headers), picked by the high bits of ct and accept.
-	fuzzMethods = []string{"", "tools/call", "tools/list", "server/discover", "resources/read", "prompts/get", "TOOLS/CALL"}
+	fuzzMethods = []string{"", "tools/call", "tools/list", "server/discover", "resources/read", "prompts/get", "TOOLS/CALL", "subscriptions/listen"}
 	fuzzNames   = []string{"", "echo", " echo ", "=?base64?ZWNobw==?=", "=?base64?!!?=", "fuzz://r", "p"}
 )
 
@@ -94,6 +94,7 @@ func FuzzStreamablePost(f *testing.F) {
 		`{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/logLevel":"debug","progressToken":1},"name":"log","arguments":{"text":"hi"}}}`,
 		`{"jsonrpc":"2.0","id":"d","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`,
 		`{"jsonrpc":"2.0","id":11,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01"}}}`,
+		`{"jsonrpc":"2.0","id":12,"method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"notifications":{"toolsListChanged":true,"resourceSubscriptions":["fuzz://r"]}}}`,
 	} {
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(0), uint8(0))
 		f.Add([]byte(body), uint8(0), uint8(0), uint8(3), uint8(1))
@@ -101,6 +102,10 @@ func FuzzStreamablePost(f *testing.F) {
 		f.Add([]byte(body), uint8(1<<4), uint8(1<<4), uint8(6), uint8(0))
 		f.Add([]byte(body), uint8(3<<4), uint8(3<<4), uint8(6), uint8(1))
 	}
+	f.Add([]byte(`{"jsonrpc":"2.0","id":12,"method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"notifications":{"promptsListChanged":true}}}`),
+		uint8(7<<4), uint8(0), uint8(6), uint8(1))
+	f.Add([]byte(`{"jsonrpc":"2.0","id":13,"method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"notifications":{"resourceSubscriptions":[""]}}}`),
+		uint8(7<<4), uint8(0), uint8(6), uint8(0))
 	f.Add([]byte(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"`+strings.Repeat("x", 64<<10)+`"}}}`),
 		uint8(0), uint8(0), uint8(0), uint8(4))
 	f.Fuzz(func(t *testing.T, body []byte, ct, accept, version, mode uint8) {
@@ -125,6 +130,13 @@ func FuzzStreamablePost(f *testing.F) {
 		setHeader(r, "Mcp-Session-Id", session)
 		setHeader(r, "Mcp-Method", fuzzMethods[int(ct>>4)%len(fuzzMethods)])
 		setHeader(r, "Mcp-Name", fuzzNames[int(accept>>4)%len(fuzzNames)])
+		if r.Header.Get("Mcp-Method") == "subscriptions/listen" {
+			// A listen lasts until its client leaves: this one has left already, so the
+			// answer is the acknowledgment and the closing result, or the refusal.
+			ctx, cancel := context.WithCancel(r.Context())
+			cancel()
+			r = r.WithContext(ctx)
+		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		checkPostAnswer(t, w, requestID(body))

@@ -2,10 +2,12 @@ package mcp_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
 )
@@ -53,4 +55,78 @@ func TestListenNeedsAStream(t *testing.T) {
 		`{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{`+modernMeta+`},"notifications":{}}}`)
 	assert.Contains(t, got, `"code":-32603`)
 	assert.Contains(t, got, "no stream")
+}
+
+// gateSender records what a listen sends; once armed, its next Send waits for release.
+type gateSender struct {
+	mu      sync.Mutex
+	got     []string      // guarded by mu
+	armed   bool          // guarded by mu
+	release chan struct{} // closed by the test
+}
+
+func (g *gateSender) Send(_ context.Context, msg []byte) error {
+	g.mu.Lock()
+	g.got = append(g.got, string(msg))
+	wait := g.armed
+	g.armed = false
+	g.mu.Unlock()
+	if wait {
+		<-g.release
+	}
+	return nil
+}
+
+func (g *gateSender) take() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	got := g.got
+	g.got = nil
+	return got
+}
+
+// TestListenCoalesces: changes that arrive while the stream is busy wait as a set: the same
+// change twice goes out once, in the order changes first came, so a slow reader costs one
+// entry per kind and URI, not a queue.
+func TestListenCoalesces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := mcp.NewServer(nil, nil)
+		srv.AddResource(&mcp.Resource{URI: "test://a", Name: "a"}, func(context.Context, *mcp.Request, string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{}, nil
+		})
+		g := &gateSender{release: make(chan struct{})}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan string)
+		go func() {
+			done <- handleOneCtx(t, ctx, srv, &mcp.Inbound{ProtocolVersion: mcp.Version20260728, Out: g},
+				`{"jsonrpc":"2.0","id":"L","method":"subscriptions/listen","params":{`+modernMeta+
+					`},"notifications":{"resourcesListChanged":true,"resourceSubscriptions":["test://a"]}}}`)
+		}()
+		synctest.Wait()
+		require.Len(t, g.take(), 1, "the acknowledgment")
+
+		g.mu.Lock()
+		g.armed = true
+		g.mu.Unlock()
+		srv.ResourceUpdated(ctx, "test://a") // its Send waits
+		synctest.Wait()
+		srv.RemoveResources("none")          // no change: nothing published
+		srv.ResourceUpdated(ctx, "test://a") // pending
+		srv.AddResource(&mcp.Resource{URI: "test://b", Name: "b"}, func(context.Context, *mcp.Request, string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{}, nil
+		})
+		srv.ResourceUpdated(ctx, "test://a") // already pending
+		srv.RemoveResources("test://b")      // already pending
+		close(g.release)
+		synctest.Wait()
+		tag := `"_meta":{"io.modelcontextprotocol/subscriptionId":"L"}`
+		assert.Equal(t, []string{
+			`{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{` + tag + `,"uri":"test://a"}}`,
+			`{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{` + tag + `,"uri":"test://a"}}`,
+			`{"jsonrpc":"2.0","method":"notifications/resources/list_changed","params":{` + tag + `}}`,
+		}, g.take())
+
+		cancel()
+		assert.Equal(t, `{"jsonrpc":"2.0","id":"L","result":{"resultType":"complete","_meta":{"io.modelcontextprotocol/serverInfo":{"name":"minimcp","version":"0.0.0"},"io.modelcontextprotocol/subscriptionId":"L"}}}`, <-done)
+	})
 }

@@ -14,9 +14,15 @@ import (
 // handleOne runs one request through Server.Handle without a session, as stateless HTTP does.
 func handleOne(t *testing.T, s *mcp.Server, in *mcp.Inbound, line string) string {
 	t.Helper()
+	return handleOneCtx(t, context.Background(), s, in, line)
+}
+
+// handleOneCtx is handleOne with the context of the request.
+func handleOneCtx(t *testing.T, ctx context.Context, s *mcp.Server, in *mcp.Inbound, line string) string {
+	t.Helper()
 	msgs, _, derr := rpc.Decode(nil, []byte(line), rpc.Limits{})
 	require.Nil(t, derr)
-	resp, ok := s.Handle(context.Background(), in, &msgs[0])
+	resp, ok := s.Handle(ctx, in, &msgs[0])
 	require.True(t, ok)
 	return string(rpc.AppendResponse(nil, &resp))
 }

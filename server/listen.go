@@ -120,7 +120,7 @@ func (h *Handler) ListenCount() int { return h.listens.open() }
 
 // serveListen answers a subscriptions/listen POST that passed the modern ladder (see the design
 // note above). c.in is set.
-func (h *Handler) serveListen(ctx context.Context, w http.ResponseWriter, principal string, c *postCall, f frame, sseOK bool) {
+func (h *Handler) serveListen(ctx context.Context, w http.ResponseWriter, principal string, c *postCall, f frame, jsonOK, sseOK bool) {
 	m := &f.msgs[0]
 	if !sseOK {
 		writeReply(w, http.StatusNotAcceptable, &rpc.Response{ID: m.ID, Error: rpc.NewError(rpc.CodeInvalidRequest,
@@ -149,9 +149,9 @@ func (h *Handler) serveListen(ctx context.Context, w http.ResponseWriter, princi
 	replies := h.x.dispatch(lctx, &c.in, f, c.reply[:0])
 	buf := rpc.GetBuffer()
 	*buf = encode(*buf, replies, false)
-	// An error before the acknowledgment (invalid params) is a plain JSON answer; once the
-	// stream started, the result or error is its last event.
-	out.finish(*buf, false)
+	// An error before the acknowledgment (invalid params) is answered as any request's: JSON
+	// when the client takes it; once the stream started, the result or error is its last event.
+	out.finish(*buf, h.opts.Response == ResponseSSE || !jsonOK)
 	rpc.PutBuffer(buf)
 }
 

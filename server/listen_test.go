@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -184,14 +185,19 @@ func TestListenInvalid(t *testing.T) {
 		{"uri too long", small, listenBody("1", `{"resourceSubscriptions":["test://a-long-one"]}`), nil, http.StatusOK, -32602, "more than the 10 allowed"},
 		{"too many uris", small, listenBody("1", `{"resourceSubscriptions":["a:1","a:2","a:1","a:3"]}`), nil, http.StatusOK, -32602, "names 3 resources, more than the 2"},
 		{"no SSE", srv, listenBody("1", `{}`), []string{"Accept", "application/json"}, http.StatusNotAcceptable, -32600, "Accept must allow text/event-stream"},
+		{"SSE only", srv, listenBody("1", ""), []string{"Accept", "text/event-stream"}, http.StatusOK, -32602, "params.notifications is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := server.New(tc.srv, nil)
 			defer h.Shutdown(t.Context())
 			w := do(h, modernReq(tc.body, mcp.MethodSubscriptionsListen, "", tc.hdr...))
 			require.Equal(t, tc.status, w.Code, w.Body.String())
-			assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
-			m := decodeListenMsg(t, w.Body.Bytes())
+			want := "application/json"
+			if tc.name == "SSE only" {
+				want = "text/event-stream" // what the client takes
+			}
+			assert.Equal(t, want, w.Header().Get("Content-Type"))
+			m := decodeListenMsg(t, []byte(replyBody(t, w.Header(), w.Body.String())))
 			assert.Equal(t, "1", string(m.ID))
 			require.NotNil(t, m.Error, w.Body.String())
 			assert.Equal(t, tc.code, m.Error.Code)
@@ -355,4 +361,29 @@ func TestListenStuckClient(t *testing.T) {
 		assert.Zero(t, h.ListenCount(), "the listen ended when its stream failed")
 		require.NoError(t, h.Shutdown(t.Context()))
 	})
+}
+
+// TestListenServeShutdown: Serve's drain ends an open listen stream with its graceful-closure
+// result, then closes the listener, well within the shutdown timeout.
+func TestListenServeShutdown(t *testing.T) {
+	ts := newTestServer()
+	h := server.New(ts.Server, &server.Options{Stateless: true})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(ctx, ln, h, &server.ServeOptions{ShutdownTimeout: time.Minute}) }()
+
+	resp := openListen(t, t.Context(), "http://"+ln.Addr().String(), "4", `{"toolsListChanged":true}`, "")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	dec := sse.NewDecoder(resp.Body, nil)
+	assert.Equal(t, mcp.NotificationSubscriptionsAcknowledged, nextMsg(t, dec).Method)
+
+	cancel()
+	m := nextMsg(t, dec)
+	require.NotNil(t, m.Result)
+	assert.Equal(t, "4", string(m.ID))
+	assert.Equal(t, "complete", m.Result.ResultType)
+	require.NoError(t, <-done, "a clean shutdown, not ErrShutdownTimeout")
+	http.DefaultClient.CloseIdleConnections()
 }

@@ -333,7 +333,7 @@ func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *htt
 		return
 	}
 	if m.Method == mcp.MethodSubscriptionsListen {
-		h.serveListen(ctx, w, principal, c, f, sseOK)
+		h.serveListen(ctx, w, principal, c, f, jsonOK, sseOK)
 		return
 	}
 	out := &c.out

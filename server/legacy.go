@@ -180,13 +180,16 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		derr = batchError(negotiated(s.mcp), true)
 	}
 	if derr == nil && f.era == eraModern {
+		// Refused the way this transport answers: 202, and the error as a "message" event on
+		// the session's stream (MCP 2024-11-05, Transports § HTTP with SSE: the server's
+		// messages are sent "as SSE message events"). Clients probing for the revision (the
+		// Go SDK and TypeScript SDK v2 send server/discover first) read it there and fall back
+		// to initialize; a 4xx to the POST is a transport failure to them, never read.
 		s.leave()
-		m := &f.msgs[0]
-		id := m.ID
-		if m.Kind != rpc.KindRequest {
-			id = rpc.NullID
+		w.WriteHeader(http.StatusAccepted)
+		if m := &f.msgs[0]; m.Kind == rpc.KindRequest {
+			_ = st.Send(r.Context(), rpc.AppendResponse(nil, &rpc.Response{ID: m.ID, Error: h.legacyModern(f.claim.version)}))
 		}
-		writeReply(w, http.StatusBadRequest, &rpc.Response{ID: id, Error: h.legacyModern(f.claim.version)})
 		return
 	}
 	if derr == nil && !f.hasCalls() {

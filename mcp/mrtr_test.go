@@ -3,6 +3,7 @@ package mcp_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -290,4 +291,30 @@ func TestStateKeySize(t *testing.T) {
 		mcp.NewServer(nil, &mcp.ServerOptions{StateKeys: [][]byte{make([]byte, 16)}})
 	})
 	assert.False(t, errors.Is(mcp.ErrInputNotAllowed, mcp.ErrInputRequired))
+}
+
+// TestRequestStateNotTransplanted: a requestState issued for one tool does not resume a call
+// of another, even when the params name the tool twice (Basic § Multi Round-Trip Requests:
+// reject "state presented on a request that does not match"). tools/call takes the last
+// "name"; the request digest must tell {"name":"a","name":"b"} from {"name":"b","name":"a"}
+// however the other members are arranged around them.
+func TestRequestStateNotTransplanted(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "issuer"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		req.KeepState([]byte("issuer's state"))
+		_, err := req.Ask(ctx, map[string]mcp.InputRequest{"q": {Roots: true}})
+		return "", err
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "victim"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		return "resumed=" + strconv.FormatBool(req.Resumed()) + " kept=" + string(req.KeptState()), nil
+	})
+	in := modernIn("alice")
+	// Twelve members beside the two names: enough for the digest's sort to leave insertion sort.
+	first := call(t, s, in, `"name":"victim","name":"issuer","k02":0,"k03":0,"k04":0,"k05":0,"k06":0,"k07":0,"k08":0,"k09":0,"k10":0,"k11":0,"k12":0,`+allCaps)
+	require.Nil(t, first.Error)
+	require.Equal(t, "input_required", first.Result.ResultType, "the last name, issuer, was called")
+	r := call(t, s, in, `"k05":0,"k09":0,"k10":0,"k03":0,"k08":0,"k11":0,"name":"issuer","k02":0,"k06":0,"k07":0,"k04":0,"name":"victim","k12":0,`+
+		allCaps+`,"requestState":"`+first.Result.RequestState+`"`)
+	require.NotNil(t, r.Error, "victim ran with issuer's state: %+v", r.Result)
+	assert.Contains(t, r.Error.Message, "another request")
 }

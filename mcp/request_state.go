@@ -190,7 +190,8 @@ func (r *stateRing) open(s, principal string, digest []byte, now time.Time) (*st
 // originating request, e.g. the method name and a digest of its salient parameters"). Members
 // are taken in key order and each value compacted, so a client that re-encodes the same
 // request with its members in another order or other spacing still matches; anything else it
-// changes (an argument, the tool's name) makes it another request.
+// changes (an argument, the tool's name, the order of two members of the same name) makes it
+// another request.
 func requestDigest(method string, params []byte) []byte {
 	type member struct{ k, v []byte }
 	var ms []member
@@ -202,7 +203,12 @@ func requestDigest(method string, params []byte) []byte {
 		}
 		return true
 	})
-	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(string(a.k), string(b.k)) })
+	// Stable: members of the same name keep their order. The readers of params take the last
+	// (or the first) of a name given twice, so {"name":"a","name":"b"} and
+	// {"name":"b","name":"a"} are different requests; an unstable sort could order both the
+	// same way, once there are enough members around them, and let a state issued for tool b
+	// resume a call of tool a.
+	slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(string(a.k), string(b.k)) })
 	h := sha256.New()
 	var n [8]byte
 	write := func(b []byte) {

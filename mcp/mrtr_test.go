@@ -3,6 +3,7 @@ package mcp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -317,4 +318,17 @@ func TestRequestStateNotTransplanted(t *testing.T) {
 		allCaps+`,"requestState":"`+first.Result.RequestState+`"`)
 	require.NotNil(t, r.Error, "victim ran with issuer's state: %+v", r.Result)
 	assert.Contains(t, r.Error.Message, "another request")
+}
+
+// TestInputRequiredOutsideRounds: ErrInputRequired from a tool that has no round to end (a
+// 2025 request, where asks never return it) is a failing tool like any other error, an
+// isError result (MCP 2025-11-25, Server § Tools, Error Handling), not a -32603.
+func TestInputRequiredOutsideRounds(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "t"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		return "", fmt.Errorf("wrapped: %w", mcp.ErrInputRequired)
+	})
+	got := handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20250618}, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"}}`)
+	assert.Contains(t, got, `"result":{"content":[{"type":"text","text":"wrapped: mcp: input required`)
+	assert.Contains(t, got, `"isError":true`)
 }

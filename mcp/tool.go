@@ -369,8 +369,10 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		if ce := (*CapabilityError)(nil); r.modern() && errors.As(err, &ce) {
 			return nil, ce // a protocol error at 2026-07-28 (see modernError)
 		}
-		if errors.Is(err, ErrInputRequired) {
-			return nil, err // the round ends with an InputRequiredResult (see dispatch)
+		if r.input != nil && errors.Is(err, ErrInputRequired) {
+			// The round ends with an InputRequiredResult (see dispatch). Without a round (a 2025
+			// request, whose asks never return it) it is a failing tool like any other.
+			return nil, err
 		}
 		return ErrorResult(err.Error()), nil
 	}

@@ -127,6 +127,13 @@ func (q *InputRequest) check(r *Request) (method string, err error) {
 func (q *InputRequest) params(version string) any {
 	switch {
 	case q.Elicit != nil:
+		if q.Elicit.ElicitationID != "" && IsModernVersion(version) {
+			// schema/2026-07-28: ElicitRequestURLParams has no elicitationId; the revision
+			// removed notifications/elicitation/complete, which it named.
+			c := *q.Elicit
+			c.ElicitationID = ""
+			return &c
+		}
 		return q.Elicit.downgrade(version)
 	case q.Sample != nil:
 		return q.Sample.downgrade(version)

@@ -332,3 +332,21 @@ func TestInputRequiredOutsideRounds(t *testing.T) {
 	assert.Contains(t, got, `"result":{"content":[{"type":"text","text":"wrapped: mcp: input required`)
 	assert.Contains(t, got, `"isError":true`)
 }
+
+// TestAskURLModern: a URL elicitation asked at 2026-07-28 goes out without elicitationId,
+// which the revision removed with notifications/elicitation/complete (schema/2026-07-28:
+// ElicitRequestURLParams is mode, message and url): a handler written for 2025-11-25 sets it.
+func TestAskURLModern(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "connect"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		res, err := req.Elicit(ctx, &mcp.ElicitParams{Mode: "url", Message: "connect", URL: "https://example.com/connect", ElicitationID: "e-1"})
+		if err != nil {
+			return "", err
+		}
+		return res.Action, nil
+	})
+	r := call(t, s, modernIn(""), `"name":"connect","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{"url":{}}}}`)
+	require.Nil(t, r.Error)
+	assert.JSONEq(t, `{"method":"elicitation/create","params":{"mode":"url","message":"connect","url":"https://example.com/connect"}}`,
+		string(r.Result.InputRequests["elicitation-1"]))
+}

@@ -351,7 +351,11 @@ func (r *Request) Resumed() bool { return r.input != nil && r.input.resumed }
 func (s *Server) openRound(r *Request) error {
 	in := &inputRound{}
 	r.input = in
-	if !bytes.Contains(r.Params, []byte(`"inputResponses"`)) && !bytes.Contains(r.Params, []byte(`"requestState"`)) {
+	// The first round of most requests names neither member: skip the scan. A name may be
+	// written with escapes ("request\u0053tate" is requestState, RFC 8259 §7), so params with
+	// a backslash anywhere are scanned.
+	if !bytes.Contains(r.Params, []byte(`"inputResponses"`)) && !bytes.Contains(r.Params, []byte(`"requestState"`)) &&
+		bytes.IndexByte(r.Params, '\\') < 0 {
 		return nil
 	}
 	var (

@@ -350,3 +350,19 @@ func TestAskURLModern(t *testing.T) {
 	assert.JSONEq(t, `{"method":"elicitation/create","params":{"mode":"url","message":"connect","url":"https://example.com/connect"}}`,
 		string(r.Result.InputRequests["elicitation-1"]))
 }
+
+// TestInputResponsesEscapedNames: a member name is the same name however its characters are
+// escaped (RFC 8259 §7), so "input\u0052esponses" carries the answers and
+// "request\u0053tate" is verified like any requestState.
+func TestInputResponsesEscapedNames(t *testing.T) {
+	s, _ := interviewServer(nil)
+	in := modernIn("")
+	args := `"name":"interview","arguments":{"Topic":"tea"},` + allCaps
+	r := call(t, s, in, args+`,"input\u0052esponses":{"elicitation-1":{"action":"accept","content":{"name":"Ada"}}}`)
+	require.Nil(t, r.Error)
+	assert.Contains(t, r.Result.InputRequests, "sampling-1", "the escaped inputResponses answered the elicitation")
+
+	r = call(t, s, in, args+`,"request\u0053tate":"s1.forged"`)
+	require.NotNil(t, r.Error, "an escaped requestState is verified too")
+	assert.Equal(t, int64(-32602), r.Error.Code)
+}

@@ -46,8 +46,8 @@ Only tools/call, prompts/get and resources/read may answer with an InputRequired
 ("Servers MUST NOT send InputRequiredResult responses on any other client requests"); an ask
 from any other request fails with ErrInputNotAllowed. An ask for an input kind the client did
 not declare fails with a *CapabilityError before anything is sent ("Servers MUST NOT send an
-inputRequests that the client has not declared support for in its capabilities"), which the
-request answers with -32021.
+inputRequests that the client has not declared support for in its capabilities"), which a
+2026-07-28 request answers with -32021 and a tool of a 2025 session reports as a tool error.
 */
 
 var (
@@ -80,7 +80,7 @@ type InputResponse struct {
 	Roots  *ListRootsResult
 }
 
-// kind returns the method of q and the capability error for it, if the client of r cannot
+// check returns the method of q and the capability error for it, if the client of r cannot
 // take it.
 func (q *InputRequest) check(r *Request) (method string, err error) {
 	n := 0
@@ -178,8 +178,9 @@ func (q *InputRequest) decode(raw []byte) (InputResponse, error) {
 //
 // It fails with a [*CapabilityError] when the client did not declare what an ask needs, with
 // [ErrNoSession] on a 2025 request without a session, with [ErrInputNotAllowed] on a
-// 2026-07-28 request that may not ask, and with a -32602 error when the client's answer to an
-// ask is not the kind of result asked for.
+// 2026-07-28 request that may not ask, and when the client's answer to an ask is not the kind
+// of result asked for: at 2026-07-28 with a -32602 error naming the inputResponses key, in a
+// 2025 session with an error saying the reply to the method is malformed.
 func (r *Request) Ask(ctx context.Context, asks map[string]InputRequest) (map[string]InputResponse, error) {
 	if r.done.Load() {
 		return nil, ErrRequestDone

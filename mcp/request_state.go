@@ -40,6 +40,14 @@ rounds and the state a handler kept) is exactly such input, so every state is:
     params without _meta, inputResponses and requestState), all inside the sealed payload and
     checked on every retry.
 
+What the bindings do not give: a state is not single-use. Within its expiry it resumes the
+same request of the same principal as often as it is presented ("these measures bound the
+replay window ... but do not by themselves guarantee single-use"), so a handler whose effect
+must happen at most once records that itself. And each round seals a new state with a new
+expiry, carrying the answers and kept data of earlier rounds: StateTTL bounds the time between
+two rounds, not a whole exchange of many; a handler whose kept data must not outlive a time
+keeps that time in it.
+
 Replicas behind one endpoint must share the key ring: a state sealed on one is opened on
 another. A server given no keys makes a random one when created, which is right for one
 process and wrong for several; the binary warns about it.

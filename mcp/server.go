@@ -78,8 +78,10 @@ type ServerOptions struct {
 	// random key made by NewServer, good for this process only. NewServer panics on a key of
 	// another size.
 	StateKeys [][]byte
-	// StateTTL bounds how long after it was issued a requestState is accepted. If zero,
-	// [DefaultStateTTL].
+	// StateTTL bounds how long after it was issued a requestState is accepted: the time a
+	// client has to answer one round. Each round issues a new state, so an exchange of several
+	// rounds may last longer, and a state may be presented again within it (it is not
+	// single-use). If zero, [DefaultStateTTL].
 	StateTTL time.Duration
 	// DiscoverCache is the cache hint of server/discover results at 2026-07-28 (MCP
 	// 2026-07-28, Server § Utilities § Caching). The zero value: ttlMs 0 and cacheScope

@@ -11,6 +11,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/jsonschema"
 	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -241,6 +242,33 @@ func (r *Request) ask1(ctx context.Context, kind string, q InputRequest) (InputR
 	return res[key], nil
 }
 
+// checkElicited checks the content of raw, an accepted answer to the form elicitation p,
+// against p's requestedSchema (MCP 2026-07-28, Client § Elicitation, Security Considerations:
+// "Servers SHOULD validate received data matches the requested schema"). At 2026-07-28 the
+// answer is part of the retry, attacker-controlled like the rest of it, and the handler reads
+// it as the form it asked for. A schema this package cannot compile is not checked: the
+// handler chose it and checks the content itself.
+func checkElicited(p *ElicitParams, raw []byte) error {
+	if p.Mode == "url" || len(p.RequestedSchema) == 0 {
+		return nil
+	}
+	schema, err := jsonschema.Compile(p.RequestedSchema)
+	if err != nil {
+		return nil
+	}
+	content := []byte(`{}`) // an accepted form without content submitted nothing
+	_ = jsontext.EachMember(raw, func(k, v []byte) bool {
+		if string(k) == "content" {
+			content = v
+		}
+		return true
+	})
+	if err := schema.Validate(content); err != nil {
+		return fmt.Errorf("content does not match the requestedSchema: %v", err)
+	}
+	return nil
+}
+
 // mrtrMethod reports whether method may answer with an InputRequiredResult (MCP 2026-07-28,
 // Basic § Multi Round-Trip Requests, Supported Requests).
 func mrtrMethod(method string) bool {
@@ -283,6 +311,9 @@ func (r *Request) askRound(keys, methods []string, asks map[string]InputRequest)
 		}
 		if ok {
 			resp, err := q.decode(raw)
+			if err == nil && q.Elicit != nil && resp.Elicit.Action == "accept" {
+				err = checkElicited(q.Elicit, raw)
+			}
 			if err != nil {
 				// Basic § Multi Round-Trip Requests, Error Handling: "Servers SHOULD validate
 				// that the data provided by the client is a valid InputResponses object".

@@ -366,3 +366,41 @@ func TestInputResponsesEscapedNames(t *testing.T) {
 	require.NotNil(t, r.Error, "an escaped requestState is verified too")
 	assert.Equal(t, int64(-32602), r.Error.Code)
 }
+
+// TestElicitContentChecked: at 2026-07-28 the content of an accepted form elicitation comes in
+// the retry, from the client, and is checked against the requestedSchema the handler asked
+// with before the handler sees it (client/elicitation, Security Considerations: "Servers SHOULD
+// validate received data matches the requested schema"; Basic § Multi Round-Trip Requests,
+// Error Handling: a JSON-RPC error for an invalid answer). A decline carries no content.
+func TestElicitContentChecked(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "pay"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		res, err := req.Elicit(ctx, &mcp.ElicitParams{Message: "how much?",
+			RequestedSchema: json.RawMessage(`{"type":"object","properties":{"amount":{"type":"integer","maximum":100}},"required":["amount"]}`)})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(res.Action, " ", res.Content["amount"]), nil
+	})
+	in := modernIn("")
+	answer := func(a string) reply {
+		return call(t, s, in, `"name":"pay",`+allCaps+`,"inputResponses":{"elicitation-1":`+a+`}`)
+	}
+	r := answer(`{"action":"accept","content":{"amount":50}}`)
+	require.Nil(t, r.Error)
+	assert.Equal(t, "accept 50", r.Result.Content[0].Text)
+	r = answer(`{"action":"decline"}`)
+	require.Nil(t, r.Error)
+	assert.Equal(t, "decline <nil>", r.Result.Content[0].Text)
+	for _, bad := range []string{
+		`{"action":"accept","content":{"amount":1000000}}`,
+		`{"action":"accept","content":{"amount":"all of it"}}`,
+		`{"action":"accept","content":{}}`,
+		`{"action":"accept"}`,
+	} {
+		r := answer(bad)
+		require.NotNil(t, r.Error, bad)
+		assert.Equal(t, int64(-32602), r.Error.Code, bad)
+		assert.Contains(t, r.Error.Message, `inputResponses["elicitation-1"]`, bad)
+	}
+}

@@ -55,7 +55,10 @@ var (
 	// ErrInputRequired is returned by the asks of [Request] on a 2026-07-28 request whose client
 	// has not answered them yet. The handler returns it (wrapped or not); the request is then
 	// answered with an InputRequiredResult and the handler runs again when the client retries
-	// with the answers (see [Request.Ask]).
+	// with the answers (see [Request.Ask]). A handler of tools/call, prompts/get or
+	// resources/read may also return it without asking anything, to have the client retry
+	// later with what it kept ([Request.KeepState]): the result then holds the requestState
+	// alone. Anywhere else it is an error like any other.
 	ErrInputRequired = errors.New("mcp: input required from the client: return this error; the handler runs again when the client retries with the answers")
 	// ErrInputNotAllowed is returned by the asks of [Request] on a 2026-07-28 request other than
 	// tools/call, prompts/get and resources/read, which alone may ask the client for input
@@ -435,15 +438,16 @@ func (s *Server) openRound(r *Request) error {
 // inputRequired returns the InputRequiredResult that ends r's round (Basic § Multi Round-Trip
 // Requests, InputRequiredResult): the pending asks and a requestState holding the answers the
 // handler took and what it kept ("Servers MUST include at least one of inputRequests or
-// requestState": the asks are always there). The server's identity goes in _meta as on every
-// result of the revision; no cache hints: a round's answer is never cacheable.
+// requestState": the state is always there). A handler that returned ErrInputRequired without
+// asking anything gets the state alone, which the client may retry at once (Client
+// Requirements: "If the InputRequiredResult does not contain the inputRequests field, the
+// client MAY retry the original request immediately"; the schema's example of it is load
+// shedding). The server's identity goes in _meta as on every result of the revision; no cache
+// hints: a round's answer is never cacheable.
 func (s *Server) inputRequired(r *Request) (json.RawMessage, error) {
 	in := r.input
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(in.pending) == 0 {
-		return nil, errors.New("mcp: ErrInputRequired returned with nothing asked of the client")
-	}
 	p := &statePayload{
 		Principal: r.principal,
 		Expires:   time.Now().Add(s.states.ttl).UnixMilli(),
@@ -466,16 +470,20 @@ func (s *Server) inputRequired(r *Request) (json.RawMessage, error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b := append(make([]byte, 0, 256), `{"resultType":"input_required","inputRequests":{`...)
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
+	b := append(make([]byte, 0, 256), `{"resultType":"input_required",`...)
+	if len(keys) > 0 {
+		b = append(b, `"inputRequests":{`...)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsontext.AppendString(b, k)
+			b = append(b, ':')
+			b = append(b, in.pending[k]...)
 		}
-		b = jsontext.AppendString(b, k)
-		b = append(b, ':')
-		b = append(b, in.pending[k]...)
+		b = append(b, `},`...)
 	}
-	b = append(b, `},"requestState":`...)
+	b = append(b, `"requestState":`...)
 	b = jsontext.AppendString(b, state)
 	b = append(b, `,"_meta":{"io.modelcontextprotocol/serverInfo":`...)
 	b = append(b, s.implJSON...)

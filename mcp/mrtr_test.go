@@ -404,3 +404,38 @@ func TestElicitContentChecked(t *testing.T) {
 		assert.Contains(t, r.Error.Message, `inputResponses["elicitation-1"]`, bad)
 	}
 }
+
+// TestInputRequiredStateOnly: a handler that returns ErrInputRequired without asking anything
+// (it kept its progress, and sheds load) ends the round with a requestState alone, which the
+// client may retry at once (Basic § Multi Round-Trip Requests: "If the InputRequiredResult does
+// not contain the inputRequests field, the client MAY retry the original request immediately";
+// schema/2026-07-28: "InputRequiredResult with request state only (load shedding)").
+func TestInputRequiredStateOnly(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "slow"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		done := len(req.KeptState())
+		if done < 2 {
+			req.KeepState(append(req.KeptState(), 'x'))
+			return "", mcp.ErrInputRequired
+		}
+		return "done after " + strconv.Itoa(done) + " rounds", nil
+	})
+	in := modernIn("")
+	state := ""
+	for round := 1; round <= 2; round++ {
+		extra := ""
+		if state != "" {
+			extra = `,"requestState":"` + state + `"`
+		}
+		got := handleOne(t, s, in, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow",`+allCaps+extra+`}}`)
+		require.Contains(t, got, `"resultType":"input_required"`, "round %d", round)
+		assert.NotContains(t, got, "inputRequests", "round %d", round)
+		var r reply
+		require.NoError(t, json.Unmarshal([]byte(got), &r))
+		require.NotEmpty(t, r.Result.RequestState)
+		state = r.Result.RequestState
+	}
+	r := call(t, s, in, `"name":"slow",`+allCaps+`,"requestState":"`+state+`"`)
+	require.Nil(t, r.Error)
+	assert.Equal(t, "done after 2 rounds", r.Result.Content[0].Text)
+}

@@ -366,8 +366,8 @@ func (r *Request) KeepState(data []byte) {
 	r.mu.Unlock()
 }
 
-// KeptState returns what the handler kept with [Request.KeepState] in the previous round, nil
-// on a first round.
+// KeptState returns what the handler last kept with [Request.KeepState] in an earlier round of
+// this request (a round that keeps nothing passes on what it found), nil on a first round.
 func (r *Request) KeptState() []byte {
 	if r.input == nil {
 		return nil

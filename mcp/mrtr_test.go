@@ -439,3 +439,10 @@ func TestInputRequiredStateOnly(t *testing.T) {
 	require.Nil(t, r.Error)
 	assert.Equal(t, "done after 2 rounds", r.Result.Content[0].Text)
 }
+
+// TestStateOptions: Options reports the requestState limits with their defaults filled in, as
+// it does every other field.
+func TestStateOptions(t *testing.T) {
+	o := mcp.NewServer(nil, nil).Options()
+	assert.Equal(t, mcp.DefaultStateTTL, o.StateTTL)
+}

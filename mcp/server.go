@@ -180,6 +180,9 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if s.opts.ClientRequestTimeout <= 0 {
 		s.opts.ClientRequestTimeout = DefaultClientRequestTimeout
 	}
+	if s.opts.StateTTL <= 0 {
+		s.opts.StateTTL = DefaultStateTTL
+	}
 	states, err := newStateRing(s.opts.StateKeys, s.opts.StateTTL)
 	if err != nil {
 		panic("mcp: NewServer: " + err.Error())

@@ -64,6 +64,9 @@ var (
 	// tools/call, prompts/get and resources/read, which alone may ask the client for input
 	// (MCP 2026-07-28, Basic § Multi Round-Trip Requests, Supported Requests).
 	ErrInputNotAllowed = errors.New("mcp: only tools/call, prompts/get and resources/read may ask the client for input at 2026-07-28")
+	// ErrStateTooLarge is wrapped by the error that ends a round whose requestState would pass
+	// [ServerOptions].MaxStateBytes; the request is answered -32603.
+	ErrStateTooLarge = errors.New("mcp: requestState over the server's MaxStateBytes")
 )
 
 // InputRequest is one thing a handler asks the client for: exactly one field is set.
@@ -464,6 +467,14 @@ func (s *Server) inputRequired(r *Request) (json.RawMessage, error) {
 	state, err := s.states.seal(p)
 	if err != nil {
 		return nil, fmt.Errorf("mcp: sealing requestState: %w", err)
+	}
+	if len(state) > s.opts.MaxStateBytes {
+		// A state the client cannot echo within the transport's body limit would fail the
+		// retry with a bare 413; fail this round instead, saying why, and tell the operator.
+		err := fmt.Errorf("%w: %d bytes of %s for %d answers and %d bytes kept, over %d",
+			ErrStateTooLarge, len(state), r.Method, len(p.Answers), len(p.Kept), s.opts.MaxStateBytes)
+		s.logger().Warn(err.Error())
+		return nil, err
 	}
 	keys := make([]string, 0, len(in.pending))
 	for k := range in.pending {

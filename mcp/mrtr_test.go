@@ -446,3 +446,35 @@ func TestStateOptions(t *testing.T) {
 	o := mcp.NewServer(nil, nil).Options()
 	assert.Equal(t, mcp.DefaultStateTTL, o.StateTTL)
 }
+
+// TestStateSizeBounded: a round whose requestState would pass ServerOptions.MaxStateBytes
+// fails with -32603 naming the limit, instead of sending a state the client could not send
+// back within the transport's body limit; under the limit the round ends as usual.
+func TestStateSizeBounded(t *testing.T) {
+	for _, c := range []struct {
+		max, keep int
+		fails     bool
+	}{
+		{0, mcp.DefaultMaxStateBytes, true},
+		{0, mcp.DefaultMaxStateBytes / 2, false},
+		{1000, 1000, true},
+		{1000, 100, false},
+	} {
+		s := mcp.NewServer(nil, &mcp.ServerOptions{MaxStateBytes: c.max})
+		mcp.AddTool(s, &mcp.Tool{Name: "big"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+			req.KeepState(make([]byte, c.keep))
+			_, err := req.ListRoots(ctx)
+			return "", err
+		})
+		r := call(t, s, modernIn(""), `"name":"big",`+allCaps)
+		if !c.fails {
+			require.Nil(t, r.Error, "%+v", c)
+			assert.Equal(t, "input_required", r.Result.ResultType)
+			continue
+		}
+		require.NotNil(t, r.Error, "%+v", c)
+		assert.Equal(t, int64(-32603), r.Error.Code)
+		assert.Contains(t, r.Error.Message, "MaxStateBytes")
+	}
+	assert.Equal(t, mcp.DefaultMaxStateBytes, mcp.NewServer(nil, nil).Options().MaxStateBytes)
+}

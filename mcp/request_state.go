@@ -48,6 +48,10 @@ expiry, carrying the answers and kept data of earlier rounds: StateTTL bounds th
 two rounds, not a whole exchange of many; a handler whose kept data must not outlive a time
 keeps that time in it.
 
+A state grows with the rounds (every answer a handler used, and what it kept), and the client
+must echo it within the transport's body limit: a round whose state would pass MaxStateBytes
+fails there and then, with an error that says so, rather than with a 413 on the retry.
+
 Replicas behind one endpoint must share the key ring: a state sealed on one is opened on
 another. A server given no keys makes a random one when created, which is right for one
 process and wrong for several; the binary warns about it.

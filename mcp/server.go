@@ -31,6 +31,10 @@ const (
 	// RECOMMENDED that all senders and recipients support, at a minimum, URIs with lengths of
 	// 8000 octets in protocol elements").
 	DefaultMaxURILength = 8 << 10
+	// DefaultMaxStateBytes bounds the requestState of an input-required result, in bytes: half
+	// of the Streamable HTTP transport's default body limit of 4 MiB, so that the retry echoing
+	// it has room left for the answers it carries.
+	DefaultMaxStateBytes = 2 << 20
 )
 
 // ServerOptions configures a [Server]. The zero value of every field means its default.
@@ -78,6 +82,12 @@ type ServerOptions struct {
 	// random key made by NewServer, good for this process only. NewServer panics on a key of
 	// another size.
 	StateKeys [][]byte
+	// MaxStateBytes bounds, in bytes, the requestState of an input-required result, which holds
+	// the answers of earlier rounds and what the handler kept, sealed. A round whose state would
+	// be longer fails with -32603 (wrapping [ErrStateTooLarge]) instead: the client could not
+	// echo it within the transport's body limit, so keep this well below that. If zero,
+	// [DefaultMaxStateBytes].
+	MaxStateBytes int
 	// StateTTL bounds how long after it was issued a requestState is accepted: the time a
 	// client has to answer one round. Each round issues a new state, so an exchange of several
 	// rounds may last longer, and a state may be presented again within it (it is not
@@ -179,6 +189,9 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	}
 	if s.opts.ClientRequestTimeout <= 0 {
 		s.opts.ClientRequestTimeout = DefaultClientRequestTimeout
+	}
+	if s.opts.MaxStateBytes <= 0 {
+		s.opts.MaxStateBytes = DefaultMaxStateBytes
 	}
 	if s.opts.StateTTL <= 0 {
 		s.opts.StateTTL = DefaultStateTTL

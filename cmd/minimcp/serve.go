@@ -115,6 +115,8 @@ type serveConfig struct {
 	// requestState of 2026-07-28 input-required results, and how long it is accepted.
 	stateKeys [][]byte
 	stateTTL  time.Duration
+	// maxStateBytes is mcp.ServerOptions.MaxStateBytes.
+	maxStateBytes int
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -192,6 +194,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.DurationVar(&cfg.clientRequestTimeout, "client-request-timeout", mcp.DefaultClientRequestTimeout, "how long a tool waits for the client to answer a sampling, elicitation or roots request")
 	stateKey := fs.String("state-key", "", "keys sealing the requestState of 2026-07-28 input-required results: 32 bytes each in hex or base64, comma-separated or @FILE (one a line), newest first; replicas behind one endpoint must share them; unset: a random key of this process")
 	fs.DurationVar(&cfg.stateTTL, "state-ttl", mcp.DefaultStateTTL, "how long a client has to answer an input-required result (the requestState it echoes expires after this)")
+	fs.IntVar(&cfg.maxStateBytes, "max-state-bytes", mcp.DefaultMaxStateBytes, "longest requestState of an input-required result, in bytes; a round needing more fails (keep it well under --max-body-bytes, since the client echoes the state)")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -262,6 +265,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.stateTTL <= 0 {
 		return bad("--state-ttl: must be positive, got %v", cfg.stateTTL)
+	}
+	if cfg.maxStateBytes <= 0 {
+		return bad("--max-state-bytes: must be positive, got %d", cfg.maxStateBytes)
 	}
 	var err error
 	if cfg.stateKeys, err = parseStateKeys(*stateKey); err != nil {
@@ -372,7 +378,8 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 // releases what its tools hold. Its errors are those of loadManifest.
 func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
 	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
-		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL}
+		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
+		MaxStateBytes: cfg.maxStateBytes}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil

@@ -408,6 +408,8 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--help"}, 0, "--state-ttl  [MINIMCP_STATE_TTL] (default 10m0s)"},
 		{[]string{"--state-key", "abcd"}, 2, "minimcp serve: --state-key: key 1: it is 3 bytes; a key is 32"},
 		{[]string{"--state-ttl", "0s"}, 2, "minimcp serve: --state-ttl: must be positive, got 0s"},
+		{[]string{"--help"}, 0, "--max-state-bytes  [MINIMCP_MAX_STATE_BYTES] (default 2097152)"},
+		{[]string{"--max-state-bytes", "0"}, 2, "minimcp serve: --max-state-bytes: must be positive, got 0"},
 		{[]string{"--help"}, 0, "--max-body-bytes-in-flight  [MINIMCP_MAX_BODY_BYTES_IN_FLIGHT] (default 67108864)"},
 		{[]string{"--help"}, 0, "--write-timeout  [MINIMCP_WRITE_TIMEOUT] (default 30s)"},
 		{[]string{"--help"}, 0, "--legacy-max-in-flight  [MINIMCP_LEGACY_MAX_IN_FLIGHT] (default 16)"},

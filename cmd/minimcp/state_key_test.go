@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	json "github.com/goccy/go-json"
 	"github.com/stretchr/testify/assert"
@@ -91,4 +92,17 @@ func TestServeStateKeyShared(t *testing.T) {
 	resp = call(replica(), retry)
 	require.NotNil(t, resp.Error)
 	assert.Contains(t, resp.Error.Message, "requestState failed verification")
+}
+
+// TestServeStateLimits: --state-ttl and --max-state-bytes (here MINIMCP_MAX_STATE_BYTES) reach
+// the server's options.
+func TestServeStateLimits(t *testing.T) {
+	t.Setenv("MINIMCP_MAX_STATE_BYTES", "65536")
+	cfg, code := parseServeFlags([]string{"--state-ttl", "90s"}, io.Discard)
+	require.NotNil(t, cfg, code)
+	srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	t.Cleanup(closeTools)
+	assert.Equal(t, 65536, srv.Options().MaxStateBytes)
+	assert.Equal(t, 90*time.Second, srv.Options().StateTTL)
 }

@@ -294,32 +294,6 @@ func TestStateKeySize(t *testing.T) {
 	assert.False(t, errors.Is(mcp.ErrInputNotAllowed, mcp.ErrInputRequired))
 }
 
-// TestRequestStateNotTransplanted: a requestState issued for one tool does not resume a call
-// of another, even when the params name the tool twice (Basic § Multi Round-Trip Requests:
-// reject "state presented on a request that does not match"). tools/call takes the last
-// "name"; the request digest must tell {"name":"a","name":"b"} from {"name":"b","name":"a"}
-// however the other members are arranged around them.
-func TestRequestStateNotTransplanted(t *testing.T) {
-	s := mcp.NewServer(nil, nil)
-	mcp.AddTool(s, &mcp.Tool{Name: "issuer"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
-		req.KeepState([]byte("issuer's state"))
-		_, err := req.Ask(ctx, map[string]mcp.InputRequest{"q": {Roots: true}})
-		return "", err
-	})
-	mcp.AddTool(s, &mcp.Tool{Name: "victim"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
-		return "resumed=" + strconv.FormatBool(req.Resumed()) + " kept=" + string(req.KeptState()), nil
-	})
-	in := modernIn("alice")
-	// Twelve members beside the two names: enough for the digest's sort to leave insertion sort.
-	first := call(t, s, in, `"name":"victim","name":"issuer","k02":0,"k03":0,"k04":0,"k05":0,"k06":0,"k07":0,"k08":0,"k09":0,"k10":0,"k11":0,"k12":0,`+allCaps)
-	require.Nil(t, first.Error)
-	require.Equal(t, "input_required", first.Result.ResultType, "the last name, issuer, was called")
-	r := call(t, s, in, `"k05":0,"k09":0,"k10":0,"k03":0,"k08":0,"k11":0,"name":"issuer","k02":0,"k06":0,"k07":0,"k04":0,"name":"victim","k12":0,`+
-		allCaps+`,"requestState":"`+first.Result.RequestState+`"`)
-	require.NotNil(t, r.Error, "victim ran with issuer's state: %+v", r.Result)
-	assert.Contains(t, r.Error.Message, "another request")
-}
-
 // TestInputRequiredOutsideRounds: ErrInputRequired from a tool that has no round to end (a
 // 2025 request, where asks never return it) is a failing tool like any other error, an
 // isError result (MCP 2025-11-25, Server § Tools, Error Handling), not a -32603.
@@ -477,4 +451,47 @@ func TestStateSizeBounded(t *testing.T) {
 		assert.Contains(t, r.Error.Message, "MaxStateBytes")
 	}
 	assert.Equal(t, mcp.DefaultMaxStateBytes, mcp.NewServer(nil, nil).Options().MaxStateBytes)
+}
+
+// TestNamingMembersOnce: the member that names what tools/call, prompts/get and
+// resources/read act on (and the arguments of the first two) must be given once. Readers
+// disagree on a name given twice or in another case: the Streamable HTTP transport checks the
+// Mcp-Name header against the first exact "name" or "uri" (MCP 2026-07-28, Transports §
+// Streamable HTTP, Standard Request Headers), the requestState digest keeps them all, and the
+// params decoders took the last one, matching case-insensitively; so Mcp-Name: echo could
+// call another tool, or read another resource. Refused with -32602 in every era, as the
+// JSON-RPC layer refuses a duplicate id or method.
+func TestNamingMembersOnce(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "a"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) { return "a", nil })
+	mcp.AddTool(s, &mcp.Tool{Name: "b"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) { return "b", nil })
+	s.AddPrompt(&mcp.Prompt{Name: "a"}, func(ctx context.Context, req *mcp.Request, _ map[string]string) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Description: "a"}, nil
+	})
+	s.AddPrompt(&mcp.Prompt{Name: "b"}, func(ctx context.Context, req *mcp.Request, _ map[string]string) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{Description: "b"}, nil
+	})
+	for _, u := range []string{"test://a", "test://b"} {
+		s.AddResource(&mcp.Resource{URI: u, Name: u}, func(ctx context.Context, req *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, Text: uri}}}, nil
+		})
+	}
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
+	for _, c := range []struct{ method, params string }{
+		{"tools/call", `"name":"a","name":"b"`},
+		{"tools/call", `"name":"a","arguments":{},"arguments":{"x":1}`},
+		{"prompts/get", `"name":"a","Name":"b"`},
+		{"prompts/get", `"name":"a","name":"b"`},
+		{"prompts/get", `"name":"a","arguments":{},"ARGUMENTS":{"x":"1"}`},
+		{"resources/read", `"uri":"test://a","URI":"test://b"`},
+		{"resources/read", `"uri":"test://a","uri":"test://b"`},
+	} {
+		for _, in := range []*mcp.Inbound{modernIn(""), {ProtocolVersion: mcp.Version20251125}} {
+			got := handleOne(t, s, in, `{"jsonrpc":"2.0","id":1,"method":"`+c.method+`","params":{`+meta+`,`+c.params+`}}`)
+			assert.Contains(t, got, `"code":-32602`, "%s %s at %s", c.method, c.params, in.ProtocolVersion)
+			assert.Contains(t, got, "given twice", "%s %s", c.method, c.params)
+		}
+	}
+	got := handleOne(t, s, modernIn(""), `{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{`+meta+`,"uri":"test://a"}}`)
+	assert.Contains(t, got, `"text":"test://a"`, "one uri is read as before")
 }

@@ -66,6 +66,9 @@ func (s *Server) listPrompts(r *Request) (any, error) {
 
 func (s *Server) getPrompt(ctx context.Context, r *Request) (any, error) {
 	var p GetPromptParams
+	if err := onceMembers(r.Method, r.Params, "name", "arguments"); err != nil {
+		return nil, err
+	}
 	if err := unmarshalParams(r.Params, &p); err != nil {
 		return nil, err
 	}

@@ -170,6 +170,9 @@ func uriParam(r *Request) (string, error) {
 	var p struct {
 		URI string `json:"uri"`
 	}
+	if err := onceMembers(r.Method, r.Params, "uri"); err != nil {
+		return "", err
+	}
 	if err := unmarshalParams(r.Params, &p); err != nil {
 		return "", err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -568,6 +569,37 @@ func (s *Server) setLevel(r *Request) (any, error) {
 
 // unmarshalParams decodes params into v, answering -32602 with a message that names the
 // offending member. Absent params decode as {}.
+// onceMembers refuses params that give a member of names more than once, names that differ
+// only in case counting as the same (the params decoders match them case-insensitively).
+// These members say what a request acts on, and its readers would disagree: the Streamable
+// HTTP transport checks the Mcp-Name header against the first exact "name" or "uri" (MCP
+// 2026-07-28, Transports § Streamable HTTP, Standard Request Headers), a decoder takes the
+// last, and the requestState digest sees them all; as rpc refuses a duplicate id or method
+// (RFC 8259 §4: with duplicate names "the behavior of software that receives such an object is
+// unpredictable").
+func onceMembers(method string, params []byte, names ...string) error {
+	var (
+		seen [2]bool
+		dup  string
+	)
+	_ = jsontext.EachMember(params, func(k, _ []byte) bool {
+		for i, n := range names {
+			if strings.EqualFold(string(k), n) {
+				if seen[i] {
+					dup = n
+					return false
+				}
+				seen[i] = true
+			}
+		}
+		return true
+	})
+	if dup != "" {
+		return rpc.InvalidParams("%s: %q given twice (names that differ only in case are the same name)", method, dup)
+	}
+	return nil
+}
+
 func unmarshalParams(params json.RawMessage, v any) error {
 	if len(params) == 0 {
 		return nil

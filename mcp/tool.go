@@ -321,6 +321,9 @@ func readCallToolParams(params json.RawMessage) (name, args, token json.RawMessa
 }
 
 func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
+	if err := onceMembers(r.Method, r.Params, "name", "arguments"); err != nil {
+		return nil, err
+	}
 	nameLit, args, token, err := readCallToolParams(r.Params)
 	if err != nil {
 		return nil, err

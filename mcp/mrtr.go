@@ -180,8 +180,14 @@ func (q *InputRequest) decode(raw []byte) (InputResponse, error) {
 // Ask asks the client for everything in asks at once, by key, and returns the answers by
 // the same keys (see the design note in mrtr.go for what happens in each era). On a
 // 2026-07-28 request it returns [ErrInputRequired] until the client has answered every ask;
-// the handler returns that error as it is, and runs again on the client's retry. Keys are
-// what the client sees as inputRequests keys: the same ask keeps the same key across rounds.
+// the handler returns that error as it is, and runs again on the client's retry. Once an ask
+// of this run waits for the client, every later ask of the run returns ErrInputRequired too,
+// even one already answered (its answer is kept for the next round), so that nothing after a
+// waiting ask runs in a round that will be repeated. Keys are what the client sees as
+// inputRequests keys: the same ask keeps the same key across rounds. Keys of the form
+// "elicitation-N", "sampling-N" and "roots-N" are those of [Request.Elicit],
+// [Request.CreateMessage] and [Request.ListRoots]: a handler that mixes them with Ask uses
+// other keys.
 //
 // It fails with a [*CapabilityError] when the client did not declare what an ask needs, with
 // [ErrNoSession] on a 2025 request without a session, with [ErrInputNotAllowed] on a

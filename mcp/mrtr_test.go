@@ -495,3 +495,28 @@ func TestNamingMembersOnce(t *testing.T) {
 	got := handleOne(t, s, modernIn(""), `{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{`+meta+`,"uri":"test://a"}}`)
 	assert.Contains(t, got, `"text":"test://a"`, "one uri is read as before")
 }
+
+// TestAskAfterPending: once an ask of a run waits for the client, every later ask of the run
+// returns ErrInputRequired too, even one the retry answered, so that nothing after a waiting
+// ask runs in a round that will be repeated; the answers it found are kept for the next round.
+func TestAskAfterPending(t *testing.T) {
+	s := mcp.NewServer(nil, nil)
+	var errB error
+	mcp.AddTool(s, &mcp.Tool{Name: "two"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
+		_, errA := req.Ask(ctx, map[string]mcp.InputRequest{"a": {Roots: true}})
+		var b map[string]mcp.InputResponse
+		b, errB = req.Ask(ctx, map[string]mcp.InputRequest{"b": {Elicit: &mcp.ElicitParams{Message: "b?"}}})
+		if err := errors.Join(errA, errB); err != nil {
+			return "", err
+		}
+		return b["b"].Elicit.Action, nil
+	})
+	in := modernIn("")
+	r1 := call(t, s, in, `"name":"two",`+allCaps+`,"inputResponses":{"b":{"action":"decline"}}`)
+	assert.ErrorIs(t, errB, mcp.ErrInputRequired)
+	assert.Equal(t, []string{"a"}, keys(r1.Result.InputRequests))
+	r2 := call(t, s, in, `"name":"two",`+allCaps+`,"inputResponses":{"a":{"roots":[]}},"requestState":"`+r1.Result.RequestState+`"`)
+	require.Nil(t, r2.Error)
+	require.Len(t, r2.Result.Content, 1)
+	assert.Equal(t, "decline", r2.Result.Content[0].Text, "b's answer came back in the state")
+}

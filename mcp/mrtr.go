@@ -254,13 +254,14 @@ func (r *Request) ask1(ctx context.Context, kind string, q InputRequest) (InputR
 	return res[key], nil
 }
 
-// checkElicited checks the content of raw, an accepted answer to the form elicitation p,
+// checkElicited checks the content of res, an accepted answer to the form elicitation p,
 // against p's requestedSchema (MCP 2026-07-28, Client § Elicitation, Security Considerations:
 // "Servers SHOULD validate received data matches the requested schema"). At 2026-07-28 the
 // answer is part of the retry, attacker-controlled like the rest of it, and the handler reads
-// it as the form it asked for. A schema this package cannot compile is not checked: the
-// handler chose it and checks the content itself.
-func checkElicited(p *ElicitParams, raw []byte) error {
+// it as the form it asked for. What is checked is the content as decoded, the handler's view
+// of it: the answer's own text may hold "content" twice, or in another case. A schema this
+// package cannot compile is not checked: the handler chose it and checks the content itself.
+func checkElicited(p *ElicitParams, res *ElicitResult) error {
 	if p.Mode == "url" || len(p.RequestedSchema) == 0 {
 		return nil
 	}
@@ -269,12 +270,11 @@ func checkElicited(p *ElicitParams, raw []byte) error {
 		return nil
 	}
 	content := []byte(`{}`) // an accepted form without content submitted nothing
-	_ = jsontext.EachMember(raw, func(k, v []byte) bool {
-		if string(k) == "content" {
-			content = v
+	if res.Content != nil {
+		if content, err = json.Marshal(res.Content); err != nil {
+			return err
 		}
-		return true
-	})
+	}
 	if err := schema.Validate(content); err != nil {
 		return fmt.Errorf("content does not match the requestedSchema: %v", err)
 	}
@@ -324,7 +324,7 @@ func (r *Request) askRound(keys, methods []string, asks map[string]InputRequest)
 		if ok {
 			resp, err := q.decode(raw)
 			if err == nil && q.Elicit != nil && resp.Elicit.Action == "accept" {
-				err = checkElicited(q.Elicit, raw)
+				err = checkElicited(q.Elicit, resp.Elicit)
 			}
 			if err != nil {
 				// Basic § Multi Round-Trip Requests, Error Handling: "Servers SHOULD validate

@@ -371,6 +371,8 @@ func TestElicitContentChecked(t *testing.T) {
 		`{"action":"accept","content":{"amount":"all of it"}}`,
 		`{"action":"accept","content":{}}`,
 		`{"action":"accept"}`,
+		`{"action":"accept","content":{"amount":50},"Content":{"amount":1000000}}`,
+		`{"action":"accept","CONTENT":{"amount":1000000}}`,
 	} {
 		r := answer(bad)
 		require.NotNil(t, r.Error, bad)

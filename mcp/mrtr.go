@@ -3,8 +3,10 @@ package mcp
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -476,10 +478,16 @@ func (s *Server) inputRequired(r *Request) (json.RawMessage, error) {
 	}
 	if len(state) > s.opts.MaxStateBytes {
 		// A state the client cannot echo within the transport's body limit would fail the
-		// retry with a bare 413; fail this round instead, saying why, and tell the operator.
+		// retry with a bare 413; fail this round instead, saying why. The operator hears of
+		// it when the handler's kept data makes most of the state; answers are the client's
+		// (it can send large ones on purpose), so those are only a debug record.
 		err := fmt.Errorf("%w: %d bytes of %s for %d answers and %d bytes kept, over %d",
 			ErrStateTooLarge, len(state), r.Method, len(p.Answers), len(p.Kept), s.opts.MaxStateBytes)
-		s.logger().Warn(err.Error())
+		level := slog.LevelDebug
+		if 2*base64.StdEncoding.EncodedLen(len(p.Kept)) > len(state) {
+			level = slog.LevelWarn
+		}
+		s.logger().Log(context.Background(), level, err.Error())
 		return nil, err
 	}
 	keys := make([]string, 0, len(in.pending))

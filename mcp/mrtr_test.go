@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -425,24 +426,33 @@ func TestStateOptions(t *testing.T) {
 
 // TestStateSizeBounded: a round whose requestState would pass ServerOptions.MaxStateBytes
 // fails with -32603 naming the limit, instead of sending a state the client could not send
-// back within the transport's body limit; under the limit the round ends as usual.
+// back within the transport's body limit; under the limit the round ends as usual. The
+// operator is warned when the handler's kept data makes the state too large; answers are the
+// client's to make large, so those get a debug record only.
 func TestStateSizeBounded(t *testing.T) {
 	for _, c := range []struct {
-		max, keep int
-		fails     bool
+		max, keep, answer int
+		fails             bool
+		level             slog.Level
 	}{
-		{0, mcp.DefaultMaxStateBytes, true},
-		{0, mcp.DefaultMaxStateBytes / 2, false},
-		{1000, 1000, true},
-		{1000, 100, false},
+		{0, mcp.DefaultMaxStateBytes, 0, true, slog.LevelWarn},
+		{0, mcp.DefaultMaxStateBytes / 2, 0, false, 0},
+		{1000, 1000, 0, true, slog.LevelWarn},
+		{1000, 100, 0, false, 0},
+		{1000, 0, 1000, true, slog.LevelDebug},
 	} {
-		s := mcp.NewServer(nil, &mcp.ServerOptions{MaxStateBytes: c.max})
+		logs := &recordingHandler{}
+		s := mcp.NewServer(nil, &mcp.ServerOptions{MaxStateBytes: c.max, Logger: slog.New(logs)})
 		mcp.AddTool(s, &mcp.Tool{Name: "big"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
 			req.KeepState(make([]byte, c.keep))
-			_, err := req.ListRoots(ctx)
+			_, err := req.Ask(ctx, map[string]mcp.InputRequest{"a": {Roots: true}, "b": {Roots: true}})
 			return "", err
 		})
-		r := call(t, s, modernIn(""), `"name":"big",`+allCaps)
+		answer := ""
+		if c.answer > 0 {
+			answer = `,"inputResponses":{"a":{"roots":[{"uri":"file:///` + strings.Repeat("x", c.answer) + `"}]}}`
+		}
+		r := call(t, s, modernIn(""), `"name":"big",`+allCaps+answer)
 		if !c.fails {
 			require.Nil(t, r.Error, "%+v", c)
 			assert.Equal(t, "input_required", r.Result.ResultType)
@@ -451,6 +461,9 @@ func TestStateSizeBounded(t *testing.T) {
 		require.NotNil(t, r.Error, "%+v", c)
 		assert.Equal(t, int64(-32603), r.Error.Code)
 		assert.Contains(t, r.Error.Message, "MaxStateBytes")
+		if recs := logs.find("MaxStateBytes"); assert.Len(t, recs, 1, "%+v", c) {
+			assert.Equal(t, c.level, recs[0].level, "%+v", c)
+		}
 	}
 	assert.Equal(t, mcp.DefaultMaxStateBytes, mcp.NewServer(nil, nil).Options().MaxStateBytes)
 }

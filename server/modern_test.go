@@ -378,11 +378,12 @@ func TestModernMissingCapability(t *testing.T) {
 	}
 }
 
-// TestModernRepeatedMembers: when params repeat a member the standard headers mirror, the
-// headers are checked against the value the request is served with, the last (as JSON
-// decoders keep it), never against another: a request naming one tool in Mcp-Name must not
-// run another (MCP 2026-07-28, Transports § Streamable HTTP, Server Validation: a header that
-// "does not match the corresponding request body value" gets -32020).
+// TestModernRepeatedMembers: when params repeat a member the standard headers mirror, a
+// request naming one tool in Mcp-Name never runs another (MCP 2026-07-28, Transports §
+// Streamable HTTP, Server Validation: a header that "does not match the corresponding request
+// body value" gets -32020): the headers are checked against the last member, as JSON decoders
+// keep it, and the protocol then refuses the repeated member itself (-32602), whichever one the
+// headers mirrored.
 func TestModernRepeatedMembers(t *testing.T) {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "p", Version: "1"}, nil)
 	srv.AddRawTool(&mcp.Tool{Name: "sql", InputSchema: json.RawMessage(`{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"}}}`)},
@@ -401,15 +402,16 @@ func TestModernRepeatedMembers(t *testing.T) {
 			ok           string
 		}{
 			{"name", `"name":"sql","arguments":{"region":"us"},"name":"other"`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "us"}, ""},
-			{"name, last mirrored", `"name":"sql","arguments":{},"name":"other"`, []string{"Mcp-Name", "other"}, "other ran"},
+			{"name, last mirrored", `"name":"sql","arguments":{},"name":"other"`, []string{"Mcp-Name", "other"}, `"name\" given twice`},
 			{"arguments", `"name":"sql","arguments":{"region":"us"},"arguments":{"region":"eu"}`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "us"}, ""},
-			{"arguments, last mirrored", `"name":"sql","arguments":{"region":"us"},"arguments":{"region":"eu"}`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "eu"}, "sql ran"},
+			{"arguments, last mirrored", `"name":"sql","arguments":{"region":"us"},"arguments":{"region":"eu"}`, []string{"Mcp-Name", "sql", "Mcp-Param-Region", "eu"}, `"arguments\" given twice`},
 		} {
 			t.Run(md.name+"/"+tt.name, func(t *testing.T) {
 				w := do(h, modernReq(body(tt.params), "tools/call", "", tt.hdr...))
 				if tt.ok != "" {
-					require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 					assert.Contains(t, w.Body.String(), tt.ok)
+					code, _ := errorBody(t, w.Body.Bytes())
+					assert.Equal(t, int64(-32602), code)
 					return
 				}
 				require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())

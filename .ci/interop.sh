@@ -3,6 +3,9 @@
 #   - the TypeScript SDK client (interop/ts, pinned by its package-lock.json) over Streamable
 #     HTTP (stateful and --stateless), the legacy HTTP+SSE transport (--legacy-sse) and stdio,
 #     and resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699);
+#   - the TypeScript SDK v2 client (interop/ts2, @modelcontextprotocol/client, pinned the same
+#     way) over Streamable HTTP (stateful and --stateless) and stdio: pinned to 2026-07-28, in
+#     'auto' negotiation and in its default (legacy) mode against `minimcp serve`;
 #   - the Go SDK client (interop/, a module of its own) over the same transports and every
 #     protocol revision minimcp speaks, and resuming a stream the server closed.
 #
@@ -11,10 +14,11 @@
 #
 # Needs Go, Node >= 20 and npm; reaches nothing but loopback and the package registries. Every
 # server it starts is stopped on exit. Logs: .cache/interop/. The TypeScript SDK is installed
-# into .cache/interop-ts/ (from interop/ts's package-lock.json), and the test scripts run from
-# copies placed there, beside their node_modules: Node's ES module resolution looks for
-# packages only in node_modules directories above the importing file (NODE_PATH does not
-# apply to import), and nothing is installed into the source tree.
+# into .cache/interop-ts/ (from interop/ts's package-lock.json), the v2 client into
+# .cache/interop-ts2/ (from interop/ts2's), and the test scripts run from copies placed there,
+# beside their node_modules: Node's ES module resolution looks for packages only in
+# node_modules directories above the importing file (NODE_PATH does not apply to import), and
+# nothing is installed into the source tree.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(lib_root)"
@@ -27,23 +31,31 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 ((node_major >= 20)) || lib_die "Node >= 20 is needed, found $(node --version)"
 lib_log "interop: $(go env GOVERSION), node $(node --version), npm $(npm --version 2>/dev/null)"
 
-# node_modules is reused while the lockfile and the Node major version are unchanged; npm's
-# cache (~/.npm) makes a reinstall cheap otherwise.
+# ts_install SRC DIR installs the packages of SRC's package-lock.json into DIR and copies
+# SRC's scripts there. node_modules is reused while the lockfile and the Node major version are
+# unchanged; npm's cache (~/.npm) makes a reinstall cheap otherwise.
+ts_install() {
+  local src=$1 dir=$2 stamp want_stamp
+  stamp=$dir/node_modules/.minimcp-interop-stamp
+  want_stamp="$(sha256sum "$src/package-lock.json" | cut -d' ' -f1) node$node_major"
+  if [[ -f $stamp && $(cat "$stamp") == "$want_stamp" ]]; then
+    lib_log "interop: $dir/node_modules is up to date"
+  else
+    lib_log "interop: npm ci ($src's lockfile, into $dir)"
+    cp "$src/package.json" "$src/package-lock.json" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+    echo "$want_stamp" >"$stamp"
+  fi
+  cp "$src"/*.mjs "$dir/"
+}
 tsdir=$(lib_cache_dir interop-ts)
-stamp=$tsdir/node_modules/.minimcp-interop-stamp
-want_stamp="$(sha256sum interop/ts/package-lock.json | cut -d' ' -f1) node$node_major"
-if [[ -f $stamp && $(cat "$stamp") == "$want_stamp" ]]; then
-  lib_log "interop: $tsdir/node_modules is up to date"
-else
-  lib_log "interop: npm ci (interop/ts's lockfile, into $tsdir)"
-  cp interop/ts/package.json interop/ts/package-lock.json "$tsdir/"
-  (cd "$tsdir" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
-  echo "$want_stamp" >"$stamp"
-fi
-cp interop/ts/*.mjs "$tsdir/"
+ts_install interop/ts "$tsdir"
+ts2dir=$(lib_cache_dir interop-ts2)
+ts_install interop/ts2 "$ts2dir"
 sdk_ts=$(node -p 'require(process.argv[1]).version' "$tsdir/node_modules/@modelcontextprotocol/sdk/package.json")
+sdk_ts2=$(node -p 'require(process.argv[1]).version' "$ts2dir/node_modules/@modelcontextprotocol/client/package.json")
 sdk_go=$(cd interop && go list -m -f '{{.Version}}' github.com/modelcontextprotocol/go-sdk)
-lib_log "interop: TypeScript SDK $sdk_ts, Go SDK $sdk_go"
+lib_log "interop: TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, Go SDK $sdk_go"
 
 if [[ -n ${MINIMCP_BIN:-} ]]; then
   # Made absolute: the clients run in other directories.
@@ -77,7 +89,7 @@ serve() {
 results=()
 # record NAME STATUS adds a line to the summary.
 record() {
-  results+=("$(printf '%-30s %s' "$1" "$2")")
+  results+=("$(printf '%-36s %s' "$1" "$2")")
 }
 
 # ts MODE TARGET [SERVER] runs the TypeScript client in MODE against TARGET; on failure it
@@ -95,13 +107,31 @@ ts() {
   fi
 }
 
+# ts2 NAME SCRIPT MODE TARGET SERVER runs the TypeScript SDK v2 client's SCRIPT in MODE against
+# TARGET and records it as NAME; on failure it prints the log of server SERVER (if not empty).
+ts2() {
+  lib_log "interop: TypeScript SDK v2 client, $1"
+  if (cd "$ts2dir" && node --test-reporter=spec "$2" "$3" "$4"); then
+    record "typescript-v2 $1" PASS
+  else
+    record "typescript-v2 $1" FAIL
+    if [[ -n $5 ]]; then
+      echo "-- minimcp log ($5):"
+      cat "$logs/$5.log"
+    fi
+  fi
+}
+
 serve stateful
 ts streamable "http://127.0.0.1:$port/mcp" stateful
+ts2 streamable client.test.mjs streamable "http://127.0.0.1:$port/mcp" stateful
 serve stateless --stateless
 ts stateless "http://127.0.0.1:$port/mcp" stateless
+ts2 stateless client.test.mjs stateless "http://127.0.0.1:$port/mcp" stateless
 serve legacy --legacy-sse
 ts sse "http://127.0.0.1:$port/sse" legacy
 ts stdio "$bin"
+ts2 stdio client.test.mjs stdio "$bin" ""
 # SEP-1699: the conformance server closes test_reconnection's POST stream mid-call.
 serve polling conformance
 lib_log "interop: TypeScript SDK client, resuming a stream the server closed"
@@ -146,7 +176,7 @@ if ! grep -q '^ok ' "$logs/go-test.log"; then
   record "go test ./... (interop)" FAIL
 fi
 
-lib_log "interop: summary (TypeScript SDK $sdk_ts, Go SDK $sdk_go, $((SECONDS - started)) s)"
+lib_log "interop: summary (TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, Go SDK $sdk_go, $((SECONDS - started)) s)"
 printf '%s\n' "${results[@]}"
 passed=0
 for r in "${results[@]}"; do

@@ -5,7 +5,9 @@
 #     and resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699);
 #   - the TypeScript SDK v2 client (interop/ts2, @modelcontextprotocol/client, pinned the same
 #     way) over Streamable HTTP (stateful and --stateless) and stdio: pinned to 2026-07-28, in
-#     'auto' negotiation and in its default (legacy) mode against `minimcp serve`;
+#     'auto' negotiation and in its default (legacy) mode against `minimcp serve`, and the
+#     input-required elicitation round trip, progress and subscriptions/listen against
+#     `minimcp conformance`;
 #   - the Go SDK client (interop/, a module of its own) over the same transports and every
 #     protocol revision minimcp speaks, and resuming a stream the server closed.
 #
@@ -142,6 +144,9 @@ else
   echo "-- minimcp conformance log (polling):"
   cat "$logs/polling.log"
 fi
+ts2 conformance conformance.test.mjs streamable "http://127.0.0.1:$port/mcp" polling
+serve conformance-stateless conformance --stateless
+ts2 conformance-stateless conformance.test.mjs stateless "http://127.0.0.1:$port/mcp" conformance-stateless
 lib_stop_all_servers
 
 lib_log "interop: Go SDK client (cd interop && go test -count=1 ./...)"

@@ -1,0 +1,172 @@
+// Interoperability test: the official MCP TypeScript SDK v2 client against `minimcp conformance`
+// (the same binary, serving the conformance suite's fixtures), for what only that server has:
+// a tool that asks the user something, one that reports progress, and one that changes the
+// tool list.
+//
+//	node --test-reporter=spec conformance.test.mjs streamable http://127.0.0.1:PORT/mcp
+//	node --test-reporter=spec conformance.test.mjs stateless  http://127.0.0.1:PORT/mcp
+//
+// The URL is a running `minimcp conformance` (stateful by default, or --stateless);
+// .ci/interop.sh starts it. Pinned to 2026-07-28, the client must:
+//   - fulfil test_elicitation's input-required result (MCP 2026-07-28, Basic § Multi
+//     Round-Trip Requests) through its elicitation/create handler and retry the call with the
+//     answer in inputResponses and the server's requestState echoed, on a fresh request id;
+//   - deliver test_tool_with_progress's notifications/progress to the call's onprogress;
+//   - mirror test_header_tool's x-mcp-header parameter into its Mcp-Param-Region header;
+//   - open subscriptions/listen for tool list changes (MCP 2026-07-28, Basic § Subscriptions),
+//     get the acknowledgement, and receive notifications/tools/list_changed after
+//     test_trigger_tool_change.
+// On a stateful server the default (legacy, 2025-11-25) client must still answer the same
+// tool's elicitation/create request, sent to it by the server as before.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+import { posts, recorder, textOf, timeout, within } from './wire.mjs';
+
+const [mode, target] = process.argv.slice(2);
+const modes = ['streamable', 'stateless'];
+if (!modes.includes(mode) || !target) {
+  console.error(`usage: node conformance.test.mjs {${modes.join('|')}} URL`);
+  process.exit(2);
+}
+
+const modern = '2026-07-28';
+const requestOptions = { timeout };
+const elicitMessage = 'Please provide your information';
+const elicitAnswer = { username: 'ada', email: 'ada@example.com' };
+
+// newClient returns a client that declares form elicitation and answers every elicitation/create
+// with elicitAnswer, recording the requests it got in the returned list.
+function newClient(name, versionNegotiation) {
+  const client = new Client(
+    { name, version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } }, ...(versionNegotiation ? { versionNegotiation } : {}) },
+  );
+  const elicited = [];
+  client.setRequestHandler('elicitation/create', async (req) => {
+    elicited.push(req.params);
+    return { action: 'accept', content: elicitAnswer };
+  });
+  return { client, elicited };
+}
+
+// assertElicited checks test_elicitation's result and the one elicitation/create the client's
+// handler got for it.
+function assertElicited(result, elicited) {
+  assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+  const m = textOf(result).match(/^User response: action=accept, content=(.*)$/s);
+  assert.ok(m, `the tool reports the answer: ${JSON.stringify(result)}`);
+  assert.deepEqual(JSON.parse(m[1]), elicitAnswer, 'the server got the answer the handler gave');
+  assert.equal(elicited.length, 1, `one elicitation/create reached the handler: ${JSON.stringify(elicited)}`);
+  assert.equal(elicited[0].message, elicitMessage);
+  assert.deepEqual(Object.keys(elicited[0].requestedSchema?.properties ?? {}).sort(), ['email', 'username']);
+}
+
+describe(`TypeScript SDK v2 client pinned to ${modern} against minimcp conformance (${mode})`, { timeout: 6 * timeout }, () => {
+  const wire = recorder();
+  const { client, elicited } = newClient('minimcp-interop-ts2-conformance', { mode: { pin: modern } });
+
+  before(async () => {
+    await client.connect(new StreamableHTTPClientTransport(new URL(target), { fetch: wire.fetch }), requestOptions);
+    assert.equal(client.getNegotiatedProtocolVersion(), modern);
+  });
+
+  after(async () => {
+    await client.close();
+  });
+
+  test('test_elicitation: an input-required result is fulfilled by the elicitation handler and retried', { timeout }, async () => {
+    const from = wire.sent.length;
+    const result = await client.callTool({ name: 'test_elicitation', arguments: { message: elicitMessage } }, requestOptions);
+    assertElicited(result, elicited);
+
+    const calls = posts(wire.sent, from).filter((r) => r.body.method === 'tools/call');
+    assert.equal(calls.length, 2, `the call and one retry: ${JSON.stringify(calls.map((c) => c.body))}`);
+    const [first, retry] = calls;
+    assert.equal(first.body.params.inputResponses, undefined, 'the first call carries no answers');
+    assert.notEqual(retry.body.id, first.body.id, 'the retry is a new request');
+    assert.equal(retry.body.params.name, 'test_elicitation');
+    assert.deepEqual(retry.body.params.arguments, { message: elicitMessage }, 'the retry repeats the arguments');
+    const answers = Object.values(retry.body.params.inputResponses ?? {});
+    assert.deepEqual(answers, [{ action: 'accept', content: elicitAnswer }], 'the retry carries the answer');
+  });
+
+  test('test_tool_with_progress: notifications/progress reach onprogress', { timeout }, async () => {
+    const progress = [];
+    const result = await client.callTool(
+      { name: 'test_tool_with_progress', arguments: {} },
+      { ...requestOptions, onprogress: (p) => progress.push(p) },
+    );
+    assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+    assert.deepEqual(
+      progress.map((p) => [p.progress, p.total]),
+      [
+        [0, 100],
+        [50, 100],
+        [100, 100],
+      ],
+      `three steps: ${JSON.stringify(progress)}`,
+    );
+    // The tool answers with the progress token it was given, which the SDK chose.
+    assert.notEqual(textOf(result), 'none', 'the request carried a progress token');
+  });
+
+  test('test_header_tool: the x-mcp-header parameter is mirrored into Mcp-Param-Region and accepted', { timeout }, async () => {
+    // MCP 2026-07-28, Transports § Streamable HTTP (SEP-2243): the client copies a parameter
+    // marked x-mcp-header into its header, from the schema tools/list gave; the server checks
+    // that the two agree.
+    await client.listTools(undefined, requestOptions);
+    const from = wire.sent.length;
+    const result = await client.callTool({ name: 'test_header_tool', arguments: { region: 'eu-west' } }, requestOptions);
+    assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+    assert.match(textOf(result), /eu-west/);
+    const call = posts(wire.sent, from).find((r) => r.body.method === 'tools/call');
+    assert.equal(call?.headers['mcp-param-region'], 'eu-west', `headers: ${JSON.stringify(call?.headers)}`);
+    assert.equal(call.headers['mcp-name'], 'test_header_tool');
+  });
+
+  test('subscriptions/listen: notifications/tools/list_changed after test_trigger_tool_change', { timeout: 2 * timeout }, async () => {
+    let changed;
+    const notified = new Promise((resolve) => {
+      changed = resolve;
+    });
+    client.setNotificationHandler('notifications/tools/list_changed', (n) => changed(n));
+
+    const sub = await client.listen({ toolsListChanged: true }, requestOptions);
+    try {
+      // MCP 2026-07-28, Basic § Subscriptions: the acknowledgement says which part of the
+      // filter the server honours.
+      assert.equal(sub.honoredFilter.toolsListChanged, true, `honoured: ${JSON.stringify(sub.honoredFilter)}`);
+      const result = await client.callTool({ name: 'test_trigger_tool_change', arguments: {} }, requestOptions);
+      assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+      const n = await within(notified, timeout, 'notifications/tools/list_changed');
+      assert.equal(n.method, 'notifications/tools/list_changed');
+    } finally {
+      await sub.close();
+    }
+    assert.equal(await within(sub.closed, timeout, 'the subscription closing'), 'local');
+  });
+});
+
+if (mode === 'streamable') {
+  describe('TypeScript SDK v2 client in the default (legacy) mode against minimcp conformance', { timeout: 3 * timeout }, () => {
+    const { client, elicited } = newClient('minimcp-interop-ts2-conformance-legacy');
+
+    before(async () => {
+      await client.connect(new StreamableHTTPClientTransport(new URL(target)), requestOptions);
+      assert.equal(client.getProtocolEra(), 'legacy');
+    });
+
+    after(async () => {
+      await client.close();
+    });
+
+    test('test_elicitation: the server sends elicitation/create and gets the answer', { timeout }, async () => {
+      const result = await client.callTool({ name: 'test_elicitation', arguments: { message: elicitMessage } }, requestOptions);
+      assertElicited(result, elicited);
+    });
+  });
+}

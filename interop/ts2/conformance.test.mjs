@@ -11,7 +11,8 @@
 //   - fulfil test_elicitation's input-required result (MCP 2026-07-28, Basic § Multi
 //     Round-Trip Requests) through its elicitation/create handler and retry the call with the
 //     answer in inputResponses and the server's requestState echoed, on a fresh request id;
-//   - deliver test_tool_with_progress's notifications/progress to the call's onprogress;
+//   - deliver test_tool_with_progress's notifications/progress to the call's onprogress, and
+//     test_tool_with_logging's notifications/message when the call's _meta asks for a level;
 //   - mirror test_header_tool's x-mcp-header parameter into its Mcp-Param-Region header;
 //   - open subscriptions/listen for tool list changes (MCP 2026-07-28, Basic § Subscriptions),
 //     get the acknowledgement, and receive notifications/tools/list_changed after
@@ -22,7 +23,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 import { posts, recorder, textOf, timeout, within } from './wire.mjs';
 
@@ -112,6 +113,33 @@ describe(`TypeScript SDK v2 client pinned to ${modern} against minimcp conforman
     );
     // The tool answers with the progress token it was given, which the SDK chose.
     assert.notEqual(textOf(result), 'none', 'the request carried a progress token');
+  });
+
+  test('test_tool_with_logging: notifications/message only when the request asks for a log level', { timeout }, async () => {
+    const logged = [];
+    client.setNotificationHandler('notifications/message', (n) => logged.push(n.params));
+    try {
+      // MCP 2026-07-28, Basic § _meta: the log level travels in the request's _meta; a request
+      // without one gets no log messages.
+      let result = await client.callTool({ name: 'test_tool_with_logging', arguments: {} }, requestOptions);
+      assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+      assert.deepEqual(logged, [], 'no log messages without a level');
+      result = await client.callTool(
+        { name: 'test_tool_with_logging', arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: 'info' } },
+        requestOptions,
+      );
+      assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+      assert.deepEqual(
+        logged.map((p) => [p.level, p.data]),
+        [
+          ['info', 'Tool execution started'],
+          ['info', 'Tool processing data'],
+          ['info', 'Tool execution completed'],
+        ],
+      );
+    } finally {
+      client.removeNotificationHandler('notifications/message');
+    }
   });
 
   test('test_header_tool: the x-mcp-header parameter is mirrored into Mcp-Param-Region and accepted', { timeout }, async () => {

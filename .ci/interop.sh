@@ -5,7 +5,8 @@
 #     and resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699);
 #   - the TypeScript SDK v2 client (interop/ts2, @modelcontextprotocol/client, pinned the same
 #     way) over Streamable HTTP (stateful and --stateless) and stdio: pinned to 2026-07-28, in
-#     'auto' negotiation and in its default (legacy) mode against `minimcp serve`, and the
+#     'auto' negotiation and in its default (legacy) mode against `minimcp serve` (over
+#     --legacy-sse: 'auto' falls back to initialize, the pin is refused), and the
 #     input-required elicitation round trip, progress and subscriptions/listen against
 #     `minimcp conformance`;
 #   - the Go SDK client (interop/, a module of its own) over the same transports and every
@@ -132,6 +133,7 @@ ts stateless "http://127.0.0.1:$port/mcp" stateless
 ts2 stateless client.test.mjs stateless "http://127.0.0.1:$port/mcp" stateless
 serve legacy --legacy-sse
 ts sse "http://127.0.0.1:$port/sse" legacy
+ts2 sse client.test.mjs sse "http://127.0.0.1:$port/sse" legacy
 ts stdio "$bin"
 ts2 stdio client.test.mjs stdio "$bin" ""
 # SEP-1699: the conformance server closes test_reconnection's POST stream mid-call.

@@ -3,13 +3,14 @@
 //
 //	node --test-reporter=spec client.test.mjs streamable http://127.0.0.1:PORT/mcp
 //	node --test-reporter=spec client.test.mjs stateless  http://127.0.0.1:PORT/mcp
+//	node --test-reporter=spec client.test.mjs sse        http://127.0.0.1:PORT/sse
 //	node --test-reporter=spec client.test.mjs stdio      /path/to/minimcp
 //
 // .ci/interop.sh installs the SDK into .cache/interop-ts2/ and runs copies of these scripts
 // there; to run one by hand, use those copies, or `npm ci` here first (node_modules/ is
 // gitignored). The HTTP modes expect a running `minimcp serve` at the URL (stateful by
-// default, or --stateless); stdio spawns `minimcp serve --stdio` itself (in 'auto' mode the
-// SDK probes on a second, short-lived process first).
+// default, --stateless, or --legacy-sse for sse); stdio spawns `minimcp serve --stdio` itself
+// (in 'auto' mode the SDK probes on a second, short-lived process first).
 //
 // The client connects three ways, and each runs the same exchanges (tools/list, tools/call:
 // text, structured, a tool error and an unknown tool; resources/list + resources/read;
@@ -19,17 +20,27 @@
 //   - 'auto': the client probes with server/discover and must settle on 2026-07-28, the
 //     revision minimcp offers first;
 //   - the default ('legacy'): the 2025 initialize handshake, as a v1 client does it.
+// The legacy HTTP+SSE transport serves only the revisions with sessions: there 'auto' must fall
+// back to initialize, and the pinned client must refuse to connect.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Client, ProtocolError, ProtocolErrorCode, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 import { posts, recorder, textOf, timeout } from './wire.mjs';
 
 const [mode, target] = process.argv.slice(2);
-const modes = ['streamable', 'stateless', 'stdio'];
+const modes = ['streamable', 'stateless', 'sse', 'stdio'];
 if (!modes.includes(mode) || !target) {
   console.error(`usage: node client.test.mjs {${modes.join('|')}} URL-or-BINARY`);
   process.exit(2);
@@ -42,13 +53,45 @@ const modern = '2026-07-28';
 const legacyLatest = '2025-11-25';
 const requestOptions = { timeout };
 
+// era is what each negotiation must end in: 'modern' (2026-07-28), 'legacy' (initialize), or
+// 'refused' (connect fails). probes says the client sends server/discover first.
+const legacySSE = mode === 'sse';
 const negotiations = [
-  { name: `pinned to ${modern}`, versionNegotiation: { mode: { pin: modern } }, era: 'modern' },
-  { name: 'auto negotiation', versionNegotiation: { mode: 'auto' }, era: 'modern' },
-  { name: 'the default (legacy) mode', versionNegotiation: undefined, era: 'legacy' },
+  { name: `pinned to ${modern}`, versionNegotiation: { mode: { pin: modern } }, era: legacySSE ? 'refused' : 'modern', probes: true },
+  { name: 'auto negotiation', versionNegotiation: { mode: 'auto' }, era: legacySSE ? 'legacy' : 'modern', probes: true },
+  { name: 'the default (legacy) mode', versionNegotiation: undefined, era: 'legacy', probes: false },
 ];
 
-for (const n of negotiations) {
+function newTransport(wire) {
+  switch (mode) {
+    case 'streamable':
+    case 'stateless':
+      return new StreamableHTTPClientTransport(new URL(target), { fetch: wire.fetch });
+    case 'sse':
+      return new SSEClientTransport(new URL(target), { fetch: wire.fetch });
+    case 'stdio':
+      return new StdioClientTransport({ command: target, args: ['serve', '--stdio'], stderr: 'inherit' });
+  }
+}
+
+for (const n of negotiations.filter((n) => n.era === 'refused')) {
+  describe(`TypeScript SDK v2 client over ${mode}, ${n.name}`, { timeout: 2 * timeout }, () => {
+    test('connect fails: the server does not offer the pinned revision on this transport', { timeout }, async () => {
+      const client = new Client({ name: 'minimcp-interop-ts2', version: '1.0.0' }, { versionNegotiation: n.versionNegotiation });
+      try {
+        await assert.rejects(client.connect(newTransport(recorder()), requestOptions), (err) => {
+          assert.ok(err instanceof SdkError, `SdkError, got ${err}`);
+          assert.equal(err.code, SdkErrorCode.EraNegotiationFailed, err.message);
+          return true;
+        });
+      } finally {
+        await client.close();
+      }
+    });
+  });
+}
+
+for (const n of negotiations.filter((n) => n.era !== 'refused')) {
   describe(`TypeScript SDK v2 client over ${mode}, ${n.name}`, { timeout: 6 * timeout }, () => {
     const wire = http ? recorder() : undefined;
     const client = new Client(
@@ -58,9 +101,7 @@ for (const n of negotiations) {
     let transport;
 
     before(async () => {
-      transport = http
-        ? new StreamableHTTPClientTransport(new URL(target), { fetch: wire.fetch })
-        : new StdioClientTransport({ command: target, args: ['serve', '--stdio'], stderr: 'inherit' });
+      transport = newTransport(wire);
       await client.connect(transport, requestOptions);
     });
 
@@ -97,7 +138,11 @@ for (const n of negotiations) {
         for (const cap of ['tools', 'resources', 'prompts']) {
           assert.ok(caps?.[cap], `capability ${cap} announced: ${JSON.stringify(caps)}`);
         }
-        if (http) {
+        if (http && n.probes) {
+          // 'auto' asked first, and the answer sent it back to initialize.
+          const methods = posts(wire.sent).map((r) => r.body.method);
+          assert.deepEqual(methods.slice(0, 2), ['server/discover', 'initialize'], `the first requests: ${methods}`);
+        } else if (http) {
           const methods = posts(wire.sent).map((r) => r.body.method);
           assert.equal(methods[0], 'initialize', `the first request: ${methods}`);
           assert.ok(!methods.includes('server/discover'), `no server/discover probe in legacy mode: ${methods}`);
@@ -186,8 +231,10 @@ for (const n of negotiations) {
     });
 
     if (http) {
-      test('every request spoke the negotiated revision', { timeout }, () => {
-        const reqs = posts(wire.sent);
+      test('every request spoke the negotiated revision', { timeout }, async () => {
+        // The probe of 'auto' speaks 2026-07-28 whatever the answer is.
+        const reqs = posts(wire.sent).filter((r) => !(n.era === 'legacy' && r.body.method === 'server/discover'));
+        await Promise.all(reqs.map((r) => r.settled));
         assert.ok(reqs.length > 5, `requests were recorded: ${reqs.length}`);
         for (const r of reqs) {
           const where = `${r.body.method} (id ${JSON.stringify(r.body.id)})`;

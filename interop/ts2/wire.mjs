@@ -32,9 +32,17 @@ export function recorder() {
       body,
     };
     sent.push(entry);
-    const res = await fetch(url, init);
-    entry.status = res.status;
-    entry.contentType = res.headers.get('content-type');
+    const res = fetch(url, init);
+    // On the legacy HTTP+SSE transport the answer comes on the GET stream and may arrive before
+    // the POST's own response (202): settled lets a test wait for the latter.
+    entry.settled = res.then(
+      (r) => {
+        entry.status = r.status;
+        entry.contentType = r.headers.get('content-type');
+      },
+      () => {},
+    );
+    await entry.settled;
     return res;
   }
   return { fetch: recordingFetch, sent };

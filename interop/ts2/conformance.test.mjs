@@ -93,6 +93,17 @@ describe(`TypeScript SDK v2 client pinned to ${modern} against minimcp conforman
     assert.deepEqual(retry.body.params.arguments, { message: elicitMessage }, 'the retry repeats the arguments');
     const answers = Object.values(retry.body.params.inputResponses ?? {});
     assert.deepEqual(answers, [{ action: 'accept', content: elicitAnswer }], 'the retry carries the answer');
+    // What the server asked, when it answered with JSON rather than an event stream: the retry
+    // answers under the server's key and echoes its requestState byte for byte.
+    const asked = first.response?.result;
+    if (asked) {
+      assert.equal(asked.resultType, 'input_required', JSON.stringify(first.response));
+      const keys = Object.keys(asked.inputRequests ?? {});
+      assert.equal(keys.length, 1, `one input request: ${JSON.stringify(asked)}`);
+      assert.equal(asked.inputRequests[keys[0]].method, 'elicitation/create');
+      assert.deepEqual(Object.keys(retry.body.params.inputResponses), keys, 'answered under the server\'s key');
+      assert.equal(retry.body.params.requestState, asked.requestState, 'requestState echoed');
+    }
   });
 
   test('test_tool_with_progress: notifications/progress reach onprogress', { timeout }, async () => {

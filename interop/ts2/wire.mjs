@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 // the run; the whole file's budget is a few of these.
 export const timeout = 10_000;
 
-// recorder returns a fetch for StreamableHTTPClientTransport's `fetch` option and the list it
-// fills: per HTTP request its method, its headers (all, lower-cased, and the MCP ones by name),
-// the parsed JSON-RPC body and the response's status and content type. The response is handed on untouched (its body is not
-// read here), so SSE streams stay live.
+// recorder returns a fetch for a transport's `fetch` option and the list it fills: per HTTP
+// request its method, its headers (all, lower-cased, and the MCP ones by name), the parsed
+// JSON-RPC body, and the response's status, content type and, when it is application/json, its
+// parsed body (read from a clone). An event stream is handed on unread, so it stays live.
 export function recorder() {
   const sent = [];
   async function recordingFetch(url, init) {
@@ -36,9 +36,15 @@ export function recorder() {
     // On the legacy HTTP+SSE transport the answer comes on the GET stream and may arrive before
     // the POST's own response (202): settled lets a test wait for the latter.
     entry.settled = res.then(
-      (r) => {
+      async (r) => {
         entry.status = r.status;
         entry.contentType = r.headers.get('content-type');
+        if (entry.contentType?.startsWith('application/json')) {
+          entry.response = await r
+            .clone()
+            .json()
+            .catch(() => undefined);
+        }
       },
       () => {},
     );

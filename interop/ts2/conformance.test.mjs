@@ -11,6 +11,7 @@
 //   - fulfil test_elicitation's input-required result (MCP 2026-07-28, Basic § Multi
 //     Round-Trip Requests) through its elicitation/create handler and retry the call with the
 //     answer in inputResponses and the server's requestState echoed, on a fresh request id;
+//     and test_sampling's the same way, through its sampling/createMessage handler;
 //   - deliver test_tool_with_progress's notifications/progress to the call's onprogress, and
 //     test_tool_with_logging's notifications/message when the call's _meta asks for a level;
 //   - mirror test_header_tool's x-mcp-header parameter into its Mcp-Param-Region header;
@@ -39,19 +40,27 @@ const requestOptions = { timeout };
 const elicitMessage = 'Please provide your information';
 const elicitAnswer = { username: 'ada', email: 'ada@example.com' };
 
-// newClient returns a client that declares form elicitation and answers every elicitation/create
-// with elicitAnswer, recording the requests it got in the returned list.
+const sampledText = 'The answer is four.';
+
+// newClient returns a client that declares form elicitation and sampling, answers every
+// elicitation/create with elicitAnswer and every sampling/createMessage with sampledText, and
+// records the requests its handlers got in the returned lists.
 function newClient(name, versionNegotiation) {
   const client = new Client(
     { name, version: '1.0.0' },
-    { capabilities: { elicitation: { form: {} } }, ...(versionNegotiation ? { versionNegotiation } : {}) },
+    { capabilities: { elicitation: { form: {} }, sampling: {} }, ...(versionNegotiation ? { versionNegotiation } : {}) },
   );
   const elicited = [];
   client.setRequestHandler('elicitation/create', async (req) => {
     elicited.push(req.params);
     return { action: 'accept', content: elicitAnswer };
   });
-  return { client, elicited };
+  const sampled = [];
+  client.setRequestHandler('sampling/createMessage', async (req) => {
+    sampled.push(req.params);
+    return { model: 'minimcp-interop-model', role: 'assistant', content: { type: 'text', text: sampledText } };
+  });
+  return { client, elicited, sampled };
 }
 
 // assertElicited checks test_elicitation's result and the one elicitation/create the client's
@@ -68,7 +77,7 @@ function assertElicited(result, elicited) {
 
 describe(`TypeScript SDK v2 client pinned to ${modern} against minimcp conformance (${mode})`, { timeout: 6 * timeout }, () => {
   const wire = recorder();
-  const { client, elicited } = newClient('minimcp-interop-ts2-conformance', { mode: { pin: modern } });
+  const { client, elicited, sampled } = newClient('minimcp-interop-ts2-conformance', { mode: { pin: modern } });
 
   before(async () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(target), { fetch: wire.fetch }), requestOptions);
@@ -104,6 +113,14 @@ describe(`TypeScript SDK v2 client pinned to ${modern} against minimcp conforman
       assert.deepEqual(Object.keys(retry.body.params.inputResponses), keys, 'answered under the server\'s key');
       assert.equal(retry.body.params.requestState, asked.requestState, 'requestState echoed');
     }
+  });
+
+  test('test_sampling: an input-required result is fulfilled by the sampling handler and retried', { timeout }, async () => {
+    const result = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'What is 2+2?' } }, requestOptions);
+    assert.ok(!result.isError, `not an error: ${JSON.stringify(result)}`);
+    assert.equal(textOf(result), `LLM response: ${sampledText}`);
+    assert.equal(sampled.length, 1, `one sampling/createMessage reached the handler: ${JSON.stringify(sampled)}`);
+    assert.equal(sampled[0].messages?.[0]?.content?.text, 'What is 2+2?');
   });
 
   test('test_tool_with_progress: notifications/progress reach onprogress', { timeout }, async () => {

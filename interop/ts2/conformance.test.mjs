@@ -17,9 +17,13 @@
 //   - mirror test_header_tool's x-mcp-header parameter into its Mcp-Param-Region header;
 //   - open subscriptions/listen for tool list changes (MCP 2026-07-28, Basic § Subscriptions),
 //     get the acknowledgement, and receive notifications/tools/list_changed after
-//     test_trigger_tool_change.
+//     test_trigger_tool_change;
+//   - given ClientOptions.listChanged, open that subscription itself at connect for the lists
+//     server/discover says change, and hand onChanged the refreshed tool and prompt lists after
+//     test_trigger_tool_change and test_trigger_prompt_change.
 // On a stateful server the default (legacy, 2025-11-25) client must still answer the same
-// tool's elicitation/create request, sent to it by the server as before.
+// tool's elicitation/create request, sent to it by the server as before, and hear the list
+// changes on its session's GET stream.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -207,7 +211,88 @@ describe(`TypeScript SDK v2 client pinned to ${modern} against minimcp conforman
   });
 });
 
+// listChangedClient returns a client configured with ClientOptions.listChanged for tools and
+// prompts (no debounce), and a promise per list that its first onChanged settles with the
+// refreshed list.
+function listChangedClient(name, versionNegotiation) {
+  const changed = {};
+  const listChanged = {};
+  for (const kind of ['tools', 'prompts']) {
+    changed[kind] = new Promise((resolve, reject) => {
+      listChanged[kind] = { debounceMs: 0, onChanged: (err, items) => (err ? reject(err) : resolve(items)) };
+    });
+  }
+  const client = new Client(
+    { name, version: '1.0.0' },
+    { listChanged, ...(versionNegotiation ? { versionNegotiation } : {}) },
+  );
+  return { client, changed };
+}
+
+// triggerAndAwaitChanges calls both trigger tools and checks that onChanged got each list,
+// refreshed.
+async function triggerAndAwaitChanges(client, changed) {
+  for (const tool of ['test_trigger_tool_change', 'test_trigger_prompt_change']) {
+    const result = await client.callTool({ name: tool, arguments: {} }, requestOptions);
+    assert.ok(!result.isError, `${tool}: ${JSON.stringify(result)}`);
+  }
+  const tools = await within(changed.tools, timeout, 'onChanged of the tool list');
+  assert.ok(tools.some((t) => t.name === 'test_trigger_tool_change'), `the refreshed tool list: ${tools.map((t) => t.name)}`);
+  const prompts = await within(changed.prompts, timeout, 'onChanged of the prompt list');
+  assert.ok(prompts.some((p) => p.name === 'test_simple_prompt'), `the refreshed prompt list: ${prompts.map((p) => p.name)}`);
+}
+
+describe(`TypeScript SDK v2 client pinned to ${modern} with ClientOptions.listChanged (${mode})`, { timeout: 3 * timeout }, () => {
+  const { client, changed } = listChangedClient('minimcp-interop-ts2-list-changed', { mode: { pin: modern } });
+
+  before(async () => {
+    await client.connect(new StreamableHTTPClientTransport(new URL(target)), requestOptions);
+  });
+
+  after(async () => {
+    await client.close();
+  });
+
+  test('connect opens subscriptions/listen for the lists server/discover says change, and onChanged hears both', { timeout: 2 * timeout }, async () => {
+    // MCP 2026-07-28, Server § Tools and Prompts, List Changed Notification: announced by
+    // listChanged in the capabilities server/discover returns.
+    const caps = client.getDiscoverResult()?.capabilities;
+    assert.equal(caps?.tools?.listChanged, true, JSON.stringify(caps));
+    assert.equal(caps?.prompts?.listChanged, true, JSON.stringify(caps));
+    const sub = client.autoOpenedSubscription;
+    assert.ok(sub, 'the client opened a subscription at connect');
+    assert.equal(sub.honoredFilter.toolsListChanged, true, JSON.stringify(sub.honoredFilter));
+    assert.equal(sub.honoredFilter.promptsListChanged, true, JSON.stringify(sub.honoredFilter));
+    await triggerAndAwaitChanges(client, changed);
+  });
+});
+
 if (mode === 'streamable') {
+  describe('TypeScript SDK v2 client in the default (legacy) mode with ClientOptions.listChanged', { timeout: 3 * timeout }, () => {
+    const { client, changed } = listChangedClient('minimcp-interop-ts2-list-changed-legacy');
+    const wire = recorder();
+
+    before(async () => {
+      await client.connect(new StreamableHTTPClientTransport(new URL(target), { fetch: wire.fetch }), requestOptions);
+      assert.equal(client.getProtocolEra(), 'legacy');
+      // The SDK opens the session's GET stream after initialize without waiting for it; a
+      // change before the server has the stream would have nowhere to go (MCP 2025-11-25,
+      // Transports § Listening for Messages from the Server), so the test waits for it.
+      const get = await within(wire.responded('GET'), timeout, 'the GET stream');
+      assert.equal(get.status, 200, `GET: ${JSON.stringify(get)}`);
+    });
+
+    after(async () => {
+      await client.close();
+    });
+
+    test('the session\'s GET stream carries both list changes to onChanged', { timeout: 2 * timeout }, async () => {
+      const caps = client.getServerCapabilities();
+      assert.equal(caps?.tools?.listChanged, true, JSON.stringify(caps));
+      await triggerAndAwaitChanges(client, changed);
+    });
+  });
+
   describe('TypeScript SDK v2 client in the default (legacy) mode against minimcp conformance', { timeout: 3 * timeout }, () => {
     const { client, elicited } = newClient('minimcp-interop-ts2-conformance-legacy');
 

@@ -11,8 +11,17 @@ export const timeout = 10_000;
 // request its method, its headers (all, lower-cased, and the MCP ones by name), the parsed
 // JSON-RPC body, and the response's status, content type and, when it is application/json, its
 // parsed body (read from a clone). An event stream is handed on unread, so it stays live.
+// responded(method) resolves with the first entry of that HTTP method to get its response.
 export function recorder() {
   const sent = [];
+  const waiters = [];
+  function responded(method) {
+    const done = sent.find((e) => e.method === method && e.status !== undefined);
+    if (done) {
+      return Promise.resolve(done);
+    }
+    return new Promise((resolve) => waiters.push({ method, resolve }));
+  }
   async function recordingFetch(url, init) {
     const headers = new Headers(init?.headers);
     let body;
@@ -39,6 +48,10 @@ export function recorder() {
       async (r) => {
         entry.status = r.status;
         entry.contentType = r.headers.get('content-type');
+        for (const w of waiters.filter((w) => w.method === entry.method)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(entry);
+        }
         if (entry.contentType?.startsWith('application/json')) {
           entry.response = await r
             .clone()
@@ -51,7 +64,7 @@ export function recorder() {
     await entry.settled;
     return res;
   }
-  return { fetch: recordingFetch, sent };
+  return { fetch: recordingFetch, sent, responded };
 }
 
 // posts returns the JSON-RPC requests (not notifications) POSTed since index from, in order.

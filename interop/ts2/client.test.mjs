@@ -79,9 +79,16 @@ for (const n of negotiations.filter((n) => n.era === 'refused')) {
     test('connect fails: the server does not offer the pinned revision on this transport', { timeout }, async () => {
       const client = new Client({ name: 'minimcp-interop-ts2', version: '1.0.0' }, { versionNegotiation: n.versionNegotiation });
       try {
+        // Refused either by the revision's UnsupportedProtocolVersionError (MCP 2026-07-28,
+        // Basic § Versioning), or by the SDK when the probe's answer offers no such revision;
+        // not by a timeout.
         await assert.rejects(client.connect(newTransport(recorder()), requestOptions), (err) => {
-          assert.ok(err instanceof SdkError, `SdkError, got ${err}`);
-          assert.equal(err.code, SdkErrorCode.EraNegotiationFailed, err.message);
+          if (err instanceof ProtocolError) {
+            assert.equal(err.code, ProtocolErrorCode.UnsupportedProtocolVersion, err.message);
+          } else {
+            assert.ok(err instanceof SdkError, `SdkError or ProtocolError, got ${err}`);
+            assert.equal(err.code, SdkErrorCode.EraNegotiationFailed, err.message);
+          }
           return true;
         });
       } finally {

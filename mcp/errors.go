@@ -86,13 +86,20 @@ var (
 // request needs (MCP 2025-11-25, Client § Sampling/Elicitation/Roots: servers send these only
 // to clients that declared them).
 type CapabilityError struct {
-	Capability string // "sampling", "sampling.tools", "elicitation", "elicitation.url", "roots"
-	Method     string
+	Capability string // "sampling", "sampling.tools", "elicitation", "elicitation.url", "roots", "extensions"
+	// Extension is the extension's identifier when Capability is "extensions".
+	Extension string
+	Method    string
 }
 
 // requiredCapabilities returns the ClientCapabilities object that names e's capability,
 // {"sampling":{"tools":{}}} for "sampling.tools".
 func (e *CapabilityError) requiredCapabilities() json.RawMessage {
+	if e.Extension != "" {
+		// An extension's identifier has dots of its own: {"extensions":{"<id>":{}}}.
+		b := append([]byte(`{"extensions":{`), jsontext.AppendString(nil, e.Extension)...)
+		return append(b, ":{}}}"...)
+	}
 	parts := strings.Split(e.Capability, ".")
 	var b []byte
 	for _, p := range parts {
@@ -108,5 +115,8 @@ func (e *CapabilityError) requiredCapabilities() json.RawMessage {
 }
 
 func (e *CapabilityError) Error() string {
+	if e.Extension != "" {
+		return "mcp: the client did not declare the extension " + e.Extension + ", which " + e.Method + " needs here"
+	}
 	return "mcp: the client did not declare the " + e.Capability + " capability, so the server cannot send " + e.Method
 }

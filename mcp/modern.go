@@ -52,9 +52,15 @@ type DiscoverResult struct {
 // subscriptions included: they are delivered on a subscriptions/listen stream (listen.go),
 // which every transport serves.
 func (s *Server) discover() *DiscoverResult {
+	caps := s.capabilities(true)
+	if s.offersTasks() {
+		// SEP-2663, Capability Negotiation: the server advertises the extension in
+		// server/discover; an empty object, no settings being defined.
+		caps.Extensions = map[string]json.RawMessage{TasksExtension: emptyObject}
+	}
 	return &DiscoverResult{
 		SupportedVersions: AllVersions(),
-		Capabilities:      s.capabilities(true),
+		Capabilities:      caps,
 		Instructions:      s.opts.Instructions,
 	}
 }
@@ -191,7 +197,11 @@ func modernError(r *Request, err error) error {
 
 // rpcError returns the MissingRequiredClientCapabilityError for e (schema/2026-07-28).
 func (e *CapabilityError) rpcError() *rpc.Error {
+	name := e.Capability
+	if e.Extension != "" {
+		name = "extension " + e.Extension
+	}
 	return rpc.NewError(CodeMissingRequiredClientCapability,
-		"Missing required client capability: "+e.Capability).
+		"Missing required client capability: "+name).
 		WithData(json.RawMessage(`{"requiredCapabilities":` + string(e.requiredCapabilities()) + `}`))
 }

@@ -218,6 +218,9 @@ func (r *Request) Ask(ctx context.Context, asks map[string]InputRequest) (map[st
 		}
 		methods[i] = m
 	}
+	if modern && r.task != nil {
+		return r.task.ask(ctx, r, keys, methods, asks)
+	}
 	if modern {
 		return r.askRound(keys, methods, asks)
 	}

@@ -58,6 +58,13 @@ type Request struct {
 	input *inputRound
 	// askSeq counts the asks of each kind in this run, for their keys. Guarded by mu.
 	askSeq map[string]int
+
+	// tool is the tool a tools/call calls, once found.
+	tool *toolEntry
+	// task is the runner of the task the request runs in (task.go), nil outside a task.
+	task *taskRun
+	// createdTask is the task RunTask created for this request, which answers it.
+	createdTask *TaskRecord
 }
 
 var errSessionClosed = errors.New("mcp: session closed")

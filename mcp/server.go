@@ -110,6 +110,30 @@ type ServerOptions struct {
 	// a [MemoryBus] of this server alone. Sessions of earlier revisions hear of this server's
 	// own changes whatever the bus.
 	Bus Bus
+	// TaskStore keeps the records of tasks (the tasks extension; see [Request.RunTask]).
+	// Replicas behind one endpoint must share one, so that a task started on one is polled on
+	// any. If nil, a [MemoryTaskStore] of this process holding at most ten times MaxTasks
+	// records (running tasks and finished ones until their TTL passes).
+	TaskStore TaskStore
+	// TaskTTL is how long a task and its result are kept after the task is created (its
+	// ttlMs); a task still running then is cancelled and fails. If zero, [DefaultTaskTTL].
+	TaskTTL time.Duration
+	// TaskPollInterval is the polling interval suggested to clients (pollIntervalMs), and how
+	// often a task waiting for input looks for answers that reached another replica. If zero,
+	// [DefaultTaskPollInterval].
+	TaskPollInterval time.Duration
+	// TaskLease is how long a task outlives its runner: the runner renews its lease every
+	// third of it, and a task whose lease lapsed is reported failed. If zero,
+	// [DefaultTaskLease].
+	TaskLease time.Duration
+	// MaxTasks bounds the tasks this server runs at once; a call that would start one more
+	// fails with a JSON-RPC error. If zero, [DefaultMaxTasks].
+	MaxTasks int
+	// MaxTasksPerPrincipal bounds the tasks one authenticated principal runs at once on this
+	// server, so that no caller takes every task of MaxTasks; requests without a principal
+	// (no authentication) share MaxTasks alone. If zero, a tenth of MaxTasks, at least 1;
+	// negative means no bound but MaxTasks.
+	MaxTasksPerPrincipal int
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.
@@ -145,6 +169,9 @@ type Server struct {
 
 	// states seals and opens requestState values (request_state.go).
 	states *stateRing
+
+	// tasks are the tasks this server runs, and their store (task.go).
+	tasks taskHost
 
 	// sessMu guards sessions.
 	sessMu sync.Mutex
@@ -206,6 +233,7 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if s.bus == nil {
 		s.bus = &MemoryBus{}
 	}
+	s.initTasks()
 	s.tools.init()
 	s.resources.init()
 	s.templates.init()
@@ -432,6 +460,12 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 			return s.modernResult(r, s.discover())
 		case MethodSubscriptionsListen:
 			return s.listen(ctx, r)
+		case MethodTasksGet, MethodTasksUpdate, MethodTasksCancel:
+			res, err := s.serveTask(ctx, r)
+			if err != nil {
+				return nil, modernError(r, err)
+			}
+			return s.modernResult(r, res)
 		}
 	}
 	switch r.Method {

@@ -1,5 +1,7 @@
 package mcp
 
+import json "github.com/goccy/go-json"
+
 // Implementation names and describes a client or a server (schema/2025-11-25/schema.ts: Implementation).
 type Implementation struct {
 	// Name identifies the implementation to programs; also the display name when Title is empty.
@@ -53,6 +55,9 @@ type ClientCapabilities struct {
 	Sampling *SamplingCapability `json:"sampling,omitempty"`
 	// Elicitation is present if the client answers elicitation/create. Since 2025-06-18.
 	Elicitation *ElicitationCapability `json:"elicitation,omitempty"`
+	// Extensions are the extensions the client supports, by identifier, each with its
+	// settings object (schema/2026-07-28: ClientCapabilities.extensions).
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
 }
 
 // SupportsElicitationMode reports whether a server may send the client an elicitation/create of mode
@@ -117,6 +122,9 @@ type ServerCapabilities struct {
 	Resources *ResourcesCapability `json:"resources,omitempty"`
 	// Tools is present if the server offers tools.
 	Tools *ToolsCapability `json:"tools,omitempty"`
+	// Extensions are the extensions the server supports, by identifier, each with its
+	// settings object (schema/2026-07-28: ServerCapabilities.extensions).
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
 }
 
 // downgrade returns c as a client of version knows it: without Completions before 2025-03-26. It never

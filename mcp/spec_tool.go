@@ -29,6 +29,10 @@ type Tool struct {
 	Icons []Icon `json:"icons,omitempty"`
 	// Meta: since 2025-06-18.
 	Meta Meta `json:"_meta,omitempty"`
+	// TaskSupport says whether the tool's calls may run as tasks (the tasks extension; see
+	// [Request.RunTask]). It is the server's own: never sent, since the extension lets the
+	// server decide per call (SEP-2663: "No per-tool warmup or per-request flag").
+	TaskSupport TaskSupport `json:"-"`
 }
 
 // specEmptyInputSchema is written for a nil Tool.InputSchema.

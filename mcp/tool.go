@@ -351,6 +351,12 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		return nil, UnknownTool(name)
 	}
 	name := e.tool.Name
+	r.tool = e
+	if e.tool.TaskSupport == TaskRequired && r.modern() && !declaresTasks(r.state) {
+		// The tool cannot be served without a task (SEP-2663, Capability Negotiation): -32021
+		// before its handler runs.
+		return nil, tasksRequired(MethodToolsCall)
+	}
 	if len(token) > 0 && string(token) != "null" {
 		r.progressToken = token
 	}
@@ -361,6 +367,11 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		return ErrorResult("invalid arguments for tool " + name + ": " + err.Error()), nil
 	}
 	res, err := e.handler(ctx, r, args)
+	if r.createdTask != nil {
+		// The call became a task (RunTask): it is answered with the task, whatever the
+		// handler returned after.
+		return createTaskResult(r.createdTask), nil
+	}
 	if err != nil {
 		var rerr *rpc.Error
 		if errors.As(err, &rerr) {

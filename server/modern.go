@@ -92,13 +92,18 @@ func versionOf(v []byte) string {
 
 // nameParam returns the member of params that the Mcp-Name header mirrors for method, and
 // whether method has one (MCP 2026-07-28, Transports § Streamable HTTP, Standard Request
-// Headers: "params.name or params.uri" for "tools/call, resources/read, prompts/get").
+// Headers: "params.name or params.uri" for "tools/call, resources/read, prompts/get"; and
+// params.taskId for the methods of the tasks extension).
 func nameParam(method string) (string, bool) {
 	switch method {
 	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
 		return "name", true
 	case mcp.MethodResourcesRead:
 		return "uri", true
+	case mcp.MethodTasksGet, mcp.MethodTasksUpdate, mcp.MethodTasksCancel:
+		// Tasks extension (SEP-2663), Streamable HTTP: Routing Headers: "the client MUST set
+		// the Mcp-Name header ... to the value of params.taskId".
+		return "taskId", true
 	}
 	return "", false
 }

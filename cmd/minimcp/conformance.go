@@ -126,7 +126,9 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		return code
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
-	h := newConformanceHandler(cfg.path, cfg.stateless, logger)
+	h, srv := newConformanceServing(cfg.path, cfg.stateless, logger)
+	// The tasks the server runs stop after the transport (conformance_tasks.go).
+	defer func() { _ = srv.Shutdown(context.WithoutCancel(ctx)) }()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		_ = h.Shutdown(ctx)
@@ -178,9 +180,16 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 // newConformanceHandler returns the HTTP handler of the conformance server. The caller owns
 // it and must call its Shutdown.
 func newConformanceHandler(path string, stateless bool, logger *slog.Logger) *server.Handler {
+	h, _ := newConformanceServing(path, stateless, logger)
+	return h
+}
+
+// newConformanceServing is newConformanceHandler that also returns the MCP server, whose
+// Shutdown stops the tasks it runs.
+func newConformanceServing(path string, stateless bool, logger *slog.Logger) (*server.Handler, *mcp.Server) {
 	srv := newConformanceServer(logger)
 	// Polling: test_reconnection closes its stream mid-call (SEP-1699).
-	return server.New(srv, &server.Options{Path: path, Stateless: stateless, Polling: true, Logger: logger})
+	return server.New(srv, &server.Options{Path: path, Stateless: stateless, Polling: true, Logger: logger}), srv
 }
 
 // newConformanceServer returns the MCP server with every tool, resource, prompt and
@@ -190,12 +199,13 @@ func newConformanceServer(logger *slog.Logger) *mcp.Server {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "minimcp-conformance", Title: "minimcp conformance server", Version: version},
-		&mcp.ServerOptions{Logger: logger})
+		&mcp.ServerOptions{Logger: logger, TaskTTL: confTaskTTL, TaskPollInterval: confTaskPoll})
 	png := confPNG()
 	addConformanceTools(s, png, confWAV())
 	addConformanceResources(s, png)
 	addConformancePrompts(s, png)
 	addConformanceMRTR(s)
+	addConformanceTasks(s)
 	return s
 }
 

@@ -5,8 +5,8 @@
 # stateful.
 #
 # Expected: every scenario named in .ci/conformance-2026.pass passes in both modes (a
-# regression gate: every scenario of the revision itself is listed; what is left is the tasks
-# extension's, issue 13), and the 2025-11-25 run passes whole.
+# regression gate: every scenario the run holds is listed, the tasks extension's included), and
+# the 2025-11-25 run passes whole.
 # A scenario that passes but is not in the list is reported, so the list can be extended. The
 # suite's output and checks go to .cache/conformance-2026-logs/<run>/.
 #

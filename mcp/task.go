@@ -119,6 +119,9 @@ type TaskFunc func(ctx context.Context, req *Request) (*CallToolResult, error)
 // handler returns).
 var ErrTaskStarted = errors.New("mcp: the call continues as a task: return this error; the client gets the task")
 
+// codeServerError is JSON-RPC's first implementation-defined server error (JSON-RPC 2.0 §5.1).
+const codeServerError int64 = -32000
+
 // ErrServerShutdown is the cause of the context of a task stopped by [Server.Shutdown], and is
 // returned by [Request.RunTask] once Shutdown has begun.
 var ErrServerShutdown = errors.New("mcp: the server is shutting down")
@@ -146,10 +149,10 @@ func TaskHandler(h ToolHandler) ToolHandler {
 // [ErrTaskStarted], which the handler returns; the client gets the CreateTaskResult. Otherwise
 // (and inside a task) it runs fn(ctx, req) and returns what fn returns.
 //
-// It fails with [ErrTaskLimit] or [ErrPrincipalTaskLimit] when as many tasks run as
-// ServerOptions.MaxTasks and MaxTasksPerPrincipal allow or the store is full, with
-// [ErrServerShutdown] once Shutdown began, and with the store's error; each reaches the client
-// as a JSON-RPC error. Call it at most once per request.
+// It fails with a JSON-RPC error -32000 whose message holds the text of [ErrTaskLimit] or
+// [ErrPrincipalTaskLimit] when as many tasks run as ServerOptions.MaxTasks and
+// MaxTasksPerPrincipal allow or the store is full, or that of [ErrServerShutdown] once Shutdown
+// began; and with -32603 when the store fails. Call it at most once per request.
 func (r *Request) RunTask(ctx context.Context, fn TaskFunc) (*CallToolResult, error) {
 	if fn == nil {
 		panic("mcp: RunTask with a nil function")
@@ -165,7 +168,13 @@ func (r *Request) RunTask(ctx context.Context, fn TaskFunc) (*CallToolResult, er
 	}
 	rec, err := r.srv.startTask(ctx, r, fn)
 	if err != nil {
-		return nil, err
+		if errors.Is(err, ErrTaskLimit) || errors.Is(err, ErrPrincipalTaskLimit) || errors.Is(err, ErrServerShutdown) {
+			// A refusal of the server, not a failure of the tool: -32000, the first code
+			// of JSON-RPC's range for server errors (JSON-RPC 2.0 §5.1), as the transports
+			// answer their own refusals.
+			return nil, rpc.NewError(codeServerError, "Server error: "+err.Error())
+		}
+		return nil, rpc.Errorf(rpc.CodeInternalError, "Internal error: creating the task: %v", err)
 	}
 	r.createdTask = rec
 	return nil, ErrTaskStarted

@@ -74,14 +74,14 @@ func (s *Server) loadTask(ctx context.Context, r *Request, id string) (*TaskReco
 		return nil, err
 	}
 	now := time.Now()
-	if rec.Status.Terminal() || !now.After(rec.LeaseUntil) {
+	if rec.Status.Terminal() || now.Before(rec.LeaseUntil) {
 		return rec, nil
 	}
 	lapsed := rpc.Errorf(rpc.CodeInternalError, "Internal error: the server running the task stopped: its lease lapsed at %s",
 		rec.LeaseUntil.UTC().Format(time.RFC3339Nano))
 	errObj, _ := json.Marshal(lapsed) // an rpc.Error always encodes
 	rec, err = s.tasks.store.Update(ctx, id, func(rec *TaskRecord) error {
-		if !rec.Status.Terminal() && now.After(rec.LeaseUntil) {
+		if !rec.Status.Terminal() && !now.Before(rec.LeaseUntil) {
 			rec.Status, rec.StatusMessage, rec.Updated = TaskFailed, lapsed.Message, now
 			rec.Error, rec.Result = errObj, nil
 			rec.InputRequests, rec.InputResponses = nil, nil

@@ -512,3 +512,88 @@ func TestTaskReplicas(t *testing.T) {
 		assert.ErrorContains(t, *cause, "lease")
 	})
 }
+
+// TestTaskAfterInputRounds: a handler may ask with multi round-trip requests first and become
+// a task afterwards (SEP-2663, Composition with Multi Round-Trip Requests): the first round is
+// an InputRequiredResult without taskId, the retry a CreateTaskResult without requestState,
+// and the task's result carries what the rounds gathered.
+func TestTaskAfterInputRounds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := mcp.NewServer(nil, nil)
+		defer shutdownTasks(t, s)
+		mcp.AddTool(s, &mcp.Tool{Name: "greet", TaskSupport: mcp.TaskRequired},
+			func(ctx context.Context, req *mcp.Request, _ struct{}) (*mcp.CallToolResult, error) {
+				res, err := req.Elicit(ctx, &mcp.ElicitParams{Message: "name?",
+					RequestedSchema: json.RawMessage(`{"type":"object","properties":{"name":{"type":"string"}}}`)})
+				if err != nil {
+					return nil, err
+				}
+				name, _ := res.Content["name"].(string)
+				return req.RunTask(ctx, func(context.Context, *mcp.Request) (*mcp.CallToolResult, error) {
+					return mcp.TextResult("Hello, " + name), nil
+				})
+			})
+		r1 := send(t, s, "", "tools/call", `"name":"greet","arguments":{},`+tasksMeta)
+		require.Nil(t, r1.Error)
+		assert.Equal(t, "input_required", r1.Result["resultType"])
+		assert.NotContains(t, r1.Result, "taskId")
+		state, _ := r1.Result["requestState"].(string)
+		require.NotEmpty(t, state)
+
+		r2 := send(t, s, "", "tools/call", `"name":"greet","arguments":{},"inputResponses":{"elicitation-1":{"action":"accept","content":{"name":"Alice"}}},"requestState":"`+state+`",`+tasksMeta)
+		require.Nil(t, r2.Error)
+		assert.Equal(t, "task", r2.Result["resultType"])
+		assert.NotContains(t, r2.Result, "requestState")
+		assert.NotContains(t, r2.Result, "inputRequests")
+		synctest.Wait()
+		g := getTask(t, s, "", r2.Result["taskId"].(string))
+		assert.Equal(t, "Hello, Alice", g.Result["result"].(map[string]any)["content"].([]any)[0].(map[string]any)["text"])
+	})
+}
+
+// TestMemoryTaskStore: records are copies (a caller's changes do not reach the store), Update
+// applies its function atomically and stores nothing when it fails, records past their TTL
+// are gone, and the caps count live records only.
+func TestMemoryTaskStore(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 7, 28, 0, 0, 0, 0, time.UTC)
+	m := &mcp.MemoryTaskStore{Max: 2, MaxPerPrincipal: 1, Now: func() time.Time { return now }}
+	rec := &mcp.TaskRecord{ID: "a", Principal: "p", Status: mcp.TaskWorking, Created: now, TTL: time.Minute,
+		InputRequests: map[string]json.RawMessage{"k": json.RawMessage(`{}`)}}
+	require.NoError(t, m.Create(ctx, rec))
+	rec.InputRequests["x"] = nil
+	got, err := m.Get(ctx, "a")
+	require.NoError(t, err)
+	assert.Len(t, got.InputRequests, 1, "Create kept a copy")
+	got.Status = mcp.TaskFailed
+	got, _ = m.Get(ctx, "a")
+	assert.Equal(t, mcp.TaskWorking, got.Status, "Get returned a copy")
+
+	_, err = m.Update(ctx, "a", func(r *mcp.TaskRecord) error {
+		r.Status = mcp.TaskCompleted
+		return errors.New("no")
+	})
+	assert.EqualError(t, err, "no")
+	got, _ = m.Get(ctx, "a")
+	assert.Equal(t, mcp.TaskWorking, got.Status, "a failed update stores nothing")
+	got, err = m.Update(ctx, "a", func(r *mcp.TaskRecord) error {
+		r.Status, r.ID, r.Principal = mcp.TaskCompleted, "b", "q"
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, mcp.TaskCompleted, got.Status)
+	assert.Equal(t, "a", got.ID, "id and principal are the store's")
+	assert.Equal(t, "p", got.Principal)
+	_, err = m.Update(ctx, "zz", func(*mcp.TaskRecord) error { return nil })
+	assert.ErrorIs(t, err, mcp.ErrTaskNotFound)
+
+	assert.ErrorIs(t, m.Create(ctx, &mcp.TaskRecord{ID: "c", Principal: "p", Created: now, TTL: time.Minute}), mcp.ErrPrincipalTaskLimit)
+	require.NoError(t, m.Create(ctx, &mcp.TaskRecord{ID: "d", Principal: "q", Created: now, TTL: time.Hour}))
+	assert.ErrorIs(t, m.Create(ctx, &mcp.TaskRecord{ID: "e", Principal: "r", Created: now, TTL: time.Minute}), mcp.ErrTaskLimit)
+
+	now = now.Add(time.Minute)
+	_, err = m.Get(ctx, "a")
+	assert.ErrorIs(t, err, mcp.ErrTaskNotFound, "expired")
+	require.NoError(t, m.Create(ctx, &mcp.TaskRecord{ID: "c", Principal: "p", Created: now, TTL: time.Minute}), "the expired record no longer counts")
+	assert.Equal(t, 2, m.Len())
+}

@@ -117,6 +117,10 @@ type serveConfig struct {
 	stateTTL  time.Duration
 	// maxStateBytes is mcp.ServerOptions.MaxStateBytes.
 	maxStateBytes int
+	// taskTTL, taskLease, maxTasks and maxTasksPerPrincipal are the task options of
+	// mcp.ServerOptions (the tasks extension).
+	taskTTL, taskLease             time.Duration
+	maxTasks, maxTasksPerPrincipal int
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -146,6 +150,12 @@ func serve(ctx context.Context, args []string, sio *serveIO) int {
 		return 1
 	}
 	defer closeTools()
+	// The tasks the server runs stop once the transport has (within the same timeout).
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
 	if cfg.stdio {
 		return serveStdio(ctx, cfg, srv, tools, logger, sio)
 	}
@@ -195,6 +205,10 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	stateKey := fs.String("state-key", "", "keys sealing the requestState of 2026-07-28 input-required results: 32 bytes each in hex or base64, comma-separated or @FILE (one a line), newest first; replicas behind one endpoint must share them; unset: a random key of this process")
 	fs.DurationVar(&cfg.stateTTL, "state-ttl", mcp.DefaultStateTTL, "how long a client has to answer an input-required result (the requestState it echoes expires after this)")
 	fs.IntVar(&cfg.maxStateBytes, "max-state-bytes", mcp.DefaultMaxStateBytes, "longest requestState of an input-required result, in bytes; a round needing more fails (keep it well under --max-body-bytes, since the client echoes the state)")
+	fs.DurationVar(&cfg.taskTTL, "task-ttl", mcp.DefaultTaskTTL, "how long a task and its result are kept after it starts (its ttlMs); one still running then fails")
+	fs.DurationVar(&cfg.taskLease, "task-lease", mcp.DefaultTaskLease, "how long a task outlives the process running it before it is reported failed")
+	fs.IntVar(&cfg.maxTasks, "max-tasks", mcp.DefaultMaxTasks, "most tasks running at once; a call that would start one more gets -32000")
+	fs.IntVar(&cfg.maxTasksPerPrincipal, "max-tasks-per-principal", 0, "most tasks one authenticated principal runs at once (0: a tenth of --max-tasks; -1: no quota)")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -268,6 +282,18 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxStateBytes <= 0 {
 		return bad("--max-state-bytes: must be positive, got %d", cfg.maxStateBytes)
+	}
+	if cfg.taskTTL <= 0 {
+		return bad("--task-ttl: must be positive, got %v", cfg.taskTTL)
+	}
+	if cfg.taskLease <= 0 {
+		return bad("--task-lease: must be positive, got %v", cfg.taskLease)
+	}
+	if cfg.maxTasks <= 0 {
+		return bad("--max-tasks: must be positive, got %d", cfg.maxTasks)
+	}
+	if cfg.maxTasksPerPrincipal < -1 {
+		return bad("--max-tasks-per-principal: want a positive number, 0 (a tenth of --max-tasks) or -1 (no quota), got %d", cfg.maxTasksPerPrincipal)
 	}
 	var err error
 	if cfg.stateKeys, err = parseStateKeys(*stateKey); err != nil {
@@ -379,7 +405,8 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
 	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
-		MaxStateBytes: cfg.maxStateBytes}
+		MaxStateBytes: cfg.maxStateBytes,
+		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil

@@ -388,6 +388,9 @@ func TestConformanceCommand(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	// A task that would run for ten minutes: the command stops it when it shuts down (the
+	// leak check of TestMain fails the run otherwise).
+	assert.Contains(t, confStartTask(t, url), `"resultType":"task"`)
 	http.DefaultClient.CloseIdleConnections()
 
 	cancel()
@@ -417,4 +420,27 @@ func (b *confSyncBuffer) firstLine() (string, bool) {
 	defer b.mu.Unlock()
 	line, err := bufio.NewReader(bytes.NewReader(b.buf.Bytes())).ReadString('\n')
 	return strings.TrimSpace(line), err == nil
+}
+
+// confStartTask starts a long slow_compute task on the conformance server at url, the way a
+// 2026-07-28 client that declares the tasks extension does, and returns the answer's body.
+func confStartTask(t *testing.T, url string) string {
+	t.Helper()
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow_compute","arguments":{"seconds":600},` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",` +
+		`"io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}}}`
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", "tools/call")
+	req.Header.Set("Mcp-Name", "slow_compute")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	return string(b)
 }

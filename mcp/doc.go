@@ -46,6 +46,14 @@
 // "repo://{owner}{/path*}"); [URITemplate.Match] says how a URI read by a client binds their
 // variables.
 //
+// # Tasks
+//
+// A tool that takes minutes declares [Tool.TaskSupport] and calls [Request.RunTask] (or is
+// wrapped in [TaskHandler]): a 2026-07-28 client that declares the tasks extension
+// ([TasksExtension]) then gets a task id at once, and polls tasks/get for the result, from any
+// replica sharing the [TaskStore] of [ServerOptions.TaskStore]. [Server.Shutdown] stops the
+// tasks a server runs.
+//
 // # Errors
 //
 // A tool that fails returns an error or a result with isError; the client's model sees it.

@@ -5,8 +5,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/server"
 )
 
@@ -97,4 +101,38 @@ func ExampleURITemplate_Match() {
 	// Output:
 	// true ada docs/guide v2.md main
 	// false
+}
+
+// A tool whose calls run as tasks: a 2026-07-28 client that declares the tasks extension gets
+// the task at once, and its result from tasks/get.
+func ExampleRequest_RunTask() {
+	s := mcp.NewServer(nil, nil)
+	defer s.Shutdown(context.Background())
+	s.AddRawTool(&mcp.Tool{Name: "report", TaskSupport: mcp.TaskOptional},
+		mcp.TaskHandler(func(ctx context.Context, req *mcp.Request, _ json.RawMessage) (*mcp.CallToolResult, error) {
+			return mcp.TextResult("report ready"), nil // the long work, on a goroutine of the server
+		}))
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",` +
+		`"io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
+	in := &mcp.Inbound{ProtocolVersion: mcp.Version20260728}
+	handle := func(method, params string) map[string]any {
+		msgs, _, _ := rpc.Decode(nil, []byte(`{"jsonrpc":"2.0","id":1,"method":"`+method+`","params":{`+params+`,`+meta+`}}`), rpc.Limits{})
+		resp, _ := s.Handle(context.Background(), in, &msgs[0])
+		var res map[string]any
+		_ = json.Unmarshal(resp.Result, &res)
+		return res
+	}
+	created := handle("tools/call", `"name":"report","arguments":{}`)
+	fmt.Println(created["resultType"], created["status"])
+	for {
+		got := handle("tasks/get", `"taskId":"`+created["taskId"].(string)+`"`)
+		if got["status"] == "completed" {
+			fmt.Println(got["status"], got["result"].(map[string]any)["content"])
+			break
+		}
+		time.Sleep(time.Millisecond) // a client waits pollIntervalMs
+	}
+	// Output:
+	// task working
+	// completed [map[text:report ready type:text]]
 }

@@ -225,6 +225,9 @@ type taskHost struct {
 	stop chan struct{}
 	// wg counts the supervisors; each waits for its worker.
 	wg sync.WaitGroup
+	// changed is closed by bump, under mu, at the next change this server makes to a task,
+	// for FollowTasks; nil until someone waits.
+	changed chan struct{}
 }
 
 // taskRun is the runner of one task on this server.
@@ -405,12 +408,16 @@ var errTaskOver = errors.New("mcp: the task is over")
 func (t *taskRun) update(fn func(*TaskRecord) error) (*TaskRecord, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), t.srv.opts.TaskLease)
 	defer cancel()
-	return t.srv.tasks.store.Update(ctx, t.id, func(rec *TaskRecord) error {
+	rec, err := t.srv.tasks.store.Update(ctx, t.id, func(rec *TaskRecord) error {
 		if rec.Status.Terminal() {
 			return errTaskOver
 		}
 		return fn(rec)
 	})
+	if err == nil {
+		t.srv.tasks.bump()
+	}
+	return rec, err
 }
 
 // work runs the task's function, recovering a panic into an internal error as the dispatch

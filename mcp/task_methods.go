@@ -91,6 +91,9 @@ func (s *Server) loadTask(ctx context.Context, r *Request, id string) (*TaskReco
 	if errors.Is(err, ErrTaskNotFound) {
 		return nil, errNoTask(id)
 	}
+	if err == nil {
+		s.tasks.bump()
+	}
 	return rec, err
 }
 
@@ -140,6 +143,7 @@ func (s *Server) updateTask(ctx context.Context, r *Request, id string, response
 	if err != nil {
 		return nil, err
 	}
+	s.tasks.bump()
 	if run := s.tasks.local(id); run != nil {
 		run.notify()
 	}

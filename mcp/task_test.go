@@ -597,3 +597,75 @@ func TestMemoryTaskStore(t *testing.T) {
 	require.NoError(t, m.Create(ctx, &mcp.TaskRecord{ID: "c", Principal: "p", Created: now, TTL: time.Minute}), "the expired record no longer counts")
 	assert.Equal(t, 2, m.Len())
 }
+
+// TestFollowTasks: FollowTasks sends a followed task's state as tasks/get has it, at once and
+// on each change, until the task is terminal; unknown tasks and other principals' are
+// skipped. Changes made on another replica sharing the store arrive within the poll interval.
+func TestFollowTasks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared := &mcp.MemoryTaskStore{}
+		a := newTaskServer(&mcp.ServerOptions{TaskStore: shared})
+		defer shutdownTasks(t, a.Server)
+		b := newTaskServer(&mcp.ServerOptions{TaskStore: shared})
+		defer shutdownTasks(t, b.Server)
+		ask := startTask(t, a.Server, "alice", "ask")
+		job := startTask(t, a.Server, "alice", "job")
+		other := startTask(t, a.Server, "bob", "job")
+		synctest.Wait()
+
+		follow := func(s *mcp.Server) (<-chan map[string]any, <-chan error) {
+			got := make(chan map[string]any, 16)
+			done := make(chan error, 1)
+			go func() {
+				done <- s.FollowTasks(context.Background(), "alice", []string{ask, job, other, "nope"},
+					func(_ context.Context, params json.RawMessage) error {
+						var m map[string]any
+						require.NoError(t, json.Unmarshal(params, &m))
+						got <- m
+						return nil
+					})
+			}()
+			synctest.Wait()
+			return got, done
+		}
+		drain := func(got <-chan map[string]any) map[string][]string {
+			seen := map[string][]string{}
+			for {
+				select {
+				case m := <-got:
+					seen[m["taskId"].(string)] = append(seen[m["taskId"].(string)], m["status"].(string))
+				default:
+					return seen
+				}
+			}
+		}
+
+		local, localDone := follow(a.Server)
+		remote, remoteDone := follow(b.Server)
+		for _, got := range []<-chan map[string]any{local, remote} {
+			seen := drain(got)
+			assert.Equal(t, map[string][]string{ask: {"input_required"}, job: {"working"}}, seen)
+		}
+
+		r := send(t, a.Server, "alice", "tasks/update", `"taskId":"`+ask+`","inputResponses":{"elicitation-1":{"action":"accept"}},`+tasksMeta)
+		require.Nil(t, r.Error)
+		synctest.Wait()
+		seen := drain(local)
+		require.NotEmpty(t, seen[ask])
+		assert.Equal(t, "completed", seen[ask][len(seen[ask])-1], "seen at once on the replica that made the change")
+		time.Sleep(mcp.DefaultTaskPollInterval)
+		synctest.Wait()
+		seen = drain(remote)
+		require.NotEmpty(t, seen[ask])
+		assert.Equal(t, "completed", seen[ask][len(seen[ask])-1], "and within a poll interval on another")
+
+		close(a.release)
+		close(b.release)
+		time.Sleep(mcp.DefaultTaskPollInterval)
+		synctest.Wait()
+		assert.Equal(t, map[string][]string{job: {"completed"}}, drain(local))
+		assert.Equal(t, map[string][]string{job: {"completed"}}, drain(remote))
+		require.NoError(t, <-localDone, "every followed task is terminal")
+		require.NoError(t, <-remoteDone)
+	})
+}

@@ -384,6 +384,10 @@ func (t *taskRun) supervise(ctx context.Context, req *Request, fn TaskFunc) {
 			switch {
 			case errors.Is(err, ErrTaskNotFound):
 				t.cancel(errTaskExpired)
+			case errors.Is(err, errTaskOver):
+				// A reader found the lease lapsed (this process stalled past it) and failed
+				// the task: whatever the handler returns now could not be told.
+				t.cancel(errLeaseLost)
 			case err != nil:
 				s.logger().Warn("mcp: renewing a task's lease", "task", t.id, "err", err)
 				if !now.Before(heldUntil) {

@@ -669,3 +669,50 @@ func TestFollowTasks(t *testing.T) {
 		require.NoError(t, <-remoteDone)
 	})
 }
+
+// stallStore is a replica's view of a shared store whose writes can hang, as when the replica
+// stalls (a long pause, a hung connection) without dying.
+type stallStore struct {
+	mcp.TaskStore
+	gate atomic.Pointer[chan struct{}]
+}
+
+func (s *stallStore) Update(ctx context.Context, id string, fn func(*mcp.TaskRecord) error) (*mcp.TaskRecord, error) {
+	if g := s.gate.Load(); g != nil {
+		select {
+		case <-*g:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return s.TaskStore.Update(ctx, id, fn)
+}
+
+// TestTaskStalledRunner: a runner that stalls past its lease finds, once it resumes, that
+// another replica failed its task; it stops its handler at once, and the failed status stays.
+func TestTaskStalledRunner(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared := &mcp.MemoryTaskStore{}
+		view := &stallStore{TaskStore: shared}
+		a := newTaskServer(&mcp.ServerOptions{TaskStore: view})
+		defer shutdownTasks(t, a.Server)
+		b := newTaskServer(&mcp.ServerOptions{TaskStore: shared})
+		defer shutdownTasks(t, b.Server)
+		id := startTask(t, a.Server, "", "job")
+		gate := make(chan struct{})
+		view.gate.Store(&gate)
+		time.Sleep(mcp.DefaultTaskLease)
+		synctest.Wait()
+		assert.Equal(t, "failed", getTask(t, b.Server, "", id).Result["status"])
+		assert.Nil(t, a.cause.Load())
+		view.gate.Store(nil)
+		close(gate)
+		synctest.Wait()
+		cause := a.cause.Load()
+		require.NotNil(t, cause, "the runner stopped its handler as soon as it saw the task failed")
+		assert.ErrorContains(t, *cause, "lease")
+		g := getTask(t, b.Server, "", id)
+		assert.Equal(t, "failed", g.Result["status"])
+		assert.Contains(t, g.Result["error"].(map[string]any)["message"], "lease lapsed")
+	})
+}

@@ -152,7 +152,8 @@ func TaskHandler(h ToolHandler) ToolHandler {
 // It fails with a JSON-RPC error -32000 whose message holds the text of [ErrTaskLimit] or
 // [ErrPrincipalTaskLimit] when as many tasks run as ServerOptions.MaxTasks and
 // MaxTasksPerPrincipal allow or the store is full, or that of [ErrServerShutdown] once Shutdown
-// began; and with -32603 when the store fails. Call it at most once per request.
+// began; and with -32603 when the store fails. Call it at most once per request. A typed tool
+// ([AddTool]) uses it with Out of type *CallToolResult, and returns what it returns.
 func (r *Request) RunTask(ctx context.Context, fn TaskFunc) (*CallToolResult, error) {
 	if fn == nil {
 		panic("mcp: RunTask with a nil function")

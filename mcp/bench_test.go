@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -52,5 +54,41 @@ func BenchmarkToolsCall(b *testing.B) {
 				rpc.PutBuffer(buf)
 			}
 		})
+	}
+}
+
+// BenchmarkTaskGet measures tasks/get of a running task: the read every polling client makes.
+func BenchmarkTaskGet(b *testing.B) {
+	s := mcp.NewServer(nil, nil)
+	defer s.Shutdown(context.Background())
+	release := make(chan struct{})
+	defer close(release)
+	s.AddRawTool(&mcp.Tool{Name: "job", TaskSupport: mcp.TaskOptional},
+		mcp.TaskHandler(func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
+			<-release
+			return mcp.TextResult("done"), nil
+		}))
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
+	in := &mcp.Inbound{ProtocolVersion: mcp.Version20260728}
+	msgs, _, derr := rpc.Decode(nil, []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"job",`+meta+`}}`), rpc.Limits{})
+	if derr != nil {
+		b.Fatal(derr)
+	}
+	resp, _ := s.Handle(context.Background(), in, &msgs[0])
+	var created struct {
+		TaskID string `json:"taskId"`
+	}
+	if err := json.Unmarshal(resp.Result, &created); err != nil || created.TaskID == "" {
+		b.Fatalf("no task: %s", resp.Result)
+	}
+	msgs, _, derr = rpc.Decode(nil, []byte(`{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"taskId":"`+created.TaskID+`",`+meta+`}}`), rpc.Limits{})
+	if derr != nil {
+		b.Fatal(derr)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if resp, _ := s.Handle(context.Background(), in, &msgs[0]); resp.Error != nil {
+			b.Fatal(resp.Error)
+		}
 	}
 }

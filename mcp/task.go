@@ -65,6 +65,14 @@ reads them with tasks/get and answers with tasks/update, which moves each answer
 inputRequests (the task is working again once none is left); the handler, waiting in its ask,
 takes the answers: at once when tasks/update arrives at the replica that runs it, else within
 the task's poll interval. Keys are unique over the task's life ("A server MUST NOT reuse a key").
+
+The experimental tasks of 2025-11-25 are not served (tasks/* are unknown methods there, and a
+task tool runs in the request for those clients): SEP-2663 removes them from the core and
+calls them "not wire-compatible" with the extension, so they would be a second protocol
+(a task parameter on the request, a blocking tasks/result, tasks/list); tasks/list needs tasks
+listed by caller, which a store keyed by id does not do and which SEP-2663 drops as unsafe;
+and their input_required relies on server-to-client requests on the session's stream, which
+ties a task to one replica, the thing the store is there to avoid.
 */
 
 // TasksExtension is the identifier of the tasks extension (SEP-2663), under which a client

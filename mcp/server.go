@@ -134,6 +134,9 @@ type ServerOptions struct {
 	// (no authentication) share MaxTasks alone. If zero, a tenth of MaxTasks, at least 1;
 	// negative means no bound but MaxTasks.
 	MaxTasksPerPrincipal int
+	// MaxTaskResultBytes bounds the encoded result a task keeps for tasks/get; a task whose
+	// result is larger fails with -32603 saying so. If zero, [DefaultMaxTaskResultBytes].
+	MaxTaskResultBytes int
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.

@@ -92,6 +92,10 @@ const (
 	// DefaultMaxTasks bounds the tasks running at once on one server, each a goroutine and
 	// whatever its handler holds.
 	DefaultMaxTasks = 1000
+	// DefaultMaxTaskResultBytes bounds the encoded result a task keeps: with the default store's
+	// 10 × DefaultMaxTasks records, at most 40 GiB in the worst case, and far less in practice
+	// since most results are small; lower it with many tasks and a small heap.
+	DefaultMaxTaskResultBytes = 4 << 20
 )
 
 // TaskSupport says whether the calls of a tool may run as tasks (SEP-2663). It is declared
@@ -498,6 +502,11 @@ func (t *taskRun) finish(ctx context.Context, req *Request, o taskOutcome) {
 			result = raw
 		}
 	}
+	if max := s.opts.MaxTaskResultBytes; len(result) > max {
+		// Kept until the TTL passes, in a store that may be shared: bounded like a request.
+		rerr = rpc.Errorf(rpc.CodeInternalError, "Internal error: the task's result is %d bytes, more than the %d a task may keep", len(result), max)
+		result = nil
+	}
 	var errObj json.RawMessage
 	if rerr != nil {
 		status = TaskFailed
@@ -686,6 +695,9 @@ func (s *Server) initTasks() {
 	}
 	if o.MaxTasksPerPrincipal == 0 {
 		o.MaxTasksPerPrincipal = max(o.MaxTasks/10, 1)
+	}
+	if o.MaxTaskResultBytes <= 0 {
+		o.MaxTaskResultBytes = DefaultMaxTaskResultBytes
 	}
 	h := &s.tasks
 	h.store = o.TaskStore

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -714,5 +715,25 @@ func TestTaskStalledRunner(t *testing.T) {
 		g := getTask(t, b.Server, "", id)
 		assert.Equal(t, "failed", g.Result["status"])
 		assert.Contains(t, g.Result["error"].(map[string]any)["message"], "lease lapsed")
+	})
+}
+
+// TestTaskResultBound: a task whose result is larger than MaxTaskResultBytes fails, saying
+// so, instead of being kept until its ttl passes.
+func TestTaskResultBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := newTaskServer(&mcp.ServerOptions{MaxTaskResultBytes: 300})
+		defer shutdownTasks(t, ts.Server)
+		ts.AddRawTool(&mcp.Tool{Name: "big", TaskSupport: mcp.TaskOptional},
+			mcp.TaskHandler(func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
+				return mcp.TextResult(strings.Repeat("x", 400)), nil
+			}))
+		big, quick := startTask(t, ts.Server, "", "big"), startTask(t, ts.Server, "", "quick")
+		synctest.Wait()
+		g := getTask(t, ts.Server, "", big)
+		assert.Equal(t, "failed", g.Result["status"])
+		assert.Contains(t, g.Result["error"].(map[string]any)["message"], "more than the 300 a task may keep")
+		assert.NotContains(t, g.Result, "result")
+		assert.Equal(t, "completed", getTask(t, ts.Server, "", quick).Result["status"])
 	})
 }

@@ -119,8 +119,8 @@ type serveConfig struct {
 	maxStateBytes int
 	// taskTTL, taskLease, maxTasks and maxTasksPerPrincipal are the task options of
 	// mcp.ServerOptions (the tasks extension).
-	taskTTL, taskLease             time.Duration
-	maxTasks, maxTasksPerPrincipal int
+	taskTTL, taskLease                                 time.Duration
+	maxTasks, maxTasksPerPrincipal, maxTaskResultBytes int
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -209,6 +209,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.DurationVar(&cfg.taskLease, "task-lease", mcp.DefaultTaskLease, "how long a task outlives the process running it before it is reported failed")
 	fs.IntVar(&cfg.maxTasks, "max-tasks", mcp.DefaultMaxTasks, "most tasks running at once; a call that would start one more gets -32000")
 	fs.IntVar(&cfg.maxTasksPerPrincipal, "max-tasks-per-principal", 0, "most tasks one authenticated principal runs at once (0: a tenth of --max-tasks; -1: no quota)")
+	fs.IntVar(&cfg.maxTaskResultBytes, "max-task-result-bytes", mcp.DefaultMaxTaskResultBytes, "largest result a task keeps for tasks/get; a task with a larger one fails")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -291,6 +292,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	if cfg.maxTasks <= 0 {
 		return bad("--max-tasks: must be positive, got %d", cfg.maxTasks)
+	}
+	if cfg.maxTaskResultBytes <= 0 {
+		return bad("--max-task-result-bytes: must be positive, got %d", cfg.maxTaskResultBytes)
 	}
 	if cfg.maxTasksPerPrincipal < -1 {
 		return bad("--max-tasks-per-principal: want a positive number, 0 (a tenth of --max-tasks) or -1 (no quota), got %d", cfg.maxTasksPerPrincipal)
@@ -406,7 +410,8 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
 		MaxStateBytes: cfg.maxStateBytes,
-		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal}
+		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal,
+		MaxTaskResultBytes: cfg.maxTaskResultBytes}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil

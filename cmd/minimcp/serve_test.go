@@ -417,6 +417,8 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--task-ttl", "0s"}, 2, "minimcp serve: --task-ttl: must be positive, got 0s"},
 		{[]string{"--task-lease", "-1s"}, 2, "minimcp serve: --task-lease: must be positive, got -1s"},
 		{[]string{"--max-tasks", "0"}, 2, "minimcp serve: --max-tasks: must be positive, got 0"},
+		{[]string{"--help"}, 0, "--max-task-result-bytes  [MINIMCP_MAX_TASK_RESULT_BYTES] (default 4194304)"},
+		{[]string{"--max-task-result-bytes", "0"}, 2, "minimcp serve: --max-task-result-bytes: must be positive, got 0"},
 		{[]string{"--max-tasks-per-principal", "-2"}, 2, "minimcp serve: --max-tasks-per-principal: want a positive number, 0 (a tenth of --max-tasks) or -1 (no quota), got -2"},
 		{[]string{"--help"}, 0, "--max-body-bytes-in-flight  [MINIMCP_MAX_BODY_BYTES_IN_FLIGHT] (default 67108864)"},
 		{[]string{"--help"}, 0, "--write-timeout  [MINIMCP_WRITE_TIMEOUT] (default 30s)"},

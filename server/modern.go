@@ -26,10 +26,10 @@ type claim struct {
 	version string
 	// caps says _meta has io.modelcontextprotocol/clientCapabilities, an object.
 	caps bool
-	// meta, name, uri and args are the raw values of params._meta, params.name, params.uri
-	// and params.arguments, nil when absent; they alias params. They are read only when
-	// _meta holds a per-request protocol field.
-	meta, name, uri, args []byte
+	// meta, name, uri, args and taskID are the raw values of params._meta, params.name,
+	// params.uri, params.arguments and params.taskId, nil when absent; they alias params. They
+	// are read only when _meta holds a per-request protocol field.
+	meta, name, uri, args, taskID []byte
 }
 
 // metaKeyPrefix begins every key of the per-request protocol fields.
@@ -52,6 +52,8 @@ func readClaim(params json.RawMessage) claim {
 			c.uri = v
 		case "arguments":
 			c.args = v
+		case "taskId":
+			c.taskID = v
 		}
 		return true
 	})
@@ -196,8 +198,11 @@ func httpHeaders(r *http.Request, srv *mcp.Server) func(*rpc.Message, claim) *rp
 			return nil
 		}
 		raw := c.name
-		if member == "uri" {
+		switch member {
+		case "uri":
 			raw = c.uri
+		case "taskId":
+			raw = c.taskID
 		}
 		body, present := jsontext.Unquote(raw)
 		if !present {

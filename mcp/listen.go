@@ -72,6 +72,9 @@ type SubscriptionFilter struct {
 	ResourcesListChanged bool `json:"resourcesListChanged,omitempty"`
 	// ResourceSubscriptions asks for notifications/resources/updated about these URIs.
 	ResourceSubscriptions []string `json:"resourceSubscriptions,omitempty"`
+	// TaskIDs asks for notifications/tasks about these tasks (the tasks extension, SEP-2663,
+	// Task Status Notifications); the client must declare the extension.
+	TaskIDs []string `json:"taskIds,omitempty"`
 }
 
 // SubscriptionsListenParams are the params of subscriptions/listen (schema/2026-07-28:
@@ -114,6 +117,17 @@ func (s *Server) listenParams(r *Request) (*SubscriptionFilter, error) {
 		}
 		f.ResourceSubscriptions = uris
 	}
+	if len(f.TaskIDs) > 0 {
+		if !declaresTasks(r.state) {
+			// SEP-2663, Task Status Notifications: "If a client requests task status
+			// notifications but does not declare the io.modelcontextprotocol/tasks extension
+			// capability, the server MUST return a JSON-RPC error" (-32021).
+			return nil, tasksRequired(r.Method).rpcError()
+		}
+		if max := s.opts.MaxSubscriptions; len(f.TaskIDs) > max {
+			return nil, rpc.InvalidParams("%s: params.notifications.taskIds names %d tasks, more than the %d one stream may follow", r.Method, len(f.TaskIDs), max)
+		}
+	}
 	return f, nil
 }
 
@@ -144,6 +158,41 @@ type listener struct {
 	pending []Change
 	// wake has a token when pending may hold something; buffered (1), never closed.
 	wake chan struct{}
+	// tasks holds the notifications/tasks params FollowTasks produced and the handler has not
+	// sent yet, in order. Guarded by mu.
+	tasks []json.RawMessage
+}
+
+// followed is FollowTasks's send: it queues params for the handler's goroutine.
+func (l *listener) followed(_ context.Context, params json.RawMessage) error {
+	l.mu.Lock()
+	l.tasks = append(l.tasks, params)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// takeTasks returns the queued task notifications and forgets them.
+func (l *listener) takeTasks() []json.RawMessage {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.tasks
+	l.tasks = nil
+	return t
+}
+
+// followable returns the ids of the tasks r's principal may follow: those it can read.
+func (s *Server) followable(ctx context.Context, r *Request, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if _, err := s.loadTask(ctx, r, id); err == nil && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // deliver is the listener's side of [Bus.Subscribe]: it never blocks.
@@ -182,6 +231,9 @@ func (s *Server) listen(ctx context.Context, r *Request) (any, error) {
 		return nil, rpc.NewError(rpc.CodeInternalError, "Internal error: this transport has no stream to carry subscriptions/listen")
 	}
 	l := &listener{filter: s.honored(f), wake: make(chan struct{}, 1)}
+	// The acknowledgment names the tasks the server agreed to follow (SEP-2663, Task Status
+	// Notifications): those of the caller it knows.
+	l.filter.TaskIDs = s.followable(ctx, r, f.TaskIDs)
 	cancel, err := s.bus.Subscribe(ctx, &l.filter, l.deliver)
 	if err != nil {
 		return nil, fmt.Errorf("mcp: subscriptions/listen: subscribing to the bus: %w", err)
@@ -202,6 +254,20 @@ func (s *Server) listen(ctx context.Context, r *Request) (any, error) {
 	if err := r.out.Send(ctx, appendListenMessage((*buf)[:0], id, NotificationSubscriptionsAcknowledged, "notifications", ack)); err != nil {
 		return nil, err
 	}
+	if len(l.filter.TaskIDs) > 0 {
+		// One goroutine follows the tasks; it only queues, this one sends. It is stopped and
+		// waited for before the handler returns.
+		fctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = s.FollowTasks(fctx, r.principal, l.filter.TaskIDs, l.followed)
+		}()
+		defer func() {
+			stop()
+			<-done
+		}()
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -213,6 +279,14 @@ func (s *Server) listen(ctx context.Context, r *Request) (any, error) {
 				// Ended meanwhile: nothing more goes out for it (MCP 2026-07-28, Transports §
 				// stdio: servers "MUST NOT send any further messages for it").
 				continue
+			}
+		}
+		for _, params := range l.takeTasks() {
+			// The task as tasks/get has it, with the subscription's id in _meta.
+			p := append([]byte(`{"_meta":{"`+MetaSubscriptionID+`":`+id+`},`), params[1:]...)
+			*buf = rpc.AppendRequest((*buf)[:0], rpc.ID{}, NotificationTasks, p)
+			if err := r.out.Send(ctx, *buf); err != nil {
+				return nil, err
 			}
 		}
 		for _, c := range l.take() {

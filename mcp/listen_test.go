@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/synctest"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -128,5 +130,50 @@ func TestListenCoalesces(t *testing.T) {
 
 		cancel()
 		assert.Equal(t, `{"jsonrpc":"2.0","id":"L","result":{"resultType":"complete","_meta":{"io.modelcontextprotocol/serverInfo":{"name":"minimcp","version":"0.0.0"},"io.modelcontextprotocol/subscriptionId":"L"}}}`, <-done)
+	})
+}
+
+// TestListenTasks: a listen stream that names task ids gets, after an acknowledgment naming
+// the tasks it follows (the caller's, known), notifications/tasks with each state as tasks/get
+// has it, tagged with the subscription; without the tasks extension it is refused with -32021.
+func TestListenTasks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := mcp.NewServer(nil, nil)
+		defer srv.Shutdown(context.Background())
+		release := make(chan struct{})
+		srv.AddRawTool(&mcp.Tool{Name: "job", TaskSupport: mcp.TaskOptional},
+			mcp.TaskHandler(func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
+				<-release
+				return mcp.TextResult("done"), nil
+			}))
+		meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
+		got := handleOne(t, srv, &mcp.Inbound{ProtocolVersion: mcp.Version20260728},
+			`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"job",`+meta+`}}`)
+		var created struct {
+			Result struct {
+				TaskID string `json:"taskId"`
+			} `json:"result"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(got), &created), got)
+		id := created.Result.TaskID
+		require.NotEmpty(t, id, got)
+
+		c := connect(t, srv, `{"jsonrpc":"2.0","id":5,"method":"subscriptions/listen","params":{`+meta+
+			`,"notifications":{"taskIds":["`+id+`","nope"]}}}`)
+		lines := c.take()
+		require.Len(t, lines, 2, lines)
+		assert.Equal(t, `{"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged","params":{"_meta":{"io.modelcontextprotocol/subscriptionId":5},"notifications":{"taskIds":["`+id+`"]}}}`, lines[0])
+		assert.Contains(t, lines[1], `"method":"notifications/tasks","params":{"_meta":{"io.modelcontextprotocol/subscriptionId":5},"taskId":"`+id+`","status":"working"`)
+		close(release)
+		lines = c.take()
+		require.Len(t, lines, 1, lines)
+		assert.Contains(t, lines[0], `"status":"completed"`)
+		assert.Contains(t, lines[0], `"result":{"content":[{"type":"text","text":"done"}]`)
+		c.close(t)
+
+		got = handleOne(t, srv, &mcp.Inbound{ProtocolVersion: mcp.Version20260728},
+			`{"jsonrpc":"2.0","id":6,"method":"subscriptions/listen","params":{`+modernMeta+`},"notifications":{"taskIds":["`+id+`"]}}}`)
+		assert.Contains(t, got, `"code":-32021`)
+		assert.Contains(t, got, `"requiredCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}`)
 	})
 }

@@ -112,7 +112,9 @@ func appendHint(out []byte, h CacheHint) []byte {
 func cacheable(method string) bool {
 	switch method {
 	case MethodServerDiscover, MethodToolsList, MethodPromptsList, MethodResourcesList,
-		MethodResourcesTemplatesList, MethodResourcesRead:
+		MethodResourcesTemplatesList, MethodResourcesRead,
+		// SEP-2640: ListSkillsResult and GetSkillResult extend CacheableResult.
+		MethodSkillsList, MethodSkillsGet:
 		return true
 	}
 	return false

@@ -58,6 +58,13 @@ func (s *Server) discover() *DiscoverResult {
 		// server/discover; an empty object, no settings being defined.
 		caps.Extensions = map[string]json.RawMessage{TasksExtension: emptyObject}
 	}
+	if s.offersSkills() {
+		// SEP-2640, Capability Negotiation: the settings sit inline under the identifier.
+		if caps.Extensions == nil {
+			caps.Extensions = map[string]json.RawMessage{}
+		}
+		caps.Extensions[SkillsExtension] = skillsSettings
+	}
 	return &DiscoverResult{
 		SupportedVersions: AllVersions(),
 		Capabilities:      caps,

@@ -162,6 +162,8 @@ type Server struct {
 	resources registry[*resourceEntry]
 	templates registry[*templateEntry]
 	prompts   registry[*promptEntry]
+	// skills are the skills of the skills extension, by the URI of their SKILL.md (skill.go).
+	skills registry[*skillEntry]
 	// completions maps "ref/prompt NAME" and "ref/resource TEMPLATE" to handlers.
 	completions map[string]CompletionHandler
 
@@ -241,6 +243,7 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	s.resources.init()
 	s.templates.init()
 	s.prompts.init()
+	s.skills.init()
 	return s
 }
 
@@ -469,6 +472,14 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 				return nil, modernError(r, err)
 			}
 			return s.modernResult(r, res)
+		case MethodSkillsList, MethodSkillsGet, MethodResourcesDirectoryRead:
+			if s.offersSkills() {
+				res, err := s.serveSkills(r)
+				if err != nil {
+					return nil, modernError(r, err)
+				}
+				return s.modernResult(r, res)
+			}
 		}
 	}
 	switch r.Method {

@@ -2,11 +2,13 @@
 # .ci/conformance-2026.sh: the official MCP conformance suite's 2026-07-28 line
 # (@modelcontextprotocol/conformance 0.2.0 pre-releases) against `minimcp conformance`, stateful
 # and --stateless, with `--requirements 2026-07-28`, and then `--requirements 2025-11-25`
-# stateful.
+# stateful. The extension scenarios that `--requirements` leaves out (the skills extension's,
+# SEP-2640: .ci/conformance-2026.ext) run one by one with `--scenario`, in both modes.
 #
 # Expected: every scenario named in .ci/conformance-2026.pass passes in both modes (a
-# regression gate: every scenario the run holds is listed, the tasks extension's included), and
-# the 2025-11-25 run passes whole.
+# regression gate: every scenario the run holds is listed, the tasks extension's included),
+# every one of .ci/conformance-2026.ext passes whole in both modes, and the 2025-11-25 run
+# passes whole.
 # A scenario that passes but is not in the list is reported, so the list can be extended. The
 # suite's output and checks go to .cache/conformance-2026-logs/<run>/.
 #
@@ -61,6 +63,30 @@ for mode in stateful stateless; do
 	[[ -n $extra ]] && lib_log "$mode: passing but not yet in .ci/conformance-2026.pass: $extra"
 done
 
+# run_ext NAME [FLAG...] starts a server and runs each scenario of .ci/conformance-2026.ext
+# against it; one with a failed check is a deviation.
+run_ext() {
+	local name=$1 port out s
+	shift
+	port=$(lib_free_port)
+	mkdir -p "$logs/$name"
+	lib_start_server "conf2026-$name" "$port" "$logs/$name/server.log" -- \
+		"$bin" conformance --addr "127.0.0.1:$port" --log-level warn "$@"
+	for s in "${ext[@]}"; do
+		out=$logs/$name/$s.out
+		"$node" "$cli" server --url "http://127.0.0.1:$port/mcp" --scenario "$s" -o "$logs/$name" >"$out" 2>&1 || true
+		if ! grep -qaE '^Passed: ([0-9]+)/\1, 0 failed' "$out"; then
+			echo "DEVIATION: $name $s: $(grep -a '^Passed:' "$out" || echo 'no result') (log: $out)"
+			failed=$((failed + 1))
+		fi
+	done
+	lib_log "conformance $CONF_VERSION $name: ${#ext[@]} extension scenarios run"
+}
+
+mapfile -t ext < <(grep -v '^#' .ci/conformance-2026.ext | grep .)
+run_ext stateful-ext
+run_ext stateless-ext --stateless
+
 run stateful-2025 2025-11-25
 if [[ -s $logs/stateful-2025/failed ]] || ! grep -qa '^Total: [0-9]* passed, 0 failed' "$logs/stateful-2025/suite.out"; then
 	echo "DEVIATION: --requirements 2025-11-25 stateful: failing: $(tr '\n' ' ' <"$logs/stateful-2025/failed")"
@@ -71,4 +97,4 @@ if ((failed > 0)); then
 	echo "conformance $CONF_VERSION: $failed deviation(s); logs in $logs"
 	exit 1
 fi
-echo "conformance $CONF_VERSION: OK (${#want[@]} scenarios required in each mode; 2025-11-25 whole)"
+echo "conformance $CONF_VERSION: OK (${#want[@]} scenarios required in each mode, ${#ext[@]} extension scenarios; 2025-11-25 whole)"

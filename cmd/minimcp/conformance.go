@@ -206,6 +206,7 @@ func newConformanceServer(logger *slog.Logger) *mcp.Server {
 	addConformancePrompts(s, png)
 	addConformanceMRTR(s)
 	addConformanceTasks(s)
+	addConformanceSkills(s)
 	return s
 }
 

@@ -152,6 +152,19 @@ type ReadResourceDirectoryResult struct {
 	NextCursor string      `json:"nextCursor,omitempty"`
 }
 
+// Validate reports what [Server.AddSkill] would refuse in sk itself (an error wrapping
+// [ErrInvalidSkill]), whatever is registered already; nil if nothing. Use it to check skills
+// that come from users before registering any.
+func (sk *Skill) Validate() error {
+	if _, err := newSkillEntry(sk); err != nil {
+		return fmt.Errorf("%w %q: %v", ErrInvalidSkill, sk.Path, err)
+	}
+	return nil
+}
+
+// URI returns the URI its SKILL.md is served at: skill://<Path>/SKILL.md.
+func (sk *Skill) URI() string { return "skill://" + sk.Path + "/" + skillFileName }
+
 // skillEntry is a registered skill.
 type skillEntry struct {
 	entry *SkillEntry
@@ -246,7 +259,7 @@ func newSkillEntry(sk *Skill) (*skillEntry, error) {
 		return nil, fmt.Errorf("%d files, more than the %d a skill may have", len(sk.Files), MaxSkillFiles)
 	}
 	base := "skill://" + sk.Path
-	e := &skillEntry{entry: &SkillEntry{URI: base + "/" + skillFileName}, cache: sk.Cache}
+	e := &skillEntry{entry: &SkillEntry{URI: sk.URI()}, cache: sk.Cache}
 	seen := make(map[string]bool, len(sk.Files))
 	var total int64
 	var md []byte

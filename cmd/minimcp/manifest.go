@@ -70,6 +70,7 @@ type manifest struct {
 	resources        []*fileResource
 	templates        []*dirTemplate
 	prompts          []*templatePrompt
+	skills           []*mcp.Skill
 	// execLimit bounds the programs of the exec tools running at once.
 	execLimit *execLimit
 	// transport carries the requests of http tools; nil when there are none. close releases
@@ -108,6 +109,11 @@ func (m *manifest) register(srv *mcp.Server, logger *slog.Logger) {
 	}
 	for _, p := range m.prompts {
 		srv.AddPrompt(&p.prompt, p.get)
+	}
+	for _, sk := range m.skills {
+		if err := srv.AddSkill(sk); err != nil {
+			panic(err) // parseManifest checked each skill and their URIs
+		}
 	}
 }
 
@@ -196,9 +202,10 @@ func parseManifest(file string, data []byte) (*manifest, error) {
 	tools, _ := o.array("tools")
 	resources, _ := o.array("resources")
 	prompts, _ := o.array("prompts")
+	skills, _ := o.array("skills")
 	o.done()
-	if len(tools)+len(resources)+len(prompts) == 0 && len(c.problems) == 0 {
-		c.errorf("", "declares no tools, resources or prompts")
+	if len(tools)+len(resources)+len(prompts)+len(skills) == 0 && len(c.problems) == 0 {
+		c.errorf("", "declares no tools, resources, prompts or skills")
 	}
 
 	toolAt := map[string]string{}
@@ -233,6 +240,19 @@ func parseManifest(file string, data []byte) (*manifest, error) {
 		}
 		promptAt[p.prompt.Name] = path
 		m.prompts = append(m.prompts, p)
+	}
+	skillAt := map[string]string{}
+	for i, raw := range skills {
+		c.skill(indexPath("skills", i), raw, m, skillAt)
+	}
+	for _, sk := range m.skills {
+		// A skill's files are resources under its directory's URI.
+		dir := strings.TrimSuffix(sk.URI(), "SKILL.md")
+		for uri, at := range uriAt {
+			if strings.HasPrefix(uri, dir) {
+				c.errorf(at+".uri", "%q is inside the directory of the skill at %s (%s)", uri, sk.URI(), skillAt[sk.URI()])
+			}
+		}
 	}
 	if len(c.problems) > 0 {
 		return nil, &manifestError{file: file, problems: c.problems}

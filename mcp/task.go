@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -149,6 +150,11 @@ var (
 // tools that declare [Tool.TaskSupport].
 func TaskHandler(h ToolHandler) ToolHandler {
 	return func(ctx context.Context, req *Request, args json.RawMessage) (*CallToolResult, error) {
+		if req.task == nil && req.taskable() {
+			// args point into the request's buffer, which the transport reuses once the
+			// request is answered, while the task still runs.
+			args = bytes.Clone(args)
+		}
 		return req.RunTask(ctx, func(ctx context.Context, t *Request) (*CallToolResult, error) {
 			return h(ctx, t, args)
 		})
@@ -164,7 +170,10 @@ func TaskHandler(h ToolHandler) ToolHandler {
 // It fails with a JSON-RPC error -32000 whose message holds the text of [ErrTaskLimit] or
 // [ErrPrincipalTaskLimit] when as many tasks run as ServerOptions.MaxTasks and
 // MaxTasksPerPrincipal allow or the store is full, or that of [ErrServerShutdown] once Shutdown
-// began; and with -32603 when the store fails. Call it at most once per request. A typed tool
+// began; and with -32603 when the store fails. Call it at most once per request. fn runs after
+// the request is answered, when the buffer it was read from is reused: the Request fn gets has
+// its own copy of the params, but a raw argument the handler was given must be copied before
+// fn uses it ([TaskHandler] does). A typed tool
 // ([AddTool]) uses it with Out of type *CallToolResult, and returns what it returns.
 func (r *Request) RunTask(ctx context.Context, fn TaskFunc) (*CallToolResult, error) {
 	if fn == nil {
@@ -326,7 +335,8 @@ func (s *Server) startTask(ctx context.Context, r *Request, fn TaskFunc) (*TaskR
 	tctx, cancelDeadline := context.WithDeadlineCause(tctx, rec.Expires(), errTaskExpired)
 	run := &taskRun{srv: s, id: rec.ID, principal: r.principal, pollEvery: rec.PollInterval,
 		cancel: cancel, changed: make(chan struct{})}
-	tr := &Request{ID: r.ID, Method: r.Method, Params: r.Params, srv: s, state: r.state,
+	// The params are copied: the transport reuses the request's buffer once it is answered.
+	tr := &Request{ID: r.ID, Method: r.Method, Params: bytes.Clone(r.Params), srv: s, state: r.state,
 		principal: r.principal, tool: r.tool, task: run}
 	h.mu.Lock()
 	h.running[rec.ID] = run

@@ -314,6 +314,14 @@ func (c *checker) tool(path string, raw json.RawMessage, m *manifest) *manifestT
 	if a := o.object("annotations"); a != nil {
 		t.Annotations = c.annotations(a)
 	}
+	if task, ok := o.str("task"); ok {
+		switch mcp.TaskSupport(task) {
+		case mcp.TaskOptional, mcp.TaskRequired:
+			t.TaskSupport = mcp.TaskSupport(task)
+		default:
+			c.errorf(o.at("task"), `must be "optional" (a task when the client supports tasks) or "required" (always a task), got %q`, task)
+		}
+	}
 	hasExec, hasHTTP := o.has("exec"), o.has("http")
 	var handler func(*slog.Logger) mcp.ToolHandler
 	switch {
@@ -337,6 +345,13 @@ func (c *checker) tool(path string, raw json.RawMessage, m *manifest) *manifestT
 	o.done()
 	if !nameOK || !schemaOK || handler == nil {
 		return nil
+	}
+	if t.TaskSupport != mcp.TaskForbidden {
+		// The whole call is the task: a 2026-07-28 client that declares the tasks extension
+		// gets a task at once and polls it (see mcp.RunTask); tasks/cancel cancels the call's
+		// context, which kills the program as a client's cancellation does.
+		inner := handler
+		handler = func(logger *slog.Logger) mcp.ToolHandler { return mcp.TaskHandler(inner(logger)) }
 	}
 	return &manifestTool{tool: t, handler: handler}
 }

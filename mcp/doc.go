@@ -54,6 +54,14 @@
 // replica sharing the [TaskStore] of [ServerOptions.TaskStore]. [Server.Shutdown] stops the
 // tasks a server runs.
 //
+// # Skills
+//
+// [Server.AddSkill] serves a skill (a directory of files with a SKILL.md, the Agent Skills
+// format) through the skills extension ([SkillsExtension], SEP-2640): its files are resources
+// under skill://, and a 2026-07-28 client lists the skills with skills/list, each with its
+// frontmatter and the sha256 digest and size of every file, gets one with skills/get, and
+// lists a directory with resources/directory/read.
+//
 // # Errors
 //
 // A tool that fails returns an error or a result with isError; the client's model sees it.

@@ -136,3 +136,31 @@ func ExampleRequest_RunTask() {
 	// task working
 	// completed [map[text:report ready type:text]]
 }
+
+// A skill (the skills extension, SEP-2640): its files are resources under skill://, and a
+// 2026-07-28 client lists the skills with their frontmatter and the digest of each file.
+func ExampleServer_AddSkill() {
+	s := mcp.NewServer(nil, nil)
+	err := s.AddSkill(&mcp.Skill{Path: "release-notes", Files: []mcp.SkillFile{
+		{Path: "SKILL.md", Content: []byte("---\nname: release-notes\ndescription: Write release notes\n---\nGroup changes by area.\n")},
+		{Path: "templates/notes.md", Content: []byte("## {{version}}\n")},
+	}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	msgs, _, _ := rpc.Decode(nil, []byte(`{"jsonrpc":"2.0","id":1,"method":"skills/list","params":{}}`), rpc.Limits{})
+	resp, _ := s.Handle(context.Background(), &mcp.Inbound{ProtocolVersion: mcp.Version20260728}, &msgs[0])
+	var res mcp.ListSkillsResult
+	_ = json.Unmarshal(resp.Result, &res)
+	for _, sk := range res.Skills {
+		fmt.Println(sk.URI, string(sk.Frontmatter))
+		for _, f := range sk.Resources {
+			fmt.Println(" ", f.URI, f.Size, f.Digest[:15])
+		}
+	}
+	// Output:
+	// skill://release-notes/SKILL.md {"name":"release-notes","description":"Write release notes"}
+	//   skill://release-notes/SKILL.md 84 sha256:19bd8989
+	//   skill://release-notes/templates/notes.md 15 sha256:8f201fe2
+}

@@ -23,8 +23,9 @@ Design note: the manifest.
 
 A manifest is a JSON file that declares what `minimcp serve --manifest FILE` offers, without Go:
 tools that run a program (exec) or forward their arguments to an HTTP API (http), resources
-read from files or from a directory through a URI template, and prompts rendered from text
-templates. docs/manifest.md is the reference; examples/manifest.json a complete example.
+read from files or from a directory through a URI template, prompts rendered from text
+templates, and skills read from directories holding a SKILL.md (manifest_skill.go). A tool
+marked "task" runs as a task of the tasks extension for the clients that declare it. docs/manifest.md is the reference; examples/manifest.json a complete example.
 
 Loading is all or nothing. parseManifest checks every member of the file before anything is
 registered, and reports every problem it finds, each as "manifest FILE: PATH: PROBLEM" with a

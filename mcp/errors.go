@@ -37,11 +37,16 @@ const (
 // listing in data the versions the server supports (schema/2026-07-28:
 // UnsupportedProtocolVersionError, data.supported and data.requested).
 func UnsupportedProtocolVersion(requested string) *rpc.Error {
+	return unsupportedVersion(requested, AllVersions())
+}
+
+// unsupportedVersion returns the -32022 error for requested, listing supported.
+func unsupportedVersion(requested string, supported []string) *rpc.Error {
 	return rpc.NewError(CodeUnsupportedProtocolVersion, "Unsupported protocol version: "+requested).
 		WithData(struct {
 			Supported []string `json:"supported"`
 			Requested string   `json:"requested"`
-		}{AllVersions(), requested})
+		}{supported, requested})
 }
 
 // ResourceNotFound returns the -32002 error for uri, with the URI in data as the spec's

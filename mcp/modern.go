@@ -46,11 +46,11 @@ type DiscoverResult struct {
 	Instructions string `json:"instructions,omitempty"`
 }
 
-// discover answers server/discover: every version the server speaks (the initialize ones
-// too, since the endpoint serves both eras: MCP 2026-07-28, Basic § Versioning, Backward
-// Compatibility), and the capabilities of this revision, list_changed and resource
-// subscriptions included: they are delivered on a subscriptions/listen stream (listen.go),
-// which every transport serves.
+// discover answers server/discover: every version the server serves (the initialize ones
+// too when the endpoint serves both eras: MCP 2026-07-28, Basic § Versioning, Backward
+// Compatibility; ServerOptions.ProtocolVersions restricts them), and the capabilities of this
+// revision, list_changed and resource subscriptions included: they are delivered on a
+// subscriptions/listen stream (listen.go), which every transport serves.
 func (s *Server) discover() *DiscoverResult {
 	caps := s.capabilities(true)
 	if s.offersTasks() {
@@ -66,7 +66,7 @@ func (s *Server) discover() *DiscoverResult {
 		caps.Extensions[SkillsExtension] = skillsSettings
 	}
 	return &DiscoverResult{
-		SupportedVersions: AllVersions(),
+		SupportedVersions: s.versions,
 		Capabilities:      caps,
 		Instructions:      s.opts.Instructions,
 	}

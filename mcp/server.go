@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,6 +138,16 @@ type ServerOptions struct {
 	// MaxTaskResultBytes bounds the encoded result a task keeps for tasks/get; a task whose
 	// result is larger fails with -32603 saying so. If zero, [DefaultMaxTaskResultBytes].
 	MaxTaskResultBytes int
+	// ProtocolVersions lists the protocol revisions the server serves, any of [AllVersions]
+	// in any order: to restrict an endpoint to one era, [ModernVersions] (no initialize) or
+	// [SupportedVersions] (initialize only). A request naming another revision is refused with
+	// [Server.UnsupportedVersion], which lists these; server/discover lists them too; initialize
+	// negotiates among those of them it negotiates, and is refused when there are none (MCP
+	// 2026-07-28, Basic § Versioning, Backward Compatibility: a server that supports only
+	// modern versions "SHOULD name the protocol versions it supports in any error it returns
+	// to an initialize request"). If empty, every revision of [AllVersions]. [NewServer]
+	// panics on a revision this package does not speak.
+	ProtocolVersions []string
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.
@@ -151,6 +162,9 @@ type ServerOptions struct {
 // All methods are safe for concurrent use.
 type Server struct {
 	impl Implementation
+	// versions are the revisions served (ServerOptions.ProtocolVersions), in the order of
+	// AllVersions; legacy are those of them initialize negotiates. Both are immutable.
+	versions, legacy []string
 	// implJSON is impl encoded, the io.modelcontextprotocol/serverInfo of every result of a
 	// per-request revision.
 	implJSON []byte
@@ -208,6 +222,7 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if opts != nil {
 		s.opts = *opts
 	}
+	s.versions, s.legacy = servedVersions(s.opts.ProtocolVersions)
 	if s.opts.PageSize <= 0 {
 		s.opts.PageSize = DefaultPageSize
 	}
@@ -245,6 +260,46 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	s.prompts.init()
 	s.skills.init()
 	return s
+}
+
+// servedVersions returns the revisions of want in the order of AllVersions (all of them when
+// want is empty) and those of them initialize negotiates. It panics on a revision this
+// package does not speak: a programmer's error.
+func servedVersions(want []string) (versions, legacy []string) {
+	for _, v := range want {
+		if !IsModernVersion(v) && !IsSupportedVersion(v) {
+			panic(fmt.Sprintf("mcp: NewServer: ServerOptions.ProtocolVersions: unknown protocol version %q (known: %v)", v, AllVersions()))
+		}
+	}
+	for _, v := range AllVersions() {
+		if len(want) == 0 || slices.Contains(want, v) {
+			versions = append(versions, v)
+			if IsSupportedVersion(v) {
+				legacy = append(legacy, v)
+			}
+		}
+	}
+	return versions, legacy
+}
+
+// Versions returns the protocol revisions the server serves (ServerOptions.ProtocolVersions),
+// the per-request ones first, each group newest first, as [AllVersions] orders them. The
+// slice is new on every call.
+func (s *Server) Versions() []string { return slices.Clone(s.versions) }
+
+// ServesVersion reports whether the server serves protocol revision v (exact comparison).
+func (s *Server) ServesVersion(v string) bool { return slices.Contains(s.versions, v) }
+
+// ServesSessions reports whether the server serves any revision initialize negotiates, and
+// with it sessions; false for an endpoint restricted to the per-request revisions.
+func (s *Server) ServesSessions() bool { return len(s.legacy) > 0 }
+
+// UnsupportedVersion returns the -32022 error for a request that named requested, listing in
+// data.supported the versions the server serves (MCP 2026-07-28, Basic § Versioning, Protocol
+// Version Negotiation: "it MUST respond with an UnsupportedProtocolVersionError listing the
+// versions it does support").
+func (s *Server) UnsupportedVersion(requested string) *rpc.Error {
+	return unsupportedVersion(requested, s.versions)
 }
 
 // Options returns the options the server runs with, defaults filled in (Logger stays nil when
@@ -536,9 +591,16 @@ func (s *Server) initialize(r *Request) (any, error) {
 	if p.ProtocolVersion == "" {
 		return nil, rpc.InvalidParams("initialize: protocolVersion is required")
 	}
+	if len(s.legacy) == 0 {
+		// MCP 2026-07-28, Basic § Versioning, Backward Compatibility: "A server that supports
+		// only modern versions SHOULD name the protocol versions it supports in any error it
+		// returns to an initialize request".
+		return nil, s.UnsupportedVersion(p.ProtocolVersion)
+	}
 	v := p.ProtocolVersion
-	if !IsSupportedVersion(v) {
-		v = LatestVersion
+	if !slices.Contains(s.legacy, v) {
+		// The latest the server negotiates (Lifecycle § Version Negotiation, quoted above).
+		v = s.legacy[0]
 	}
 	if r.sess != nil {
 		if r.sess.state.Load() != nil {

@@ -157,10 +157,12 @@ func decodeSentinel(v string) (string, bool) {
 //     value"), and the Mcp-Param-{Name} headers of tools/call; checkHeaders is nil on
 //     transports without headers;
 //  3. the version (Basic § Versioning, Protocol Version Negotiation: the server "MUST respond
-//     with an UnsupportedProtocolVersionError listing the versions it does support").
+//     with an UnsupportedProtocolVersionError listing the versions it does support"), one
+//     srv serves (mcp.ServerOptions.ProtocolVersions: "a known version the server has chosen
+//     not to support" is refused alike).
 //
 // An unknown or removed method comes last, from the protocol (-32601, 404 on HTTP).
-func modernLadder(m *rpc.Message, c claim, checkHeaders func(*rpc.Message, claim) *rpc.Error) *rpc.Error {
+func modernLadder(srv *mcp.Server, m *rpc.Message, c claim, checkHeaders func(*rpc.Message, claim) *rpc.Error) *rpc.Error {
 	if !c.present || c.version == "" {
 		return rpc.InvalidParams("_meta must carry io.modelcontextprotocol/protocolVersion, a string")
 	}
@@ -172,8 +174,8 @@ func modernLadder(m *rpc.Message, c claim, checkHeaders func(*rpc.Message, claim
 			return e
 		}
 	}
-	if !mcp.IsModernVersion(c.version) {
-		return mcp.UnsupportedProtocolVersion(c.version)
+	if !mcp.IsModernVersion(c.version) || !srv.ServesVersion(c.version) {
+		return srv.UnsupportedVersion(c.version)
 	}
 	return nil
 }
@@ -328,7 +330,7 @@ func headerMismatch(name string, r *http.Request, body string) *rpc.Error {
 func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *http.Request, principal string,
 	c *postCall, f frame, jsonOK, sseOK bool) {
 	m := &f.msgs[0]
-	if e := modernLadder(m, f.claim, httpHeaders(r, h.x.srv)); e != nil {
+	if e := modernLadder(h.x.srv, m, f.claim, httpHeaders(r, h.x.srv)); e != nil {
 		id := m.ID
 		if m.Kind == rpc.KindNotification {
 			id = rpc.NullID

@@ -182,16 +182,25 @@ func refused(params string) bool {
 // protocolVersion reads the MCP-Protocol-Version header (MCP 2025-11-25, Transports §
 // Protocol Version Header: "If the server receives a request with an invalid or unsupported
 // MCP-Protocol-Version, it MUST respond with 400 Bad Request"). ok is false for an
-// unsupported version.
-func protocolVersion(r *http.Request) (v string, ok bool) {
+// unsupported version: one of a session's revisions that srv does not serve
+// (mcp.ServerOptions.ProtocolVersions).
+func protocolVersion(r *http.Request, srv *mcp.Server) (v string, ok bool) {
 	v = r.Header.Get(hdrProtocolVersion)
 	if v == "" {
 		return "", true
 	}
-	return v, mcp.IsSupportedVersion(v)
+	return v, mcp.IsSupportedVersion(v) && srv.ServesVersion(v)
 }
 
-func unsupportedVersion(w http.ResponseWriter, v string) {
+// unsupportedVersion refuses a request of the session era at version v, naming the
+// versions of that era srv serves.
+func unsupportedVersion(w http.ResponseWriter, v string, srv *mcp.Server) {
+	var served []string
+	for _, s := range srv.Versions() {
+		if mcp.IsSupportedVersion(s) {
+			served = append(served, s)
+		}
+	}
 	writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: unsupported MCP-Protocol-Version "+strconvQuote(v)+
-		"; supported: "+strings.Join(mcp.SupportedVersions(), ", "))
+		"; supported: "+strings.Join(served, ", "))
 }

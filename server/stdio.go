@@ -226,7 +226,7 @@ func (st *stdio) run(handle func()) {
 // its own, as in the session era.
 func (st *stdio) serveModern(ctx context.Context, f frame) {
 	m := &f.msgs[0]
-	if e := modernLadder(m, f.claim, nil); e != nil {
+	if e := modernLadder(st.x.srv, m, f.claim, nil); e != nil {
 		if m.Kind == rpc.KindRequest {
 			st.out.reply(ctx, &rpc.Response{ID: m.ID, Error: e})
 		}

@@ -317,7 +317,11 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 		writeError(w, http.StatusNotFound, CodeServerError, "Not Found: the MCP endpoint is "+o.Path)
 	})
 	r.HandlerFunc(http.MethodPost, o.Path, h.guard(h.servePost))
-	if !o.Stateless {
+	// GET and DELETE belong to sessions: an endpoint that serves none answers them 405 (MCP
+	// 2026-07-28, Transports § Streamable HTTP, Earlier Streamable HTTP Revisions: a server
+	// that supports only this revision "SHOULD respond ... HTTP GET or DELETE to the MCP
+	// endpoint: respond with 405 Method Not Allowed").
+	if !o.Stateless && srv.ServesSessions() {
 		r.HandlerFunc(http.MethodGet, o.Path, h.guard(h.serveGet))
 		r.HandlerFunc(http.MethodDelete, o.Path, h.guard(h.serveDelete))
 	}

@@ -23,8 +23,8 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		writeError(w, http.StatusNotAcceptable, CodeServerError, "Not Acceptable: a GET stream needs Accept: text/event-stream")
 		return
 	}
-	if v, ok := protocolVersion(r); !ok {
-		unsupportedVersion(w, v)
+	if v, ok := protocolVersion(r, h.x.srv); !ok {
+		unsupportedVersion(w, v, h.x.srv)
 		return
 	}
 	s := h.sessionOf(w, r, principal)

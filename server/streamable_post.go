@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -29,7 +30,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	// An MCP-Protocol-Version this handler does not serve is refused once the body shows a
 	// frame of the session era: for a modern one the header is checked against the frame's
 	// claim instead (see the exchange's design note).
-	hdrVersion, hdrOK := protocolVersion(r)
+	hdrVersion, hdrOK := protocolVersion(r, h.x.srv)
 	c := &postCall{}
 	body := h.readBody(w, r)
 	if body == nil {
@@ -59,8 +60,12 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		h.serveModern(ctx, w, r, principal, c, f, jsonOK, sseOK)
 		return
 	}
+	if !h.x.srv.ServesSessions() {
+		refuseSessionEra(w, h.x.srv, f, hdrVersion)
+		return
+	}
 	if !hdrOK {
-		unsupportedVersion(w, hdrVersion)
+		unsupportedVersion(w, hdrVersion, h.x.srv)
 		return
 	}
 	isInit := f.isInitialize()
@@ -93,6 +98,10 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		// receive an MCP-Protocol-Version header, and has no other way to identify the
 		// version ... the server SHOULD assume protocol version 2025-03-26."
 		version = mcp.Version20250326
+		if !h.x.srv.ServesVersion(version) {
+			unsupportedVersion(w, version, h.x.srv)
+			return
+		}
 	}
 	if f.batch {
 		if e := batchError(version, false); e != nil {
@@ -275,4 +284,28 @@ type postCall struct {
 // writeRPCError answers status with a JSON-RPC error reply whose id is null.
 func writeRPCError(w http.ResponseWriter, status int, e *rpc.Error) {
 	writeError(w, status, e.Code, e.Message)
+}
+
+// refuseSessionEra answers a frame of the session era sent to an endpoint that serves only
+// the per-request revisions (mcp.ServerOptions.ProtocolVersions): 400 with the
+// UnsupportedProtocolVersionError naming what it serves (MCP 2026-07-28, Basic § Versioning,
+// Backward Compatibility: such a server "SHOULD name the protocol versions it supports in any
+// error it returns to an initialize request"; its Compatibility Matrix: a legacy client's
+// request "is rejected per server validation with 400 Bad Request"). requested is the
+// version initialize asked for, else the MCP-Protocol-Version header's.
+func refuseSessionEra(w http.ResponseWriter, srv *mcp.Server, f frame, hdrVersion string) {
+	id, requested := rpc.NullID, hdrVersion
+	if !f.batch && f.msgs[0].Kind == rpc.KindRequest {
+		id = f.msgs[0].ID
+	}
+	if f.isInitialize() {
+		_ = jsontext.EachMember(f.msgs[0].Params, func(k, v []byte) bool {
+			if string(k) == "protocolVersion" {
+				requested, _ = jsontext.Unquote(v)
+				return false
+			}
+			return true
+		})
+	}
+	writeReply(w, http.StatusBadRequest, &rpc.Response{ID: id, Error: srv.UnsupportedVersion(requested)})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -123,6 +124,12 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "minimcp: %v\n", err)
 			return codeProtocol
 		}
+		if code, ok := reportInputRequired(stderr, mcp.MethodToolsCall, raw); ok {
+			if *asJSON {
+				writeJSON(stdout, raw)
+			}
+			return code
+		}
 		// Read the result loosely, so that a content type this build does not know is still
 		// printed rather than refused.
 		var res struct {
@@ -185,8 +192,9 @@ func usageError(fs *flag.FlagSet, _ io.Writer, msg string) int {
 	return flagError(fs, strings.TrimPrefix(msg, fs.Name()+": "))
 }
 
-// withSession connects to rawURL, initializes, runs f and ends the session, all within
-// cf.timeout. It returns f's exit code, 2 for a bad URL or flag value, and 3 when initialize
+// withSession connects to rawURL (per request at 2026-07-28 when the server offers it, else
+// with initialize: see connect), runs f and ends the session if there is one, all within
+// cf.timeout. It returns f's exit code, 2 for a bad URL or flag value, and 3 when connecting
 // fails.
 func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *mcpClient) int) int {
 	if cf.timeout <= 0 {
@@ -194,6 +202,9 @@ func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.F
 	}
 	if err := checkURL(rawURL); err != nil {
 		return usageLine(fs, err.Error())
+	}
+	if err := checkProtocolVersion(cf.protocolVersion); err != nil {
+		return usageError(fs, stderr, fs.Name()+": "+err.Error())
 	}
 	tr := newHTTPTransport(1)
 	defer tr.CloseIdleConnections()
@@ -210,7 +221,7 @@ func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.F
 		defer ccancel()
 		_ = c.close(cctx)
 	}()
-	if _, err := c.initialize(ctx); err != nil {
+	if _, err := c.connect(ctx, cf.protocolVersion); err != nil {
 		fmt.Fprintf(stderr, "minimcp: %v\n", err)
 		return codeProtocol
 	}
@@ -291,12 +302,17 @@ type clientFlags struct {
 	timeout   time.Duration
 	headers   headerFlag
 	authToken string
+	// protocolVersion pins the protocol version (--protocol-version); "" lets connect pick.
+	protocolVersion string
 }
 
-// register adds --timeout (with the given default and meaning), --header and --auth-token.
+// register adds --timeout (with the given default and meaning), --header, --protocol-version
+// and --auth-token.
 func (f *clientFlags) register(fs *flag.FlagSet, timeout time.Duration, timeoutUsage string) {
 	fs.DurationVar(&f.timeout, "timeout", timeout, timeoutUsage)
 	fs.Var(&f.headers, "header", "extra request header 'Name: value' (repeatable; one per line in the environment variable)")
+	fs.StringVar(&f.protocolVersion, "protocol-version", "", "protocol version to speak: "+strings.Join(mcp.AllVersions(), ", ")+
+		" (default: 2026-07-28 when server/discover offers it, else initialize's latest)")
 	fs.Var((*tokenFlag)(&f.authToken), "auth-token", "bearer token sent as 'Authorization: Bearer TOKEN'; @FILE reads the first token of a file (as serve's --auth-token files)")
 }
 
@@ -358,4 +374,13 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// checkProtocolVersion checks a --protocol-version value: empty, or a version this client
+// speaks.
+func checkProtocolVersion(v string) error {
+	if v == "" || slices.Contains(mcp.AllVersions(), v) {
+		return nil
+	}
+	return fmt.Errorf("--protocol-version %q: want one of %s", v, strings.Join(mcp.AllVersions(), ", "))
 }

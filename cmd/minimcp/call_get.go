@@ -46,6 +46,9 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return requestFailed(stderr, err)
 		}
+		if code, ok := reportInputRequired(stderr, mcp.MethodResourcesRead, raw); ok {
+			return code
+		}
 		if *asJSON {
 			writeJSON(stdout, raw)
 			return codeOK
@@ -102,6 +105,9 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		raw, _, err := c.call(ctx, mcp.MethodPromptsGet, params)
 		if err != nil {
 			return requestFailed(stderr, err)
+		}
+		if code, ok := reportInputRequired(stderr, mcp.MethodPromptsGet, raw); ok {
+			return code
 		}
 		if *asJSON {
 			writeJSON(stdout, raw)

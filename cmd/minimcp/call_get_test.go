@@ -38,9 +38,17 @@ func TestReadAndPromptCommands(t *testing.T) {
 		assert.Equal(t, "\x89P\x00\xff", stdout)
 	})
 	t.Run("read as JSON", func(t *testing.T) {
-		code, stdout, stderr := runCmd(t, runRead, url, "file:///notes.md", "--json")
+		code, stdout, stderr := runCmd(t, runRead, url, "file:///notes.md", "--json", "--protocol-version", "2025-11-25")
 		require.Equal(t, codeOK, code, stderr)
 		assert.JSONEq(t, `{"contents": [{"uri": "file:///notes.md", "mimeType": "text/markdown", "text": "# Notes\nno final newline"}]}`, stdout)
+	})
+	t.Run("read as JSON, 2026-07-28", func(t *testing.T) {
+		// The result as a 2026-07-28 server sends it: resultType, cache hints, serverInfo.
+		code, stdout, stderr := runCmd(t, runRead, url, "file:///notes.md", "--json")
+		require.Equal(t, codeOK, code, stderr)
+		assert.JSONEq(t, `{"contents": [{"uri": "file:///notes.md", "mimeType": "text/markdown", "text": "# Notes\nno final newline"}],
+			"resultType": "complete", "ttlMs": 0, "cacheScope": "private",
+			"_meta": {"io.modelcontextprotocol/serverInfo": {"name": "minimcp", "version": "dev"}}}`, stdout)
 	})
 	t.Run("read missing", func(t *testing.T) {
 		code, stdout, stderr := runCmd(t, runRead, url, "file:///nope")

@@ -174,13 +174,13 @@ func TestCallCommand(t *testing.T) {
 			name:   "unreachable",
 			args:   []string{closedURL(t), "echo"},
 			code:   codeProtocol,
-			stderr: "minimcp: initialize: Post",
+			stderr: "minimcp: server/discover: Post",
 		},
 		{
 			name:   "timeout",
 			args:   []string{"--timeout", "100ms", hanging, "echo"},
 			code:   codeProtocol,
-			stderr: "minimcp: initialize: ",
+			stderr: "minimcp: server/discover: ",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -105,6 +105,14 @@ type mcpClient struct {
 	// The session, set by initialize and close and read by every request.
 	sessionID       string
 	protocolVersion string
+	// initVersion is the version initialize asks for; "" means mcp.LatestVersion.
+	initVersion string
+
+	// modern is the per-request revision every request is sent at (see client_modern.go),
+	// "" in the session era; meta is the opening of its params, modernMeta(modern). Set by
+	// connect, read by every request.
+	modern string
+	meta   []byte
 }
 
 // callInfo describes the HTTP exchange of one request.
@@ -167,8 +175,12 @@ func (c *mcpClient) session() string { return c.sessionID }
 // speak; the session, if any, is kept so that close can end it.
 func (c *mcpClient) initialize(ctx context.Context) (*mcp.InitializeResult, error) {
 	c.sessionID, c.protocolVersion = "", ""
+	asked := c.initVersion
+	if asked == "" {
+		asked = mcp.LatestVersion
+	}
 	params, err := json.Marshal(&mcp.InitializeParams{
-		ProtocolVersion: mcp.LatestVersion,
+		ProtocolVersion: asked,
 		ClientInfo:      mcp.Implementation{Name: "minimcp", Version: version},
 	})
 	if err != nil {
@@ -217,9 +229,15 @@ func (c *mcpClient) call(ctx context.Context, method string, params any) (json.R
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
 	}
+	var name string
+	if c.modern != "" {
+		// MCP 2026-07-28, Basic § _meta: every request carries the per-request fields.
+		name = nameOf(method, raw)
+		raw = withMeta(c.meta, raw)
+	}
 	id := rpc.Int64ID(c.nextID.Add(1))
 	body := rpc.AppendRequest(make([]byte, 0, 48+len(method)+len(raw)), id, method, raw)
-	res, info, err := c.roundTrip(ctx, body, id)
+	res, info, err := c.roundTrip(ctx, body, id, method, name)
 	if err != nil {
 		return nil, info, fmt.Errorf("%s: %w", method, err)
 	}
@@ -233,7 +251,7 @@ func (c *mcpClient) notify(ctx context.Context, method string, params any) error
 	if err != nil {
 		return fmt.Errorf("%s: encoding params: %w", method, err)
 	}
-	req, err := c.newRequest(ctx, http.MethodPost, rpc.AppendRequest(nil, rpc.ID{}, method, raw))
+	req, err := c.newRequest(ctx, http.MethodPost, rpc.AppendRequest(nil, rpc.ID{}, method, raw), "", "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, err)
 	}
@@ -260,7 +278,7 @@ func (c *mcpClient) close(ctx context.Context) error {
 	if c.sessionID == "" {
 		return nil
 	}
-	req, err := c.newRequest(ctx, http.MethodDelete, nil)
+	req, err := c.newRequest(ctx, http.MethodDelete, nil, "", "")
 	c.sessionID = ""
 	if err != nil {
 		return fmt.Errorf("DELETE: %w", err)
@@ -366,8 +384,10 @@ func toolCallParams(name string, args json.RawMessage) json.RawMessage {
 	return append(b, '}')
 }
 
-// newRequest builds a request to the endpoint with the client's headers.
-func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte) (*http.Request, error) {
+// newRequest builds a request to the endpoint with the client's headers. rpcMethod and name
+// are the JSON-RPC method of body and what Mcp-Name mirrors of it, for a request of a
+// per-request revision.
+func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte, rpcMethod, name string) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -390,7 +410,19 @@ func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte) 
 		// all of their subsequent HTTP requests".
 		req.Header["Mcp-Session-Id"] = []string{c.sessionID}
 	}
-	if c.protocolVersion != "" {
+	switch {
+	case c.modern != "":
+		// MCP 2026-07-28, Transports § Streamable HTTP, Standard Request Headers: the
+		// version, the method, and for tools/call, resources/read and prompts/get the name,
+		// each matching the body.
+		req.Header["Mcp-Protocol-Version"] = []string{c.modern}
+		if rpcMethod != "" {
+			req.Header["Mcp-Method"] = []string{rpcMethod}
+		}
+		if name != "" {
+			req.Header["Mcp-Name"] = []string{headerSafe(name)}
+		}
+	case c.protocolVersion != "":
 		// § Protocol Version Header: "the client MUST include the MCP-Protocol-Version:
 		// <protocol-version> HTTP header on all subsequent requests".
 		req.Header["Mcp-Protocol-Version"] = []string{c.protocolVersion}
@@ -401,13 +433,14 @@ func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte) 
 	return req, nil
 }
 
-// roundTrip POSTs one encoded request and reads the response with the given id.
-func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID) (json.RawMessage, *callInfo, error) {
+// roundTrip POSTs one encoded request and reads the response with the given id; rpcMethod
+// and name are for newRequest.
+func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMethod, name string) (json.RawMessage, *callInfo, error) {
 	// The request gets its own cancel so that a stream left open after its response can be
 	// dropped (see drainStream).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodPost, body)
+	req, err := c.newRequest(ctx, http.MethodPost, body, rpcMethod, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -578,16 +611,35 @@ type httpStatusError struct {
 	// Sending Messages to the Server, 4: the body "MAY comprise a JSON-RPC error response"),
 	// else its first line or so of text, else the status text.
 	Body string
+	// RPC is the JSON-RPC error the body holds, nil when it holds none: a server of a
+	// per-request revision answers 400 with one (MCP 2026-07-28, Transports § Streamable
+	// HTTP, Backward Compatibility: clients "SHOULD inspect the response body").
+	RPC *rpc.Error
 }
 
 func (e *httpStatusError) Error() string {
-	return "HTTP " + strconv.Itoa(e.Code) + ": " + e.Body
+	s := "HTTP " + strconv.Itoa(e.Code) + ": " + e.Body
+	if e.RPC != nil && e.RPC.Code == mcp.CodeUnsupportedProtocolVersion {
+		if v := supportedOf(e.RPC); len(v) > 0 {
+			s += " (the server supports " + strings.Join(v, ", ") + ")"
+		}
+	}
+	return s
 }
 
 // newHTTPStatusError builds an *httpStatusError from a reply, reading a little of its body.
 func newHTTPStatusError(resp *http.Response) *httpStatusError {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	return &httpStatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
+	e := &httpStatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
+	if msgs, _, derr := rpc.Decode(nil, b, rpc.Limits{MaxMessageBytes: 4 << 10}); derr == nil {
+		for i := range msgs {
+			if msgs[i].Kind == rpc.KindResponse && msgs[i].Error != nil {
+				e.RPC = msgs[i].Error
+				break
+			}
+		}
+	}
+	return e
 }
 
 // bodyExcerpt returns what an error reply says, in one short line.

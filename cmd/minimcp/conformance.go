@@ -117,6 +117,7 @@ type confConfig struct {
 	addr      string
 	path      string
 	stateless bool
+	era       eraFlag
 	logLevel  slog.Level
 }
 
@@ -126,7 +127,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		return code
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
-	h, srv := newConformanceServing(cfg.path, cfg.stateless, logger)
+	h, srv := newConformanceServing(cfg.path, cfg.stateless, cfg.era.versions(), logger)
 	// The tasks the server runs stop after the transport (conformance_tasks.go).
 	defer func() { _ = srv.Shutdown(context.WithoutCancel(ctx)) }()
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -139,7 +140,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	if cfg.stateless {
 		mode = "stateless"
 	}
-	fmt.Fprintf(stdout, "minimcp conformance: serving http://%s%s (%s)\n", ln.Addr(), cfg.path, mode)
+	fmt.Fprintf(stdout, "minimcp conformance: serving http://%s%s (%s, protocol era %s)\n", ln.Addr(), cfg.path, mode, cfg.era.String())
 	if err := server.Serve(ctx, ln, h, &server.ServeOptions{ShutdownTimeout: confShutdownTimeout,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}); err != nil {
 		fmt.Fprintf(stderr, "minimcp conformance: %v\n", err)
@@ -156,6 +157,7 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 	fs.StringVar(&cfg.addr, "addr", confDefaultAddr, "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.path, "path", server.DefaultPath, "path of the MCP endpoint")
 	fs.BoolVar(&cfg.stateless, "stateless", false, "serve every request on its own, without sessions (sampling and elicitation then fail)")
+	fs.Var(&cfg.era, "protocol-era", eraUsage)
 	level := fs.String("log-level", "info", "least severe diagnostic written to stderr: debug, info, warn or error")
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
@@ -177,29 +179,30 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 	return cfg, 0
 }
 
-// newConformanceHandler returns the HTTP handler of the conformance server. The caller owns
-// it and must call its Shutdown.
-func newConformanceHandler(path string, stateless bool, logger *slog.Logger) *server.Handler {
-	h, _ := newConformanceServing(path, stateless, logger)
+// newConformanceHandler returns the HTTP handler of the conformance server, serving versions
+// (mcp.ServerOptions.ProtocolVersions; nil for all). The caller owns it and must call its
+// Shutdown.
+func newConformanceHandler(path string, stateless bool, versions []string, logger *slog.Logger) *server.Handler {
+	h, _ := newConformanceServing(path, stateless, versions, logger)
 	return h
 }
 
 // newConformanceServing is newConformanceHandler that also returns the MCP server, whose
 // Shutdown stops the tasks it runs.
-func newConformanceServing(path string, stateless bool, logger *slog.Logger) (*server.Handler, *mcp.Server) {
-	srv := newConformanceServer(logger)
+func newConformanceServing(path string, stateless bool, versions []string, logger *slog.Logger) (*server.Handler, *mcp.Server) {
+	srv := newConformanceServer(logger, versions)
 	// Polling: test_reconnection closes its stream mid-call (SEP-1699).
 	return server.New(srv, &server.Options{Path: path, Stateless: stateless, Polling: true, Logger: logger}), srv
 }
 
 // newConformanceServer returns the MCP server with every tool, resource, prompt and
 // completion the conformance suite uses.
-func newConformanceServer(logger *slog.Logger) *mcp.Server {
+func newConformanceServer(logger *slog.Logger, versions []string) *mcp.Server {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "minimcp-conformance", Title: "minimcp conformance server", Version: version},
-		&mcp.ServerOptions{Logger: logger, TaskTTL: confTaskTTL, TaskPollInterval: confTaskPoll})
+		&mcp.ServerOptions{Logger: logger, TaskTTL: confTaskTTL, TaskPollInterval: confTaskPoll, ProtocolVersions: versions})
 	png := confPNG()
 	addConformanceTools(s, png, confWAV())
 	addConformanceResources(s, png)

@@ -41,7 +41,7 @@ type confTestClient struct {
 // initialized client for it (stateful) or a client without a session (stateless).
 func newConfTestServer(t *testing.T, stateless bool) *confTestClient {
 	t.Helper()
-	h := newConformanceHandler("/mcp", stateless, nil)
+	h := newConformanceHandler("/mcp", stateless, nil, nil)
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		require.NoError(t, h.Shutdown(context.Background()))
@@ -283,7 +283,7 @@ func TestConformanceStatelessServerToClient(t *testing.T) {
 	} {
 		t.Run(tc.tool, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newConformanceHandler("/mcp", true, nil)
+				h := newConformanceHandler("/mcp", true, nil, nil)
 				defer func() { require.NoError(t, h.Shutdown(context.Background())) }()
 				req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/mcp",
 					strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+tc.tool+`","arguments":`+tc.args+`}}`))
@@ -338,6 +338,9 @@ func TestConformanceFlags(t *testing.T) {
 			&confConfig{addr: "127.0.0.1:0", path: "/x", stateless: true, logLevel: slog.LevelDebug}},
 		{"env", nil, map[string]string{"MINIMCP_STATELESS": "true", "MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{addr: "127.0.0.1:9", path: "/mcp", stateless: true}},
 		{"flag_beats_env", []string{"--addr", "127.0.0.1:1"}, map[string]string{"MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{addr: "127.0.0.1:1", path: "/mcp"}},
+		{"era", []string{"--protocol-era", "2026"}, nil, &confConfig{addr: "127.0.0.1:8080", path: "/mcp", era: eraModern}},
+		{"era_env", nil, map[string]string{"MINIMCP_PROTOCOL_ERA": "2025"}, &confConfig{addr: "127.0.0.1:8080", path: "/mcp", era: eraLegacy}},
+		{"bad_era", []string{"--protocol-era", "2027"}, nil, nil},
 		{"bad_level", []string{"--log-level", "loud"}, nil, nil},
 		{"bad_path", []string{"--path", "mcp"}, nil, nil},
 		{"reserved_path", []string{"--path", "/healthz"}, nil, nil},
@@ -345,7 +348,7 @@ func TestConformanceFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"MINIMCP_ADDR", "MINIMCP_PATH", "MINIMCP_STATELESS", "MINIMCP_LOG_LEVEL"} {
+			for _, k := range []string{"MINIMCP_ADDR", "MINIMCP_PATH", "MINIMCP_STATELESS", "MINIMCP_LOG_LEVEL", "MINIMCP_PROTOCOL_ERA"} {
 				t.Setenv(k, "") // restored when the test ends
 				if v, ok := tc.env[k]; ok {
 					require.NoError(t, os.Setenv(k, v))

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/minimcp/minimcp/mcp"
 )
 
 // envPrefix is the prefix of the environment variables that set flags: --session-idle-timeout
@@ -236,3 +238,47 @@ func parseLogLevel(s string) (slog.Level, bool) {
 	}
 	return 0, false
 }
+
+// eraFlag is --protocol-era of serve and conformance: which protocol revisions the endpoint
+// serves (mcp.ServerOptions.ProtocolVersions). Both eras by default, as one endpoint may
+// (MCP 2026-07-28, Basic § Versioning, Backward Compatibility: "A dual-era server MAY serve
+// both eras concurrently on the same endpoint or process").
+type eraFlag string
+
+// Values of eraFlag.
+const (
+	eraAll    = "all"  // every revision: initialize (2024-11-05 ... 2025-11-25) and per request (2026-07-28)
+	eraLegacy = "2025" // the revisions initialize negotiates, 2024-11-05 ... 2025-11-25
+	eraModern = "2026" // the per-request revisions, 2026-07-28: no initialize, no sessions
+)
+
+func (f *eraFlag) String() string {
+	if f == nil || *f == "" {
+		return eraAll
+	}
+	return string(*f)
+}
+
+func (f *eraFlag) Set(v string) error {
+	switch v {
+	case eraAll, eraLegacy, eraModern:
+		*f = eraFlag(v)
+		return nil
+	}
+	return fmt.Errorf("want all, 2025 (initialize: %s) or 2026 (per request: %s)",
+		strings.Join(mcp.SupportedVersions(), ", "), strings.Join(mcp.ModernVersions(), ", "))
+}
+
+// versions returns the mcp.ServerOptions.ProtocolVersions of the era: nil for all.
+func (f eraFlag) versions() []string {
+	switch f {
+	case eraLegacy:
+		return mcp.SupportedVersions()
+	case eraModern:
+		return mcp.ModernVersions()
+	}
+	return nil
+}
+
+// eraUsage is the usage text of --protocol-era.
+const eraUsage = "protocol revisions served: all, 2025 (initialize and sessions: 2024-11-05 ... 2025-11-25; a 2026-07-28 request gets -32022) or 2026 (per request, 2026-07-28 only; initialize gets -32022 and 400)"

@@ -69,6 +69,7 @@ type serveConfig struct {
 	addr            string
 	path            string
 	stateless       bool
+	era             eraFlag
 	response        server.ResponseMode
 	responseName    string
 	idleTimeout     time.Duration // as the server takes it: negative means never
@@ -172,6 +173,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.StringVar(&cfg.addr, "addr", defaultServeAddr, "TCP address to listen on, host:port (port 0 picks a free port)")
 	fs.StringVar(&cfg.path, "path", server.DefaultPath, "path of the MCP endpoint")
 	fs.BoolVar(&cfg.stateless, "stateless", false, "keep no sessions: every POST stands alone, any replica can serve it")
+	fs.Var(&cfg.era, "protocol-era", eraUsage)
 	response := fs.String("response", "auto", "how POSTs are answered: auto (JSON, or SSE when a tool sends notifications first), json or sse")
 	idle := fs.Duration("session-idle-timeout", server.DefaultSessionIdleTimeout, "end a session after this long without activity; 0 keeps sessions until DELETE or --max-sessions")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", server.DefaultMaxSessions, "most sessions at once; initialize beyond it gets 503")
@@ -411,7 +413,7 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
 		MaxStateBytes: cfg.maxStateBytes,
 		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal,
-		MaxTaskResultBytes: cfg.maxTaskResultBytes}
+		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions()}
 	if cfg.manifest == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
@@ -495,7 +497,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 	}
 	logger.Info("minimcp serving", "url", "http://"+ln.Addr().String()+cfg.path, "mode", mode,
 		"response", cfg.responseName, "tools", strings.Join(tools, ","), "auth", auth,
-		"replica", cfg.replicaID, "legacySSE", cfg.legacySSE, "manifest", cfg.manifest, "version", version)
+		"replica", cfg.replicaID, "legacySSE", cfg.legacySSE, "manifest", cfg.manifest, "protocolEra", cfg.era.String(), "version", version)
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(cfg.tokens) == 0 {
 		logger.Warn("listening beyond loopback without --auth-token: anyone who can reach this port can call the tools")
 	}
@@ -540,7 +542,7 @@ func serveStdio(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []
 	case io.Closer:
 		stop = r.Close
 	}
-	logger.Info("minimcp serving on stdio", "tools", strings.Join(tools, ","), "manifest", cfg.manifest, "version", version)
+	logger.Info("minimcp serving on stdio", "tools", strings.Join(tools, ","), "manifest", cfg.manifest, "protocolEra", cfg.era.String(), "version", version)
 	served := make(chan error, 1) // receives ServeStdio's result; never closed
 	go func() {
 		served <- server.ServeStdio(ctx, srv, in, sio.stdout, &server.StdioOptions{MaxListens: cfg.maxListens})

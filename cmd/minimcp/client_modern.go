@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/minimcp/minimcp/internal/jsontext"
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
+)
+
+/*
+Design note: the client's two eras.
+
+From MCP 2026-07-28 on there is no initialize and no session: every request carries its
+protocol version, the client's info and its capabilities in params._meta (Basic § _meta,
+Per-request protocol fields), and on HTTP the version, the method and the name it acts on in
+headers too (Transports § Streamable HTTP, Standard Request Headers: MCP-Protocol-Version,
+Mcp-Method, Mcp-Name). The client commands speak that revision when the server offers it and
+the session era's initialize otherwise, the way a dual-era client detects the server's era
+(Basic § Versioning, Backward Compatibility; Transports § Streamable HTTP, Backward
+Compatibility):
+
+  - connect first sends server/discover as a 2026-07-28 request (Server § Discovery: "Clients
+    MAY call it before sending any other requests to learn the server's supported versions up
+    front"). A result listing 2026-07-28 makes the client modern; one without it sends it to
+    initialize.
+  - An UnsupportedProtocolVersionError (-32022) identifies a modern server that does not
+    serve 2026-07-28: the client "retries with a supported version rather than falling
+    back", which for this client means initialize when data.supported names a version
+    initialize negotiates, and an error naming what the server speaks otherwise.
+  - Another recognized modern error (-32020 header mismatch, -32021 missing capability) is
+    reported as it is: the server is modern and refused what the client sent.
+  - Anything else (a 4xx without a modern error, -32601, a session-required 400) identifies a
+    legacy server, and the client falls back to initialize.
+
+--protocol-version pins the version and skips the probe: 2026-07-28 goes straight to
+per-request calls, a session-era version to initialize asking for it (and fails if the server
+picks another). The client declares no capabilities in either era; a server that needs one
+answers -32021, and a 2026-07-28 server that needs input answers input_required, which the
+commands report without answering (inputRequired).
+*/
+
+// modernMeta returns the _meta members every request of revision v carries (MCP 2026-07-28,
+// Basic § _meta: protocolVersion and clientCapabilities are required, clientInfo SHOULD be
+// sent), as the opening of a params object: `{"_meta":{...}`.
+func modernMeta(v string) []byte {
+	b := []byte(`{"_meta":{"io.modelcontextprotocol/protocolVersion":`)
+	b = jsontext.AppendString(b, v)
+	b = append(b, `,"io.modelcontextprotocol/clientInfo":{"name":"minimcp","version":`...)
+	b = jsontext.AppendString(b, version)
+	return append(b, `},"io.modelcontextprotocol/clientCapabilities":{}}`...)
+}
+
+// withMeta returns params with the client's _meta first: meta is modernMeta's opening, params
+// a JSON object or empty. A _meta params already has is replaced.
+func withMeta(meta []byte, params json.RawMessage) json.RawMessage {
+	out := make([]byte, 0, len(meta)+len(params)+1)
+	out = append(out, meta...)
+	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+		if string(k) != "_meta" {
+			out = append(out, ',')
+			out = jsontext.AppendString(out, string(k))
+			out = append(out, ':')
+			out = append(out, v...)
+		}
+		return true
+	})
+	return append(out, '}')
+}
+
+// nameOf returns the value the Mcp-Name header mirrors for method, "" when it has none
+// (Transports § Streamable HTTP, Standard Request Headers: params.name of tools/call and
+// prompts/get, params.uri of resources/read).
+func nameOf(method string, params json.RawMessage) string {
+	var member string
+	switch method {
+	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
+		member = "name"
+	case mcp.MethodResourcesRead:
+		member = "uri"
+	default:
+		return ""
+	}
+	var name string
+	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+		if string(k) == member {
+			name, _ = jsontext.Unquote(v)
+			return false
+		}
+		return true
+	})
+	return name
+}
+
+// headerSafe returns v as a header value: as it is when it is visible ASCII, spaces and tabs
+// inside, and in the Base64 sentinel form otherwise (Transports § Streamable HTTP, Value
+// Encoding: "When a value cannot be safely represented as a plain ASCII header value (e.g.,
+// it contains non-ASCII characters, control characters, or has leading/trailing whitespace),
+// clients MUST use Base64 encoding of the UTF-8 representation").
+func headerSafe(v string) string {
+	safe := v == strings.Trim(v, " \t")
+	for i := 0; safe && i < len(v); i++ {
+		c := v[i]
+		safe = (c >= 0x20 && c <= 0x7e) || c == '\t'
+	}
+	if safe {
+		return v
+	}
+	return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
+}
+
+// modernCodes are the JSON-RPC errors only a server of a per-request revision answers with,
+// which identify it as modern (Transports § Streamable HTTP, Backward Compatibility: "If the
+// body contains a recognized modern JSON-RPC error, the server speaks a modern version").
+func isModernCode(code int64) bool {
+	switch code {
+	case mcp.CodeHeaderMismatch, mcp.CodeMissingRequiredClientCapability, mcp.CodeUnsupportedProtocolVersion:
+		return true
+	}
+	return false
+}
+
+// rpcErrorOf returns the JSON-RPC error err carries: a JSON-RPC error answered with 200, or
+// one in the body of a 4xx.
+func rpcErrorOf(err error) *rpc.Error {
+	var re *rpc.Error
+	if errors.As(err, &re) {
+		return re
+	}
+	var se *httpStatusError
+	if errors.As(err, &se) {
+		return se.RPC
+	}
+	return nil
+}
+
+// supportedOf returns data.supported of an UnsupportedProtocolVersionError.
+func supportedOf(e *rpc.Error) []string {
+	var d struct {
+		Supported []string `json:"supported"`
+	}
+	_ = json.Unmarshal(e.Data, &d)
+	return d.Supported
+}
+
+// errNoCommonVersion is returned by connect when the server speaks no version of this client.
+var errNoCommonVersion = errors.New("the server speaks no protocol version this client does")
+
+// connect readies c to send requests: per request at a revision without initialize, or in a
+// session opened by initialize (see the design note above). pin, if set, is the version to
+// speak (any of mcp.AllVersions). It returns the version in use.
+func (c *mcpClient) connect(ctx context.Context, pin string) (string, error) {
+	switch {
+	case mcp.IsModernVersion(pin):
+		c.useModern(pin)
+		return pin, nil
+	case pin != "":
+		got, err := c.initializeAt(ctx, pin)
+		if err != nil {
+			return "", err
+		}
+		if got != pin {
+			return "", fmt.Errorf("%s: the server chose protocol version %s, not the pinned %s (try without --protocol-version)",
+				mcp.MethodInitialize, got, pin)
+		}
+		return pin, nil
+	}
+	res, err := c.discover(ctx, mcp.Version20260728)
+	if err == nil {
+		if slices.Contains(res.SupportedVersions, mcp.Version20260728) {
+			return mcp.Version20260728, nil
+		}
+		c.useModern("")
+		return c.initializeAt(ctx, mcp.LatestVersion)
+	}
+	e := rpcErrorOf(err)
+	switch {
+	case e != nil && e.Code == mcp.CodeUnsupportedProtocolVersion:
+		// Basic § Versioning: "The client SHOULD select a mutually supported version from
+		// the supported list and retry the request, or surface an error to the user if no
+		// compatible version exists."
+		supported := supportedOf(e)
+		if !slices.ContainsFunc(supported, mcp.IsSupportedVersion) {
+			return "", fmt.Errorf("%w: it supports %s; this client speaks %s", errNoCommonVersion,
+				strings.Join(supported, ", "), strings.Join(mcp.AllVersions(), ", "))
+		}
+		return c.initializeAt(ctx, mcp.LatestVersion)
+	case e != nil && isModernCode(e.Code):
+		return "", err
+	case errors.As(err, new(*transportError)) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return "", err
+	}
+	// A legacy server (Basic § Versioning, Backward Compatibility: "Anything else identifies
+	// a legacy server").
+	return c.initializeAt(ctx, mcp.LatestVersion)
+}
+
+// initializeAt opens a session asking for version v and returns the version negotiated.
+func (c *mcpClient) initializeAt(ctx context.Context, v string) (string, error) {
+	c.useModern("")
+	c.initVersion = v
+	res, err := c.initialize(ctx)
+	if err != nil {
+		return "", err
+	}
+	return res.ProtocolVersion, nil
+}
+
+// useModern makes every later request one of revision v, "" to go back to the session era.
+func (c *mcpClient) useModern(v string) {
+	c.modern = v
+	c.meta = nil
+	if v != "" {
+		c.meta = modernMeta(v)
+	}
+}
+
+// discover sends server/discover as a request of revision v (MCP 2026-07-28, Server §
+// Discovery) and leaves c speaking v; the caller resets it when the server is not modern.
+func (c *mcpClient) discover(ctx context.Context, v string) (*mcp.DiscoverResult, error) {
+	c.useModern(v)
+	raw, _, err := c.call(ctx, mcp.MethodServerDiscover, nil)
+	if err != nil {
+		return nil, err
+	}
+	var res mcp.DiscoverResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, fmt.Errorf("%s: %w", mcp.MethodServerDiscover, &malformedReplyError{Reason: "result: " + err.Error()})
+	}
+	return &res, nil
+}
+
+// inputRequired describes an InputRequiredResult (MCP 2026-07-28, schema: InputRequiredResult;
+// resultType "input_required"): what the server asks the client for before it can answer,
+// one line per input request, and whether it sent a requestState to retry with. ok is false
+// for any other result.
+func inputRequired(raw json.RawMessage) (desc []string, ok bool) {
+	var res struct {
+		ResultType    string `json:"resultType"`
+		InputRequests map[string]struct {
+			Method string `json:"method"`
+			Params struct {
+				Message string `json:"message"`
+				Mode    string `json:"mode"`
+				URL     string `json:"url"`
+			} `json:"params"`
+		} `json:"inputRequests"`
+		RequestState *string `json:"requestState"`
+	}
+	if !strings.Contains(string(raw), `"input_required"`) || json.Unmarshal(raw, &res) != nil || res.ResultType != "input_required" {
+		return nil, false
+	}
+	keys := make([]string, 0, len(res.InputRequests))
+	for k := range res.InputRequests {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		ir := res.InputRequests[k]
+		line := fmt.Sprintf("%s: %s", k, ir.Method)
+		switch {
+		case ir.Params.URL != "":
+			line += fmt.Sprintf(" (%s, %s)", ir.Params.Message, ir.Params.URL)
+		case ir.Params.Message != "":
+			line += fmt.Sprintf(" (%s)", ir.Params.Message)
+		}
+		desc = append(desc, line)
+	}
+	if res.RequestState != nil {
+		desc = append(desc, "requestState: sent, to be passed back on a retry")
+	}
+	return desc, true
+}
+
+// reportInputRequired reports on stderr a result of method that asks for input
+// ([inputRequired]) and returns codeFailed, or returns ok false for any other result. The
+// commands declare no client capabilities and do not answer such requests (MCP 2026-07-28,
+// schema: InputRequiredResult, the client retries "with inputResponses"): they say what the
+// server asked for.
+func reportInputRequired(stderr io.Writer, method string, raw json.RawMessage) (code int, ok bool) {
+	desc, ok := inputRequired(raw)
+	if !ok {
+		return 0, false
+	}
+	fmt.Fprintf(stderr, "minimcp: %s: the server needs input before it can answer (resultType input_required); minimcp does not provide it:\n", method)
+	for _, d := range desc {
+		fmt.Fprintf(stderr, "  %s\n", d)
+	}
+	return codeFailed, true
+}

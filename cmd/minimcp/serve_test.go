@@ -701,3 +701,24 @@ func TestServeLogDurations(t *testing.T) {
 		})
 	}
 }
+
+// TestServeProtocolEra: --protocol-era restricts what serve's endpoint speaks; call follows.
+func TestServeProtocolEra(t *testing.T) {
+	modern := startServe(t, "--protocol-era", "2026").base + "/mcp"
+	code, stdout, stderr := runCmd(t, runCall, modern, "echo", `{"text":"new"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "new\n", stdout)
+	code, _, stderr = runCmd(t, runCall, modern, "echo", `{"text":"old"}`, "--protocol-version", "2025-11-25")
+	assert.Equal(t, codeProtocol, code)
+	assert.Contains(t, stderr, "minimcp: initialize: HTTP 400: Unsupported protocol version: 2025-11-25 (the server supports 2026-07-28)")
+
+	legacy := startServe(t, "--protocol-era", "2025", "--stateless").base + "/mcp"
+	code, stdout, stderr = runCmd(t, runCall, legacy, "echo", `{"text":"old"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "old\n", stdout)
+
+	code, _, stderr = runCmd(t, runServe, "--protocol-era", "2027")
+	assert.Equal(t, codeUsage, code)
+	assert.Contains(t, stderr, "--protocol-era")
+	assert.Contains(t, stderr, "want all, 2025 (initialize: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05) or 2026 (per request: 2026-07-28)")
+}

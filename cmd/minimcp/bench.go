@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,13 +34,21 @@ Measuring costs the hot path nothing shared but one atomic add per request (the 
 two more for the progress line: each worker records into its own log-linear latency
 histogram, error map and replica map, which are merged once the workers have stopped.
 
-Mode auto (the default) learns the mode from the server before measuring: the first worker
-initializes, and a server that assigns an MCP-Session-Id keeps sessions (MCP 2025-11-25,
+Mode auto (the default) learns the mode from the server before measuring. The first worker
+sends server/discover as a 2026-07-28 request (MCP 2026-07-28, Server § Discovery): a server
+that lists 2026-07-28 gets modern mode. Otherwise the first worker initializes, and a server
+that assigns an MCP-Session-Id keeps sessions (MCP 2025-11-25,
 Transports § Session Management, 1: the server MAY assign one at initialization; one that does
 requires it on every later request, and answers 400 without it), so the run is stateful and
 that session is the first worker's; a server that assigns none is stateless, and the run is
-too, each request carrying the version initialize agreed on. --mode stateless or stateful
-skips the question.
+too, each request carrying the version initialize agreed on. --mode modern, stateless or
+stateful skips the question.
+
+Modern mode sends every tools/call on its own as a 2026-07-28 request: the per-request _meta
+(protocol version, client info, client capabilities) and the standard headers
+(MCP-Protocol-Version, Mcp-Method, Mcp-Name), no initialize and no session (MCP 2026-07-28,
+Basic § Versioning; Transports § Streamable HTTP, Standard Request Headers). Like stateless
+mode it starts with one unmeasured probe request.
 
 Stateless mode sends tools/call straight away with MCP-Protocol-Version and no session, as a
 stateless server allows; one unmeasured probe request first tells "cannot reach the server"
@@ -81,15 +92,19 @@ type benchConfig struct {
 	concurrency int
 	requests    int64         // measured requests in all; 0 means run for duration
 	duration    time.Duration // how long to measure when requests is 0
-	mode        string        // "auto", "stateless" or "stateful"
-	tool        string
-	args        json.RawMessage
-	timeout     time.Duration // per request
-	warmup      time.Duration
-	json        bool
-	netHTTP     bool // net/http's client even where connTransport could serve
-	header      http.Header
-	authToken   string
+	mode        string        // "auto", "modern", "stateless" or "stateful"
+	// protocolVersion pins the version (--protocol-version): per request in modern mode, in
+	// MCP-Protocol-Version in stateless mode, asked by initialize in stateful mode. "" picks
+	// 2026-07-28 for modern mode and mcp.LatestVersion for the others.
+	protocolVersion string
+	tool            string
+	args            json.RawMessage
+	timeout         time.Duration // per request
+	warmup          time.Duration
+	json            bool
+	netHTTP         bool // net/http's client even where connTransport could serve
+	header          http.Header
+	authToken       string
 
 	// transport, if set, carries the requests instead of a new http.Transport (tests).
 	transport http.RoundTripper
@@ -132,7 +147,7 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	fs.Int64Var(&cfg.requests, "requests", 0, "measure this many requests in all (at most 100000000), instead of --duration")
 	fs.DurationVar(&cfg.duration, "d", 0, "short for --duration")
 	fs.DurationVar(&cfg.duration, "duration", 0, "measure for this long (at most 1h); 10s when neither --requests nor --duration is given")
-	fs.StringVar(&cfg.mode, "mode", "auto", "auto (stateful if initialize gets a session id, else stateless), stateless (tools/call without a session) or stateful (a session per worker)")
+	fs.StringVar(&cfg.mode, "mode", "auto", "auto (modern if server/discover offers 2026-07-28, else stateful if initialize gets a session id, else stateless), modern (2026-07-28 requests, each on its own), stateless (2025 tools/call without a session) or stateful (a session per worker)")
 	fs.StringVar(&cfg.tool, "tool", "echo", "the tool to call")
 	args0 := fs.String("args", `{"text":"hello"}`, "the tool's arguments, a JSON object")
 	fs.DurationVar(&cfg.warmup, "warmup", 0, "send requests for this long before measuring (at most 1h)")
@@ -191,8 +206,8 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 		return fail("--warmup %v is out of range: want 0 to %v", cfg.warmup, maxBenchDuration)
 	case cf.timeout <= 0 || cf.timeout > maxBenchDuration:
 		return fail("--timeout %v is out of range: want more than 0 and up to %v", cf.timeout, maxBenchDuration)
-	case cfg.mode != "auto" && cfg.mode != "stateless" && cfg.mode != "stateful":
-		return fail("--mode %q: want auto, stateless or stateful", cfg.mode)
+	case cfg.mode != "auto" && cfg.mode != "modern" && cfg.mode != "stateless" && cfg.mode != "stateful":
+		return fail("--mode %q: want auto, modern, stateless or stateful", cfg.mode)
 	case cfg.tool == "":
 		return fail("--tool must not be empty")
 	}
@@ -203,6 +218,20 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	if cfg.requests == 0 && cfg.duration == 0 {
 		cfg.duration = defaultBenchDuration
 	}
+	if err := checkProtocolVersion(cf.protocolVersion); err != nil {
+		return fail("%v", err)
+	}
+	if v := cf.protocolVersion; v != "" {
+		switch modern := mcp.IsModernVersion(v); {
+		case cfg.mode == "auto" && modern:
+			cfg.mode = "modern"
+		case cfg.mode == "modern" && !modern:
+			return fail("--mode modern sends per-request versions (%s); %s is negotiated by initialize", strings.Join(mcp.ModernVersions(), ", "), v)
+		case (cfg.mode == "stateless" || cfg.mode == "stateful") && modern:
+			return fail("--mode %s sends the versions initialize negotiates; %s is per request (--mode modern)", cfg.mode, v)
+		}
+	}
+	cfg.protocolVersion = cf.protocolVersion
 	cfg.args = a
 	cfg.timeout = cf.timeout
 	cfg.header = cf.headers.h
@@ -237,7 +266,7 @@ type benchRun struct {
 	cfg      *benchConfig
 	params   json.RawMessage // tools/call params, encoded once
 	stateful bool            // cfg.mode, or what auto found out
-	mode     string          // "stateless" or "stateful", for the report
+	mode     string          // "modern", "stateless" or "stateful", for the report
 	// measureStart is when warmup ends and measuring begins; end is when a duration run stops
 	// starting requests.
 	measureStart, end time.Time
@@ -318,11 +347,15 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 		if cfg.mode == "stateless" {
 			// Stateless: no initialize, so the version goes on every request (Transports §
 			// Protocol Version Header). Auto sets it once it knows.
-			opts.ProtocolVersion = mcp.LatestVersion
+			opts.ProtocolVersion = cmp.Or(cfg.protocolVersion, mcp.LatestVersion)
 		}
 		c, err := newMCPClient(cfg.url, opts)
 		if err != nil {
 			return nil, err
+		}
+		c.initVersion = cfg.protocolVersion
+		if cfg.mode == "modern" {
+			c.useModern(cmp.Or(cfg.protocolVersion, mcp.Version20260728))
 		}
 		workers[i] = &benchWorker{
 			client:   c,
@@ -338,6 +371,9 @@ func runBenchmark(ctx context.Context, cfg *benchConfig, progressOut io.Writer) 
 		}
 	}
 	r.mode = "stateless"
+	if workers[0].client.modern != "" {
+		r.mode = "modern"
+	}
 	if r.stateful {
 		r.mode = "stateful"
 		if err := openSessions(ctx, workers); err != nil {
@@ -393,13 +429,26 @@ func initializeHint(err error) string {
 	return " (to skip initialize, give --mode stateless)"
 }
 
-// detectMode is --mode auto: the first worker initializes (up to initAttempts tries, not
+// detectMode is --mode auto: the first worker asks for server/discover, and a server that
+// offers 2026-07-28 makes every worker modern. Otherwise the first worker initializes (up to initAttempts tries, not
 // measured), and r.stateful is set by whether the server assigned a session id. A stateful
 // run keeps that session as the first worker's; a stateless one sends the negotiated version
 // on every worker's requests. It says on stderr what it found, and fails, wrapping
 // errUnreachable, if initialize never succeeds.
 func detectMode(ctx context.Context, r *benchRun, workers []*benchWorker, stderr io.Writer) error {
 	c := workers[0].client
+	if r.cfg.protocolVersion == "" {
+		// Not measured, and not retried: a server that fails it gets the 2025 probe.
+		res, err := c.discover(ctx, mcp.Version20260728)
+		if err == nil && slices.Contains(res.SupportedVersions, mcp.Version20260728) {
+			for _, w := range workers {
+				w.client.useModern(mcp.Version20260728)
+			}
+			fmt.Fprintln(stderr, "minimcp bench: modern mode: the server offers 2026-07-28 (server/discover); every request stands alone (--mode overrides)")
+			return nil
+		}
+		c.useModern("")
+	}
 	var (
 		res *mcp.InitializeResult
 		err error

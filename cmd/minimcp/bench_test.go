@@ -52,7 +52,10 @@ func TestBenchModes(t *testing.T) {
 		{"stateless/sse", "stateless", fakeOptions{SSE: true}},
 		{"stateful/json", "stateful", fakeOptions{Stateful: true}},
 		{"stateful/sse", "stateful", fakeOptions{Stateful: true, SSE: true}},
-		{"auto/stateless", "", fakeOptions{}},
+		{"modern/json", "modern", fakeOptions{}},
+		{"modern/sse", "modern", fakeOptions{SSE: true}},
+		{"auto/modern", "", fakeOptions{}},
+		{"auto/stateless", "", fakeOptions{Legacy: true}},
 		{"auto/stateful", "", fakeOptions{Stateful: true, SSE: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,7 +68,10 @@ func TestBenchModes(t *testing.T) {
 			require.Equal(t, codeOK, code, stderr)
 			want := tc.mode
 			if want == "" {
-				want = "stateless"
+				want = "modern"
+				if tc.opts.Legacy {
+					want = "stateless"
+				}
 				if tc.opts.Stateful {
 					want = "stateful"
 				}
@@ -82,13 +88,26 @@ func TestBenchModes(t *testing.T) {
 			checkLatency(t, rep.Latency)
 
 			minted, deleted, open := f.stats()
-			if tc.opts.Stateful {
+			discover := int64(0)
+			if tc.mode == "" {
+				discover = 1 // auto asks for server/discover first
+			}
+			switch {
+			case tc.opts.Stateful:
 				assert.Equal(t, [3]int{4, 4, 0}, [3]int{minted, deleted, open}, "a session per worker, each ended (auto: the first one is the probe's)")
-				assert.Equal(t, int64(4*2+200), f.posts.Load(), "initialize and initialized per worker, then the measured calls")
-			} else {
+				assert.Equal(t, discover+int64(4*2+200), f.posts.Load(), "initialize and initialized per worker, then the measured calls")
+			case want == "modern":
+				assert.Equal(t, discover+1+200, f.posts.Load(), "the probe call, then the measured calls")
+				h := f.lastHeaders()
+				assert.Empty(t, h.Get("Mcp-Session-Id"))
+				assert.Equal(t, "2026-07-28", h.Get("Mcp-Protocol-Version"))
+				assert.Equal(t, "tools/call", h.Get("Mcp-Method"))
+				assert.Equal(t, "echo", h.Get("Mcp-Name"))
+				assert.Zero(t, minted)
+			default:
 				probes := int64(1)
 				if tc.mode == "" {
-					probes = 3 // initialize and initialized, to learn the mode, then the probe call
+					probes = 4 // server/discover, initialize and initialized, to learn the mode, then the probe call
 				}
 				assert.Equal(t, probes+200, f.posts.Load(), "the probes, then the measured calls")
 				assert.Empty(t, f.lastHeaders().Get("Mcp-Session-Id"))
@@ -269,7 +288,10 @@ func TestBenchUsage(t *testing.T) {
 		{"both -n and -d", []string{"-n", "5", "-d", "1s", url}, "give --requests (-n) or --duration (-d), not both"},
 		{"zero concurrency", []string{"-c", "0", url}, "--concurrency 0 is out of range: want 1 to 10000"},
 		{"huge concurrency", []string{"--concurrency", "10001", url}, "--concurrency 10001 is out of range"},
-		{"bad mode", []string{"--mode", "sticky", url}, `--mode "sticky": want auto, stateless or stateful`},
+		{"bad mode", []string{"--mode", "sticky", url}, `--mode "sticky": want auto, modern, stateless or stateful`},
+		{"unknown version", []string{"--protocol-version", "2027-01-01", url}, `--protocol-version "2027-01-01": want one of 2026-07-28, 2025-11-25`},
+		{"modern with a 2025 version", []string{"--mode", "modern", "--protocol-version", "2025-11-25", url}, "--mode modern sends per-request versions (2026-07-28); 2025-11-25 is negotiated by initialize"},
+		{"stateful with 2026-07-28", []string{"--mode", "stateful", "--protocol-version", "2026-07-28", url}, "--mode stateful sends the versions initialize negotiates; 2026-07-28 is per request (--mode modern)"},
 		{"args not an object", []string{"--args", "[1]", url}, `--args "[1]" is not a JSON object`},
 		{"args not JSON", []string{"--args", "{", url}, "is not a JSON object"},
 		{"empty tool", []string{"--tool", "", url}, "--tool must not be empty"},
@@ -581,11 +603,18 @@ func TestBenchRealReplicas(t *testing.T) {
 }
 
 // TestBenchQuickStart runs the README's quick start in process: `minimcp serve` with its
-// defaults (stateful), then bench with no --mode against it. bench must find out that the
-// server keeps sessions and make no failed request.
+// defaults (stateful, both eras), then bench with no --mode against it. bench must find out
+// that the server offers 2026-07-28 and make no failed request; with a 2025 version pinned it
+// must find out that the server keeps sessions.
 func TestBenchQuickStart(t *testing.T) {
 	r := startServe(t)
 	code, rep, stderr := runBenchJSON(t, r.base+"/mcp", "-c", "8", "-n", "400", "--args", `{"text":"hi"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "modern", rep.Mode)
+	assert.Equal(t, int64(400), rep.Succeeded)
+	assert.Zero(t, rep.Errors, "%v", rep.ErrorsByKind)
+
+	code, rep, stderr = runBenchJSON(t, r.base+"/mcp", "-c", "8", "-n", "400", "--args", `{"text":"hi"}`, "--protocol-version", "2025-11-25")
 	require.Equal(t, codeOK, code, stderr)
 	assert.Equal(t, "stateful", rep.Mode)
 	assert.Equal(t, int64(400), rep.Succeeded)

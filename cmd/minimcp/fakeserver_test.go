@@ -37,6 +37,12 @@ type fakeOptions struct {
 	FailStatus int
 	// PageSize is the tools/list page size (2 if zero, so that the three tools take two pages).
 	PageSize int
+	// Legacy makes the server one of the 2025 revisions alone, which knows nothing of
+	// 2026-07-28: a request naming it in MCP-Protocol-Version gets 400 without a JSON-RPC
+	// body (as an MCP-Protocol-Version it does not support: MCP 2025-11-25, Transports §
+	// Protocol Version Header). Without it the server, over mcp.Server, serves 2026-07-28
+	// requests too.
+	Legacy bool
 }
 
 // fakeServer is a minimal MCP Streamable HTTP server over mcp.Server, for testing the client
@@ -133,6 +139,10 @@ func (f *fakeServer) post(w http.ResponseWriter, r *http.Request) {
 	n := f.posts.Add(1)
 	if f.opts.FailEvery > 0 && n%int64(f.opts.FailEvery) == 0 {
 		http.Error(w, "injected failure", f.opts.FailStatus)
+		return
+	}
+	if f.opts.Legacy && mcp.IsModernVersion(r.Header.Get("MCP-Protocol-Version")) {
+		http.Error(w, "unsupported MCP-Protocol-Version", http.StatusBadRequest)
 		return
 	}
 	body, err := io.ReadAll(r.Body)

@@ -2,9 +2,16 @@
 # bench/run.sh: minimcp side by side with a bare net/http floor, mcp-go and the official go-sdk,
 # serving an echo tool over Streamable HTTP, in one run on this machine.
 #
-#   bash bench/run.sh           the full run (about 4.5 minutes): every server in stateless+JSON
-#                               and stateful mode at c=32 and c=256, then 10,000 idle sessions
-#   bash bench/run.sh --quick   a 5-second smoke of minimcp stateless at c=32 (CI)
+#   bash bench/run.sh           the full run (about 6.5 minutes): every server in stateless+JSON,
+#                               modern and stateful mode at c=32 and c=256, then 10,000 idle
+#                               sessions
+#   bash bench/run.sh --quick   a smoke of minimcp stateless and modern at c=32 (CI)
+#
+# Modes: stateless is 2025-11-25 tools/call without a session; modern is 2026-07-28 tools/call
+# (per-request _meta and headers, no initialize, "minimcp bench --mode modern") to the same
+# stateless servers; stateful is a 2025-11-25 session per worker. The floor answers a modern
+# request's bytes as it answers the others (it reads params.name and arguments and ignores
+# _meta and the headers): the cost of the bigger body, not of the revision's checks.
 #
 # The server runs on CPU 0 and the load generator ("minimcp bench") on CPU 1, each with
 # GOMAXPROCS=1. Each measured window gets a fresh server and a warm-up; the tables show medians
@@ -13,7 +20,8 @@
 # this script starts is stopped by its pid when it ends, however it ends.
 #
 # Environment: BENCH_PORT (default 18731), REPS (2), WARMUP (2s), MEASURE (5s),
-# IDLE_SESSIONS (10000), IDLE_CONNS (32), SERVERS ("floor minimcp mcp-go go-sdk"), BENCH_PRIO.
+# IDLE_SESSIONS (10000), IDLE_CONNS (32), SERVERS ("floor minimcp mcp-go go-sdk"),
+# MODES ("stateless modern stateful"), BENCH_PRIO.
 #
 # BENCH_PRIO shields the measured processes from other work on a shared machine (it needs
 # root): "rr" runs the server and the load generator under SCHED_RR at priority 1 (chrt), so a
@@ -30,7 +38,7 @@ quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
   "") ;;
-  -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "usage: bash bench/run.sh [--quick]" >&2; exit 2 ;;
 esac
 
@@ -44,9 +52,9 @@ idle_sessions=${IDLE_SESSIONS:-10000}
 idle_conns=${IDLE_CONNS:-32}
 concs=(32 256)
 read -r -a servers <<<"${SERVERS:-floor minimcp mcp-go go-sdk}"
-modes=(stateless stateful)
+read -r -a modes <<<"${MODES:-stateless modern stateful}"
 if [ "$quick" = 1 ]; then
-  reps=1 warmup=1s measure=4s concs=(32) servers=(minimcp) modes=(stateless)
+  reps=1 warmup=1s measure=4s concs=(32) servers=(minimcp) modes=(stateless modern)
 fi
 server_cpu=0
 client_cpu=1
@@ -123,18 +131,20 @@ fi
 # --- helpers -----------------------------------------------------------------------------------
 
 # start_server NAME MODE TAG [EXTRA...]: starts a server pinned to the server CPU and waits
-# until it accepts connections. Its stderr goes to $raw/server.NAME.MODE.TAG.err.
+# until it accepts connections. Its stderr goes to $raw/server.NAME.MODE.TAG.err. Modern mode
+# runs the stateless server (2026-07-28 has no sessions).
 start_server() {
   local name=$1 mode=$2 tag=$3
   shift 3
-  local cmd
+  local cmd smode=$mode
+  if [ "$mode" = modern ]; then smode=stateless; fi
   case $name in
-    floor) cmd=("$bin/floor" -addr "$addr" -mode "$mode") ;;
-    mcp-go) cmd=("$bin/mcpgo" -addr "$addr" -mode "$mode") ;;
-    go-sdk) cmd=("$bin/gosdk" -addr "$addr" -mode "$mode") ;;
+    floor) cmd=("$bin/floor" -addr "$addr" -mode "$smode") ;;
+    mcp-go) cmd=("$bin/mcpgo" -addr "$addr" -mode "$smode") ;;
+    go-sdk) cmd=("$bin/gosdk" -addr "$addr" -mode "$smode") ;;
     minimcp)
       cmd=("$bin/minimcp" serve --addr "$addr" --response json --log-level error "$@")
-      if [ "$mode" = stateless ]; then cmd+=(--stateless); fi ;;
+      if [ "$smode" = stateless ]; then cmd+=(--stateless); fi ;;
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac
   GOMAXPROCS=1 GOTRACEBACK=all "${prio_cmd[@]}" taskset -c "$server_cpu" "${cmd[@]}" >/dev/null 2>"$raw/server.$name.$mode.$tag.err" &

@@ -32,7 +32,7 @@ import (
 // Order of rows; the reference servers of the ratio columns.
 var (
 	servers = []string{"floor", "minimcp", "mcp-go", "go-sdk"}
-	modes   = []string{"stateless", "stateful"}
+	modes   = []string{"stateless", "modern", "stateful"}
 )
 
 const (
@@ -301,6 +301,13 @@ func writeTargets(w io.Writer, rows map[string]*row, concs []int, idle map[strin
 		check(fmt.Sprintf("stateless c=%d: minimcp >= 2x mcp-go", c), m/rps("mcp-go", "stateless", c), 2, true, "x")
 		check(fmt.Sprintf("stateless c=%d: minimcp >= 5x go-sdk", c), m/rps("go-sdk", "stateless", c), 5, true, "x")
 		check(fmt.Sprintf("stateful c=%d: minimcp >= 0.8x floor", c), rps(minimcpName, "stateful", c)/rps(floorName, "stateful", c), 0.8, true, "x")
+		// 2026-07-28: against the floor answering the same requests, and against the floor's
+		// 2025 stateless path.
+		mm := rps(minimcpName, "modern", c)
+		check(fmt.Sprintf("modern c=%d: minimcp >= 0.9x floor", c), mm/rps(floorName, "modern", c), 0.9, true, "x")
+		check(fmt.Sprintf("modern c=%d: minimcp >= 0.9x floor's stateless (2025) path", c), mm/rps(floorName, "stateless", c), 0.9, true, "x")
+		check(fmt.Sprintf("modern c=%d: minimcp >= 2x mcp-go", c), mm/rps("mcp-go", "modern", c), 2, true, "x")
+		check(fmt.Sprintf("modern c=%d: minimcp >= 5x go-sdk", c), mm/rps("go-sdk", "modern", c), 5, true, "x")
 	}
 	for _, c := range concs {
 		m := capacity(minimcpName, "stateless", c)
@@ -308,6 +315,8 @@ func writeTargets(w io.Writer, rows map[string]*row, concs []int, idle map[strin
 		check(fmt.Sprintf("by server CPU per request, stateless c=%d: minimcp >= 2x mcp-go", c), m/capacity("mcp-go", "stateless", c), 2, true, "x")
 		check(fmt.Sprintf("by server CPU per request, stateless c=%d: minimcp >= 5x go-sdk", c), m/capacity("go-sdk", "stateless", c), 5, true, "x")
 		check(fmt.Sprintf("by server CPU per request, stateful c=%d: minimcp >= 0.8x floor", c), capacity(minimcpName, "stateful", c)/capacity(floorName, "stateful", c), 0.8, true, "x")
+		check(fmt.Sprintf("by server CPU per request, modern c=%d: minimcp >= 0.9x floor", c), capacity(minimcpName, "modern", c)/capacity(floorName, "modern", c), 0.9, true, "x")
+		check(fmt.Sprintf("by server CPU per request, modern c=%d: minimcp >= 0.9x floor's stateless (2025) path", c), capacity(minimcpName, "modern", c)/capacity(floorName, "stateless", c), 0.9, true, "x")
 	}
 	for _, mode := range modes {
 		m, f := rows[key(minimcpName, mode, 256)], rows[key(floorName, mode, 256)]

@@ -322,6 +322,10 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 		return bad("--poll-after: must not be negative, got %v", cfg.pollAfter)
 	case cfg.pollAfter > 0 && cfg.stateless:
 		return bad("--poll-after needs sessions to resume a call in; it does not go with --stateless")
+	case cfg.pollAfter > 0 && cfg.era == eraModern:
+		return bad("--poll-after needs sessions to resume a call in; --protocol-era 2026 has none")
+	case cfg.legacySSE && cfg.era == eraModern:
+		return bad("--legacy-sse serves 2024-11-05 clients; it does not go with --protocol-era 2026")
 	}
 	if cfg.bodyReadTimeout <= 0 {
 		return bad("--body-read-timeout: must be positive, got %v", cfg.bodyReadTimeout)

@@ -87,3 +87,11 @@ func toolHeaders(schema json.RawMessage) ([]ToolHeader, error) {
 	}
 	return out, nil
 }
+
+// ParseToolHeaders returns the parameters an input schema mirrors into HTTP headers (see
+// [ToolHeader]), for a client that learned a tool from tools/list and sends its Mcp-Param-*
+// headers (MCP 2026-07-28, Transports § Streamable HTTP, Custom Headers from Tool
+// Parameters). Its errors are those of an annotation that breaks the spec's constraints.
+func ParseToolHeaders(inputSchema json.RawMessage) ([]ToolHeader, error) {
+	return toolHeaders(inputSchema)
+}

@@ -119,7 +119,15 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
-		raw, _, err := c.call(ctx, mcp.MethodToolsCall, toolCallParams(pos[1], toolArgs))
+		var (
+			raw json.RawMessage
+			err error
+		)
+		if c.modern != "" {
+			raw, err = c.callTool2026(ctx, pos[1], toolArgs)
+		} else {
+			raw, _, err = c.call(ctx, mcp.MethodToolsCall, toolCallParams(pos[1], toolArgs))
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "minimcp: %v\n", err)
 			return codeProtocol

@@ -225,6 +225,12 @@ func (c *mcpClient) initialize(ctx context.Context) (*mcp.InitializeResult, erro
 // unwrap to *httpStatusError, *rpc.Error, *transportError or *malformedReplyError. info is
 // non-nil whenever the request was sent, error or not.
 func (c *mcpClient) call(ctx context.Context, method string, params any) (json.RawMessage, *callInfo, error) {
+	return c.callWith(ctx, method, params, nil)
+}
+
+// callWith is call with extra headers on the request, such as a 2026-07-28 tools/call's
+// Mcp-Param-* headers.
+func (c *mcpClient) callWith(ctx context.Context, method string, params any, extra http.Header) (json.RawMessage, *callInfo, error) {
 	raw, err := encodeParams(params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
@@ -237,7 +243,7 @@ func (c *mcpClient) call(ctx context.Context, method string, params any) (json.R
 	}
 	id := rpc.Int64ID(c.nextID.Add(1))
 	body := rpc.AppendRequest(make([]byte, 0, 48+len(method)+len(raw)), id, method, raw)
-	res, info, err := c.roundTrip(ctx, body, id, method, name)
+	res, info, err := c.roundTrip(ctx, body, id, method, name, extra)
 	if err != nil {
 		return nil, info, fmt.Errorf("%s: %w", method, err)
 	}
@@ -251,7 +257,7 @@ func (c *mcpClient) notify(ctx context.Context, method string, params any) error
 	if err != nil {
 		return fmt.Errorf("%s: encoding params: %w", method, err)
 	}
-	req, err := c.newRequest(ctx, http.MethodPost, rpc.AppendRequest(nil, rpc.ID{}, method, raw), "", "")
+	req, err := c.newRequest(ctx, http.MethodPost, rpc.AppendRequest(nil, rpc.ID{}, method, raw), "", "", nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, err)
 	}
@@ -278,7 +284,7 @@ func (c *mcpClient) close(ctx context.Context) error {
 	if c.sessionID == "" {
 		return nil
 	}
-	req, err := c.newRequest(ctx, http.MethodDelete, nil, "", "")
+	req, err := c.newRequest(ctx, http.MethodDelete, nil, "", "", nil)
 	c.sessionID = ""
 	if err != nil {
 		return fmt.Errorf("DELETE: %w", err)
@@ -386,8 +392,8 @@ func toolCallParams(name string, args json.RawMessage) json.RawMessage {
 
 // newRequest builds a request to the endpoint with the client's headers. rpcMethod and name
 // are the JSON-RPC method of body and what Mcp-Name mirrors of it, for a request of a
-// per-request revision.
-func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte, rpcMethod, name string) (*http.Request, error) {
+// per-request revision; extra are more headers, set last.
+func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte, rpcMethod, name string, extra http.Header) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -427,20 +433,23 @@ func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte, 
 		// <protocol-version> HTTP header on all subsequent requests".
 		req.Header["Mcp-Protocol-Version"] = []string{c.protocolVersion}
 	}
+	for k, v := range extra {
+		req.Header[k] = v
+	}
 	if c.host != "" {
 		req.Host = c.host
 	}
 	return req, nil
 }
 
-// roundTrip POSTs one encoded request and reads the response with the given id; rpcMethod
-// and name are for newRequest.
-func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMethod, name string) (json.RawMessage, *callInfo, error) {
+// roundTrip POSTs one encoded request and reads the response with the given id; rpcMethod,
+// name and extra are for newRequest.
+func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMethod, name string, extra http.Header) (json.RawMessage, *callInfo, error) {
 	// The request gets its own cancel so that a stream left open after its response can be
 	// dropped (see drainStream).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodPost, body, rpcMethod, name)
+	req, err := c.newRequest(ctx, http.MethodPost, body, rpcMethod, name, extra)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -295,4 +296,82 @@ func reportInputRequired(stderr io.Writer, method string, raw json.RawMessage) (
 		fmt.Fprintf(stderr, "  %s\n", d)
 	}
 	return codeFailed, true
+}
+
+// callTool2026 calls a tool at a per-request revision with the Mcp-Param-* headers its input
+// schema asks for (MCP 2026-07-28, Transports § Streamable HTTP, Custom Headers from Tool
+// Parameters). They depend on the tool's definition, which the client learns only from
+// tools/list: the call is sent without them first, and only when the server refuses it for
+// a missing or mismatched Mcp-Param-* header (-32020) is the tool looked up and the call sent
+// once more with them.
+func (c *mcpClient) callTool2026(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+	params := toolCallParams(name, args)
+	raw, _, err := c.call(ctx, mcp.MethodToolsCall, params)
+	e := rpcErrorOf(err)
+	if e == nil || e.Code != mcp.CodeHeaderMismatch || !strings.Contains(e.Message, "Mcp-Param-") {
+		return raw, err
+	}
+	hdr, herr := c.paramHeaders(ctx, name, args)
+	if herr != nil || len(hdr) == 0 {
+		return nil, err
+	}
+	raw, _, err = c.callWith(ctx, mcp.MethodToolsCall, params, hdr)
+	return raw, err
+}
+
+// paramHeaders returns the Mcp-Param-* headers of a call of tool with args: each parameter its
+// input schema annotates with x-mcp-header and args give a value other than null, as a
+// string, a number or true/false, in the Base64 form where a header cannot carry it as it is
+// (Transports § Streamable HTTP, Value Encoding).
+func (c *mcpClient) paramHeaders(ctx context.Context, tool string, args json.RawMessage) (http.Header, error) {
+	tools, err := c.listToolsRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, raw := range tools {
+		var t struct {
+			Name        string          `json:"name"`
+			InputSchema json.RawMessage `json:"inputSchema"`
+		}
+		if json.Unmarshal(raw, &t) != nil || t.Name != tool {
+			continue
+		}
+		ths, err := mcp.ParseToolHeaders(t.InputSchema)
+		if err != nil {
+			return nil, err
+		}
+		hdr := http.Header{}
+		for _, th := range ths {
+			v := valueAt(args, th.Path)
+			if v == nil || string(v) == "null" {
+				continue
+			}
+			s, ok := jsontext.Unquote(v)
+			if !ok {
+				s = string(v) // a number or a boolean, as JSON writes it
+			}
+			hdr["Mcp-Param-"+th.Name] = []string{headerSafe(s)}
+		}
+		return hdr, nil
+	}
+	return nil, fmt.Errorf("%s: no tool %q", mcp.MethodToolsList, tool)
+}
+
+// valueAt returns the raw JSON value at path in obj, nil when there is none.
+func valueAt(obj []byte, path []string) []byte {
+	for _, key := range path {
+		var next []byte
+		_ = jsontext.EachMember(obj, func(k, v []byte) bool {
+			if string(k) == key {
+				next = v
+				return false
+			}
+			return true
+		})
+		if next == nil {
+			return nil
+		}
+		obj = next
+	}
+	return obj
 }

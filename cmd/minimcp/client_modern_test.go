@@ -191,3 +191,36 @@ func TestProtocolVersionFlag(t *testing.T) {
 	assert.Contains(t, stderr, `--protocol-version "2027-01-01": want one of 2026-07-28, 2025-11-25`)
 	assert.True(t, strings.HasPrefix(stderr, "minimcp call: "), stderr)
 }
+
+// TestCallParamHeaders: call of a tool whose schema mirrors parameters into Mcp-Param-*
+// headers is refused without them (-32020), looks the tool up, and succeeds with them, a
+// value a header cannot carry as it is in the Base64 form.
+func TestCallParamHeaders(t *testing.T) {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "p", Version: "1"}, nil)
+	srv.AddRawTool(&mcp.Tool{Name: "sql", InputSchema: json.RawMessage(`{"type":"object","properties":{` +
+		`"region":{"type":"string","x-mcp-header":"Region"},"n":{"type":"integer","x-mcp-header":"N"},` +
+		`"opts":{"type":"object","properties":{"flag":{"type":"boolean","x-mcp-header":"Flag"}}},"query":{"type":"string"}}}`)},
+		func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
+			return mcp.TextResult("ok"), nil
+		})
+	h := server.New(srv, &server.Options{Stateless: true})
+	var (
+		mu      sync.Mutex
+		regions []string
+	)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		regions = append(regions, r.Header.Get("Mcp-Param-Region"))
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		ts.Close()
+		_ = h.Shutdown(context.Background())
+	})
+	code, stdout, stderr := runCmd(t, runCall, ts.URL+"/mcp", "sql", `{"region":" zürich","n":42,"opts":{"flag":true},"query":"q"}`)
+	require.Equal(t, codeOK, code, stderr)
+	assert.Equal(t, "ok\n", stdout)
+	// discover, the call without headers, tools/list, the call with them.
+	assert.Equal(t, []string{"", "", "", "=?base64?IHrDvHJpY2g=?="}, regions)
+}

@@ -203,16 +203,18 @@ summary() { # FILE: req/s, p99 and errors of one bench report
 # --- throughput --------------------------------------------------------------------------------
 log ""
 log "== throughput: echo tools/call (warm-up $warmup, $reps x $measure)"
-# The repetitions of one mode and c interleave the servers (in reverse order on even
-# repetitions), so that a change in the machine's background load hits all of them alike.
-for mode in "${modes[@]}"; do
-  for c in "${concs[@]}"; do
-    for rep in $(seq "$reps"); do
-      order=("${servers[@]}")
-      if [ $((rep % 2)) = 0 ]; then
-        order=()
-        for ((i = ${#servers[@]} - 1; i >= 0; i--)); do order+=("${servers[$i]}"); done
-      fi
+# The repetitions of one c interleave the modes and the servers (both in reverse order on even
+# repetitions), so that a change in the machine's background load hits all of them
+# alike: the modes too are compared (modern against stateless), not only the servers.
+for c in "${concs[@]}"; do
+  for rep in $(seq "$reps"); do
+    order=("${servers[@]}") morder=("${modes[@]}")
+    if [ $((rep % 2)) = 0 ]; then
+      order=() morder=()
+      for ((i = ${#servers[@]} - 1; i >= 0; i--)); do order+=("${servers[$i]}"); done
+      for ((i = ${#modes[@]} - 1; i >= 0; i--)); do morder+=("${modes[$i]}"); done
+    fi
+    for mode in "${morder[@]}"; do
       for name in "${order[@]}"; do
         start_server "$name" "$mode" "c$c.r$rep"
         loadgen "$mode" "$c" "$warmup" "$raw/warmup.$name.$mode.$c.$rep.json"

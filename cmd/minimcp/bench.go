@@ -541,6 +541,8 @@ func probe(ctx context.Context, c *mcpClient, params json.RawMessage, stderr io.
 
 // run sends requests back to back until the run's budget or time is spent or ctx is done.
 func (w *benchWorker) run(ctx context.Context, r *benchRun) {
+	// The request is prepared once: at 2026-07-28 its _meta would be written every time.
+	params, name := w.client.prepare(mcp.MethodToolsCall, r.params)
 	for ctx.Err() == nil {
 		measured := false
 		if now := time.Now(); !now.Before(r.measureStart) {
@@ -553,7 +555,7 @@ func (w *benchWorker) run(ctx context.Context, r *benchRun) {
 			}
 			measured = true
 		}
-		raw, info, err := w.client.call(ctx, mcp.MethodToolsCall, r.params)
+		raw, info, err := w.client.send(ctx, mcp.MethodToolsCall, params, name, nil)
 		if err == nil && isToolError(raw) {
 			err = errToolResult
 		}

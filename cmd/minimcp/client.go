@@ -235,12 +235,24 @@ func (c *mcpClient) callWith(ctx context.Context, method string, params any, ext
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
 	}
-	var name string
-	if c.modern != "" {
-		// MCP 2026-07-28, Basic § _meta: every request carries the per-request fields.
-		name = nameOf(method, raw)
-		raw = withMeta(c.meta, raw)
+	raw, name := c.prepare(method, raw)
+	return c.send(ctx, method, raw, name, extra)
+}
+
+// prepare returns the params of a request of method as the client sends them, and the value
+// of its Mcp-Name header (MCP 2026-07-28, Basic § _meta: every request of a per-request
+// revision carries the per-request fields): raw as it is in the session era. A load
+// generator prepares the request it repeats once.
+func (c *mcpClient) prepare(method string, raw json.RawMessage) (json.RawMessage, string) {
+	if c.modern == "" {
+		return raw, ""
 	}
+	return withMeta(c.meta, raw), nameOf(method, raw)
+}
+
+// send sends a request of method with params as prepare returned them, name for Mcp-Name and
+// extra headers; see call.
+func (c *mcpClient) send(ctx context.Context, method string, raw json.RawMessage, name string, extra http.Header) (json.RawMessage, *callInfo, error) {
 	id := rpc.Int64ID(c.nextID.Add(1))
 	body := rpc.AppendRequest(make([]byte, 0, 48+len(method)+len(raw)), id, method, raw)
 	res, info, err := c.roundTrip(ctx, body, id, method, name, extra)

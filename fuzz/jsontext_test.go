@@ -11,7 +11,9 @@ import (
 // FuzzJSONText checks the scanner under rpc, mcp and jsonschema against encoding/json: it
 // accepts exactly the texts Valid accepts, reports an error offset inside the input, and
 // decodes a string to what Unmarshal decodes it to, with its code point count; what
-// AppendString writes decodes back to the string made valid UTF-8.
+// AppendString writes decodes back to the string made valid UTF-8; EachMemberValid, which
+// skips EachMember's first validating pass, yields EachMember's members on a valid object and
+// never panics on anything else.
 func FuzzJSONText(f *testing.F) {
 	for _, s := range []string{
 		`{"a":[1,2,{"b":null}],"c":"\ud83d\ude00"}`, `[1e5,-0.0,0E-0]`, `"\ud83d alone \ude00"`,
@@ -44,6 +46,20 @@ func FuzzJSONText(f *testing.F) {
 			_, escaped, _ := jsontext.ScanString(in, i)
 			if n := jsontext.RuneCount(in[i+1:end-1], escaped); n != utf8.RuneCountInString(want) {
 				t.Fatalf("RuneCount %d, want %d", n, utf8.RuneCountInString(want))
+			}
+		}
+		type member struct{ k, v string }
+		var want, got []member
+		werr := jsontext.EachMember(in, func(k, v []byte) bool { want = append(want, member{string(k), string(v)}); return true })
+		gerr := jsontext.EachMemberValid(in, func(k, v []byte) bool { got = append(got, member{string(k), string(v)}); return true })
+		if werr == nil && (gerr != nil || len(got) != len(want)) {
+			t.Fatalf("EachMemberValid: %v, %d members; EachMember: %d", gerr, len(got), len(want))
+		}
+		if werr == nil {
+			for j := range want {
+				if got[j] != want[j] {
+					t.Fatalf("member %d: EachMemberValid %q, EachMember %q", j, got[j], want[j])
+				}
 			}
 		}
 		out := jsontext.AppendString(nil, string(in))

@@ -128,7 +128,7 @@ func retried(params json.RawMessage) bool {
 		return false
 	}
 	found := false
-	_ = jsontext.EachMember(params, func(k, _ []byte) bool {
+	_ = jsontext.EachMemberValid(params, func(k, _ []byte) bool {
 		found = string(k) == "inputResponses" || string(k) == "requestState"
 		return !found
 	})

@@ -95,7 +95,7 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 	)
 	out := make([]byte, 0, len(raw)+128)
 	out = append(out, '{')
-	err := jsontext.EachMember(raw, func(k, v []byte) bool {
+	err := jsontext.EachMemberValid(raw, func(k, v []byte) bool {
 		switch string(k) {
 		case "_meta":
 			meta = v
@@ -163,7 +163,7 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 	sep()
 	out = append(out, `"_meta":{"io.modelcontextprotocol/serverInfo":`...)
 	out = append(out, s.implJSON...)
-	_ = jsontext.EachMember(meta, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(meta, func(k, v []byte) bool {
 		if string(k) != "io.modelcontextprotocol/serverInfo" {
 			out = append(out, ',')
 			out = jsontext.AppendString(out, string(k))

@@ -412,7 +412,7 @@ func (s *Server) openRound(r *Request) error {
 		hasState bool
 		perr     error
 	)
-	_ = jsontext.EachMember(r.Params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(r.Params, func(k, v []byte) bool {
 		switch string(k) {
 		case "inputResponses":
 			if len(v) == 0 || v[0] != '{' {
@@ -420,7 +420,7 @@ func (s *Server) openRound(r *Request) error {
 				return false
 			}
 			in.responses = make(map[string]json.RawMessage)
-			_ = jsontext.EachMember(v, func(rk, rv []byte) bool {
+			_ = jsontext.EachMemberValid(v, func(rk, rv []byte) bool {
 				in.responses[string(rk)] = rv // keys come unescaped
 				return true
 			})

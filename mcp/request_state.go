@@ -207,7 +207,7 @@ func (r *stateRing) open(s, principal string, digest []byte, now time.Time) (*st
 func requestDigest(method string, params []byte) []byte {
 	type member struct{ k, v []byte }
 	var ms []member
-	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(params, func(k, v []byte) bool {
 		switch string(k) {
 		case "_meta", "inputResponses", "requestState":
 		default:

@@ -384,7 +384,7 @@ func stateFor(in *Inbound, params json.RawMessage) *SessionState {
 		return st
 	}
 	var meta []byte
-	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(params, func(k, v []byte) bool {
 		if string(k) == "_meta" {
 			meta = v // the last of a repeated member, as a decoder keeps it
 		}
@@ -404,7 +404,7 @@ var metaPrefix = []byte(`"io.modelcontextprotocol/`)
 func requestState(base *SessionState, meta json.RawMessage) *SessionState {
 	st := *base
 	changed := false
-	_ = jsontext.EachMember(meta, func(mk, mv []byte) bool {
+	_ = jsontext.EachMemberValid(meta, func(mk, mv []byte) bool {
 		switch string(mk) {
 		case "io.modelcontextprotocol/clientInfo":
 			if info, ok := decodeClientInfo(mv); ok {
@@ -740,7 +740,7 @@ func onceMembers(method string, params []byte, names ...string) error {
 		seen [2]bool
 		dup  string
 	)
-	_ = jsontext.EachMember(params, func(k, _ []byte) bool {
+	_ = jsontext.EachMemberValid(params, func(k, _ []byte) bool {
 		for i, n := range names {
 			if strings.EqualFold(string(k), n) {
 				if seen[i] {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	json "github.com/goccy/go-json"
 	gojsontext "github.com/goccy/go-json/jsontext"
@@ -292,38 +293,55 @@ func (s *Server) listTools(r *Request) (any, error) {
 var emptyObject = json.RawMessage(`{}`)
 
 // readCallToolParams reads the members of tools/call params the server needs without
-// decoding the rest: name, arguments and _meta.progressToken (values alias params).
+// decoding the rest: name, arguments and _meta.progressToken (values alias params). A name or
+// arguments given twice, or in another case, is refused in the same pass (see onceMembers).
 func readCallToolParams(params json.RawMessage) (name, args, token json.RawMessage, err error) {
 	if len(params) == 0 {
 		return nil, nil, nil, nil
 	}
-	err = jsontext.EachMember(params, func(k, v []byte) bool {
+	var seenName, seenArgs bool
+	dup := ""
+	err = jsontext.EachMemberValid(params, func(k, v []byte) bool {
 		switch string(k) {
 		case "name":
 			name = v
 		case "arguments":
 			args = v
 		case "_meta":
-			_ = jsontext.EachMember(v, func(mk, mv []byte) bool {
+			_ = jsontext.EachMemberValid(v, func(mk, mv []byte) bool {
 				if string(mk) == "progressToken" {
 					token = mv
 					return false
 				}
 				return true
 			})
+			return true
 		}
+		var seen *bool
+		switch {
+		case len(k) == 4 && strings.EqualFold(string(k), "name"):
+			seen, dup = &seenName, "name"
+		case len(k) == 9 && strings.EqualFold(string(k), "arguments"):
+			seen, dup = &seenArgs, "arguments"
+		default:
+			return true
+		}
+		if *seen {
+			return false // dup names it
+		}
+		*seen, dup = true, ""
 		return true
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		err = rpc.InvalidParams("%s", err)
+	case dup != "":
+		err = rpc.InvalidParams("%s: %q given twice (names that differ only in case are the same name)", MethodToolsCall, dup)
 	}
 	return name, args, token, err
 }
 
 func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
-	if err := onceMembers(r.Method, r.Params, "name", "arguments"); err != nil {
-		return nil, err
-	}
 	nameLit, args, token, err := readCallToolParams(r.Params)
 	if err != nil {
 		return nil, err

@@ -35,13 +35,13 @@ func (r *Request) TraceContext() TraceContext {
 		return tc
 	}
 	var meta []byte
-	_ = jsontext.EachMember(r.Params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(r.Params, func(k, v []byte) bool {
 		if string(k) == "_meta" {
 			meta = v // the last of a repeated member, as a decoder keeps it
 		}
 		return true
 	})
-	_ = jsontext.EachMember(meta, func(mk, mv []byte) bool {
+	_ = jsontext.EachMemberValid(meta, func(mk, mv []byte) bool {
 		switch string(mk) {
 		case "traceparent":
 			tc.TraceParent, _ = jsontext.Unquote(mv)

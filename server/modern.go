@@ -42,7 +42,7 @@ func readClaim(params json.RawMessage) claim {
 	if !bytes.Contains(params, metaKeyPrefix) {
 		return c
 	}
-	_ = jsontext.EachMember(params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(params, func(k, v []byte) bool {
 		switch string(k) {
 		case "_meta":
 			c.meta = v
@@ -57,7 +57,7 @@ func readClaim(params json.RawMessage) claim {
 		}
 		return true
 	})
-	_ = jsontext.EachMember(c.meta, func(mk, mv []byte) bool {
+	_ = jsontext.EachMemberValid(c.meta, func(mk, mv []byte) bool {
 		switch string(mk) {
 		case "io.modelcontextprotocol/protocolVersion":
 			c.present = true
@@ -264,7 +264,7 @@ func paramHeaders(r *http.Request, headers []mcp.ToolHeader, args []byte) *rpc.E
 func valueAt(obj []byte, path []string) []byte {
 	for _, key := range path {
 		var next []byte
-		_ = jsontext.EachMember(obj, func(k, v []byte) bool {
+		_ = jsontext.EachMemberValid(obj, func(k, v []byte) bool {
 			if string(k) == key {
 				next = v
 				return false

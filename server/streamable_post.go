@@ -299,7 +299,7 @@ func refuseSessionEra(w http.ResponseWriter, srv *mcp.Server, f frame, hdrVersio
 		id = f.msgs[0].ID
 	}
 	if f.isInitialize() {
-		_ = jsontext.EachMember(f.msgs[0].Params, func(k, v []byte) bool {
+		_ = jsontext.EachMemberValid(f.msgs[0].Params, func(k, v []byte) bool {
 			if string(k) == "protocolVersion" {
 				requested, _ = jsontext.Unquote(v)
 				return false

@@ -42,3 +42,50 @@ func EachMember(obj []byte, f func(key, value []byte) bool) error {
 	}
 	return nil
 }
+
+// EachMemberValid is [EachMember] for obj already known to be valid JSON text, such as the
+// params of a message rpc.Decode accepted or what an encoder wrote: it reads obj once, where
+// EachMember reads it once to validate and again to iterate. On text that is not a valid
+// object it never panics: it returns the first error it meets, having called f for the members
+// before it.
+func EachMemberValid(obj []byte, f func(key, value []byte) bool) error {
+	i := SkipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return ErrNotObject
+	}
+	i = SkipSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return nil
+	}
+	for {
+		if i >= len(obj) || obj[i] != '"' {
+			return errAt("expected a string as object key", i)
+		}
+		kend, escaped, err := ScanString(obj, i)
+		if err != nil {
+			return err
+		}
+		key := obj[i+1 : kend-1]
+		if escaped {
+			key = AppendUnescaped(nil, key)
+		}
+		if i, err = SkipColon(obj, kend); err != nil {
+			return err
+		}
+		vend, err := SkipValue(obj, i, 0)
+		if err != nil {
+			return err
+		}
+		if !f(key, obj[i:vend]) {
+			return nil
+		}
+		next, done, err := NextMember(obj, vend, '}')
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		i = next
+	}
+}

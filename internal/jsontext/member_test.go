@@ -43,3 +43,23 @@ func TestEachMember(t *testing.T) {
 	}
 	assert.ErrorIs(t, EachMember([]byte(`"x"`), nil), ErrNotObject)
 }
+
+// TestEachMemberValid: on valid objects the members of EachMember, in one pass; on invalid
+// text an error, never a panic.
+func TestEachMemberValid(t *testing.T) {
+	var keys, vals []string
+	err := EachMemberValid([]byte(` {"name":"echo", "argu\u006dents":{"a":[1,2]},"n":null} `), func(k, v []byte) bool {
+		keys, vals = append(keys, string(k)), append(vals, string(v))
+		return true
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"name", "arguments", "n"}, keys)
+	assert.Equal(t, []string{`"echo"`, `{"a":[1,2]}`, `null`}, vals)
+	require.NoError(t, EachMemberValid([]byte(`{ }`), func(k, v []byte) bool {
+		t.Fatal("called for an empty object")
+		return true
+	}))
+	for _, in := range []string{`[]`, ``, `{`, `{"a"`, `{"a":`, `{"a":}`, `{"a":1`, `{"a":1,`, `{"a":1 "b":2}`, `{1:2}`, `{"a\`} {
+		assert.Error(t, EachMemberValid([]byte(in), func(k, v []byte) bool { return true }), in)
+	}
+}

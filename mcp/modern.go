@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 
@@ -72,6 +73,13 @@ func (s *Server) discover() *DiscoverResult {
 	}
 }
 
+// The members modernResult merges, as they appear in an encoded result; a result whose text
+// holds neither (even inside a string) takes the short path.
+var (
+	resultMetaKey = []byte(`"_meta"`)
+	resultTypeKey = []byte(`"resultType"`)
+)
+
 // modernResult encodes res as a result of a per-request revision: with resultType "complete"
 // unless res names one (schema, Result: "Servers implementing this protocol version MUST
 // include this field"), the server's identity in _meta (schema, ResultMetaObject: "Servers
@@ -86,6 +94,21 @@ func (s *Server) modernResult(r *Request, res any) (json.RawMessage, error) {
 		}
 	}
 	hints := cacheable(r.Method)
+	if !ok && !hints && len(raw) >= 2 && raw[0] == '{' && raw[len(raw)-1] == '}' &&
+		!bytes.Contains(raw, resultMetaKey) && !bytes.Contains(raw, resultTypeKey) {
+		// The common case (a tools/call result): encoded here, so compact, with no _meta or
+		// resultType to merge and no cache hints: the members are appended after the encoded
+		// ones rather than each copied on its own.
+		const tail = `"resultType":"complete","_meta":{"io.modelcontextprotocol/serverInfo":`
+		out := make([]byte, 0, len(raw)+1+len(tail)+len(s.implJSON)+2)
+		out = append(out, raw[:len(raw)-1]...)
+		if len(raw) > 2 {
+			out = append(out, ',')
+		}
+		out = append(out, tail...)
+		out = append(out, s.implJSON...)
+		return append(out, '}', '}'), nil
+	}
 	// A retried request's result is sent with hints that say not to cache it, whatever the
 	// handler said.
 	noCache := hints && retried(r.Params)

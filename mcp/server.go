@@ -393,8 +393,9 @@ func stateFor(in *Inbound, params json.RawMessage) *SessionState {
 	return requestState(st, meta)
 }
 
-// metaPrefix marks the per-request protocol fields of _meta.
-var metaPrefix = []byte(`"io.modelcontextprotocol/`)
+// metaPrefix marks the per-request protocol fields of _meta ("io.modelcontextprotocol/...";
+// searched for from the ".", which JSON seldom holds, where a quote begins every string).
+var metaPrefix = []byte(`.modelcontextprotocol/`)
 
 // requestState reads the per-request protocol fields a client may put in _meta (meta, nil
 // when there is none), the way the 2026-07-28 revision carries what sessions used to (MCP

@@ -32,8 +32,10 @@ type claim struct {
 	meta, name, uri, args, taskID []byte
 }
 
-// metaKeyPrefix begins every key of the per-request protocol fields.
-var metaKeyPrefix = []byte(`"io.modelcontextprotocol/`)
+// metaKeyPrefix is in every key of the per-request protocol fields
+// ("io.modelcontextprotocol/..."). It leaves out the leading quote and "io": a search for a
+// quote stops at every string of the params, a search for "." seldom.
+var metaKeyPrefix = []byte(`.modelcontextprotocol/`)
 
 // readClaim reads the claim in params (see claim). It allocates nothing for params without a
 // _meta of the revision's keys, nor for a version this package knows.

@@ -241,7 +241,7 @@ func paramHeaders(r *http.Request, headers []mcp.ToolHeader, args []byte) *rpc.E
 		return nil
 	}
 	for _, th := range headers {
-		val := valueAt(args, th.Path)
+		val := jsontext.ValueAt(args, th.Path)
 		if val == nil || string(val) == "null" {
 			continue
 		}
@@ -260,25 +260,6 @@ func paramHeaders(r *http.Request, headers []mcp.ToolHeader, args []byte) *rpc.E
 		}
 	}
 	return nil
-}
-
-// valueAt returns the raw JSON value at path in obj, nil when there is none.
-func valueAt(obj []byte, path []string) []byte {
-	for _, key := range path {
-		var next []byte
-		_ = jsontext.EachMemberValid(obj, func(k, v []byte) bool {
-			if string(k) == key {
-				next = v
-				return false
-			}
-			return true
-		})
-		if next == nil {
-			return nil
-		}
-		obj = next
-	}
-	return obj
 }
 
 // sameValue reports whether header value h stands for the JSON value body: a string as it

@@ -342,7 +342,7 @@ func (c *mcpClient) paramHeaders(ctx context.Context, tool string, args json.Raw
 		}
 		hdr := http.Header{}
 		for _, th := range ths {
-			v := valueAt(args, th.Path)
+			v := jsontext.ValueAt(args, th.Path)
 			if v == nil || string(v) == "null" {
 				continue
 			}
@@ -355,23 +355,4 @@ func (c *mcpClient) paramHeaders(ctx context.Context, tool string, args json.Raw
 		return hdr, nil
 	}
 	return nil, fmt.Errorf("%s: no tool %q", mcp.MethodToolsList, tool)
-}
-
-// valueAt returns the raw JSON value at path in obj, nil when there is none.
-func valueAt(obj []byte, path []string) []byte {
-	for _, key := range path {
-		var next []byte
-		_ = jsontext.EachMember(obj, func(k, v []byte) bool {
-			if string(k) == key {
-				next = v
-				return false
-			}
-			return true
-		})
-		if next == nil {
-			return nil
-		}
-		obj = next
-	}
-	return obj
 }

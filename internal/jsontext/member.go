@@ -89,3 +89,23 @@ func EachMemberValid(obj []byte, f func(key, value []byte) bool) error {
 		i = next
 	}
 }
+
+// ValueAt returns the raw value at path in the valid JSON object obj (each element a member
+// name, one object deeper each), nil when there is none.
+func ValueAt(obj []byte, path []string) []byte {
+	for _, key := range path {
+		var next []byte
+		_ = EachMemberValid(obj, func(k, v []byte) bool {
+			if string(k) == key {
+				next = v
+				return false
+			}
+			return true
+		})
+		if next == nil {
+			return nil
+		}
+		obj = next
+	}
+	return obj
+}

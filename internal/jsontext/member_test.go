@@ -63,3 +63,12 @@ func TestEachMemberValid(t *testing.T) {
 		assert.Error(t, EachMemberValid([]byte(in), func(k, v []byte) bool { return true }), in)
 	}
 }
+
+func TestValueAt(t *testing.T) {
+	obj := []byte(`{"a":{"b":{"c":7}},"d":"x"}`)
+	assert.Equal(t, `7`, string(ValueAt(obj, []string{"a", "b", "c"})))
+	assert.Equal(t, `"x"`, string(ValueAt(obj, []string{"d"})))
+	assert.Nil(t, ValueAt(obj, []string{"a", "z"}))
+	assert.Nil(t, ValueAt(obj, []string{"d", "e"}), "a string has no members")
+	assert.Equal(t, string(obj), string(ValueAt(obj, nil)))
+}

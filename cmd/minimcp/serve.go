@@ -245,14 +245,33 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	default:
 		cfg.idleTimeout = *idle
 	}
-	if cfg.maxSessions <= 0 {
-		return bad("--max-sessions: must be positive, got %d", cfg.maxSessions)
-	}
-	if cfg.maxSubscriptions <= 0 {
-		return bad("--max-subscriptions: must be positive, got %d", cfg.maxSubscriptions)
-	}
-	if cfg.maxURILength <= 0 {
-		return bad("--max-uri-length: must be positive, got %d", cfg.maxURILength)
+	// The bounds that must be positive: zero or less would refuse everything they bound.
+	for _, b := range []struct {
+		flag     string
+		positive bool
+		value    any
+	}{
+		{"--max-sessions", cfg.maxSessions > 0, cfg.maxSessions},
+		{"--max-subscriptions", cfg.maxSubscriptions > 0, cfg.maxSubscriptions},
+		{"--max-uri-length", cfg.maxURILength > 0, cfg.maxURILength},
+		{"--max-body-bytes", cfg.maxBodyBytes > 0, cfg.maxBodyBytes},
+		{"--client-request-timeout", cfg.clientRequestTimeout > 0, cfg.clientRequestTimeout},
+		{"--state-ttl", cfg.stateTTL > 0, cfg.stateTTL},
+		{"--max-state-bytes", cfg.maxStateBytes > 0, cfg.maxStateBytes},
+		{"--task-ttl", cfg.taskTTL > 0, cfg.taskTTL},
+		{"--task-lease", cfg.taskLease > 0, cfg.taskLease},
+		{"--max-tasks", cfg.maxTasks > 0, cfg.maxTasks},
+		{"--max-task-result-bytes", cfg.maxTaskResultBytes > 0, cfg.maxTaskResultBytes},
+		{"--max-processes", cfg.maxProcesses > 0, cfg.maxProcesses},
+		{"--shutdown-timeout", cfg.shutdownTimeout > 0, cfg.shutdownTimeout},
+		{"--body-read-timeout", cfg.bodyReadTimeout > 0, cfg.bodyReadTimeout},
+		{"--max-body-bytes-in-flight", cfg.maxBodyBytesInFlight > 0, cfg.maxBodyBytesInFlight},
+		{"--write-timeout", cfg.writeTimeout > 0, cfg.writeTimeout},
+		{"--legacy-max-in-flight", cfg.legacyMaxInFlight > 0, cfg.legacyMaxInFlight},
+	} {
+		if !b.positive {
+			return bad("%s: must be positive, got %v", b.flag, b.value)
+		}
 	}
 	if cfg.maxListens < 0 {
 		return bad("--max-listens: want a positive number or 0 (the default), got %d", cfg.maxListens)
@@ -271,32 +290,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	if cfg.maxPerPrincipal < -1 {
 		return bad("--max-sessions-per-principal: want a positive number, 0 (a tenth of --max-sessions) or -1 (no quota), got %d", cfg.maxPerPrincipal)
 	}
-	if cfg.maxBodyBytes <= 0 {
-		return bad("--max-body-bytes: must be positive, got %d", cfg.maxBodyBytes)
-	}
 	if cfg.sessionEventBytes <= 0 || cfg.eventBytes <= 0 {
 		return bad("--max-session-event-bytes and --max-event-bytes: must be positive, got %d and %d", cfg.sessionEventBytes, cfg.eventBytes)
-	}
-	if cfg.clientRequestTimeout <= 0 {
-		return bad("--client-request-timeout: must be positive, got %v", cfg.clientRequestTimeout)
-	}
-	if cfg.stateTTL <= 0 {
-		return bad("--state-ttl: must be positive, got %v", cfg.stateTTL)
-	}
-	if cfg.maxStateBytes <= 0 {
-		return bad("--max-state-bytes: must be positive, got %d", cfg.maxStateBytes)
-	}
-	if cfg.taskTTL <= 0 {
-		return bad("--task-ttl: must be positive, got %v", cfg.taskTTL)
-	}
-	if cfg.taskLease <= 0 {
-		return bad("--task-lease: must be positive, got %v", cfg.taskLease)
-	}
-	if cfg.maxTasks <= 0 {
-		return bad("--max-tasks: must be positive, got %d", cfg.maxTasks)
-	}
-	if cfg.maxTaskResultBytes <= 0 {
-		return bad("--max-task-result-bytes: must be positive, got %d", cfg.maxTaskResultBytes)
 	}
 	if cfg.maxTasksPerPrincipal < -1 {
 		return bad("--max-tasks-per-principal: want a positive number, 0 (a tenth of --max-tasks) or -1 (no quota), got %d", cfg.maxTasksPerPrincipal)
@@ -304,12 +299,6 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	var err error
 	if cfg.stateKeys, err = parseStateKeys(*stateKey); err != nil {
 		return bad("%v", err)
-	}
-	if cfg.maxProcesses <= 0 {
-		return bad("--max-processes: must be positive, got %d", cfg.maxProcesses)
-	}
-	if cfg.shutdownTimeout <= 0 {
-		return bad("--shutdown-timeout: must be positive, got %v", cfg.shutdownTimeout)
 	}
 	switch {
 	case cfg.drainDelay < 0:
@@ -326,18 +315,6 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 		return bad("--poll-after needs sessions to resume a call in; --protocol-era 2026 has none")
 	case cfg.legacySSE && cfg.era == eraModern:
 		return bad("--legacy-sse serves 2024-11-05 clients; it does not go with --protocol-era 2026")
-	}
-	if cfg.bodyReadTimeout <= 0 {
-		return bad("--body-read-timeout: must be positive, got %v", cfg.bodyReadTimeout)
-	}
-	if cfg.maxBodyBytesInFlight <= 0 {
-		return bad("--max-body-bytes-in-flight: must be positive, got %d", cfg.maxBodyBytesInFlight)
-	}
-	if cfg.writeTimeout <= 0 {
-		return bad("--write-timeout: must be positive, got %v", cfg.writeTimeout)
-	}
-	if cfg.legacyMaxInFlight <= 0 {
-		return bad("--legacy-max-in-flight: must be positive, got %d", cfg.legacyMaxInFlight)
 	}
 	if err := checkServePath(cfg.path, cfg.legacySSE); err != nil {
 		return bad("--path: %v", err)

@@ -42,16 +42,9 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	params := map[string]string{"uri": pos[1]}
 	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
-		raw, _, err := c.call(ctx, mcp.MethodResourcesRead, params)
-		if err != nil {
-			return requestFailed(stderr, err)
-		}
-		if code, ok := reportInputRequired(stderr, mcp.MethodResourcesRead, raw); ok {
+		raw, code := getResult(ctx, c, mcp.MethodResourcesRead, params, *asJSON, stdout, stderr)
+		if code >= 0 {
 			return code
-		}
-		if *asJSON {
-			writeJSON(stdout, raw)
-			return codeOK
 		}
 		var res struct {
 			Contents []struct {
@@ -102,16 +95,9 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
-		raw, _, err := c.call(ctx, mcp.MethodPromptsGet, params)
-		if err != nil {
-			return requestFailed(stderr, err)
-		}
-		if code, ok := reportInputRequired(stderr, mcp.MethodPromptsGet, raw); ok {
+		raw, code := getResult(ctx, c, mcp.MethodPromptsGet, params, *asJSON, stdout, stderr)
+		if code >= 0 {
 			return code
-		}
-		if *asJSON {
-			writeJSON(stdout, raw)
-			return codeOK
 		}
 		var res struct {
 			Messages []struct {
@@ -147,4 +133,23 @@ func requestFailed(stderr io.Writer, err error) int {
 		return codeFailed
 	}
 	return codeProtocol
+}
+
+// getResult sends the request of read and prompt and handles what both do with its answer:
+// an error or an input-required result is reported, and with --json (asJSON) the result is
+// printed as it came. It returns the result and -1 when the caller goes on to print it, or the
+// exit code when it is done.
+func getResult(ctx context.Context, c *mcpClient, method string, params any, asJSON bool, stdout, stderr io.Writer) (json.RawMessage, int) {
+	raw, _, err := c.call(ctx, method, params)
+	if err != nil {
+		return nil, requestFailed(stderr, err)
+	}
+	if code, ok := reportInputRequired(stderr, method, raw); ok {
+		return nil, code
+	}
+	if asJSON {
+		writeJSON(stdout, raw)
+		return nil, codeOK
+	}
+	return raw, -1
 }

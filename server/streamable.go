@@ -144,8 +144,14 @@ type Options struct {
 	// expires only when idle on every replica (see the design note in session.go).
 	Sessions SessionStore
 	// Events stores SSE events for resumption. If nil, a [MemoryEventStore] with default
-	// caps.
+	// caps. Replicas sharing Sessions share it too; with a Relay, one that implements
+	// [EventFollower] lets a stream be resumed on a replica other than the one writing it.
 	Events EventStore
+	// Relay carries replies to server-to-client requests, cancellations, the end of sessions
+	// and server-initiated messages between the replicas sharing Sessions, so that no
+	// balancer affinity is needed (see the design note in relay.go). Set it only with
+	// Sessions. If nil, each replica serves alone what runs on it.
+	Relay Relay
 	// Polling lets a handler end the connection of its POST's SSE answer before its result
 	// with [mcp.Request.CloseStream] and finish in the background; the client comes back with
 	// a GET carrying Last-Event-ID and receives the rest (MCP 2025-11-25, Transports § Sending

@@ -1,0 +1,192 @@
+package server
+
+import (
+	"context"
+	"sync"
+)
+
+/*
+Design note: routing between replicas.
+
+Replicas given one shared SessionStore, one shared EventStore and one Relay serve sessions
+together behind any balancer, with no affinity: every request may land on any replica (see
+the design note in session.go for how they agree on a session's life). What runs is still
+in one place: a request runs on the replica its POST reached, and waits there for the
+replies to the requests it sends the client (sampling, elicitation, roots). What crosses
+between replicas, and how:
+
+  - The reply to a server-to-client request. Its id names the replica waiting: with a
+    Relay, a session's server-to-client requests get string ids "<replica key>-<n>"
+    (unique across replicas, which the per-copy counters alone are not). The replica that
+    receives the reply in a POST answers 202 and, when the id names another replica,
+    publishes it to that replica alone (RelayReply), which hands it to the waiting call.
+    Addressed, not broadcast: one message to one replica, however many there are.
+  - notifications/cancelled. Which replica runs a request is written nowhere (that would
+    cost the hot path a write), so the notification is handled where it lands and published
+    to every replica (RelayCancel); the one running the request cancels it, the others find
+    nothing to cancel. Request ids are unique within a session, so no other request is hit.
+  - The end of a session (DELETE, expiry). The replica that ends it deletes the record and
+    the events and publishes RelaySessionEnded; every replica drops its copy, closing its
+    GET and resumed streams and cancelling its requests in the session, at once rather than
+    at its next look at the store.
+  - Server-initiated messages of a session (list_changed, resource updates, Session.Notify).
+    The replica whose copy sends one stores it on the session's GET stream, as without
+    replicas, and writes it to that stream if it is open here; if not, it publishes it
+    (RelayPush) so that the replica holding the GET stream, if any, writes it there.
+  - The resumption of a POST's stream on another replica. The stream's events are in the
+    shared EventStore; a GET with Last-Event-ID on B follows the stream there
+    (EventFollower): the events stored so far, then the new ones as A appends them, until A
+    ends the stream with the response. Nothing crosses the relay for it.
+
+Costs. A tools/call in an existing session costs one SessionStore round trip (Load, which
+confirms the session and brings its state), nothing on the relay, and one EventStore
+append per SSE event when the answer is a stream (none for a JSON answer). Activity is
+reported to the store (Touch) per session and sweep, not per request.
+
+What a Relay does not give: delivery is at most once. A lost reply leaves its call waiting
+until its own deadline; a lost cancellation lets the request finish; a lost end of session
+leaves a copy serving until its next request confirms with the store (404 then) or the
+sweep drops it; a lost push is still stored and replayed on the client's next resumption.
+
+When a replica dies, its running requests die with it: their streams end without a
+response, a follower on another replica stops when the stream stays silent for the idle
+timeout, and the client may retry. The session itself lives in the stores and any replica
+serves it.
+
+Without a Relay (a shared SessionStore alone), a reply or a cancellation that lands on a
+replica other than the request's is lost (the reply is a stray, logged at debug; the call
+times out), a deleted session's streams elsewhere close only at their replica's next look
+at the store, and a stream is resumed only on the replica that wrote it (elsewhere its
+stored events are replayed, then the stream ends).
+*/
+
+// RelayKind says what a [RelayMessage] carries.
+type RelayKind uint8
+
+// The kinds of [RelayMessage].
+const (
+	// RelayReply carries the client's JSON-RPC response (Payload) to a server-to-client
+	// request (sampling, elicitation, roots) that arrived on a replica other than the one
+	// waiting for it. It is addressed: To is the waiting replica, read from the request id.
+	RelayReply RelayKind = iota + 1
+	// RelayCancel carries a notifications/cancelled (Payload) for a request that may run on
+	// another replica. It goes to every replica (To is ""): where the request runs is
+	// written nowhere, so that the hot path writes nothing.
+	RelayCancel
+	// RelaySessionEnded says the session was deleted (DELETE) or expired: every replica
+	// closes its streams and cancels its requests in it at once. To is "", Payload empty.
+	RelaySessionEnded
+	// RelayPush carries an event of the session's GET stream (EventID, Payload: the
+	// message), stored by a replica that has no GET stream of the session open, to the
+	// replica that has. To is "".
+	RelayPush
+)
+
+// RelayMessage is what a [Relay] carries between the replicas that share a [SessionStore].
+// A Relay treats it as opaque data: it only routes on To.
+type RelayMessage struct {
+	// Kind says what the message carries.
+	Kind RelayKind `json:"kind"`
+	// SessionID is the Mcp-Session-Id of the session it concerns.
+	SessionID string `json:"session"`
+	// From is the replica that published it.
+	From string `json:"from"`
+	// To is the replica it is for, "" for every replica.
+	To string `json:"to,omitempty"`
+	// EventID is the event id of a RelayPush; empty otherwise.
+	EventID string `json:"eventId,omitempty"`
+	// Payload is a JSON-RPC message, or nothing (see [RelayKind]).
+	Payload []byte `json:"payload,omitempty"`
+}
+
+// A Relay carries [RelayMessage]s between the replicas that share a [SessionStore] (see
+// the design note below). Delivery is at most once and unordered between publishers; a
+// message lost on the way costs what the design note says, never a session. Implementations
+// must be safe for concurrent use.
+type Relay interface {
+	// Publish delivers m to the subscription of the replica m.To, or to every subscription
+	// when m.To is "" (the publisher's own included). It must not wait for subscribers to
+	// consume it. m and its Payload are not retained by the caller after Publish returns:
+	// the relay copies what it keeps. An error means m may not have been delivered.
+	Publish(ctx context.Context, m RelayMessage) error
+	// Subscribe calls deliver with each message published from now on whose To is replica
+	// or "", until cancel is called; after cancel returns deliver is not called again.
+	// deliver must not block; it may be called concurrently and must not retain m.Payload
+	// after it returns. ctx bounds the subscribing only, not the subscription.
+	Subscribe(ctx context.Context, replica string, deliver func(m RelayMessage)) (cancel func(), err error)
+}
+
+// EventFollower is implemented by an [EventStore] shared by replicas, so that a replica can
+// carry on a stream another replica writes: the resumption on replica B of a POST's stream
+// whose request still runs on replica A (MCP 2025-11-25, Transports § Resumability and
+// Redelivery).
+type EventFollower interface {
+	// Follow calls f, in order, for each stored event of the stream lastEventID belongs to
+	// that came after it, as Replay does, and then for each event appended to that stream
+	// later, until the stream is ended with EndStream (Follow returns nil once f had its
+	// last event), the session's events are deleted (nil as well), ctx ends (its error) or
+	// f fails (f's error). It returns the stream's id, and [ErrEventNotFound] if lastEventID
+	// cannot be one of this store's ids.
+	Follow(ctx context.Context, sessionID, lastEventID string, f func(eventID string, msg []byte) error) (streamID string, err error)
+	// EndStream marks the stream complete: it gets no more events, and its followers return
+	// after its last. Ending a stream twice, or one without events, is not an error.
+	EndStream(ctx context.Context, sessionID, streamID string) error
+}
+
+// Pinger is implemented by a store or relay that can check it is reachable (a connection
+// to Redis); [Handler.Ready] calls it.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// MemoryRelay is a [Relay] within one process: in-process replicas given the same one (and
+// the same SessionStore and EventStore) serve sessions together. Its zero value is ready to
+// use. Publish calls the subscribers' deliver on the calling goroutine.
+type MemoryRelay struct {
+	mu sync.RWMutex
+	// subs maps each replica to its subscriptions; guarded by mu.
+	subs map[string]map[*relaySub]struct{}
+}
+
+// relaySub is one subscription of a MemoryRelay; its pointer is its identity.
+type relaySub struct{ deliver func(RelayMessage) }
+
+// Publish implements [Relay].
+func (r *MemoryRelay) Publish(_ context.Context, m RelayMessage) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for replica, subs := range r.subs {
+		if m.To != "" && m.To != replica {
+			continue
+		}
+		for s := range subs {
+			s.deliver(m)
+		}
+	}
+	return nil
+}
+
+// Subscribe implements [Relay]. It never fails.
+func (r *MemoryRelay) Subscribe(_ context.Context, replica string, deliver func(RelayMessage)) (func(), error) {
+	s := &relaySub{deliver: deliver}
+	r.mu.Lock()
+	if r.subs == nil {
+		r.subs = make(map[string]map[*relaySub]struct{})
+	}
+	if r.subs[replica] == nil {
+		r.subs[replica] = make(map[*relaySub]struct{})
+	}
+	r.subs[replica][s] = struct{}{}
+	r.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			delete(r.subs[replica], s)
+			if len(r.subs[replica]) == 0 {
+				delete(r.subs, replica)
+			}
+		})
+	}, nil
+}

@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/minimcp/minimcp/internal/manifest"
 )
 
 // command is one subcommand: it parses args, does its work, and returns the exit code.
@@ -61,7 +63,7 @@ func usage(w io.Writer) {
 
 func main() {
 	code := run(os.Args[1:], os.Stdout, os.Stderr)
-	killExecProcesses() // nothing an exec tool started outlives minimcp
+	manifest.KillProcesses() // nothing an exec tool started outlives minimcp
 	os.Exit(code)
 }
 
@@ -102,7 +104,7 @@ func signalContext() (context.Context, func()) {
 		select {
 		case <-sigs:
 			fmt.Fprintln(os.Stderr, "minimcp: second signal, exiting now")
-			killExecProcesses()
+			manifest.KillProcesses()
 			os.Exit(130)
 		case <-done:
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minimcp/minimcp/internal/manifest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
 )
@@ -189,7 +190,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on shutdown, keep the listener open at least this long, /readyz answering 503, so balancers notice before the port closes; counts within --shutdown-timeout")
-	fs.IntVar(&cfg.maxProcesses, "max-processes", defaultMaxProcesses, "most programs of the manifest's exec tools running at once; a call beyond it waits for a slot, up to the tool's timeout")
+	fs.IntVar(&cfg.maxProcesses, "max-processes", manifest.DefaultMaxProcesses, "most programs of the manifest's exec tools running at once; a call beyond it waits for a slot, up to the tool's timeout")
 	fs.DurationVar(&cfg.pollAfter, "poll-after", 0, "close the connection of a tool call still running after this long; the client resumes it with GET (SEP-1699, clients of 2025-11-25 on); 0: never")
 	fs.IntVar(&cfg.maxSubscriptions, "max-subscriptions", mcp.DefaultMaxSubscriptions, "most resources one session may be subscribed to at once, or one subscriptions/listen may name; beyond it gets -32602")
 	fs.IntVar(&cfg.maxURILength, "max-uri-length", mcp.DefaultMaxURILength, "longest resource uri accepted by resources/read, subscribe, unsubscribe and subscriptions/listen, in bytes")
@@ -388,7 +389,7 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 }
 
 // newServeServer returns the server to serve, the names of its tools, and a function that
-// releases what its tools hold. Its errors are those of loadManifest.
+// releases what its tools hold. Its errors are those of manifest.Load.
 func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
 	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
@@ -399,15 +400,15 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
 	}
-	m, err := loadManifest(cfg.manifest)
+	m, err := manifest.Load(cfg.manifest, &manifest.Options{Version: version})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	opts.Instructions = m.instructions
-	m.setMaxProcesses(cfg.maxProcesses)
-	srv := mcp.NewServer(&m.impl, opts)
-	m.register(srv, logger)
-	return srv, m.toolNames(), m.close, nil
+	opts.Instructions = m.Instructions
+	m.SetMaxProcesses(cfg.maxProcesses)
+	srv := mcp.NewServer(&m.Impl, opts)
+	m.Register(srv, logger)
+	return srv, m.ToolNames(), m.Close, nil
 }
 
 // serveHTTP serves srv over Streamable HTTP until ctx is cancelled, then shuts down.

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,11 +199,21 @@ func TestServeBuiltins(t *testing.T) {
 	assert.Contains(t, logs, `msg="minimcp serving" url=`+r.base+`/mcp mode=stateful response=auto tools=echo,add auth=none replica=replica-7`)
 }
 
+// testManifest declares the tools, resources and prompts the serve tests serve: the manifest
+// package's own test manifest, so that both test the same file.
+const testManifest = "../../internal/manifest/testdata/tools.json"
+
 func TestServeManifest(t *testing.T) {
-	up := newUpstream(t)
+	var auth atomic.Value // the Authorization header of the upstream's last request
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id": 7, "name": "widget"}`)
+	}))
+	t.Cleanup(up.Close)
 	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
 	t.Setenv("MINIMCP_TEST_SECRET", "s3cret")
-	r := startServe(t, "--manifest", "testdata/tools.json", "--stateless", "--response", "json", "--path", "/rpc")
+	r := startServe(t, "--manifest", testManifest, "--stateless", "--response", "json", "--path", "/rpc")
 	c := newTestMCP(t, r.base+"/rpc", "")
 	ctx := t.Context()
 
@@ -230,8 +241,7 @@ func TestServeManifest(t *testing.T) {
 	res = c.tool(ctx, "item", `{"id": "7"}`)
 	assert.False(t, res.IsError)
 	assert.JSONEq(t, `{"id": 7, "name": "widget"}`, string(res.StructuredContent))
-	req, _ := up.lastRequest()
-	assert.Equal(t, "Bearer s3cret", req.Header.Get("Authorization"))
+	assert.Equal(t, "Bearer s3cret", auth.Load())
 
 	res = c.tool(ctx, "say", `{}`)
 	assert.True(t, res.IsError, "arguments are validated against the input schema")
@@ -512,7 +522,7 @@ func TestServeShutdown(t *testing.T) {
 	defer up.Close()
 	t.Setenv("MINIMCP_TEST_UPSTREAM", up.URL)
 	t.Setenv("MINIMCP_TEST_SECRET", "s")
-	r := startServe(t, "--manifest", "testdata/tools.json")
+	r := startServe(t, "--manifest", testManifest)
 
 	c := newTestMCP(t, r.base+"/mcp", "")
 	c.initialize()
@@ -583,7 +593,7 @@ func TestServeShutdownDeadline(t *testing.T) {
 	var logs syncBuffer
 	codes := make(chan int, 1)
 	go func() {
-		codes <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--manifest", "testdata/tools.json", "--stateless", "--shutdown-timeout", "50ms"},
+		codes <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--manifest", testManifest, "--stateless", "--shutdown-timeout", "50ms"},
 			&serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, ready: func(a net.Addr) { addrs <- a }})
 	}()
 	c := newTestMCP(t, "http://"+(<-addrs).String()+"/mcp", "")

@@ -203,7 +203,7 @@ func TestServeSubscriptionLimits(t *testing.T) {
 	var logs syncBuffer
 	codes := make(chan int, 1) // serve's exit code; never closed
 	go func() {
-		codes <- serve(context.Background(), []string{"--stdio", "--manifest", "testdata/tools.json", "--max-subscriptions", "1"},
+		codes <- serve(context.Background(), []string{"--stdio", "--manifest", testManifest, "--max-subscriptions", "1"},
 			&serveIO{stdin: inR, stdout: outW, stderr: &logs})
 		outW.Close()
 	}()
@@ -247,7 +247,7 @@ func TestServeListenLimits(t *testing.T) {
 	var logs syncBuffer
 	codes := make(chan int, 1) // serve's exit code; never closed
 	go func() {
-		codes <- serve(context.Background(), []string{"--stdio", "--manifest", "testdata/tools.json"},
+		codes <- serve(context.Background(), []string{"--stdio", "--manifest", testManifest},
 			&serveIO{stdin: inR, stdout: outW, stderr: &logs})
 		outW.Close()
 	}()

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"bytes"
@@ -69,11 +69,12 @@ type httpTool struct {
 	timeout     time.Duration
 	maxResponse int64
 	client      *http.Client
+	userAgent   string // minimcp/VERSION, unless the manifest sets a User-Agent
 }
 
 // httpTool checks the "http" member of a tool.
-func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *manifest) *httpTool {
-	x := &httpTool{name: toolName, method: http.MethodGet, header: http.Header{}}
+func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *Manifest) *httpTool {
+	x := &httpTool{name: toolName, method: http.MethodGet, header: http.Header{}, userAgent: "minimcp/" + m.version}
 	ok := true
 	if s, present := o.str("method"); present {
 		x.method = strings.ToUpper(s)
@@ -267,7 +268,7 @@ func (x *httpTool) run(ctx context.Context, args json.RawMessage) (res *mcp.Call
 		hreq.Header.Set("Accept", "application/json, text/*;q=0.9, */*;q=0.8")
 	}
 	if hreq.Header.Get("User-Agent") == "" {
-		hreq.Header.Set("User-Agent", "minimcp/"+version)
+		hreq.Header.Set("User-Agent", x.userAgent)
 	}
 	resp, err := x.client.Do(hreq)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"os"
@@ -96,7 +96,7 @@ func TestManifestSkillErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseManifest("m.json", []byte(tt.manifest))
+			_, err := parseManifest("m.json", []byte(tt.manifest), nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package manifest
 
 import (
 	"errors"
@@ -106,10 +106,10 @@ func finishCall(c *execCall) {
 	sweep()
 }
 
-// killExecProcesses kills every program still running and, where the system allows,
+// KillProcesses kills every program still running and, where the system allows,
 // everything the process started: what minimcp does before it exits at once (a second
 // SIGTERM) and when it ends, so that nothing outlives it.
-func killExecProcesses() {
+func KillProcesses() {
 	execCalls.Lock()
 	defer execCalls.Unlock()
 	for _, c := range execCalls.byPid {

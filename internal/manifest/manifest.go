@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"errors"
@@ -61,10 +61,24 @@ const (
 	maxShownProblems = 20
 )
 
-// manifest is a parsed and fully checked manifest, ready to register.
-type manifest struct {
-	impl         mcp.Implementation
-	instructions string
+// Options configures [Load]. The zero value of each field means its default.
+type Options struct {
+	// Version is the version of the program serving the manifest: the serverInfo version of a
+	// manifest that names none, and the User-Agent (minimcp/VERSION) of its http tools. If
+	// empty, "dev".
+	Version string
+}
+
+// Manifest is a parsed and fully checked manifest, ready to register. Its methods are not
+// safe to call concurrently with each other; the handlers Register installs are.
+type Manifest struct {
+	// Impl is the server's name, title and version: the manifest's, or "minimcp" and
+	// [Options.Version] where it gives none.
+	Impl mcp.Implementation
+	// Instructions are the manifest's instructions to clients, if any.
+	Instructions string
+	// version is Options.Version, or "dev".
+	version string
 	// maxResourceBytes is the default limit of a resource read.
 	maxResourceBytes int64
 	tools            []*manifestTool
@@ -85,19 +99,19 @@ type manifestTool struct {
 	handler func(logger *slog.Logger) mcp.ToolHandler
 }
 
-// loadManifest reads and checks the manifest in file. The error names the file and, for each
-// problem, where it is; a *manifestError lists them all.
-func loadManifest(file string) (*manifest, error) {
+// Load reads and checks the manifest in file; opts may be nil. The error names the file and,
+// for each problem, where it is, one per line.
+func Load(file string, opts *Options) (*Manifest, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", file, err)
 	}
-	return parseManifest(file, data)
+	return parseManifest(file, data, opts)
 }
 
-// register adds everything the manifest declares to srv. The manifest has been checked, so
+// Register adds everything the manifest declares to srv. The manifest has been checked, so
 // none of the registrations panics. Tool calls are logged to logger at debug level.
-func (m *manifest) register(srv *mcp.Server, logger *slog.Logger) {
+func (m *Manifest) Register(srv *mcp.Server, logger *slog.Logger) {
 	for _, t := range m.tools {
 		srv.AddRawTool(t.tool, t.handler(logger.With("tool", t.tool.Name)))
 	}
@@ -118,14 +132,14 @@ func (m *manifest) register(srv *mcp.Server, logger *slog.Logger) {
 	}
 }
 
-// setMaxProcesses sets how many programs the manifest's exec tools may run at once, in all
+// SetMaxProcesses sets how many programs the manifest's exec tools may run at once, in all
 // (--max-processes). Call it before the first call; n must be positive.
-func (m *manifest) setMaxProcesses(n int) {
+func (m *Manifest) SetMaxProcesses(n int) {
 	*m.execLimit = *newExecLimit(n)
 }
 
-// toolNames returns the names of the manifest's tools, in manifest order.
-func (m *manifest) toolNames() []string {
+// ToolNames returns the names of the manifest's tools, in manifest order.
+func (m *Manifest) ToolNames() []string {
 	names := make([]string, len(m.tools))
 	for i, t := range m.tools {
 		names[i] = t.tool.Name
@@ -133,8 +147,8 @@ func (m *manifest) toolNames() []string {
 	return names
 }
 
-// close releases what the manifest's tools hold between calls: idle connections to upstreams.
-func (m *manifest) close() {
+// Close releases what the manifest's tools hold between calls: idle connections to upstreams.
+func (m *Manifest) Close() {
 	if m.transport != nil {
 		m.transport.CloseIdleConnections()
 	}
@@ -164,8 +178,9 @@ func (e *manifestError) Error() string {
 	return b.String()
 }
 
-// parseManifest checks the manifest data read from file and returns it ready to register.
-func parseManifest(file string, data []byte) (*manifest, error) {
+// parseManifest checks the manifest data read from file and returns it ready to register;
+// opts may be nil.
+func parseManifest(file string, data []byte, opts *Options) (*Manifest, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		var se *json.SyntaxError
@@ -186,19 +201,22 @@ func parseManifest(file string, data []byte) (*manifest, error) {
 		return nil, fmt.Errorf("manifest %s: %w", file, err)
 	}
 	c := &checker{file: file, dir: filepath.Dir(abs)}
-	m := &manifest{execLimit: newExecLimit(defaultMaxProcesses)}
+	m := &Manifest{execLimit: newExecLimit(DefaultMaxProcesses), version: "dev"}
+	if opts != nil && opts.Version != "" {
+		m.version = opts.Version
+	}
 	o := &jsonObject{c: c, members: top}
 	o.take("$schema") // for editors; not used
-	m.impl.Name, _ = o.str("name")
-	m.impl.Title, _ = o.str("title")
-	m.impl.Version, _ = o.str("version")
-	m.instructions, _ = o.str("instructions")
+	m.Impl.Name, _ = o.str("name")
+	m.Impl.Title, _ = o.str("title")
+	m.Impl.Version, _ = o.str("version")
+	m.Instructions, _ = o.str("instructions")
 	m.maxResourceBytes = o.positive("maxResourceBytes", defaultMaxResourceBytes)
-	if m.impl.Name == "" {
-		m.impl.Name = "minimcp"
+	if m.Impl.Name == "" {
+		m.Impl.Name = "minimcp"
 	}
-	if m.impl.Version == "" {
-		m.impl.Version = version
+	if m.Impl.Version == "" {
+		m.Impl.Version = m.version
 	}
 	tools, _ := o.array("tools")
 	resources, _ := o.array("resources")
@@ -296,7 +314,7 @@ type inputShape struct {
 }
 
 // tool checks one element of "tools".
-func (c *checker) tool(path string, raw json.RawMessage, m *manifest) *manifestTool {
+func (c *checker) tool(path string, raw json.RawMessage, m *Manifest) *manifestTool {
 	o := c.object(path, raw)
 	if o == nil {
 		return nil

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"log/slog"
@@ -19,11 +19,11 @@ import (
 // directory (so relative paths in it start here).
 func manifestServer(t *testing.T, data string) *mcp.Server {
 	t.Helper()
-	m, err := parseManifest("m.json", []byte(data))
+	m, err := parseManifest("m.json", []byte(data), nil)
 	require.NoError(t, err)
-	t.Cleanup(m.close)
-	srv := mcp.NewServer(&m.impl, &mcp.ServerOptions{Instructions: m.instructions})
-	m.register(srv, slog.New(slog.DiscardHandler))
+	t.Cleanup(m.Close)
+	srv := mcp.NewServer(&m.Impl, &mcp.ServerOptions{Instructions: m.Instructions})
+	m.Register(srv, slog.New(slog.DiscardHandler))
 	return srv
 }
 
@@ -214,7 +214,7 @@ func TestParseManifestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := parseManifest("m.json", []byte(tt.manifest))
+			m, err := parseManifest("m.json", []byte(tt.manifest), nil)
 			require.Error(t, err)
 			assert.Nil(t, m)
 			assert.Equal(t, tt.want, err.Error())
@@ -227,7 +227,7 @@ func TestManifestErrorListIsCapped(t *testing.T) {
 	for range 25 {
 		tools = append(tools, `{"name": "a b"}`)
 	}
-	_, err := parseManifest("m.json", []byte(`{"tools": [`+strings.Join(tools, ",")+`]}`))
+	_, err := parseManifest("m.json", []byte(`{"tools": [`+strings.Join(tools, ",")+`]}`), nil)
 	require.Error(t, err)
 	lines := strings.Split(err.Error(), "\n")
 	require.Len(t, lines, maxShownProblems+1)
@@ -236,30 +236,33 @@ func TestManifestErrorListIsCapped(t *testing.T) {
 
 func TestLoadManifest(t *testing.T) {
 	t.Run("missing file", func(t *testing.T) {
-		_, err := loadManifest("testdata/nope.json")
+		_, err := Load("testdata/nope.json", nil)
 		require.Error(t, err)
 		assert.Equal(t, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory", err.Error())
 	})
 	t.Run("defaults", func(t *testing.T) {
-		m, err := parseManifest("m.json", []byte(`{"prompts": [{"name": "p", "template": "x"}]}`))
+		m, err := parseManifest("m.json", []byte(`{"prompts": [{"name": "p", "template": "x"}]}`), nil)
 		require.NoError(t, err)
-		assert.Equal(t, mcp.Implementation{Name: "minimcp", Version: version}, m.impl)
+		assert.Equal(t, mcp.Implementation{Name: "minimcp", Version: "dev"}, m.Impl)
+		m, err = parseManifest("m.json", []byte(`{"prompts": [{"name": "p", "template": "x"}]}`), &Options{Version: "v1.2.3"})
+		require.NoError(t, err)
+		assert.Equal(t, mcp.Implementation{Name: "minimcp", Version: "v1.2.3"}, m.Impl)
 	})
 	t.Run("example manifest", func(t *testing.T) {
-		m, err := loadManifest("../../examples/manifest.json")
+		m, err := Load("../../examples/manifest.json", nil)
 		require.NoError(t, err)
-		assert.NotEmpty(t, m.toolNames())
-		m.close()
+		assert.NotEmpty(t, m.ToolNames())
+		m.Close()
 	})
 	t.Run("test manifest", func(t *testing.T) {
 		t.Setenv("MINIMCP_TEST_UPSTREAM", "http://127.0.0.1:1")
 		t.Setenv("MINIMCP_TEST_SECRET", "s")
-		m, err := loadManifest("testdata/tools.json")
+		m, err := Load("testdata/tools.json", nil)
 		require.NoError(t, err)
-		assert.Equal(t, []string{"say", "fail", "slow", "chatty", "item"}, m.toolNames())
-		assert.Equal(t, mcp.Implementation{Name: "test-tools", Version: "0.1.0"}, m.impl)
-		assert.Equal(t, "Tools for serve_test.go.", m.instructions)
-		m.close()
+		assert.Equal(t, []string{"say", "fail", "slow", "chatty", "item"}, m.ToolNames())
+		assert.Equal(t, mcp.Implementation{Name: "test-tools", Version: "0.1.0"}, m.Impl)
+		assert.Equal(t, "Tools for serve_test.go.", m.Instructions)
+		m.Close()
 	})
 }
 
@@ -284,12 +287,12 @@ func TestManifestDocExample(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte(example), 0o644))
 	t.Setenv("SHOP_API_TOKEN", "t")
 
-	m, err := loadManifest(file)
+	m, err := Load(file, nil)
 	require.NoError(t, err)
-	t.Cleanup(m.close)
-	assert.Equal(t, []string{"grep", "get_order"}, m.toolNames())
-	srv := mcp.NewServer(&m.impl, nil)
-	m.register(srv, slog.New(slog.DiscardHandler))
+	t.Cleanup(m.Close)
+	assert.Equal(t, []string{"grep", "get_order"}, m.ToolNames())
+	srv := mcp.NewServer(&m.Impl, nil)
+	m.Register(srv, slog.New(slog.DiscardHandler))
 
 	res := inProcTool(t, srv, "grep", `{"pattern": "lamp", "files": ["a.txt", "b.txt"]}`)
 	assert.Equal(t, []string{"a.txt:2:lamp\na.txt:3:red lamp\nb.txt:1:lamp shade\n"}, texts(res))

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package manifest
 
 import "os/exec"
 
@@ -12,5 +12,5 @@ func setProcessGroup(*exec.Cmd) {}
 // runContained is cmd.Run: the program's descendants are not tracked on this system.
 func runContained(cmd *exec.Cmd) error { return cmd.Run() }
 
-// killExecProcesses does nothing on this system.
-func killExecProcesses() {}
+// KillProcesses does nothing on this system.
+func KillProcesses() {}

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 // failing at once: a model that gets "busy" retries at once, and a short burst is better
 // queued than refused. The wait is bounded by the tool's timeout.
 const (
-	// defaultMaxProcesses bounds the programs of all exec tools running at once: a few per
+	// DefaultMaxProcesses bounds the programs of all exec tools running at once: a few per
 	// core of a typical server, so that a flood of calls queues instead of forking without
 	// end (each program costs a process, its memory, two pipes and three goroutines).
-	defaultMaxProcesses = 32
+	DefaultMaxProcesses = 32
 	// defaultToolMaxProcesses bounds the programs of one exec tool running at once, so that
 	// one busy (or slow) tool leaves room for the others.
 	defaultToolMaxProcesses = 8

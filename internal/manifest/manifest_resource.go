@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 
 // resource checks one element of "resources": a file ("uri" and "file") or a directory
 // behind a URI template ("uriTemplate" and "dir").
-func (c *checker) resource(path string, raw json.RawMessage, m *manifest, uriAt map[string]string) {
+func (c *checker) resource(path string, raw json.RawMessage, m *Manifest, uriAt map[string]string) {
 	o := c.object(path, raw)
 	if o == nil {
 		return

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	json "github.com/goccy/go-json"
@@ -122,7 +122,7 @@ func TestHTTPTool(t *testing.T) {
 		assert.Equal(t, "/items/a%20b%2Fc?fixed=1&q=a+b%2Fc&n=2.5&tags=x&tags=y+z&verbose=true", r.RequestURI)
 		assert.Equal(t, "Bearer s3cret", r.Header.Get("Authorization"))
 		assert.Equal(t, "yes", r.Header.Get("X-Fixed"))
-		assert.Equal(t, "minimcp/"+version, r.Header.Get("User-Agent"))
+		assert.Equal(t, "minimcp/dev", r.Header.Get("User-Agent"))
 		assert.Empty(t, body)
 	})
 	t.Run("POST", func(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"context"
@@ -154,7 +154,7 @@ func TestExecKillAll(t *testing.T) {
 	pids := readPids(t, fifo)
 	require.Len(t, pids, 2)
 
-	killExecProcesses()
+	KillProcesses()
 	<-done
 	for _, pid := range pids {
 		requireGone(t, pid, "a process of the running call")
@@ -170,11 +170,11 @@ func TestExecMaxProcesses(t *testing.T) {
 	m, err := parseManifest("m.json", []byte(`{"tools": [
 		{"name": "hold", "inputSchema": {"type": "object"}, "exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}},
 		{"name": "quick", "inputSchema": {"type": "object"}, "exec": {"command": ["true"], "timeout": "100ms"}},
-		{"name": "patient", "inputSchema": {"type": "object"}, "exec": {"command": ["true"]}}]}`))
+		{"name": "patient", "inputSchema": {"type": "object"}, "exec": {"command": ["true"]}}]}`), nil)
 	require.NoError(t, err)
-	m.setMaxProcesses(1)
-	srv := mcp.NewServer(&m.impl, nil)
-	m.register(srv, slog.New(slog.DiscardHandler))
+	m.SetMaxProcesses(1)
+	srv := mcp.NewServer(&m.Impl, nil)
+	m.Register(srv, slog.New(slog.DiscardHandler))
 
 	cancel, done := startCall(t, srv, "hold")
 	readPids(t, fifo) // until the program runs

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"bytes"
@@ -86,7 +86,7 @@ type argvItem struct {
 
 // execTool checks the "exec" member of a tool. checkArgs is false when the input schema was
 // unusable, so placeholders cannot be checked against it.
-func (c *checker) execTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *manifest) *execTool {
+func (c *checker) execTool(o *jsonObject, toolName string, shape inputShape, checkArgs bool, m *Manifest) *execTool {
 	x := &execTool{name: toolName, dir: c.dir, limit: m.execLimit}
 	ok := true
 	cmdPath := o.at("command")
@@ -296,13 +296,17 @@ func (x *execTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallTool
 	return mcp.ErrorResult(fmt.Sprintf("cannot run %s: %v", x.arg0, runErr)), nil
 }
 
+// settingsPrefix starts the names of the environment variables that set minimcp's flags
+// (MINIMCP_AUTH_TOKEN and the rest); they are minimcp's, not the programs'.
+const settingsPrefix = "MINIMCP_"
+
 // environ returns the environment of the program: the server's, without minimcp's own
 // settings (MINIMCP_*, which may hold --auth-token values), and then the tool's env entries,
 // which win over inherited ones.
 func (x *execTool) environ() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, envPrefix) {
+		if !strings.HasPrefix(kv, settingsPrefix) {
 			env = append(env, kv)
 		}
 	}

@@ -132,12 +132,3 @@ func TestServeManifestTask(t *testing.T) {
 	// killed and reaped.
 	assert.True(t, errors.Is(syscall.Kill(pid, 0), syscall.ESRCH), "the program was killed")
 }
-
-// TestManifestTaskErrors: "task" takes "optional" or "required" only.
-func TestManifestTaskErrors(t *testing.T) {
-	_, err := parseManifest("m.json", []byte(`{"tools": [{"name": "a", "task": "yes", "inputSchema": {"type": "object"}, "exec": {"command": ["true"]}}]}`))
-	require.Error(t, err)
-	assert.Equal(t, `manifest m.json: tools[0].task: must be "optional" (a task when the client supports tasks) or "required" (always a task), got "yes"`, err.Error())
-	_, err = parseManifest("m.json", []byte(`{"tools": [{"name": "a", "task": true, "inputSchema": {"type": "object"}, "exec": {"command": ["true"]}}]}`))
-	assert.EqualError(t, err, `manifest m.json: tools[0].task: must be a string`)
-}

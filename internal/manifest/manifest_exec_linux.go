@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"bytes"
@@ -46,7 +46,7 @@ first is handled on every Unix, the others need Linux.
   - A process is killed through a pidfd opened after the walk, after checking that the pid
     still names the process the walk saw (its start time), so a pid reused in between is not
     killed.
-  - Exiting: killExecProcesses kills every program's group and every descendant of minimcp,
+  - Exiting: KillProcesses kills every program's group and every descendant of minimcp,
     on a second SIGTERM (before os.Exit) and when minimcp ends. Each program also gets
     PR_SET_PDEATHSIG SIGKILL, so it dies if minimcp is killed (SIGKILL) or crashes.
 
@@ -75,7 +75,7 @@ const sweepTimeout = 2 * time.Second
 var (
 	subreaperOnce sync.Once
 	// subreaper reports whether minimcp is a child subreaper; set once by enableSubreaper, and
-	// read by killExecProcesses, which may run before (or while) a first call sets it.
+	// read by KillProcesses, which may run before (or while) a first call sets it.
 	subreaper atomic.Bool
 )
 

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 // directory whose subdirectories hold one each (a skill apiece), served under an optional
 // prefix (the skills extension, SEP-2640; see mcp.Skill). Every file is read now: a skill's
 // entry carries the digest of each, so what is served is what was loaded.
-func (c *checker) skill(path string, raw json.RawMessage, m *manifest, skillAt map[string]string) {
+func (c *checker) skill(path string, raw json.RawMessage, m *Manifest, skillAt map[string]string) {
 	o := c.object(path, raw)
 	if o == nil {
 		return

@@ -1,0 +1,12 @@
+package manifest
+
+import (
+	"os"
+	"testing"
+
+	"github.com/minimcp/minimcp/internal/leak"
+)
+
+// TestMain fails the run if a test leaves goroutines behind (house style §5): exec tools'
+// waiters, upstream connections of http tools that were not closed.
+func TestMain(m *testing.M) { os.Exit(leak.Check(m)) }

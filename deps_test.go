@@ -25,6 +25,14 @@ var importRules = []struct {
 	{"sse", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/mcp", module + "/server", module + "/cmd"}},
 	{"mcp", []string{"net/http", module + "/sse", module + "/server", module + "/cmd"}},
 	{"server", []string{module + "/cmd"}},
+	// The binary's engines: the manifest and the load generator serve or drive MCP without the
+	// HTTP transports; nothing under cmd is imported back.
+	{"internal/manifest", []string{module + "/server", module + "/cmd"}},
+	{"internal/mcphttp", []string{module + "/server", module + "/cmd"}},
+	{"internal/loadgen", []string{module + "/server", module + "/cmd"}},
+	{"internal/conformance", []string{module + "/cmd"}},
+	// The fake server is for tests: the binary must not reach it.
+	{"cmd", []string{module + "/internal/fakemcp"}},
 }
 
 // allowedModules are the only third-party modules the core packages may reach.

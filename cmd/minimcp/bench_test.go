@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/minimcp/minimcp/internal/fakemcp"
+	"github.com/minimcp/minimcp/internal/loadgen"
+	"github.com/minimcp/minimcp/internal/mcphttp"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
 	"github.com/stretchr/testify/assert"
@@ -22,16 +25,16 @@ import (
 )
 
 // runBenchJSON runs bench with --json and decodes the report.
-func runBenchJSON(t *testing.T, args ...string) (int, *benchReport, string) {
+func runBenchJSON(t *testing.T, args ...string) (int, *loadgen.Report, string) {
 	t.Helper()
 	code, stdout, stderr := runCmd(t, runBench, append(args, "--json")...)
-	var rep benchReport
+	var rep loadgen.Report
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rep), "stdout: %s\nstderr: %s", stdout, stderr)
 	return code, &rep, stderr
 }
 
 // checkLatency checks that the latency summary is ordered and positive.
-func checkLatency(t *testing.T, l latencyReport) {
+func checkLatency(t *testing.T, l loadgen.LatencyReport) {
 	t.Helper()
 	assert.Positive(t, l.Min)
 	assert.LessOrEqual(t, l.Min, l.P50)
@@ -46,20 +49,20 @@ func TestBenchModes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		mode string
-		opts fakeOptions
+		opts fakemcp.Options
 	}{
-		{"stateless/json", "stateless", fakeOptions{}},
-		{"stateless/sse", "stateless", fakeOptions{SSE: true}},
-		{"stateful/json", "stateful", fakeOptions{Stateful: true}},
-		{"stateful/sse", "stateful", fakeOptions{Stateful: true, SSE: true}},
-		{"modern/json", "modern", fakeOptions{}},
-		{"modern/sse", "modern", fakeOptions{SSE: true}},
-		{"auto/modern", "", fakeOptions{}},
-		{"auto/stateless", "", fakeOptions{Legacy: true}},
-		{"auto/stateful", "", fakeOptions{Stateful: true, SSE: true}},
+		{"stateless/json", "stateless", fakemcp.Options{}},
+		{"stateless/sse", "stateless", fakemcp.Options{SSE: true}},
+		{"stateful/json", "stateful", fakemcp.Options{Stateful: true}},
+		{"stateful/sse", "stateful", fakemcp.Options{Stateful: true, SSE: true}},
+		{"modern/json", "modern", fakemcp.Options{}},
+		{"modern/sse", "modern", fakemcp.Options{SSE: true}},
+		{"auto/modern", "", fakemcp.Options{}},
+		{"auto/stateless", "", fakemcp.Options{Legacy: true}},
+		{"auto/stateful", "", fakemcp.Options{Stateful: true, SSE: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, url := startFake(t, tc.opts)
+			f, url := fakemcp.Start(t, tc.opts)
 			args := []string{url, "-n", "200", "-c", "4"}
 			if tc.mode != "" {
 				args = append(args, "--mode", tc.mode)
@@ -87,7 +90,7 @@ func TestBenchModes(t *testing.T) {
 			assert.Positive(t, rep.Throughput)
 			checkLatency(t, rep.Latency)
 
-			minted, deleted, open := f.stats()
+			minted, deleted, open := f.Stats()
 			discover := int64(0)
 			if tc.mode == "" {
 				discover = 1 // auto asks for server/discover first
@@ -95,10 +98,10 @@ func TestBenchModes(t *testing.T) {
 			switch {
 			case tc.opts.Stateful:
 				assert.Equal(t, [3]int{4, 4, 0}, [3]int{minted, deleted, open}, "a session per worker, each ended (auto: the first one is the probe's)")
-				assert.Equal(t, discover+int64(4*2+200), f.posts.Load(), "initialize and initialized per worker, then the measured calls")
+				assert.Equal(t, discover+int64(4*2+200), f.Posts.Load(), "initialize and initialized per worker, then the measured calls")
 			case want == "modern":
-				assert.Equal(t, discover+1+200, f.posts.Load(), "the probe call, then the measured calls")
-				h := f.lastHeaders()
+				assert.Equal(t, discover+1+200, f.Posts.Load(), "the probe call, then the measured calls")
+				h := f.LastHeaders()
 				assert.Empty(t, h.Get("Mcp-Session-Id"))
 				assert.Equal(t, "2026-07-28", h.Get("Mcp-Protocol-Version"))
 				assert.Equal(t, "tools/call", h.Get("Mcp-Method"))
@@ -109,9 +112,9 @@ func TestBenchModes(t *testing.T) {
 				if tc.mode == "" {
 					probes = 4 // server/discover, initialize and initialized, to learn the mode, then the probe call
 				}
-				assert.Equal(t, probes+200, f.posts.Load(), "the probes, then the measured calls")
-				assert.Empty(t, f.lastHeaders().Get("Mcp-Session-Id"))
-				assert.Equal(t, "2025-11-25", f.lastHeaders().Get("Mcp-Protocol-Version"))
+				assert.Equal(t, probes+200, f.Posts.Load(), "the probes, then the measured calls")
+				assert.Empty(t, f.LastHeaders().Get("Mcp-Session-Id"))
+				assert.Equal(t, "2025-11-25", f.LastHeaders().Get("Mcp-Protocol-Version"))
 			}
 		})
 	}
@@ -120,7 +123,7 @@ func TestBenchModes(t *testing.T) {
 func TestBenchReplicas(t *testing.T) {
 	var backends []string
 	for _, name := range []string{"replica-a", "replica-b", "replica-c"} {
-		_, url := startFake(t, fakeOptions{ServedBy: name})
+		_, url := fakemcp.Start(t, fakemcp.Options{ServedBy: name})
 		backends = append(backends, url)
 	}
 	proxy := startRoundRobin(t, backends...)
@@ -154,7 +157,7 @@ func TestBenchReplicas(t *testing.T) {
 func TestBenchErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		opts   fakeOptions
+		opts   fakemcp.Options
 		n      int64 // requests; 50 if zero
 		args   []string
 		kinds  map[string]int64
@@ -162,7 +165,7 @@ func TestBenchErrors(t *testing.T) {
 	}{
 		{
 			name:  "every 10th request fails with 503",
-			opts:  fakeOptions{FailEvery: 10, ServedBy: "solo"},
+			opts:  fakemcp.Options{FailEvery: 10, ServedBy: "solo"},
 			n:     200,
 			kinds: map[string]int64{"http_503": 20},
 		},
@@ -179,20 +182,20 @@ func TestBenchErrors(t *testing.T) {
 		},
 		{
 			name:   "stateless requests to a stateful server",
-			opts:   fakeOptions{Stateful: true},
+			opts:   fakemcp.Options{Stateful: true},
 			args:   []string{"--mode", "stateless"},
 			kinds:  map[string]int64{"http_400": 50},
 			stderr: "HTTP 400: missing MCP-Session-Id (does the server need a session? try --mode stateful)",
 		},
 		{
 			name:  "sessions expire",
-			opts:  fakeOptions{Stateful: true, ExpireOn: "tools/call"},
+			opts:  fakemcp.Options{Stateful: true, ExpireOn: "tools/call"},
 			args:  []string{"--mode", "stateful"},
 			kinds: map[string]int64{"http_404": 50},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, url := startFake(t, tc.opts)
+			f, url := fakemcp.Start(t, tc.opts)
 			n := cmp.Or(tc.n, 50)
 			code, rep, stderr := runBenchJSON(t, append([]string{url, "-n", strconv.FormatInt(n, 10), "-c", "4"}, tc.args...)...)
 			assert.Equal(t, codeFailed, code, stderr)
@@ -209,10 +212,10 @@ func TestBenchErrors(t *testing.T) {
 			}
 			if tc.opts.ServedBy != "" {
 				require.Len(t, rep.Replicas, 1)
-				assert.Equal(t, replicaReport{Name: "solo", Requests: n, Share: 1, MeanMs: rep.Replicas[0].MeanMs, Errors: errs}, rep.Replicas[0])
+				assert.Equal(t, loadgen.ReplicaReport{Name: "solo", Requests: n, Share: 1, MeanMs: rep.Replicas[0].MeanMs, Errors: errs}, rep.Replicas[0])
 			}
 			if tc.opts.ExpireOn != "" {
-				minted, _, open := f.stats()
+				minted, _, open := f.Stats()
 				assert.Equal(t, 4+int(n), minted, "a new session after each 404")
 				assert.Zero(t, open)
 			}
@@ -220,7 +223,7 @@ func TestBenchErrors(t *testing.T) {
 	}
 
 	t.Run("text report", func(t *testing.T) {
-		_, url := startFake(t, fakeOptions{FailEvery: 10})
+		_, url := fakemcp.Start(t, fakemcp.Options{FailEvery: 10})
 		code, stdout, stderr := runCmd(t, runBench, url, "-n", "200", "-c", "4")
 		assert.Equal(t, codeFailed, code, stderr)
 		assert.Contains(t, stdout, "Errors      20 (10.0%)\n  http_503  20\n")
@@ -231,7 +234,7 @@ func TestBenchErrors(t *testing.T) {
 func TestBenchUnreachable(t *testing.T) {
 	for _, mode := range []string{"stateless", "stateful", "auto"} {
 		t.Run(mode, func(t *testing.T) {
-			code, stdout, stderr := runCmd(t, runBench, closedURL(t), "-n", "10", "--mode", mode)
+			code, stdout, stderr := runCmd(t, runBench, fakemcp.ClosedURL(t), "-n", "10", "--mode", mode)
 			assert.Equal(t, codeProtocol, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, "minimcp: bench: cannot reach the target: ")
@@ -257,9 +260,9 @@ func TestBenchInitializeHint(t *testing.T) {
 		{"initialize refused", http.StatusBadRequest, "(to skip initialize, give --mode stateless)", "--auth-token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			url := closedURL(t)
+			url := fakemcp.ClosedURL(t)
 			if tc.status != 0 {
-				_, url = startFake(t, fakeOptions{FailEvery: 1, FailStatus: tc.status})
+				_, url = fakemcp.Start(t, fakemcp.Options{FailEvery: 1, FailStatus: tc.status})
 			}
 			code, _, stderr := runCmd(t, runBench, url, "-n", "10", "--mode", "auto")
 			assert.Equal(t, codeProtocol, code)
@@ -326,34 +329,34 @@ func TestBenchFlags(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: benchConfig{concurrency: 16, duration: 10 * time.Second, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{Config: loadgen.Config{Concurrency: 16, Duration: 10 * time.Second, Mode: "auto", Tool: "echo", Args: []byte(`{"text":"hello"}`), Timeout: 10 * time.Second}},
 		},
 		{
 			name: "short names",
 			args: []string{"-c", "3", "-n", "7"},
-			want: benchConfig{concurrency: 3, requests: 7, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{Config: loadgen.Config{Concurrency: 3, Requests: 7, Mode: "auto", Tool: "echo", Args: []byte(`{"text":"hello"}`), Timeout: 10 * time.Second}},
 		},
 		{
 			name: "long names, flags after the URL",
 			args: []string{"--concurrency", "5", "--duration", "3s", "--mode", "stateful", "--tool", "add", "--args", ` {"a":1} `, "--timeout", "2s", "--warmup", "1s", "--json"},
-			want: benchConfig{concurrency: 5, duration: 3 * time.Second, mode: "stateful", tool: "add", args: []byte(`{"a":1}`), timeout: 2 * time.Second, warmup: time.Second, json: true},
+			want: benchConfig{Config: loadgen.Config{Concurrency: 5, Duration: 3 * time.Second, Mode: "stateful", Tool: "add", Args: []byte(`{"a":1}`), Timeout: 2 * time.Second, Warmup: time.Second}, json: true},
 		},
 		{
 			name: "environment",
 			env:  map[string]string{"MINIMCP_CONCURRENCY": "8", "MINIMCP_REQUESTS": "50", "MINIMCP_MODE": "stateful"},
-			want: benchConfig{concurrency: 8, requests: 50, mode: "stateful", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{Config: loadgen.Config{Concurrency: 8, Requests: 50, Mode: "stateful", Tool: "echo", Args: []byte(`{"text":"hello"}`), Timeout: 10 * time.Second}},
 		},
 		{
 			name: "a short flag beats the long name's environment variable",
 			env:  map[string]string{"MINIMCP_CONCURRENCY": "8"},
 			args: []string{"-c", "2"},
-			want: benchConfig{concurrency: 2, duration: 10 * time.Second, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{Config: loadgen.Config{Concurrency: 2, Duration: 10 * time.Second, Mode: "auto", Tool: "echo", Args: []byte(`{"text":"hello"}`), Timeout: 10 * time.Second}},
 		},
 		{
 			name: "-d on the command line beats MINIMCP_REQUESTS",
 			env:  map[string]string{"MINIMCP_REQUESTS": "50"},
 			args: []string{"-d", "2s"},
-			want: benchConfig{concurrency: 16, duration: 2 * time.Second, mode: "auto", tool: "echo", args: []byte(`{"text":"hello"}`), timeout: 10 * time.Second},
+			want: benchConfig{Config: loadgen.Config{Concurrency: 16, Duration: 2 * time.Second, Mode: "auto", Tool: "echo", Args: []byte(`{"text":"hello"}`), Timeout: 10 * time.Second}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,218 +366,10 @@ func TestBenchFlags(t *testing.T) {
 			var stderr bytes.Buffer
 			cfg, code := parseBenchArgs(append([]string{url}, tc.args...), &stderr)
 			require.NotNil(t, cfg, "exit %d: %s", code, stderr.String())
-			tc.want.url = url
+			tc.want.URL, tc.want.Version = url, version
 			assert.Equal(t, &tc.want, cfg)
 		})
 	}
-}
-
-func TestHistogram(t *testing.T) {
-	t.Run("buckets", func(t *testing.T) {
-		prev := -1
-		check := func(v uint64) {
-			i := histIndex(v)
-			require.Less(t, i, histBuckets, "v=%d", v)
-			require.GreaterOrEqual(t, i, prev, "v=%d: buckets must not go down", v)
-			prev = i
-			lo, hi := histBounds(i)
-			require.LessOrEqual(t, lo, v, "v=%d", v)
-			require.GreaterOrEqual(t, hi, v, "v=%d", v)
-			require.LessOrEqual(t, hi-lo, v/histSub, "v=%d: bucket wider than 1/%d", v, histSub)
-		}
-		for v := uint64(0); v < 1000; v++ {
-			check(v)
-		}
-		for v := uint64(1000); v < 1<<histMaxBits; v += v/7 + 1 {
-			check(v)
-		}
-		assert.Equal(t, histBuckets-1, histIndex(math.MaxUint64), "beyond the range clamps to the last bucket")
-	})
-
-	t.Run("quantiles", func(t *testing.T) {
-		var a, b histogram
-		for i := 1; i <= 1000; i++ {
-			h := &a
-			if i%2 == 0 {
-				h = &b
-			}
-			h.record(time.Duration(i) * time.Microsecond)
-		}
-		var total histTotal
-		total.add(&a)
-		total.add(&b)
-		total.add(&histogram{})
-		assert.Equal(t, uint64(1000), total.n)
-		assert.Equal(t, time.Microsecond, total.min)
-		assert.Equal(t, time.Millisecond, total.max)
-		for _, tc := range []struct {
-			q    float64
-			want time.Duration
-		}{
-			{0, time.Microsecond},
-			{0.5, 500 * time.Microsecond},
-			{0.9, 900 * time.Microsecond},
-			{0.99, 990 * time.Microsecond},
-			{1, time.Millisecond},
-		} {
-			got := total.quantile(tc.q)
-			assert.InEpsilon(t, float64(tc.want), float64(got), 1.0/histSub, "q=%v: %v", tc.q, got)
-		}
-		assert.Zero(t, (&histTotal{}).quantile(0.5))
-	})
-}
-
-func TestShowProgress(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		tty    bool
-		warmup time.Duration
-		want   string
-	}{
-		{
-			name: "plain",
-			want: "[1s] 1000 req  1000 req/s  errors 100\n[2s] 2000 req  1000 req/s  errors 200\n[3s] 3000 req  1000 req/s  errors 300\n",
-		},
-		{
-			name: "terminal",
-			tty:  true,
-			want: "\r[1s] 1000 req  1000 req/s  errors 100\r[2s] 2000 req  1000 req/s  errors 200\r[3s] 3000 req  1000 req/s  errors 300\n",
-		},
-		{
-			name:   "nothing during warmup",
-			warmup: 2 * time.Second,
-			want:   "[1s] 3000 req  3000 req/s  errors 300\n",
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				var (
-					out  bytes.Buffer
-					reqs atomic.Int64
-				)
-				stop := make(chan struct{}) // closed by the test to end showProgress
-				done := make(chan struct{}) // closed when showProgress has returned
-				go func() {
-					defer close(done)
-					showProgress(stop, &out, tc.tty, time.Second, time.Now().Add(tc.warmup), func() (int64, int64) {
-						n := reqs.Load()
-						return n, n / 10
-					})
-				}()
-				// 10 requests every 10ms, off the second boundaries: 1000 req/s.
-				time.Sleep(5 * time.Millisecond)
-				for range 350 {
-					reqs.Add(10)
-					time.Sleep(10 * time.Millisecond)
-				}
-				close(stop)
-				<-done
-				assert.Equal(t, tc.want, out.String())
-			})
-		})
-	}
-}
-
-// roundTripFunc is an http.RoundTripper made of a function.
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// TestBenchDuration runs a timed bench in a synctest bubble against a fake server that takes
-// exactly 7ms a request, so duration, warmup and progress lines come out exact.
-func TestBenchDuration(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		stopAt   time.Duration // cancel the run's context then; 0 means never
-		requests int64
-		duration float64
-		progress string
-	}{
-		{
-			name: "full run",
-			// The probe ends at 7ms and warmup at 1007ms; each worker then starts requests at
-			// 1008, 1015, ..., 4004 (the last before 1007+3000), 429 each, the last ending at
-			// 4011.
-			requests: 2 * 429,
-			duration: 3.004,
-			progress: "[1s] 284 req  284 req/s  errors 0\n[2s] 570 req  286 req/s  errors 0\n[3s] 856 req  286 req/s  errors 0\n",
-		},
-		{
-			// Interrupted at 2500ms: the requests in flight then are not counted, and the run
-			// ends there. Requests ending at 1015, ..., 2499: 213 per worker.
-			name:     "interrupted",
-			stopAt:   2500 * time.Millisecond,
-			requests: 2 * 213,
-			duration: 1.493,
-			progress: "[1s] 284 req  284 req/s  errors 0\n",
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				f := newFakeHandler(fakeOptions{ServedBy: "solo"})
-				rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-					select {
-					case <-time.After(7 * time.Millisecond):
-					case <-r.Context().Done():
-						return nil, r.Context().Err()
-					}
-					rec := httptest.NewRecorder()
-					f.ServeHTTP(rec, r)
-					return rec.Result(), nil
-				})
-				var usage bytes.Buffer
-				cfg, _ := parseBenchArgs([]string{"-d", "3s", "-c", "2", "--warmup", "1s", "--mode", "stateless", "http://bench.test/mcp"}, &usage)
-				require.NotNil(t, cfg, usage.String())
-				cfg.transport = rt
-
-				ctx := t.Context()
-				if tc.stopAt > 0 {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithTimeout(ctx, tc.stopAt)
-					defer cancel()
-				}
-				var progress bytes.Buffer
-				rep, err := runBenchmark(ctx, cfg, &progress)
-				require.NoError(t, err)
-				assert.Equal(t, tc.requests, rep.Requests)
-				assert.Zero(t, rep.Errors)
-				assert.Equal(t, tc.duration, rep.Duration)
-				assert.Equal(t, round3(float64(tc.requests)/tc.duration), rep.Throughput)
-				assert.Equal(t, tc.stopAt > 0, rep.Interrupted)
-				assert.Equal(t, latencyReport{Min: 7, Mean: 7, P50: 7, P90: 7, P99: 7, Max: 7}, rep.Latency)
-				assert.Equal(t, []replicaReport{{Name: "solo", Requests: tc.requests, Share: 1, MeanMs: 7}}, rep.Replicas)
-				assert.Equal(t, tc.progress, progress.String())
-			})
-		})
-	}
-}
-
-// TestBenchTextFormat pins the text report's layout.
-func TestBenchTextFormat(t *testing.T) {
-	rep := &benchReport{
-		URL: "http://lb/mcp", Mode: "stateless", Tool: "echo", Concurrency: 16,
-		Requests: 3000, Succeeded: 2990, Errors: 10, Duration: 1.5, Throughput: 2000,
-		Latency:      latencyReport{Min: 0.25, Mean: 1.1, P50: 1, P90: 2.5, P99: 4.25, Max: 1250},
-		ErrorsByKind: map[string]int64{"http_503": 7, "timeout": 3},
-		Replicas: []replicaReport{
-			{Name: "replica-a", Requests: 2000, Share: 0.667, MeanMs: 1.2, Errors: 10},
-			{Name: "replica-b", Requests: 1000, Share: 0.333, MeanMs: 0.9},
-		},
-	}
-	var out strings.Builder
-	writeBenchText(&out, rep)
-	want := `Target      http://lb/mcp (stateless, tool echo, 16 workers)
-Requests    3000 in 1.50s
-Throughput  2000.0 req/s
-Latency     min 250µs  p50 1.00ms  p90 2.50ms  p99 4.25ms  max 1.25s  (mean 1.10ms)
-Errors      10 (0.3%)
-  http_503  7
-  timeout   3
-Replicas
-  replica-a  2000   66.7%    1.20ms  ` + strings.Repeat("█", 30) + `  (10 errors)
-  replica-b  1000   33.3%     900µs  ` + strings.Repeat("█", 15) + `
-`
-	assert.Equal(t, want, out.String())
 }
 
 // TestBenchRealReplicas runs bench against three real minimcp handlers (the built-in tools,
@@ -619,4 +414,34 @@ func TestBenchQuickStart(t *testing.T) {
 	assert.Equal(t, "stateful", rep.Mode)
 	assert.Equal(t, int64(400), rep.Succeeded)
 	assert.Zero(t, rep.Errors, "%v", rep.ErrorsByKind)
+}
+
+// startRoundRobin starts a reverse proxy on 127.0.0.1 that sends each request to the next of
+// backends in turn, and returns its URL.
+func startRoundRobin(t *testing.T, backends ...string) string {
+	t.Helper()
+	targets := make([]*url.URL, len(backends))
+	for i, b := range backends {
+		u, err := url.Parse(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets[i] = u
+	}
+	var next atomic.Uint64
+	tr := mcphttp.NewHTTPTransport(16)
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			u := targets[(next.Add(1)-1)%uint64(len(targets))]
+			pr.Out.URL.Scheme, pr.Out.URL.Host = u.Scheme, u.Host
+			pr.Out.Host = ""
+		},
+		Transport: tr,
+	}
+	ts := httptest.NewServer(proxy)
+	t.Cleanup(func() {
+		ts.Close()
+		tr.CloseIdleConnections()
+	})
+	return ts.URL + "/mcp"
 }

@@ -17,6 +17,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/internal/httptoken"
+	"github.com/minimcp/minimcp/internal/mcphttp"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -59,8 +60,8 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := checkArgs(fs, pos, synopsis); code >= 0 {
 		return code
 	}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
-		tools, err := c.listToolsRaw(ctx)
+	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
+		tools, err := c.ListToolsRaw(ctx)
 		if err != nil {
 			fmt.Fprintf(stderr, "minimcp: %v\n", err)
 			return codeProtocol
@@ -83,7 +84,7 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				Description string `json:"description"`
 			}
 			if err := json.Unmarshal(raw, &t); err != nil {
-				fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
+				fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsList, &mcphttp.MalformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
 				return codeProtocol
 			}
 			// A description may span lines; the listing keeps one line per tool.
@@ -118,15 +119,15 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return usageError(fs, stderr, fmt.Sprintf("call: the arguments %q are not a JSON object", pos[2]))
 		}
 	}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
+	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
 		var (
 			raw json.RawMessage
 			err error
 		)
-		if c.modern != "" {
-			raw, err = c.callTool2026(ctx, pos[1], toolArgs)
+		if c.Modern() != "" {
+			raw, err = c.CallTool2026(ctx, pos[1], toolArgs)
 		} else {
-			raw, _, err = c.call(ctx, mcp.MethodToolsCall, toolCallParams(pos[1], toolArgs))
+			raw, _, err = c.Call(ctx, mcp.MethodToolsCall, mcphttp.ToolCallParams(pos[1], toolArgs))
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "minimcp: %v\n", err)
@@ -146,7 +147,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			IsError           bool              `json:"isError"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
-			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsCall, &malformedReplyError{Reason: "result: " + err.Error()})
+			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsCall, &mcphttp.MalformedReplyError{Reason: "result: " + err.Error()})
 			return codeProtocol
 		}
 		done := codeOK
@@ -204,7 +205,7 @@ func usageError(fs *flag.FlagSet, _ io.Writer, msg string) int {
 // with initialize: see connect), runs f and ends the session if there is one, all within
 // cf.timeout. It returns f's exit code, 2 for a bad URL or flag value, and 3 when connecting
 // fails.
-func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *mcpClient) int) int {
+func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *mcphttp.Client) int) int {
 	if cf.timeout <= 0 {
 		return usageError(fs, stderr, fmt.Sprintf("%s: --timeout must be positive", fs.Name()))
 	}
@@ -214,9 +215,9 @@ func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.F
 	if err := checkProtocolVersion(cf.protocolVersion); err != nil {
 		return usageError(fs, stderr, fs.Name()+": "+err.Error())
 	}
-	tr := newHTTPTransport(1)
+	tr := mcphttp.NewHTTPTransport(1)
 	defer tr.CloseIdleConnections()
-	c, err := newMCPClient(rawURL, cf.options(&http.Client{Transport: tr}))
+	c, err := mcphttp.New(rawURL, cf.options(&http.Client{Transport: tr}))
 	if err != nil {
 		return usageError(fs, stderr, fs.Name()+": "+err.Error())
 	}
@@ -227,9 +228,9 @@ func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.F
 		// end it. Best effort, and bounded even if the command's time is up.
 		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 		defer ccancel()
-		_ = c.close(cctx)
+		_ = c.Close(cctx)
 	}()
-	if _, err := c.connect(ctx, cf.protocolVersion); err != nil {
+	if _, err := c.Connect(ctx, cf.protocolVersion); err != nil {
 		fmt.Fprintf(stderr, "minimcp: %v\n", err)
 		return codeProtocol
 	}
@@ -359,8 +360,8 @@ func (f *tokenFlag) Set(v string) error {
 }
 
 // options returns the client options the flags describe, sending with hc.
-func (f *clientFlags) options(hc *http.Client) *clientOptions {
-	return &clientOptions{HTTPClient: hc, AuthToken: f.authToken, Header: f.headers.h}
+func (f *clientFlags) options(hc *http.Client) *mcphttp.Options {
+	return &mcphttp.Options{HTTPClient: hc, AuthToken: f.authToken, Header: f.headers.h}
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional arguments

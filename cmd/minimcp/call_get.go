@@ -9,6 +9,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/mcphttp"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -41,7 +42,7 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, stderr, "read: want the endpoint URL and the resource's URI")
 	}
 	params := map[string]string{"uri": pos[1]}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
+	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
 		raw, code := getResult(ctx, c, mcp.MethodResourcesRead, params, *asJSON, stdout, stderr)
 		if code >= 0 {
 			return code
@@ -53,7 +54,7 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			} `json:"contents"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
-			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodResourcesRead, &malformedReplyError{Reason: "result: " + err.Error()})
+			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodResourcesRead, &mcphttp.MalformedReplyError{Reason: "result: " + err.Error()})
 			return codeProtocol
 		}
 		for _, rc := range res.Contents {
@@ -94,7 +95,7 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return usageError(fs, stderr, fmt.Sprintf("prompt: the arguments %q are not a JSON object of strings", pos[2]))
 		}
 	}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcpClient) int {
+	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
 		raw, code := getResult(ctx, c, mcp.MethodPromptsGet, params, *asJSON, stdout, stderr)
 		if code >= 0 {
 			return code
@@ -106,7 +107,7 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			} `json:"messages"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
-			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodPromptsGet, &malformedReplyError{Reason: "result: " + err.Error()})
+			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodPromptsGet, &mcphttp.MalformedReplyError{Reason: "result: " + err.Error()})
 			return codeProtocol
 		}
 		for _, m := range res.Messages {
@@ -139,8 +140,8 @@ func requestFailed(stderr io.Writer, err error) int {
 // an error or an input-required result is reported, and with --json (asJSON) the result is
 // printed as it came. It returns the result and -1 when the caller goes on to print it, or the
 // exit code when it is done.
-func getResult(ctx context.Context, c *mcpClient, method string, params any, asJSON bool, stdout, stderr io.Writer) (json.RawMessage, int) {
-	raw, _, err := c.call(ctx, method, params)
+func getResult(ctx context.Context, c *mcphttp.Client, method string, params any, asJSON bool, stdout, stderr io.Writer) (json.RawMessage, int) {
+	raw, _, err := c.Call(ctx, method, params)
 	if err != nil {
 		return nil, requestFailed(stderr, err)
 	}
@@ -152,4 +153,21 @@ func getResult(ctx context.Context, c *mcpClient, method string, params any, asJ
 		return nil, codeOK
 	}
 	return raw, -1
+}
+
+// reportInputRequired reports on stderr a result of method that asks for input
+// ([mcphttp.InputRequired]) and returns codeFailed, or returns ok false for any other result. The
+// commands declare no client capabilities and do not answer such requests (MCP 2026-07-28,
+// schema: InputRequiredResult, the client retries "with inputResponses"): they say what the
+// server asked for.
+func reportInputRequired(stderr io.Writer, method string, raw json.RawMessage) (code int, ok bool) {
+	desc, ok := mcphttp.InputRequired(raw)
+	if !ok {
+		return 0, false
+	}
+	fmt.Fprintf(stderr, "minimcp: %s: the server needs input before it can answer (resultType input_required); minimcp does not provide it:\n", method)
+	for _, d := range desc {
+		fmt.Fprintf(stderr, "  %s\n", d)
+	}
+	return codeFailed, true
 }

@@ -13,6 +13,8 @@ import (
 	json "github.com/goccy/go-json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/internal/fakemcp"
 )
 
 // runCmd runs a command function and returns its exit code, stdout and stderr.
@@ -24,7 +26,7 @@ func runCmd(t *testing.T, cmd func(context.Context, []string, io.Writer, io.Writ
 }
 
 func TestToolsCommand(t *testing.T) {
-	f, url := startFake(t, fakeOptions{Stateful: true, SSE: true})
+	f, url := fakemcp.Start(t, fakemcp.Options{Stateful: true, SSE: true})
 
 	code, stdout, stderr := runCmd(t, runTools, url)
 	require.Equal(t, codeOK, code, stderr)
@@ -48,14 +50,14 @@ func TestToolsCommand(t *testing.T) {
 		assert.NotEmpty(t, tool.InputSchema, tool.Name)
 	}
 
-	minted, deleted, open := f.stats()
+	minted, deleted, open := f.Stats()
 	assert.Equal(t, [3]int{2, 2, 0}, [3]int{minted, deleted, open}, "each command ends its session")
 }
 
 func TestCallCommand(t *testing.T) {
-	_, url := startFake(t, fakeOptions{Stateful: true})
-	_, sseURL := startFake(t, fakeOptions{SSE: true})
-	_, expiring := startFake(t, fakeOptions{Stateful: true, ExpireOn: "tools/call"})
+	_, url := fakemcp.Start(t, fakemcp.Options{Stateful: true})
+	_, sseURL := fakemcp.Start(t, fakemcp.Options{SSE: true})
+	_, expiring := fakemcp.Start(t, fakemcp.Options{Stateful: true, ExpireOn: "tools/call"})
 	hanging := startHandler(t, hang)
 
 	for _, tc := range []struct {
@@ -172,7 +174,7 @@ func TestCallCommand(t *testing.T) {
 		},
 		{
 			name:   "unreachable",
-			args:   []string{closedURL(t), "echo"},
+			args:   []string{fakemcp.ClosedURL(t), "echo"},
 			code:   codeProtocol,
 			stderr: "minimcp: server/discover: Post",
 		},
@@ -201,14 +203,14 @@ func TestCallCommand(t *testing.T) {
 }
 
 func TestCallCommandEnvironment(t *testing.T) {
-	f, url := startFake(t, fakeOptions{})
+	f, url := fakemcp.Start(t, fakemcp.Options{})
 	t.Setenv("MINIMCP_AUTH_TOKEN", "from-env")
 	t.Setenv("MINIMCP_HEADER", "X-One: 1\nX-Two: 2, 3")
 
 	code, stdout, stderr := runCmd(t, runCall, url, "echo", `{"text":"x"}`)
 	require.Equal(t, codeOK, code, stderr)
 	assert.Equal(t, "x\n", stdout)
-	h := f.lastHeaders()
+	h := f.LastHeaders()
 	assert.Equal(t, "Bearer from-env", h.Get("Authorization"))
 	assert.Equal(t, "1", h.Get("X-One"))
 	assert.Equal(t, "2, 3", h.Get("X-Two"))
@@ -216,7 +218,7 @@ func TestCallCommandEnvironment(t *testing.T) {
 	// The command line beats the environment.
 	code, _, stderr = runCmd(t, runCall, "--auth-token", "from-flag", url, "echo", `{"text":"x"}`)
 	require.Equal(t, codeOK, code, stderr)
-	assert.Equal(t, "Bearer from-flag", f.lastHeaders().Get("Authorization"))
+	assert.Equal(t, "Bearer from-flag", f.LastHeaders().Get("Authorization"))
 }
 
 func TestHeaderFlag(t *testing.T) {
@@ -273,7 +275,7 @@ func TestParseInterspersed(t *testing.T) {
 // TestClientAuthTokenFile checks that the client commands read --auth-token @FILE (and
 // MINIMCP_AUTH_TOKEN=@FILE) as serve does: the first token of the file, not "@FILE" itself.
 func TestClientAuthTokenFile(t *testing.T) {
-	f, url := startFake(t, fakeOptions{})
+	f, url := fakemcp.Start(t, fakemcp.Options{})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "token")
 	require.NoError(t, os.WriteFile(file, []byte("# the bench token\n\nfile-token principal\nsecond-token\n"), 0o600))
@@ -281,11 +283,11 @@ func TestClientAuthTokenFile(t *testing.T) {
 	t.Setenv("MINIMCP_AUTH_TOKEN", "@"+file)
 	code, _, stderr := runCmd(t, runCall, url, "echo", `{"text":"x"}`)
 	require.Equal(t, codeOK, code, stderr)
-	assert.Equal(t, "Bearer file-token", f.lastHeaders().Get("Authorization"))
+	assert.Equal(t, "Bearer file-token", f.LastHeaders().Get("Authorization"))
 
 	code, _, stderr = runCmd(t, runTools, "--auth-token", "@"+file, url)
 	require.Equal(t, codeOK, code, stderr)
-	assert.Equal(t, "Bearer file-token", f.lastHeaders().Get("Authorization"))
+	assert.Equal(t, "Bearer file-token", f.LastHeaders().Get("Authorization"))
 
 	missing := filepath.Join(dir, "missing")
 	code, _, stderr = runCmd(t, runCall, "--auth-token", "@"+missing, url, "echo")

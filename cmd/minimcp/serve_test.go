@@ -88,7 +88,7 @@ func (r *serveRun) stop() int {
 	return r.code
 }
 
-// testMCP is a minimal Streamable HTTP client, independent of client.go.
+// testMCP is a minimal Streamable HTTP client, independent of internal/mcphttp.
 type testMCP struct {
 	t       *testing.T
 	url     string

@@ -1,11 +1,10 @@
-package main
+package mcphttp
 
 import (
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -13,15 +12,36 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/fakemcp"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
 )
 
-// startEra serves the builtin tools on a minimcp handler restricted to era, stateful or
-// stateless, and returns its URL.
-func startEra(t *testing.T, era eraFlag, stateless bool) string {
+// The protocol eras of minimcp serve's --protocol-era, as the versions a server serves.
+const (
+	eraAll    = "all"  // every revision
+	eraLegacy = "2025" // initialize and sessions
+	eraModern = "2026" // per request
+)
+
+// startEra serves an echo tool on a minimcp handler restricted to era, stateful or stateless,
+// and returns its URL.
+func startEra(t *testing.T, era string, stateless bool) string {
 	t.Helper()
-	srv, _ := newBuiltinServer(&mcp.ServerOptions{ProtocolVersions: era.versions()})
+	var versions []string
+	switch era {
+	case eraLegacy:
+		versions = mcp.SupportedVersions()
+	case eraModern:
+		versions = mcp.ModernVersions()
+	}
+	srv := mcp.NewServer(&mcp.Implementation{Name: "era", Version: "1"}, &mcp.ServerOptions{ProtocolVersions: versions})
+	type echoIn struct {
+		Text string `json:"text"`
+	}
+	mcp.AddTool(srv, &mcp.Tool{Name: "echo"}, func(_ context.Context, _ *mcp.Request, in echoIn) (*mcp.CallToolResult, error) {
+		return mcp.TextResult(in.Text), nil
+	})
 	h := server.New(srv, &server.Options{Stateless: stateless})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
@@ -32,11 +52,11 @@ func startEra(t *testing.T, era eraFlag, stateless bool) string {
 }
 
 // TestConnectEras: connect speaks 2026-07-28 when the endpoint serves it, falls back to
-// initialize when it does not (the endpoint's -32022 names what it serves), and keeps to a
+// Initialize when it does not (the endpoint's -32022 names what it serves), and keeps to a
 // pinned version; a pin the endpoint does not serve fails with what it serves.
 func TestConnectEras(t *testing.T) {
 	tests := []struct {
-		era     eraFlag
+		era     string
 		pin     string
 		want    string // the version connect picks; "" when a request fails
 		wantErr string // in the error of connect, or else of the tools/call
@@ -59,10 +79,10 @@ func TestConnectEras(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				url := startEra(t, tt.era, stateless)
 				c := newTestClient(t, url, nil)
-				got, err := c.connect(t.Context(), tt.pin)
+				got, err := c.Connect(t.Context(), tt.pin)
 				if err == nil {
 					var res *mcp.CallToolResult
-					res, err = c.callTool(t.Context(), "echo", json.RawMessage(`{"text":"hi"}`))
+					res, err = c.CallTool(t.Context(), "echo", json.RawMessage(`{"text":"hi"}`))
 					if err == nil {
 						require.Len(t, res.Content, 1)
 						assert.Equal(t, "hi", res.Content[0].(*mcp.TextContent).Text)
@@ -76,7 +96,7 @@ func TestConnectEras(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, got)
 				assert.Equal(t, mcp.IsModernVersion(tt.want), c.modern != "", "modern")
-				assert.Equal(t, !stateless && !mcp.IsModernVersion(tt.want), c.session() != "", "session")
+				assert.Equal(t, !stateless && !mcp.IsModernVersion(tt.want), c.Session() != "", "session")
 			})
 		}
 	}
@@ -85,14 +105,14 @@ func TestConnectEras(t *testing.T) {
 // TestConnectLegacyServer: a server that knows nothing of 2026-07-28 (a 400 without a modern
 // error, for want of a session) gets initialize.
 func TestConnectLegacyServer(t *testing.T) {
-	f, url := startFake(t, fakeOptions{Stateful: true})
+	f, url := fakemcp.Start(t, fakemcp.Options{Stateful: true})
 	c := newTestClient(t, url, nil)
-	got, err := c.connect(t.Context(), "")
+	got, err := c.Connect(t.Context(), "")
 	require.NoError(t, err)
 	assert.Equal(t, mcp.LatestVersion, got)
 	assert.Empty(t, c.modern)
-	assert.NotEmpty(t, c.session())
-	minted, _, _ := f.stats()
+	assert.NotEmpty(t, c.Session())
+	minted, _, _ := f.Stats()
 	assert.Equal(t, 1, minted)
 }
 
@@ -119,18 +139,18 @@ func TestModernRequestWire(t *testing.T) {
 		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":`+requestIDOf(m)+`,"result":`+result+`}`)
 	})
 	c := newTestClient(t, url, nil)
-	v, err := c.connect(t.Context(), "")
+	v, err := c.Connect(t.Context(), "")
 	require.NoError(t, err)
 	require.Equal(t, mcp.Version20260728, v)
-	_, err = c.callTool(t.Context(), " café", json.RawMessage(`{"text":"x"}`))
+	_, err = c.CallTool(t.Context(), " café", json.RawMessage(`{"text":"x"}`))
 	require.NoError(t, err)
-	_, _, err = c.call(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": "file:///a b"})
+	_, _, err = c.Call(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": "file:///a b"})
 	require.NoError(t, err)
 
 	require.Len(t, hdrs, 3)
 	wantMeta := map[string]any{
 		"io.modelcontextprotocol/protocolVersion":    "2026-07-28",
-		"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "minimcp", "version": version},
+		"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "minimcp", "version": "dev"},
 		"io.modelcontextprotocol/clientCapabilities": map[string]any{},
 	}
 	for i, want := range []struct{ method, name string }{
@@ -155,72 +175,4 @@ func TestModernRequestWire(t *testing.T) {
 func requestIDOf(m map[string]any) string {
 	b, _ := json.Marshal(m["id"])
 	return string(b)
-}
-
-// TestCallInputRequired: call reports what an input_required result asks for, and exits 1.
-func TestCallInputRequired(t *testing.T) {
-	url := startHandler(t, func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]any
-		require.NoError(t, json.NewDecoder(r.Body).Decode(&m))
-		w.Header().Set("Content-Type", "application/json")
-		result := `{"resultType":"input_required","requestState":"opaque","inputRequests":{
-			"who":{"method":"elicitation/create","params":{"mode":"form","message":"Which repository?","requestedSchema":{"type":"object"}}},
-			"llm":{"method":"sampling/createMessage","params":{"messages":[],"maxTokens":5}}}}`
-		if m["method"] == mcp.MethodServerDiscover {
-			result = `{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}}}`
-		}
-		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":`+requestIDOf(m)+`,"result":`+result+`}`)
-	})
-	code, stdout, stderr := runCmd(t, runCall, url, "deploy")
-	assert.Equal(t, codeFailed, code)
-	assert.Empty(t, stdout)
-	assert.Equal(t, "minimcp: tools/call: the server needs input before it can answer (resultType input_required); minimcp does not provide it:\n"+
-		"  llm: sampling/createMessage\n"+
-		"  who: elicitation/create (Which repository?)\n"+
-		"  requestState: sent, to be passed back on a retry\n", stderr)
-
-	code, stdout, _ = runCmd(t, runCall, url, "deploy", "--json")
-	assert.Equal(t, codeFailed, code)
-	assert.Contains(t, stdout, `"input_required"`)
-}
-
-// TestProtocolVersionFlag: --protocol-version takes the versions the client speaks.
-func TestProtocolVersionFlag(t *testing.T) {
-	code, _, stderr := runCmd(t, runCall, "http://127.0.0.1:1/mcp", "echo", "--protocol-version", "2027-01-01")
-	assert.Equal(t, codeUsage, code)
-	assert.Contains(t, stderr, `--protocol-version "2027-01-01": want one of 2026-07-28, 2025-11-25`)
-	assert.True(t, strings.HasPrefix(stderr, "minimcp call: "), stderr)
-}
-
-// TestCallParamHeaders: call of a tool whose schema mirrors parameters into Mcp-Param-*
-// headers is refused without them (-32020), looks the tool up, and succeeds with them, a
-// value a header cannot carry as it is in the Base64 form.
-func TestCallParamHeaders(t *testing.T) {
-	srv := mcp.NewServer(&mcp.Implementation{Name: "p", Version: "1"}, nil)
-	srv.AddRawTool(&mcp.Tool{Name: "sql", InputSchema: json.RawMessage(`{"type":"object","properties":{` +
-		`"region":{"type":"string","x-mcp-header":"Region"},"n":{"type":"integer","x-mcp-header":"N"},` +
-		`"opts":{"type":"object","properties":{"flag":{"type":"boolean","x-mcp-header":"Flag"}}},"query":{"type":"string"}}}`)},
-		func(context.Context, *mcp.Request, json.RawMessage) (*mcp.CallToolResult, error) {
-			return mcp.TextResult("ok"), nil
-		})
-	h := server.New(srv, &server.Options{Stateless: true})
-	var (
-		mu      sync.Mutex
-		regions []string
-	)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		regions = append(regions, r.Header.Get("Mcp-Param-Region"))
-		mu.Unlock()
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() {
-		ts.Close()
-		_ = h.Shutdown(context.Background())
-	})
-	code, stdout, stderr := runCmd(t, runCall, ts.URL+"/mcp", "sql", `{"region":" zürich","n":42,"opts":{"flag":true},"query":"q"}`)
-	require.Equal(t, codeOK, code, stderr)
-	assert.Equal(t, "ok\n", stdout)
-	// discover, the call without headers, tools/list, the call with them.
-	assert.Equal(t, []string{"", "", "", "=?base64?IHrDvHJpY2g=?="}, regions)
 }

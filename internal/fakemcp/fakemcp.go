@@ -1,13 +1,15 @@
-package main
+// Package fakemcp is a small MCP Streamable HTTP server for testing clients: three tools over
+// an mcp.Server, with knobs for sessions, SSE replies, failures, expiry and replica names. It is
+// imported by tests only.
+package fakemcp
 
 import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -18,9 +20,9 @@ import (
 	"github.com/minimcp/minimcp/sse"
 )
 
-// fakeOptions choose how a fakeServer behaves. The zero value is a stateless server answering
+// Options choose how a Server behaves. The zero value is a stateless server answering
 // every request with application/json.
-type fakeOptions struct {
+type Options struct {
 	// SSE answers requests with text/event-stream: a priming event, a notification and a
 	// server-to-client ping request, then the response.
 	SSE bool
@@ -45,13 +47,13 @@ type fakeOptions struct {
 	Legacy bool
 }
 
-// fakeServer is a minimal MCP Streamable HTTP server over mcp.Server, for testing the client
+// Server is a minimal MCP Streamable HTTP server over mcp.Server, for testing the client
 // side. Its tools: echo (returns its text), fail (isError), image (a text and an image block).
-type fakeServer struct {
-	opts fakeOptions
+type Server struct {
+	opts Options
 	srv  *mcp.Server
 
-	posts atomic.Int64 // POSTs received
+	Posts atomic.Int64 // POSTs received
 
 	mu sync.Mutex
 	// sessions maps live session ids to sessions; guarded by mu.
@@ -62,8 +64,8 @@ type fakeServer struct {
 	lastPost http.Header
 }
 
-// newFakeHandler returns a fake server not bound to any listener (for synctest).
-func newFakeHandler(opts fakeOptions) *fakeServer {
+// NewHandler returns a fake server not bound to any listener (for synctest).
+func NewHandler(opts Options) *Server {
 	if opts.PageSize == 0 {
 		opts.PageSize = 2
 	}
@@ -89,23 +91,23 @@ func newFakeHandler(opts fakeOptions) *fakeServer {
 				&mcp.ImageContent{Data: []byte("PNG"), MimeType: "image/png"},
 			}}, nil
 		})
-	return &fakeServer{opts: opts, srv: s, sessions: map[string]*mcp.Session{}}
+	return &Server{opts: opts, srv: s, sessions: map[string]*mcp.Session{}}
 }
 
-// startFake starts a fake server on 127.0.0.1 and returns it with its URL; the test's cleanup
+// Start starts a fake server on 127.0.0.1 and returns it with its URL; the test's cleanup
 // stops it.
-func startFake(t *testing.T, opts fakeOptions) (*fakeServer, string) {
+func Start(t *testing.T, opts Options) (*Server, string) {
 	t.Helper()
-	f := newFakeHandler(opts)
+	f := NewHandler(opts)
 	ts := httptest.NewServer(f)
 	t.Cleanup(func() {
 		ts.Close()
-		f.closeSessions()
+		f.CloseSessions()
 	})
 	return f, ts.URL + "/mcp"
 }
 
-func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.opts.ServedBy != "" {
 		w.Header().Set("X-Served-By", f.opts.ServedBy)
 	}
@@ -135,8 +137,8 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeServer) post(w http.ResponseWriter, r *http.Request) {
-	n := f.posts.Add(1)
+func (f *Server) post(w http.ResponseWriter, r *http.Request) {
+	n := f.Posts.Add(1)
 	if f.opts.FailEvery > 0 && n%int64(f.opts.FailEvery) == 0 {
 		http.Error(w, "injected failure", f.opts.FailStatus)
 		return
@@ -220,8 +222,8 @@ func (f *fakeServer) post(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// closeSessions ends the sessions still open.
-func (f *fakeServer) closeSessions() {
+// CloseSessions ends the sessions still open.
+func (f *Server) CloseSessions() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for id, s := range f.sessions {
@@ -230,15 +232,15 @@ func (f *fakeServer) closeSessions() {
 	}
 }
 
-// stats returns the sessions minted, deleted with DELETE, and still open.
-func (f *fakeServer) stats() (minted, deleted, open int) {
+// Stats returns the sessions minted, deleted with DELETE, and still open.
+func (f *Server) Stats() (minted, deleted, open int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.minted, f.deleted, len(f.sessions)
 }
 
-// lastHeaders returns the headers of the latest POST other than initialize.
-func (f *fakeServer) lastHeaders() http.Header {
+// LastHeaders returns the headers of the latest POST other than initialize.
+func (f *Server) LastHeaders() http.Header {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.lastPost.Clone()
@@ -254,32 +256,16 @@ func writeRPCError(w http.ResponseWriter, status int, msg string) {
 	_, _ = w.Write(append(b, '}'))
 }
 
-// startRoundRobin starts a reverse proxy on 127.0.0.1 that sends each request to the next of
-// backends in turn, and returns its URL.
-func startRoundRobin(t *testing.T, backends ...string) string {
+// ClosedURL returns the URL of a port on 127.0.0.1 that nothing listens on any more.
+func ClosedURL(t *testing.T) string {
 	t.Helper()
-	targets := make([]*url.URL, len(backends))
-	for i, b := range backends {
-		u, err := url.Parse(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		targets[i] = u
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	var next atomic.Uint64
-	tr := newHTTPTransport(16)
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			u := targets[(next.Add(1)-1)%uint64(len(targets))]
-			pr.Out.URL.Scheme, pr.Out.URL.Host = u.Scheme, u.Host
-			pr.Out.Host = ""
-		},
-		Transport: tr,
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
 	}
-	ts := httptest.NewServer(proxy)
-	t.Cleanup(func() {
-		ts.Close()
-		tr.CloseIdleConnections()
-	})
-	return ts.URL + "/mcp"
+	return "http://" + addr + "/mcp"
 }

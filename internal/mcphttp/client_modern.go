@@ -1,11 +1,10 @@
-package main
+package mcphttp
 
 import (
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,13 +45,14 @@ Compatibility):
 per-request calls, a session-era version to initialize asking for it (and fails if the server
 picks another). The client declares no capabilities in either era; a server that needs one
 answers -32021, and a 2026-07-28 server that needs input answers input_required, which the
-commands report without answering (inputRequired).
+commands report without answering (InputRequired).
 */
 
-// modernMeta returns the _meta members every request of revision v carries (MCP 2026-07-28,
+// modernMeta returns the _meta members every request of revision v carries, with the
+// client's version in clientInfo (MCP 2026-07-28,
 // Basic § _meta: protocolVersion and clientCapabilities are required, clientInfo SHOULD be
 // sent), as the opening of a params object: `{"_meta":{...}`.
-func modernMeta(v string) []byte {
+func modernMeta(v, version string) []byte {
 	b := []byte(`{"_meta":{"io.modelcontextprotocol/protocolVersion":`)
 	b = jsontext.AppendString(b, v)
 	b = append(b, `,"io.modelcontextprotocol/clientInfo":{"name":"minimcp","version":`...)
@@ -136,7 +136,7 @@ func rpcErrorOf(err error) *rpc.Error {
 	if errors.As(err, &re) {
 		return re
 	}
-	var se *httpStatusError
+	var se *StatusError
 	if errors.As(err, &se) {
 		return se.RPC
 	}
@@ -152,16 +152,16 @@ func supportedOf(e *rpc.Error) []string {
 	return d.Supported
 }
 
-// errNoCommonVersion is returned by connect when the server speaks no version of this client.
-var errNoCommonVersion = errors.New("the server speaks no protocol version this client does")
+// ErrNoCommonVersion is returned by connect when the server speaks no version of this client.
+var ErrNoCommonVersion = errors.New("the server speaks no protocol version this client does")
 
-// connect readies c to send requests: per request at a revision without initialize, or in a
-// session opened by initialize (see the design note above). pin, if set, is the version to
+// Connect readies c to send requests: per request at a revision without initialize, or in a
+// Session opened by initialize (see the design note above). pin, if set, is the version to
 // speak (any of mcp.AllVersions). It returns the version in use.
-func (c *mcpClient) connect(ctx context.Context, pin string) (string, error) {
+func (c *Client) Connect(ctx context.Context, pin string) (string, error) {
 	switch {
 	case mcp.IsModernVersion(pin):
-		c.useModern(pin)
+		c.UseModern(pin)
 		return pin, nil
 	case pin != "":
 		got, err := c.initializeAt(ctx, pin)
@@ -174,12 +174,12 @@ func (c *mcpClient) connect(ctx context.Context, pin string) (string, error) {
 		}
 		return pin, nil
 	}
-	res, err := c.discover(ctx, mcp.Version20260728)
+	res, err := c.Discover(ctx, mcp.Version20260728)
 	if err == nil {
 		if slices.Contains(res.SupportedVersions, mcp.Version20260728) {
 			return mcp.Version20260728, nil
 		}
-		c.useModern("")
+		c.UseModern("")
 		return c.initializeAt(ctx, mcp.LatestVersion)
 	}
 	e := rpcErrorOf(err)
@@ -190,13 +190,13 @@ func (c *mcpClient) connect(ctx context.Context, pin string) (string, error) {
 		// compatible version exists."
 		supported := supportedOf(e)
 		if !slices.ContainsFunc(supported, mcp.IsSupportedVersion) {
-			return "", fmt.Errorf("%w: it supports %s; this client speaks %s", errNoCommonVersion,
+			return "", fmt.Errorf("%w: it supports %s; this client speaks %s", ErrNoCommonVersion,
 				strings.Join(supported, ", "), strings.Join(mcp.AllVersions(), ", "))
 		}
 		return c.initializeAt(ctx, mcp.LatestVersion)
 	case e != nil && isModernCode(e.Code):
 		return "", err
-	case errors.As(err, new(*transportError)) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, new(*TransportError)) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return "", err
 	}
 	// A legacy server (Basic § Versioning, Backward Compatibility: "Anything else identifies
@@ -205,45 +205,48 @@ func (c *mcpClient) connect(ctx context.Context, pin string) (string, error) {
 }
 
 // initializeAt opens a session asking for version v and returns the version negotiated.
-func (c *mcpClient) initializeAt(ctx context.Context, v string) (string, error) {
-	c.useModern("")
+func (c *Client) initializeAt(ctx context.Context, v string) (string, error) {
+	c.UseModern("")
 	c.initVersion = v
-	res, err := c.initialize(ctx)
+	res, err := c.Initialize(ctx)
 	if err != nil {
 		return "", err
 	}
 	return res.ProtocolVersion, nil
 }
 
-// useModern makes every later request one of revision v, "" to go back to the session era.
-func (c *mcpClient) useModern(v string) {
+// Modern returns the per-request revision the client speaks, "" in the session era.
+func (c *Client) Modern() string { return c.modern }
+
+// UseModern makes every later request one of revision v, "" to go back to the session era.
+func (c *Client) UseModern(v string) {
 	c.modern = v
 	c.meta = nil
 	if v != "" {
-		c.meta = modernMeta(v)
+		c.meta = modernMeta(v, c.version)
 	}
 }
 
-// discover sends server/discover as a request of revision v (MCP 2026-07-28, Server §
+// Discover sends server/discover as a request of revision v (MCP 2026-07-28, Server §
 // Discovery) and leaves c speaking v; the caller resets it when the server is not modern.
-func (c *mcpClient) discover(ctx context.Context, v string) (*mcp.DiscoverResult, error) {
-	c.useModern(v)
-	raw, _, err := c.call(ctx, mcp.MethodServerDiscover, nil)
+func (c *Client) Discover(ctx context.Context, v string) (*mcp.DiscoverResult, error) {
+	c.UseModern(v)
+	raw, _, err := c.Call(ctx, mcp.MethodServerDiscover, nil)
 	if err != nil {
 		return nil, err
 	}
 	var res mcp.DiscoverResult
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, fmt.Errorf("%s: %w", mcp.MethodServerDiscover, &malformedReplyError{Reason: "result: " + err.Error()})
+		return nil, fmt.Errorf("%s: %w", mcp.MethodServerDiscover, &MalformedReplyError{Reason: "result: " + err.Error()})
 	}
 	return &res, nil
 }
 
-// inputRequired describes an InputRequiredResult (MCP 2026-07-28, schema: InputRequiredResult;
+// InputRequired describes an InputRequiredResult (MCP 2026-07-28, schema: InputRequiredResult;
 // resultType "input_required"): what the server asks the client for before it can answer,
 // one line per input request, and whether it sent a requestState to retry with. ok is false
 // for any other result.
-func inputRequired(raw json.RawMessage) (desc []string, ok bool) {
+func InputRequired(raw json.RawMessage) (desc []string, ok bool) {
 	var res struct {
 		ResultType    string `json:"resultType"`
 		InputRequests map[string]struct {
@@ -281,50 +284,33 @@ func inputRequired(raw json.RawMessage) (desc []string, ok bool) {
 	return desc, true
 }
 
-// reportInputRequired reports on stderr a result of method that asks for input
-// ([inputRequired]) and returns codeFailed, or returns ok false for any other result. The
-// commands declare no client capabilities and do not answer such requests (MCP 2026-07-28,
-// schema: InputRequiredResult, the client retries "with inputResponses"): they say what the
-// server asked for.
-func reportInputRequired(stderr io.Writer, method string, raw json.RawMessage) (code int, ok bool) {
-	desc, ok := inputRequired(raw)
-	if !ok {
-		return 0, false
-	}
-	fmt.Fprintf(stderr, "minimcp: %s: the server needs input before it can answer (resultType input_required); minimcp does not provide it:\n", method)
-	for _, d := range desc {
-		fmt.Fprintf(stderr, "  %s\n", d)
-	}
-	return codeFailed, true
-}
-
-// callTool2026 calls a tool at a per-request revision with the Mcp-Param-* headers its input
+// CallTool2026 calls a tool at a per-request revision with the Mcp-Param-* headers its input
 // schema asks for (MCP 2026-07-28, Transports § Streamable HTTP, Custom Headers from Tool
 // Parameters). They depend on the tool's definition, which the client learns only from
 // tools/list: the call is sent without them first, and only when the server refuses it for
 // a missing or mismatched Mcp-Param-* header (-32020) is the tool looked up and the call sent
 // once more with them.
-func (c *mcpClient) callTool2026(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
-	params := toolCallParams(name, args)
-	raw, _, err := c.call(ctx, mcp.MethodToolsCall, params)
+func (c *Client) CallTool2026(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+	params := ToolCallParams(name, args)
+	raw, _, err := c.Call(ctx, mcp.MethodToolsCall, params)
 	e := rpcErrorOf(err)
 	if e == nil || e.Code != mcp.CodeHeaderMismatch || !strings.Contains(e.Message, "Mcp-Param-") {
 		return raw, err
 	}
-	hdr, herr := c.paramHeaders(ctx, name, args)
+	hdr, herr := c.ParamHeaders(ctx, name, args)
 	if herr != nil || len(hdr) == 0 {
 		return nil, err
 	}
-	raw, _, err = c.callWith(ctx, mcp.MethodToolsCall, params, hdr)
+	raw, _, err = c.CallWith(ctx, mcp.MethodToolsCall, params, hdr)
 	return raw, err
 }
 
-// paramHeaders returns the Mcp-Param-* headers of a call of tool with args: each parameter its
+// ParamHeaders returns the Mcp-Param-* headers of a call of tool with args: each parameter its
 // input schema annotates with x-mcp-header and args give a value other than null, as a
 // string, a number or true/false, in the Base64 form where a header cannot carry it as it is
 // (Transports § Streamable HTTP, Value Encoding).
-func (c *mcpClient) paramHeaders(ctx context.Context, tool string, args json.RawMessage) (http.Header, error) {
-	tools, err := c.listToolsRaw(ctx)
+func (c *Client) ParamHeaders(ctx context.Context, tool string, args json.RawMessage) (http.Header, error) {
+	tools, err := c.ListToolsRaw(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package main
+package loadgen
 
 import (
 	"cmp"
@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	json "github.com/goccy/go-json"
 )
 
-// benchReport is the result of a run, printed as text or, with --json, as this JSON object:
+// Report is the result of a run, printed as text or, with --json, as this JSON object:
 //
 //	url             the endpoint
 //	mode            "stateless" or "stateful"
@@ -34,7 +32,7 @@ import (
 //	                is requests / all requests that got an HTTP reply; "" names replies
 //	                without the header; [] when no reply had it
 //	interrupted     true when the run was stopped by a signal (omitted otherwise)
-type benchReport struct {
+type Report struct {
 	URL          string           `json:"url"`
 	Mode         string           `json:"mode"`
 	Tool         string           `json:"tool"`
@@ -44,14 +42,14 @@ type benchReport struct {
 	Errors       int64            `json:"errors"`
 	Duration     float64          `json:"duration_s"`
 	Throughput   float64          `json:"throughput_rps"`
-	Latency      latencyReport    `json:"latency_ms"`
+	Latency      LatencyReport    `json:"latency_ms"`
 	ErrorsByKind map[string]int64 `json:"errors_by_kind"`
-	Replicas     []replicaReport  `json:"replicas"`
+	Replicas     []ReplicaReport  `json:"replicas"`
 	Interrupted  bool             `json:"interrupted,omitempty"`
 }
 
-// latencyReport holds latencies in milliseconds.
-type latencyReport struct {
+// LatencyReport holds latencies in milliseconds.
+type LatencyReport struct {
 	Min  float64 `json:"min"`
 	Mean float64 `json:"mean"`
 	P50  float64 `json:"p50"`
@@ -60,8 +58,8 @@ type latencyReport struct {
 	Max  float64 `json:"max"`
 }
 
-// replicaReport is one row of the replica table.
-type replicaReport struct {
+// ReplicaReport is one row of the replica table.
+type ReplicaReport struct {
 	Name     string  `json:"name"`
 	Requests int64   `json:"requests"`
 	Share    float64 `json:"share"`
@@ -70,15 +68,15 @@ type replicaReport struct {
 }
 
 // report merges the workers' tallies.
-func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *benchReport {
-	rep := &benchReport{
-		URL:          r.cfg.url,
+func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *Report {
+	rep := &Report{
+		URL:          r.cfg.URL,
 		Mode:         r.mode,
-		Tool:         r.cfg.tool,
-		Concurrency:  r.cfg.concurrency,
+		Tool:         r.cfg.Tool,
+		Concurrency:  r.cfg.Concurrency,
 		Duration:     round3(elapsed.Seconds()),
 		ErrorsByKind: map[string]int64{},
-		Replicas:     []replicaReport{},
+		Replicas:     []ReplicaReport{},
 	}
 	var h histTotal
 	replicas := map[string]*replicaTally{}
@@ -105,7 +103,7 @@ func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *benchR
 		rep.Throughput = round3(float64(rep.Requests) / elapsed.Seconds())
 	}
 	if h.n > 0 {
-		rep.Latency = latencyReport{
+		rep.Latency = LatencyReport{
 			Min:  ms(h.min),
 			Mean: ms(h.sum / time.Duration(h.n)),
 			P50:  ms(h.quantile(0.50)),
@@ -121,7 +119,7 @@ func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *benchR
 			replied += t.requests
 		}
 		for name, t := range replicas {
-			rep.Replicas = append(rep.Replicas, replicaReport{
+			rep.Replicas = append(rep.Replicas, ReplicaReport{
 				Name:     name,
 				Requests: t.requests,
 				Share:    round3(float64(t.requests) / float64(replied)),
@@ -129,13 +127,13 @@ func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *benchR
 				Errors:   t.errors,
 			})
 		}
-		slices.SortFunc(rep.Replicas, func(a, b replicaReport) int { return strings.Compare(a.Name, b.Name) })
+		slices.SortFunc(rep.Replicas, func(a, b ReplicaReport) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return rep
 }
 
-// writeBenchText prints the report for people.
-func writeBenchText(w io.Writer, rep *benchReport) {
+// WriteText prints the report for people.
+func WriteText(w io.Writer, rep *Report) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Target      %s (%s, tool %s, %d workers)\n", rep.URL, rep.Mode, rep.Tool, rep.Concurrency)
 	status := ""
@@ -229,12 +227,3 @@ func fmtSeconds(v float64) string {
 func ms(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
-
-// mustJSON encodes a report, which cannot fail.
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("minimcp: encoding the bench report: " + err.Error())
-	}
-	return b
-}

@@ -1,7 +1,8 @@
-package main
+package mcphttp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,7 +27,7 @@ import (
 /*
 Design note: the client side of Streamable HTTP.
 
-mcpClient is the smallest client the tools, call and bench commands need, written against
+Client is the smallest client the tools, call and bench commands need, written against
 MCP 2025-11-25, Basic § Transports, Streamable HTTP:
 
   - Every message is its own POST to the one MCP endpoint, with Accept listing both
@@ -48,15 +49,15 @@ MCP 2025-11-25, Basic § Transports, Streamable HTTP:
 It never opens the GET stream and never resumes a broken stream: a command that loses its
 stream reports a transport error, which is what a load generator must count anyway.
 
-Errors are typed so that bench can count them by kind ([errorKind]): *httpStatusError,
-*rpc.Error, *transportError (with Timeout), *malformedReplyError.
+Errors are typed so that bench can count them by kind ([ErrorKind]): *StatusError,
+*rpc.Error, *TransportError (with Timeout), *MalformedReplyError.
 */
 
 // Limits of what the client reads from a server.
 const (
 	// maxReplyBytes bounds a JSON reply and each SSE event.
 	maxReplyBytes = 16 << 20
-	// errorExcerptBytes is how much of an error reply's body an *httpStatusError keeps.
+	// errorExcerptBytes is how much of an error reply's body an *StatusError keeps.
 	errorExcerptBytes = 200
 	// sseDrainGrace is how long the client waits, once it has its response, for the server to
 	// end the SSE stream (which it SHOULD, § Sending Messages to the Server, 6) so that the
@@ -74,8 +75,8 @@ var (
 	jsonContentType = []string{"application/json"}
 )
 
-// clientOptions configures [newMCPClient]. The zero value of every field means its default.
-type clientOptions struct {
+// Options configures [New]. The zero value of every field means its default.
+type Options struct {
 	// HTTPClient sends the requests. If nil, http.DefaultClient.
 	HTTPClient *http.Client
 	// AuthToken, if set, is sent as "Authorization: Bearer <AuthToken>" (MCP 2025-11-25, Basic §
@@ -87,16 +88,21 @@ type clientOptions struct {
 	// stateless server expects. If empty, no header is sent until initialize has negotiated
 	// one. initialize replaces it with the negotiated version.
 	ProtocolVersion string
+	// InitVersion is the version initialize asks for. If empty, mcp.LatestVersion.
+	InitVersion string
+	// Version is the client's version, sent in clientInfo (name "minimcp"). If empty, "dev".
+	Version string
 }
 
-// mcpClient is a Streamable HTTP MCP client for one endpoint and at most one session.
+// Client is a Streamable HTTP MCP client for one endpoint and at most one session.
 //
-// call, notify, listTools and callTool are safe for concurrent use; initialize and close change
-// the session and must not run concurrently with anything else on the same client.
-type mcpClient struct {
+// Call, CallWith, Send, Notify, ListTools and CallTool are safe for concurrent use; Initialize
+// and Close change the session and must not run concurrently with anything else on the same
+// client.
+type Client struct {
 	url    string
 	hc     *http.Client
-	header http.Header // extra headers and Authorization; read-only after newMCPClient
+	header http.Header // extra headers and Authorization; read-only after New
 	host   string      // Host override from a "Host" extra header, or ""
 
 	// nextID numbers requests: 1, 2, 3...
@@ -107,6 +113,8 @@ type mcpClient struct {
 	protocolVersion string
 	// initVersion is the version initialize asks for; "" means mcp.LatestVersion.
 	initVersion string
+	// version is the client's version in clientInfo.
+	version string
 
 	// modern is the per-request revision every request is sent at (see client_modern.go),
 	// "" in the session era; meta is the opening of its params, modernMeta(modern). Set by
@@ -115,8 +123,8 @@ type mcpClient struct {
 	meta   []byte
 }
 
-// callInfo describes the HTTP exchange of one request.
-type callInfo struct {
+// CallInfo describes the HTTP exchange of one request.
+type CallInfo struct {
 	// Status is the HTTP status code; 0 when no response arrived.
 	Status int
 	// ServedBy is the X-Served-By response header, the identity of the replica that answered
@@ -129,9 +137,9 @@ type callInfo struct {
 	Latency time.Duration
 }
 
-// newMCPClient returns a client for the MCP endpoint rawURL (http or https). A nil opts means
+// New returns a client for the MCP endpoint rawURL (http or https). A nil opts means
 // defaults. It returns an error for a URL that is not absolute http(s).
-func newMCPClient(rawURL string, opts *clientOptions) (*mcpClient, error) {
+func New(rawURL string, opts *Options) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("invalid URL %q: %v", rawURL, err)
@@ -139,11 +147,12 @@ func newMCPClient(rawURL string, opts *clientOptions) (*mcpClient, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("invalid URL %q: want http://host[:port]/path or https://...", rawURL)
 	}
-	var o clientOptions
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	c := &mcpClient{url: u.String(), hc: o.HTTPClient, header: http.Header{}, protocolVersion: o.ProtocolVersion}
+	c := &Client{url: u.String(), hc: o.HTTPClient, header: http.Header{}, protocolVersion: o.ProtocolVersion,
+		initVersion: o.InitVersion, version: cmp.Or(o.Version, "dev")}
 	if c.hc == nil {
 		c.hc = http.DefaultClient
 	}
@@ -162,18 +171,22 @@ func newMCPClient(rawURL string, opts *clientOptions) (*mcpClient, error) {
 	return c, nil
 }
 
-// session returns the id of the client's session, "" when it has none.
-func (c *mcpClient) session() string { return c.sessionID }
+// SetProtocolVersion sets the MCP-Protocol-Version sent on requests outside a session, as a
+// stateless server expects (Transports § Protocol Version Header); initialize replaces it.
+func (c *Client) SetProtocolVersion(v string) { c.protocolVersion = v }
 
-// initialize runs the initialization phase (MCP 2025-11-25, Basic § Lifecycle, Initialization):
+// Session returns the id of the client's session, "" when it has none.
+func (c *Client) Session() string { return c.sessionID }
+
+// Initialize runs the initialization phase (MCP 2025-11-25, Basic § Lifecycle, Initialization):
 // it POSTs initialize, keeps the MCP-Session-Id the server assigns (Transports § Session
 // Management, 1) and the negotiated version, and sends notifications/initialized, which must be
 // answered with 202. It forgets any earlier session first (§ Session Management, 4: a new
-// session starts with an initialize without a session id).
+// Session starts with an initialize without a session id).
 //
-// It fails with a *malformedReplyError when the server picks a version this client does not
+// It fails with a *MalformedReplyError when the server picks a version this client does not
 // speak; the session, if any, is kept so that close can end it.
-func (c *mcpClient) initialize(ctx context.Context) (*mcp.InitializeResult, error) {
+func (c *Client) Initialize(ctx context.Context) (*mcp.InitializeResult, error) {
 	c.sessionID, c.protocolVersion = "", ""
 	asked := c.initVersion
 	if asked == "" {
@@ -181,12 +194,12 @@ func (c *mcpClient) initialize(ctx context.Context) (*mcp.InitializeResult, erro
 	}
 	params, err := json.Marshal(&mcp.InitializeParams{
 		ProtocolVersion: asked,
-		ClientInfo:      mcp.Implementation{Name: "minimcp", Version: version},
+		ClientInfo:      mcp.Implementation{Name: "minimcp", Version: c.version},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: encoding params: %w", mcp.MethodInitialize, err)
 	}
-	raw, info, err := c.call(ctx, mcp.MethodInitialize, json.RawMessage(params))
+	raw, info, err := c.Call(ctx, mcp.MethodInitialize, json.RawMessage(params))
 	if err != nil {
 		return nil, err
 	}
@@ -195,64 +208,64 @@ func (c *mcpClient) initialize(ctx context.Context) (*mcp.InitializeResult, erro
 		// (ranging from 0x21 to 0x7E)."
 		if !visibleASCII(sid) {
 			return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize,
-				&malformedReplyError{Reason: fmt.Sprintf("MCP-Session-Id %q has characters outside 0x21-0x7E", sid)})
+				&MalformedReplyError{Reason: fmt.Sprintf("MCP-Session-Id %q has characters outside 0x21-0x7E", sid)})
 		}
 		c.sessionID = sid
 	}
 	var res mcp.InitializeResult
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize, &malformedReplyError{Reason: "result: " + err.Error()})
+		return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize, &MalformedReplyError{Reason: "result: " + err.Error()})
 	}
 	// Lifecycle § Version Negotiation: "If the client does not support the version in the
 	// server's response, it SHOULD disconnect."
 	if !mcp.IsSupportedVersion(res.ProtocolVersion) {
 		return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize,
-			&malformedReplyError{Reason: fmt.Sprintf("server chose protocol version %q, which this client does not support", res.ProtocolVersion)})
+			&MalformedReplyError{Reason: fmt.Sprintf("server chose protocol version %q, which this client does not support", res.ProtocolVersion)})
 	}
 	c.protocolVersion = res.ProtocolVersion
-	if err := c.notify(ctx, mcp.NotificationInitialized, nil); err != nil {
+	if err := c.Notify(ctx, mcp.NotificationInitialized, nil); err != nil {
 		return nil, err
 	}
 	return &res, nil
 }
 
-// call sends one request and returns its result, with what the HTTP exchange looked like. The
+// Call sends one request and returns its result, with what the HTTP exchange looked like. The
 // reply may be application/json or text/event-stream (Transports § Sending Messages to the
 // Server, 5: "The client MUST support both these cases").
 //
 // params is sent as is if it is a json.RawMessage, left out if nil, and encoded otherwise.
 // Errors are wrapped with the method name ("tools/call: HTTP 404: session not found") and
-// unwrap to *httpStatusError, *rpc.Error, *transportError or *malformedReplyError. info is
+// unwrap to *StatusError, *rpc.Error, *TransportError or *MalformedReplyError. info is
 // non-nil whenever the request was sent, error or not.
-func (c *mcpClient) call(ctx context.Context, method string, params any) (json.RawMessage, *callInfo, error) {
-	return c.callWith(ctx, method, params, nil)
+func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, *CallInfo, error) {
+	return c.CallWith(ctx, method, params, nil)
 }
 
-// callWith is call with extra headers on the request, such as a 2026-07-28 tools/call's
+// CallWith is call with extra headers on the request, such as a 2026-07-28 tools/call's
 // Mcp-Param-* headers.
-func (c *mcpClient) callWith(ctx context.Context, method string, params any, extra http.Header) (json.RawMessage, *callInfo, error) {
+func (c *Client) CallWith(ctx context.Context, method string, params any, extra http.Header) (json.RawMessage, *CallInfo, error) {
 	raw, err := encodeParams(params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
 	}
-	raw, name := c.prepare(method, raw)
-	return c.send(ctx, method, raw, name, extra)
+	raw, name := c.Prepare(method, raw)
+	return c.Send(ctx, method, raw, name, extra)
 }
 
-// prepare returns the params of a request of method as the client sends them, and the value
+// Prepare returns the params of a request of method as the client sends them, and the value
 // of its Mcp-Name header (MCP 2026-07-28, Basic § _meta: every request of a per-request
 // revision carries the per-request fields): raw as it is in the session era. A load
 // generator prepares the request it repeats once.
-func (c *mcpClient) prepare(method string, raw json.RawMessage) (json.RawMessage, string) {
+func (c *Client) Prepare(method string, raw json.RawMessage) (json.RawMessage, string) {
 	if c.modern == "" {
 		return raw, ""
 	}
 	return withMeta(c.meta, raw), nameOf(method, raw)
 }
 
-// send sends a request of method with params as prepare returned them, name for Mcp-Name and
-// extra headers; see call.
-func (c *mcpClient) send(ctx context.Context, method string, raw json.RawMessage, name string, extra http.Header) (json.RawMessage, *callInfo, error) {
+// Send sends a request of method with params as prepare returned them, name for Mcp-Name and
+// extra headers; see Call.
+func (c *Client) Send(ctx context.Context, method string, raw json.RawMessage, name string, extra http.Header) (json.RawMessage, *CallInfo, error) {
 	id := rpc.Int64ID(c.nextID.Add(1))
 	body := rpc.AppendRequest(make([]byte, 0, 48+len(method)+len(raw)), id, method, raw)
 	res, info, err := c.roundTrip(ctx, body, id, method, name, extra)
@@ -262,9 +275,9 @@ func (c *mcpClient) send(ctx context.Context, method string, raw json.RawMessage
 	return res, info, nil
 }
 
-// notify sends a notification, which the server must accept with 202 Accepted and no body
+// Notify sends a notification, which the server must accept with 202 Accepted and no body
 // (Transports § Sending Messages to the Server, 4).
-func (c *mcpClient) notify(ctx context.Context, method string, params any) error {
+func (c *Client) Notify(ctx context.Context, method string, params any) error {
 	raw, err := encodeParams(params)
 	if err != nil {
 		return fmt.Errorf("%s: encoding params: %w", method, err)
@@ -284,15 +297,15 @@ func (c *mcpClient) notify(ctx context.Context, method string, params any) error
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return fmt.Errorf("%s: %w", method, newHTTPStatusError(resp))
 	default:
-		return fmt.Errorf("%s: %w", method, &malformedReplyError{
+		return fmt.Errorf("%s: %w", method, &MalformedReplyError{
 			Reason: fmt.Sprintf("HTTP %d to a notification, want 202 Accepted", resp.StatusCode)})
 	}
 }
 
-// close ends the session with DELETE (Transports § Session Management, 5). A client without a
-// session does nothing. 405 (the server does not let clients end sessions) and 404 (the
-// session is already gone) are not errors. The client forgets the session either way.
-func (c *mcpClient) close(ctx context.Context) error {
+// Close ends the session with DELETE (Transports § Session Management, 5). A client without a
+// Session does nothing. 405 (the server does not let clients end sessions) and 404 (the
+// Session is already gone) are not errors. The client forgets the session either way.
+func (c *Client) Close(ctx context.Context) error {
 	if c.sessionID == "" {
 		return nil
 	}
@@ -315,10 +328,10 @@ func (c *mcpClient) close(ctx context.Context) error {
 	return fmt.Errorf("DELETE: %w", newHTTPStatusError(resp))
 }
 
-// listTools returns every tool of the server, following nextCursor (MCP 2025-11-25, Server §
+// ListTools returns every tool of the server, following nextCursor (MCP 2025-11-25, Server §
 // Tools, Listing Tools; Utilities § Pagination).
-func (c *mcpClient) listTools(ctx context.Context) ([]*mcp.Tool, error) {
-	raws, err := c.listToolsRaw(ctx)
+func (c *Client) ListTools(ctx context.Context) ([]*mcp.Tool, error) {
+	raws, err := c.ListToolsRaw(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -326,15 +339,15 @@ func (c *mcpClient) listTools(ctx context.Context) ([]*mcp.Tool, error) {
 	for i, raw := range raws {
 		var t mcp.Tool
 		if err := json.Unmarshal(raw, &t); err != nil {
-			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
+			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &MalformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
 		}
 		tools[i] = &t
 	}
 	return tools, nil
 }
 
-// listToolsRaw is listTools returning each tool's JSON as the server sent it.
-func (c *mcpClient) listToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
+// ListToolsRaw is listTools returning each tool's JSON as the server sent it.
+func (c *Client) ListToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
 	var (
 		all    []json.RawMessage
 		cursor string
@@ -345,7 +358,7 @@ func (c *mcpClient) listToolsRaw(ctx context.Context) ([]json.RawMessage, error)
 		if cursor != "" {
 			params = map[string]string{"cursor": cursor}
 		}
-		raw, _, err := c.call(ctx, mcp.MethodToolsList, params)
+		raw, _, err := c.Call(ctx, mcp.MethodToolsList, params)
 		if err != nil {
 			return nil, err
 		}
@@ -354,7 +367,7 @@ func (c *mcpClient) listToolsRaw(ctx context.Context) ([]json.RawMessage, error)
 			NextCursor string            `json:"nextCursor"`
 		}
 		if err := json.Unmarshal(raw, &page); err != nil {
-			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: "result: " + err.Error()})
+			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &MalformedReplyError{Reason: "result: " + err.Error()})
 		}
 		all = append(all, page.Tools...)
 		if page.NextCursor == "" {
@@ -365,32 +378,32 @@ func (c *mcpClient) listToolsRaw(ctx context.Context) ([]json.RawMessage, error)
 		}
 		// Utilities § Pagination: cursors are opaque, but one seen before means a loop.
 		if seen[page.NextCursor] {
-			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("nextCursor %q repeats an earlier page", page.NextCursor)})
+			return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &MalformedReplyError{Reason: fmt.Sprintf("nextCursor %q repeats an earlier page", page.NextCursor)})
 		}
 		seen[page.NextCursor] = true
 		cursor = page.NextCursor
 	}
-	return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &malformedReplyError{Reason: fmt.Sprintf("more than %d pages", maxToolPages)})
+	return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &MalformedReplyError{Reason: fmt.Sprintf("more than %d pages", maxToolPages)})
 }
 
-// callTool calls the named tool with args (a JSON object; empty means {}) and decodes the
+// CallTool calls the named tool with args (a JSON object; empty means {}) and decodes the
 // result. A tool that fails is a result with IsError set, not an error (MCP 2025-11-25, Server
 // § Tools, Error Handling).
-func (c *mcpClient) callTool(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
-	raw, _, err := c.call(ctx, mcp.MethodToolsCall, toolCallParams(name, args))
+func (c *Client) CallTool(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
+	raw, _, err := c.Call(ctx, mcp.MethodToolsCall, ToolCallParams(name, args))
 	if err != nil {
 		return nil, err
 	}
 	var res mcp.CallToolResult
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, fmt.Errorf("%s: %w", mcp.MethodToolsCall, &malformedReplyError{Reason: "result: " + err.Error()})
+		return nil, fmt.Errorf("%s: %w", mcp.MethodToolsCall, &MalformedReplyError{Reason: "result: " + err.Error()})
 	}
 	return &res, nil
 }
 
-// toolCallParams returns the params of tools/call: {"name":...,"arguments":...}. Empty args
+// ToolCallParams returns the params of tools/call: {"name":...,"arguments":...}. Empty args
 // are sent as {}.
-func toolCallParams(name string, args json.RawMessage) json.RawMessage {
+func ToolCallParams(name string, args json.RawMessage) json.RawMessage {
 	if len(bytes.TrimSpace(args)) == 0 {
 		args = json.RawMessage(`{}`)
 	}
@@ -405,7 +418,7 @@ func toolCallParams(name string, args json.RawMessage) json.RawMessage {
 // newRequest builds a request to the endpoint with the client's headers. rpcMethod and name
 // are the JSON-RPC method of body and what Mcp-Name mirrors of it, for a request of a
 // per-request revision; extra are more headers, set last.
-func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte, rpcMethod, name string, extra http.Header) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, method string, body []byte, rpcMethod, name string, extra http.Header) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -456,7 +469,7 @@ func (c *mcpClient) newRequest(ctx context.Context, method string, body []byte, 
 
 // roundTrip POSTs one encoded request and reads the response with the given id; rpcMethod,
 // name and extra are for newRequest.
-func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMethod, name string, extra http.Header) (json.RawMessage, *callInfo, error) {
+func (c *Client) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMethod, name string, extra http.Header) (json.RawMessage, *CallInfo, error) {
 	// The request gets its own cancel so that a stream left open after its response can be
 	// dropped (see drainStream).
 	ctx, cancel := context.WithCancel(ctx)
@@ -468,10 +481,10 @@ func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMe
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, &callInfo{Latency: time.Since(start)}, newTransportError(ctx, err)
+		return nil, &CallInfo{Latency: time.Since(start)}, newTransportError(ctx, err)
 	}
 	defer closeBody(resp.Body)
-	info := &callInfo{
+	info := &CallInfo{
 		Status:    resp.StatusCode,
 		ServedBy:  resp.Header.Get("X-Served-By"),
 		SessionID: resp.Header.Get("Mcp-Session-Id"),
@@ -498,7 +511,7 @@ func (c *mcpClient) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMe
 		if ct == "" {
 			reason = fmt.Sprintf("HTTP %d without a Content-Type, want application/json or text/event-stream", resp.StatusCode)
 		}
-		err = &malformedReplyError{Reason: reason}
+		err = &MalformedReplyError{Reason: reason}
 	}
 	return res, info, err
 }
@@ -510,15 +523,15 @@ func readJSONReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMess
 		return nil, newTransportError(ctx, err)
 	}
 	if len(data) > maxReplyBytes {
-		return nil, &malformedReplyError{Reason: fmt.Sprintf("reply larger than %d bytes", maxReplyBytes)}
+		return nil, &MalformedReplyError{Reason: fmt.Sprintf("reply larger than %d bytes", maxReplyBytes)}
 	}
 	msgs, _, derr := rpc.Decode(nil, data, rpc.Limits{MaxMessageBytes: maxReplyBytes})
 	if derr != nil {
-		return nil, &malformedReplyError{Reason: "reply is not JSON-RPC: " + derr.Message}
+		return nil, &MalformedReplyError{Reason: "reply is not JSON-RPC: " + derr.Message}
 	}
 	res, found, err := pickResponse(msgs, id)
 	if !found {
-		return nil, &malformedReplyError{Reason: "reply holds no response with id " + id.String()}
+		return nil, &MalformedReplyError{Reason: "reply holds no response with id " + id.String()}
 	}
 	return res, err
 }
@@ -534,9 +547,9 @@ func readSSEReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMessa
 		e, err := dec.Next()
 		switch {
 		case err == io.EOF:
-			return nil, &malformedReplyError{Reason: "SSE stream ended before the response with id " + id.String()}
+			return nil, &MalformedReplyError{Reason: "SSE stream ended before the response with id " + id.String()}
 		case errors.Is(err, sse.ErrEventTooLarge):
-			return nil, &malformedReplyError{Reason: err.Error()}
+			return nil, &MalformedReplyError{Reason: err.Error()}
 		case err != nil:
 			return nil, newTransportError(ctx, err)
 		}
@@ -549,7 +562,7 @@ func readSSEReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMessa
 		var derr *rpc.Error
 		msgs, _, derr = rpc.Decode(msgs[:0], e.Data, rpc.Limits{MaxMessageBytes: maxReplyBytes})
 		if derr != nil {
-			return nil, &malformedReplyError{Reason: "SSE event is not JSON-RPC: " + derr.Message}
+			return nil, &MalformedReplyError{Reason: "SSE event is not JSON-RPC: " + derr.Message}
 		}
 		if res, found, err := pickResponse(msgs, id); found {
 			return res, err
@@ -624,8 +637,8 @@ func visibleASCII(s string) bool {
 	return s != ""
 }
 
-// httpStatusError reports a reply whose HTTP status is not 2xx.
-type httpStatusError struct {
+// StatusError reports a reply whose HTTP status is not 2xx.
+type StatusError struct {
 	// Code is the HTTP status code.
 	Code int
 	// Body is a short excerpt of the reply: the message of a JSON-RPC error body (Transports §
@@ -638,7 +651,7 @@ type httpStatusError struct {
 	RPC *rpc.Error
 }
 
-func (e *httpStatusError) Error() string {
+func (e *StatusError) Error() string {
 	s := "HTTP " + strconv.Itoa(e.Code) + ": " + e.Body
 	if e.RPC != nil && e.RPC.Code == mcp.CodeUnsupportedProtocolVersion {
 		if v := supportedOf(e.RPC); len(v) > 0 {
@@ -648,10 +661,10 @@ func (e *httpStatusError) Error() string {
 	return s
 }
 
-// newHTTPStatusError builds an *httpStatusError from a reply, reading a little of its body.
-func newHTTPStatusError(resp *http.Response) *httpStatusError {
+// newHTTPStatusError builds an *StatusError from a reply, reading a little of its body.
+func newHTTPStatusError(resp *http.Response) *StatusError {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	e := &httpStatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
+	e := &StatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
 	if msgs, _, derr := rpc.Decode(nil, b, rpc.Limits{MaxMessageBytes: 4 << 10}); derr == nil {
 		for i := range msgs {
 			if msgs[i].Kind == rpc.KindResponse && msgs[i].Error != nil {
@@ -691,47 +704,47 @@ func bodyExcerpt(code int, b []byte) string {
 	return s
 }
 
-// transportError reports that a request got no complete HTTP reply: connection refused or
+// TransportError reports that a request got no complete HTTP reply: connection refused or
 // reset, DNS or TLS failure, a stream broken mid-way, or a deadline.
-type transportError struct {
+type TransportError struct {
 	Err     error
 	timeout bool
 }
 
-func (e *transportError) Error() string { return e.Err.Error() }
-func (e *transportError) Unwrap() error { return e.Err }
+func (e *TransportError) Error() string { return e.Err.Error() }
+func (e *TransportError) Unwrap() error { return e.Err }
 
 // Timeout reports whether the request ran out of time (a context deadline or a net timeout,
 // such as http.Client.Timeout).
-func (e *transportError) Timeout() bool { return e.timeout }
+func (e *TransportError) Timeout() bool { return e.timeout }
 
 // newTransportError wraps err, noting whether it is a timeout: err says so, or ctx's deadline
 // has passed.
-func newTransportError(ctx context.Context, err error) *transportError {
+func newTransportError(ctx context.Context, err error) *TransportError {
 	var ne net.Error
 	timeout := errors.Is(err, context.DeadlineExceeded) ||
 		(errors.As(err, &ne) && ne.Timeout()) ||
 		errors.Is(ctx.Err(), context.DeadlineExceeded)
-	return &transportError{Err: err, timeout: timeout}
+	return &TransportError{Err: err, timeout: timeout}
 }
 
-// malformedReplyError reports a 2xx reply that is not what the transport requires: a wrong
+// MalformedReplyError reports a 2xx reply that is not what the transport requires: a wrong
 // Content-Type, invalid JSON-RPC, no response with the request's id, a bad result.
-type malformedReplyError struct {
+type MalformedReplyError struct {
 	Reason string
 }
 
-func (e *malformedReplyError) Error() string { return "malformed reply: " + e.Reason }
+func (e *MalformedReplyError) Error() string { return "malformed reply: " + e.Reason }
 
-// errorKind classifies an error of a request for counting: "http_<status>", "jsonrpc_<code>",
+// ErrorKind classifies an error of a request for counting: "http_<status>", "jsonrpc_<code>",
 // "timeout", "transport", "malformed", or "canceled" when the caller's context was cancelled
 // (not the server's fault; bench does not count those). bench adds "tool_error".
-func errorKind(err error) string {
+func ErrorKind(err error) string {
 	var (
-		se *httpStatusError
+		se *StatusError
 		re *rpc.Error
-		me *malformedReplyError
-		te *transportError
+		me *MalformedReplyError
+		te *TransportError
 	)
 	switch {
 	case err == nil:
@@ -752,10 +765,10 @@ func errorKind(err error) string {
 	return "transport"
 }
 
-// newHTTPTransport returns a transport like http.DefaultTransport that keeps up to perHost idle
+// NewHTTPTransport returns a transport like http.DefaultTransport that keeps up to perHost idle
 // connections to one host, so that that many concurrent requests reuse their connections.
 // Its owner calls CloseIdleConnections when done with it.
-func newHTTPTransport(perHost int) *http.Transport {
+func NewHTTPTransport(perHost int) *http.Transport {
 	perHost = max(perHost, 2)
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,

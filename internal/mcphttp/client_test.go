@@ -1,10 +1,9 @@
-package main
+package mcphttp
 
 import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,23 +14,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/fakemcp"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
 
 // newTestClient returns a client for url with its own transport, closed when the test ends.
-func newTestClient(t *testing.T, url string, opts *clientOptions) *mcpClient {
+func newTestClient(t *testing.T, url string, opts *Options) *Client {
 	t.Helper()
-	tr := newHTTPTransport(4)
+	tr := NewHTTPTransport(4)
 	t.Cleanup(tr.CloseIdleConnections)
-	var o clientOptions
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Transport: tr}
 	}
-	c, err := newMCPClient(url, &o)
+	c, err := New(url, &o)
 	require.NoError(t, err)
 	return c
 }
@@ -60,19 +60,19 @@ func requestID(t *testing.T, r *http.Request) string {
 func TestClientSession(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opts fakeOptions
+		opts fakemcp.Options
 	}{
-		{"json/stateless", fakeOptions{}},
-		{"json/stateful", fakeOptions{Stateful: true}},
-		{"sse/stateless", fakeOptions{SSE: true}},
-		{"sse/stateful", fakeOptions{SSE: true, Stateful: true}},
+		{"json/stateless", fakemcp.Options{}},
+		{"json/stateful", fakemcp.Options{Stateful: true}},
+		{"sse/stateless", fakemcp.Options{SSE: true}},
+		{"sse/stateful", fakemcp.Options{SSE: true, Stateful: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, url := startFake(t, tc.opts)
+			f, url := fakemcp.Start(t, tc.opts)
 			c := newTestClient(t, url, nil)
 			ctx := t.Context()
 
-			res, err := c.initialize(ctx)
+			res, err := c.Initialize(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, mcp.LatestVersion, res.ProtocolVersion)
 			assert.Equal(t, "fake", res.ServerInfo.Name)
@@ -80,14 +80,14 @@ func TestClientSession(t *testing.T) {
 			if tc.opts.Stateful {
 				wantSession = "session-1"
 			}
-			assert.Equal(t, wantSession, c.session())
+			assert.Equal(t, wantSession, c.Session())
 
 			// notifications/initialized went out with the session and version headers.
-			h := f.lastHeaders()
+			h := f.LastHeaders()
 			assert.Equal(t, wantSession, h.Get("Mcp-Session-Id"))
 			assert.Equal(t, mcp.LatestVersion, h.Get("MCP-Protocol-Version"))
 
-			tools, err := c.listTools(ctx) // two pages of two and one
+			tools, err := c.ListTools(ctx) // two pages of two and one
 			require.NoError(t, err)
 			var names []string
 			for _, tool := range tools {
@@ -95,25 +95,25 @@ func TestClientSession(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{"echo", "fail", "image"}, names)
 
-			out, err := c.callTool(ctx, "echo", json.RawMessage(`{"text":"hello"}`))
+			out, err := c.CallTool(ctx, "echo", json.RawMessage(`{"text":"hello"}`))
 			require.NoError(t, err)
 			require.Len(t, out.Content, 1)
 			assert.Equal(t, &mcp.TextContent{Text: "hello"}, out.Content[0])
 			assert.False(t, out.IsError)
 
-			h = f.lastHeaders()
+			h = f.LastHeaders()
 			assert.Equal(t, "application/json, text/event-stream", h.Get("Accept"))
 			assert.Equal(t, "application/json", h.Get("Content-Type"))
 			assert.Equal(t, wantSession, h.Get("Mcp-Session-Id"))
 			assert.Equal(t, mcp.LatestVersion, h.Get("Mcp-Protocol-Version"))
 
-			failed, err := c.callTool(ctx, "fail", nil)
+			failed, err := c.CallTool(ctx, "fail", nil)
 			require.NoError(t, err, "a failing tool is a result, not an error")
 			assert.True(t, failed.IsError)
 
-			require.NoError(t, c.close(ctx))
-			assert.Empty(t, c.session())
-			minted, deleted, open := f.stats()
+			require.NoError(t, c.Close(ctx))
+			assert.Empty(t, c.Session())
+			minted, deleted, open := f.Stats()
 			if tc.opts.Stateful {
 				assert.Equal(t, [3]int{1, 1, 0}, [3]int{minted, deleted, open})
 			} else {
@@ -124,9 +124,9 @@ func TestClientSession(t *testing.T) {
 }
 
 func TestClientCallInfo(t *testing.T) {
-	_, url := startFake(t, fakeOptions{ServedBy: "replica-x", SSE: true})
-	c := newTestClient(t, url, &clientOptions{ProtocolVersion: mcp.LatestVersion})
-	raw, info, err := c.call(t.Context(), mcp.MethodPing, nil)
+	_, url := fakemcp.Start(t, fakemcp.Options{ServedBy: "replica-x", SSE: true})
+	c := newTestClient(t, url, &Options{ProtocolVersion: mcp.LatestVersion})
+	raw, info, err := c.Call(t.Context(), mcp.MethodPing, nil)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{}`, string(raw))
 	require.NotNil(t, info)
@@ -144,11 +144,9 @@ func TestClientHeaders(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":`+id+`,"result":{}}`)
 	})
-	var hf headerFlag
-	require.NoError(t, hf.Set("X-Tenant: blue, green"))
-	require.NoError(t, hf.Set("Host: mcp.example"))
-	c := newTestClient(t, url, &clientOptions{AuthToken: "s3cret", Header: hf.h, ProtocolVersion: "2025-06-18"})
-	_, _, err := c.call(t.Context(), mcp.MethodPing, nil)
+	hdr := http.Header{"X-Tenant": {"blue, green"}, "Host": {"mcp.example"}}
+	c := newTestClient(t, url, &Options{AuthToken: "s3cret", Header: hdr, ProtocolVersion: "2025-06-18"})
+	_, _, err := c.Call(t.Context(), mcp.MethodPing, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "Bearer s3cret", got.Get("Authorization"))
 	assert.Equal(t, "blue, green", got.Get("X-Tenant"), "commas stay inside one header")
@@ -164,16 +162,6 @@ func hang(_ http.ResponseWriter, r *http.Request) {
 	<-r.Context().Done()
 }
 
-// closedURL returns the URL of a port on 127.0.0.1 that nothing listens on any more.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr + "/mcp"
-}
-
 func TestClientErrors(t *testing.T) {
 	jsonReply := func(body func(id string) string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -187,19 +175,19 @@ func TestClientErrors(t *testing.T) {
 		// url starts the server for the case.
 		url func(t *testing.T) string
 		// do makes the failing request; nil means a ping with MCP-Protocol-Version.
-		do       func(ctx context.Context, c *mcpClient) error
+		do       func(ctx context.Context, c *Client) error
 		kind     string
 		contains string
 	}{
 		{
 			name: "unknown session",
 			url: func(t *testing.T) string {
-				_, u := startFake(t, fakeOptions{Stateful: true})
+				_, u := fakemcp.Start(t, fakemcp.Options{Stateful: true})
 				return u
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
+			do: func(ctx context.Context, c *Client) error {
 				c.sessionID, c.protocolVersion = "no-such-session", mcp.LatestVersion
-				_, _, err := c.call(ctx, mcp.MethodToolsList, nil)
+				_, _, err := c.Call(ctx, mcp.MethodToolsList, nil)
 				return err
 			},
 			kind:     "http_404",
@@ -208,7 +196,7 @@ func TestClientErrors(t *testing.T) {
 		{
 			name: "missing session",
 			url: func(t *testing.T) string {
-				_, u := startFake(t, fakeOptions{Stateful: true})
+				_, u := fakemcp.Start(t, fakemcp.Options{Stateful: true})
 				return u
 			},
 			kind:     "http_400",
@@ -217,7 +205,7 @@ func TestClientErrors(t *testing.T) {
 		{
 			name: "status with a text body",
 			url: func(t *testing.T) string {
-				_, u := startFake(t, fakeOptions{FailEvery: 1})
+				_, u := fakemcp.Start(t, fakemcp.Options{FailEvery: 1})
 				return u
 			},
 			kind:     "http_503",
@@ -234,11 +222,11 @@ func TestClientErrors(t *testing.T) {
 		{
 			name: "method not found",
 			url: func(t *testing.T) string {
-				_, u := startFake(t, fakeOptions{})
+				_, u := fakemcp.Start(t, fakemcp.Options{})
 				return u
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
-				_, _, err := c.call(ctx, "no/such/method", nil)
+			do: func(ctx context.Context, c *Client) error {
+				_, _, err := c.Call(ctx, "no/such/method", nil)
 				assert.ErrorIs(t, err, rpc.ErrMethodNotFound)
 				return err
 			},
@@ -247,11 +235,11 @@ func TestClientErrors(t *testing.T) {
 		{
 			name: "unknown tool over SSE",
 			url: func(t *testing.T) string {
-				_, u := startFake(t, fakeOptions{SSE: true})
+				_, u := fakemcp.Start(t, fakemcp.Options{SSE: true})
 				return u
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
-				_, err := c.callTool(ctx, "missing", nil)
+			do: func(ctx context.Context, c *Client) error {
+				_, err := c.CallTool(ctx, "missing", nil)
 				return err
 			},
 			kind:     "jsonrpc_-32602",
@@ -327,10 +315,10 @@ func TestClientErrors(t *testing.T) {
 			url: func(t *testing.T) string {
 				return startHandler(t, hang)
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
+			do: func(ctx context.Context, c *Client) error {
 				ctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 				defer cancel()
-				_, _, err := c.call(ctx, mcp.MethodPing, nil)
+				_, _, err := c.Call(ctx, mcp.MethodPing, nil)
 				return err
 			},
 			kind: "timeout",
@@ -340,18 +328,18 @@ func TestClientErrors(t *testing.T) {
 			url: func(t *testing.T) string {
 				return startHandler(t, hang)
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
+			do: func(ctx context.Context, c *Client) error {
 				hc := *c.hc
 				hc.Timeout = 50 * time.Millisecond
 				c.hc = &hc
-				_, _, err := c.call(ctx, mcp.MethodPing, nil)
+				_, _, err := c.Call(ctx, mcp.MethodPing, nil)
 				return err
 			},
 			kind: "timeout",
 		},
 		{
 			name:     "connection refused",
-			url:      closedURL,
+			url:      fakemcp.ClosedURL,
 			kind:     "transport",
 			contains: "ping: Post",
 		},
@@ -379,8 +367,8 @@ func TestClientErrors(t *testing.T) {
 					_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":`+id+`,"result":{"protocolVersion":"2025-11-25","capabilities":{},"serverInfo":{"name":"x","version":"1"}}}`)
 				})
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
-				_, err := c.initialize(ctx)
+			do: func(ctx context.Context, c *Client) error {
+				_, err := c.Initialize(ctx)
 				return err
 			},
 			kind:     "malformed",
@@ -393,8 +381,8 @@ func TestClientErrors(t *testing.T) {
 					return `{"jsonrpc":"2.0","id":` + id + `,"result":{"protocolVersion":"1999-01-01","capabilities":{},"serverInfo":{"name":"x","version":"1"}}}`
 				}))
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
-				_, err := c.initialize(ctx)
+			do: func(ctx context.Context, c *Client) error {
+				_, err := c.Initialize(ctx)
 				return err
 			},
 			kind:     "malformed",
@@ -410,8 +398,8 @@ func TestClientErrors(t *testing.T) {
 					_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":`+id+`,"result":{"protocolVersion":"2025-11-25","capabilities":{},"serverInfo":{"name":"x","version":"1"}}}`)
 				})
 			},
-			do: func(ctx context.Context, c *mcpClient) error {
-				_, err := c.initialize(ctx)
+			do: func(ctx context.Context, c *Client) error {
+				_, err := c.Initialize(ctx)
 				return err
 			},
 			kind:     "malformed",
@@ -419,17 +407,17 @@ func TestClientErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newTestClient(t, tc.url(t), &clientOptions{ProtocolVersion: mcp.LatestVersion})
+			c := newTestClient(t, tc.url(t), &Options{ProtocolVersion: mcp.LatestVersion})
 			do := tc.do
 			if do == nil {
-				do = func(ctx context.Context, c *mcpClient) error {
-					_, _, err := c.call(ctx, mcp.MethodPing, nil)
+				do = func(ctx context.Context, c *Client) error {
+					_, _, err := c.Call(ctx, mcp.MethodPing, nil)
 					return err
 				}
 			}
 			err := do(t.Context(), c)
 			require.Error(t, err)
-			assert.Equal(t, tc.kind, errorKind(err), "error: %v", err)
+			assert.Equal(t, tc.kind, ErrorKind(err), "error: %v", err)
 			if tc.contains != "" {
 				assert.Contains(t, err.Error(), tc.contains)
 			}
@@ -443,17 +431,16 @@ func TestErrorKind(t *testing.T) {
 		want string
 	}{
 		{nil, ""},
-		{&httpStatusError{Code: 429, Body: "slow down"}, "http_429"},
+		{&StatusError{Code: 429, Body: "slow down"}, "http_429"},
 		{errors.Join(errors.New("x"), rpc.NewError(-32001, "custom")), "jsonrpc_-32001"},
-		{&transportError{Err: errors.New("EOF")}, "transport"},
-		{&transportError{Err: context.DeadlineExceeded, timeout: true}, "timeout"},
+		{&TransportError{Err: errors.New("EOF")}, "transport"},
+		{&TransportError{Err: context.DeadlineExceeded, timeout: true}, "timeout"},
 		{context.Canceled, "canceled"},
-		{&malformedReplyError{Reason: "x"}, "malformed"},
-		{errToolResult, "transport"}, // bench gives it its own kind, see benchErrorKind
+		{&MalformedReplyError{Reason: "x"}, "malformed"},
+		{errors.New("tool result has isError set"), "transport"}, // no kind of its own: the load generator adds one
 	} {
-		assert.Equal(t, tc.want, errorKind(tc.err), "%v", tc.err)
+		assert.Equal(t, tc.want, ErrorKind(tc.err), "%v", tc.err)
 	}
-	assert.Equal(t, "tool_error", benchErrorKind(errToolResult))
 }
 
 func TestBodyExcerpt(t *testing.T) {
@@ -478,15 +465,15 @@ func TestBodyExcerpt(t *testing.T) {
 }
 
 func TestToolCallParams(t *testing.T) {
-	assert.JSONEq(t, `{"name":"echo","arguments":{}}`, string(toolCallParams("echo", nil)))
-	assert.JSONEq(t, `{"name":"a\"b","arguments":{"x":1}}`, string(toolCallParams(`a"b`, json.RawMessage(`{"x":1}`))))
+	assert.JSONEq(t, `{"name":"echo","arguments":{}}`, string(ToolCallParams("echo", nil)))
+	assert.JSONEq(t, `{"name":"a\"b","arguments":{"x":1}}`, string(ToolCallParams(`a"b`, json.RawMessage(`{"x":1}`))))
 }
 
 func TestNewMCPClientURL(t *testing.T) {
 	for _, u := range []string{"", "localhost:8080", "ftp://h/x", "http://", "http://[::1"} {
-		_, err := newMCPClient(u, nil)
+		_, err := New(u, nil)
 		assert.Error(t, err, "%q", u)
 	}
-	_, err := newMCPClient("https://example.com/mcp", nil)
+	_, err := New("https://example.com/mcp", nil)
 	assert.NoError(t, err)
 }

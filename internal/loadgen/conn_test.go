@@ -1,4 +1,4 @@
-package main
+package loadgen
 
 import (
 	"bufio"
@@ -17,6 +17,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/internal/mcphttp"
+	"github.com/minimcp/minimcp/mcp"
 )
 
 // rawServer answers HTTP/1.1 requests on a loopback listener in ways net/http's server never
@@ -189,7 +192,11 @@ func TestConnTransportTimeoutAndCancel(t *testing.T) {
 	var ne net.Error
 	require.ErrorAs(t, err, &ne)
 	assert.True(t, ne.Timeout(), "the per-request timeout: %v", err)
-	assert.Equal(t, "timeout", errorKind(newTransportError(t.Context(), err)))
+	// The client counts it as a timeout.
+	c, err := mcphttp.New(u.String(), &mcphttp.Options{HTTPClient: &http.Client{Transport: ct}})
+	require.NoError(t, err)
+	_, _, err = c.Call(t.Context(), mcp.MethodPing, nil)
+	assert.Equal(t, "timeout", mcphttp.ErrorKind(err), "%v", err)
 
 	ct2 := newConnTransport(u, time.Minute)
 	defer ct2.drop()

@@ -96,9 +96,9 @@ type Options struct {
 
 // Client is a Streamable HTTP MCP client for one endpoint and at most one session.
 //
-// Call, CallWith, Send, Notify, ListTools and CallTool are safe for concurrent use; Initialize
-// and Close change the session and must not run concurrently with anything else on the same
-// client.
+// Call, Send, ListToolsRaw and CallTool2026 are safe for concurrent use; Initialize, Connect,
+// UseModern and Close change the session or the era and must not run concurrently with
+// anything else on the same client.
 type Client struct {
 	url    string
 	hc     *http.Client
@@ -223,7 +223,7 @@ func (c *Client) Initialize(ctx context.Context) (*mcp.InitializeResult, error) 
 			&MalformedReplyError{Reason: fmt.Sprintf("server chose protocol version %q, which this client does not support", res.ProtocolVersion)})
 	}
 	c.protocolVersion = res.ProtocolVersion
-	if err := c.Notify(ctx, mcp.NotificationInitialized, nil); err != nil {
+	if err := c.notify(ctx, mcp.NotificationInitialized, nil); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -238,12 +238,12 @@ func (c *Client) Initialize(ctx context.Context) (*mcp.InitializeResult, error) 
 // unwrap to *StatusError, *rpc.Error, *TransportError or *MalformedReplyError. info is
 // non-nil whenever the request was sent, error or not.
 func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, *CallInfo, error) {
-	return c.CallWith(ctx, method, params, nil)
+	return c.callWith(ctx, method, params, nil)
 }
 
-// CallWith is call with extra headers on the request, such as a 2026-07-28 tools/call's
+// callWith is call with extra headers on the request, such as a 2026-07-28 tools/call's
 // Mcp-Param-* headers.
-func (c *Client) CallWith(ctx context.Context, method string, params any, extra http.Header) (json.RawMessage, *CallInfo, error) {
+func (c *Client) callWith(ctx context.Context, method string, params any, extra http.Header) (json.RawMessage, *CallInfo, error) {
 	raw, err := encodeParams(params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
@@ -275,9 +275,9 @@ func (c *Client) Send(ctx context.Context, method string, raw json.RawMessage, n
 	return res, info, nil
 }
 
-// Notify sends a notification, which the server must accept with 202 Accepted and no body
+// notify sends a notification, which the server must accept with 202 Accepted and no body
 // (Transports § Sending Messages to the Server, 4).
-func (c *Client) Notify(ctx context.Context, method string, params any) error {
+func (c *Client) notify(ctx context.Context, method string, params any) error {
 	raw, err := encodeParams(params)
 	if err != nil {
 		return fmt.Errorf("%s: encoding params: %w", method, err)
@@ -328,9 +328,9 @@ func (c *Client) Close(ctx context.Context) error {
 	return fmt.Errorf("DELETE: %w", newHTTPStatusError(resp))
 }
 
-// ListTools returns every tool of the server, following nextCursor (MCP 2025-11-25, Server §
+// listTools returns every tool of the server, following nextCursor (MCP 2025-11-25, Server §
 // Tools, Listing Tools; Utilities § Pagination).
-func (c *Client) ListTools(ctx context.Context) ([]*mcp.Tool, error) {
+func (c *Client) listTools(ctx context.Context) ([]*mcp.Tool, error) {
 	raws, err := c.ListToolsRaw(ctx)
 	if err != nil {
 		return nil, err
@@ -386,10 +386,10 @@ func (c *Client) ListToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
 	return nil, fmt.Errorf("%s: %w", mcp.MethodToolsList, &MalformedReplyError{Reason: fmt.Sprintf("more than %d pages", maxToolPages)})
 }
 
-// CallTool calls the named tool with args (a JSON object; empty means {}) and decodes the
+// callTool calls the named tool with args (a JSON object; empty means {}) and decodes the
 // result. A tool that fails is a result with IsError set, not an error (MCP 2025-11-25, Server
 // § Tools, Error Handling).
-func (c *Client) CallTool(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
+func (c *Client) callTool(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
 	raw, _, err := c.Call(ctx, mcp.MethodToolsCall, ToolCallParams(name, args))
 	if err != nil {
 		return nil, err

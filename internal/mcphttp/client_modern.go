@@ -152,8 +152,8 @@ func supportedOf(e *rpc.Error) []string {
 	return d.Supported
 }
 
-// ErrNoCommonVersion is returned by connect when the server speaks no version of this client.
-var ErrNoCommonVersion = errors.New("the server speaks no protocol version this client does")
+// errNoCommonVersion is returned by connect when the server speaks no version of this client.
+var errNoCommonVersion = errors.New("the server speaks no protocol version this client does")
 
 // Connect readies c to send requests: per request at a revision without initialize, or in a
 // Session opened by initialize (see the design note above). pin, if set, is the version to
@@ -190,7 +190,7 @@ func (c *Client) Connect(ctx context.Context, pin string) (string, error) {
 		// compatible version exists."
 		supported := supportedOf(e)
 		if !slices.ContainsFunc(supported, mcp.IsSupportedVersion) {
-			return "", fmt.Errorf("%w: it supports %s; this client speaks %s", ErrNoCommonVersion,
+			return "", fmt.Errorf("%w: it supports %s; this client speaks %s", errNoCommonVersion,
 				strings.Join(supported, ", "), strings.Join(mcp.AllVersions(), ", "))
 		}
 		return c.initializeAt(ctx, mcp.LatestVersion)
@@ -297,19 +297,19 @@ func (c *Client) CallTool2026(ctx context.Context, name string, args json.RawMes
 	if e == nil || e.Code != mcp.CodeHeaderMismatch || !strings.Contains(e.Message, "Mcp-Param-") {
 		return raw, err
 	}
-	hdr, herr := c.ParamHeaders(ctx, name, args)
+	hdr, herr := c.paramHeaders(ctx, name, args)
 	if herr != nil || len(hdr) == 0 {
 		return nil, err
 	}
-	raw, _, err = c.CallWith(ctx, mcp.MethodToolsCall, params, hdr)
+	raw, _, err = c.callWith(ctx, mcp.MethodToolsCall, params, hdr)
 	return raw, err
 }
 
-// ParamHeaders returns the Mcp-Param-* headers of a call of tool with args: each parameter its
+// paramHeaders returns the Mcp-Param-* headers of a call of tool with args: each parameter its
 // input schema annotates with x-mcp-header and args give a value other than null, as a
 // string, a number or true/false, in the Base64 form where a header cannot carry it as it is
 // (Transports § Streamable HTTP, Value Encoding).
-func (c *Client) ParamHeaders(ctx context.Context, tool string, args json.RawMessage) (http.Header, error) {
+func (c *Client) paramHeaders(ctx context.Context, tool string, args json.RawMessage) (http.Header, error) {
 	tools, err := c.ListToolsRaw(ctx)
 	if err != nil {
 		return nil, err

@@ -82,7 +82,7 @@ func TestConnectEras(t *testing.T) {
 				got, err := c.Connect(t.Context(), tt.pin)
 				if err == nil {
 					var res *mcp.CallToolResult
-					res, err = c.CallTool(t.Context(), "echo", json.RawMessage(`{"text":"hi"}`))
+					res, err = c.callTool(t.Context(), "echo", json.RawMessage(`{"text":"hi"}`))
 					if err == nil {
 						require.Len(t, res.Content, 1)
 						assert.Equal(t, "hi", res.Content[0].(*mcp.TextContent).Text)
@@ -142,7 +142,7 @@ func TestModernRequestWire(t *testing.T) {
 	v, err := c.Connect(t.Context(), "")
 	require.NoError(t, err)
 	require.Equal(t, mcp.Version20260728, v)
-	_, err = c.CallTool(t.Context(), " café", json.RawMessage(`{"text":"x"}`))
+	_, err = c.callTool(t.Context(), " café", json.RawMessage(`{"text":"x"}`))
 	require.NoError(t, err)
 	_, _, err = c.Call(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": "file:///a b"})
 	require.NoError(t, err)

@@ -87,7 +87,7 @@ func TestClientSession(t *testing.T) {
 			assert.Equal(t, wantSession, h.Get("Mcp-Session-Id"))
 			assert.Equal(t, mcp.LatestVersion, h.Get("MCP-Protocol-Version"))
 
-			tools, err := c.ListTools(ctx) // two pages of two and one
+			tools, err := c.listTools(ctx) // two pages of two and one
 			require.NoError(t, err)
 			var names []string
 			for _, tool := range tools {
@@ -95,7 +95,7 @@ func TestClientSession(t *testing.T) {
 			}
 			assert.ElementsMatch(t, []string{"echo", "fail", "image"}, names)
 
-			out, err := c.CallTool(ctx, "echo", json.RawMessage(`{"text":"hello"}`))
+			out, err := c.callTool(ctx, "echo", json.RawMessage(`{"text":"hello"}`))
 			require.NoError(t, err)
 			require.Len(t, out.Content, 1)
 			assert.Equal(t, &mcp.TextContent{Text: "hello"}, out.Content[0])
@@ -107,7 +107,7 @@ func TestClientSession(t *testing.T) {
 			assert.Equal(t, wantSession, h.Get("Mcp-Session-Id"))
 			assert.Equal(t, mcp.LatestVersion, h.Get("Mcp-Protocol-Version"))
 
-			failed, err := c.CallTool(ctx, "fail", nil)
+			failed, err := c.callTool(ctx, "fail", nil)
 			require.NoError(t, err, "a failing tool is a result, not an error")
 			assert.True(t, failed.IsError)
 
@@ -239,7 +239,7 @@ func TestClientErrors(t *testing.T) {
 				return u
 			},
 			do: func(ctx context.Context, c *Client) error {
-				_, err := c.CallTool(ctx, "missing", nil)
+				_, err := c.callTool(ctx, "missing", nil)
 				return err
 			},
 			kind:     "jsonrpc_-32602",

@@ -11,7 +11,7 @@
 //		return err
 //	}
 //	defer c.Close(context.WithoutCancel(ctx))
-//	res, err := c.CallTool(ctx, "echo", json.RawMessage(`{"text":"hi"}`))
+//	res, err := c.callTool(ctx, "echo", json.RawMessage(`{"text":"hi"}`))
 //
 // It declares no client capabilities and answers no server-to-client request; the public
 // client package is the full client.

@@ -10,7 +10,13 @@
 #     input-required elicitation round trip, progress and subscriptions/listen against
 #     `minimcp conformance`;
 #   - the Go SDK client (interop/, a module of its own) over the same transports and every
-#     protocol revision minimcp speaks, and resuming a stream the server closed.
+#     protocol revision minimcp speaks, and resuming a stream the server closed;
+#   - the other way round, minimcp's client commands (`minimcp tools`, `minimcp call`) against
+#     the Go SDK's conformance everything-server (built from the module interop/ requires;
+#     stateful Streamable HTTP, once as the commands pick the era, once pinned to the
+#     2025-11-25 session) and a TypeScript SDK v2 server (interop/ts2-server:
+#     @modelcontextprotocol/server's createMcpHandler, 2026-07-28, and 2025 requests served
+#     statelessly).
 #
 #   bash .ci/interop.sh                    build ./cmd/minimcp and run everything
 #   MINIMCP_BIN=path bash .ci/interop.sh   test a binary built elsewhere
@@ -18,7 +24,8 @@
 # Needs Go, Node >= 20 and npm; reaches nothing but loopback and the package registries. Every
 # server it starts is stopped on exit. Logs: .cache/interop/. The TypeScript SDK is installed
 # into .cache/interop-ts/ (from interop/ts's package-lock.json), the v2 client into
-# .cache/interop-ts2/ (from interop/ts2's), and the test scripts run from copies placed there,
+# .cache/interop-ts2/ (from interop/ts2's), the v2 server into .cache/interop-ts2-server/ (from
+# interop/ts2-server's), and the test scripts run from copies placed there,
 # beside their node_modules: Node's ES module resolution looks for packages only in
 # node_modules directories above the importing file (NODE_PATH does not apply to import), and
 # nothing is installed into the source tree.
@@ -55,10 +62,13 @@ tsdir=$(lib_cache_dir interop-ts)
 ts_install interop/ts "$tsdir"
 ts2dir=$(lib_cache_dir interop-ts2)
 ts_install interop/ts2 "$ts2dir"
+ts2srvdir=$(lib_cache_dir interop-ts2-server)
+ts_install interop/ts2-server "$ts2srvdir"
 sdk_ts=$(node -p 'require(process.argv[1]).version' "$tsdir/node_modules/@modelcontextprotocol/sdk/package.json")
 sdk_ts2=$(node -p 'require(process.argv[1]).version' "$ts2dir/node_modules/@modelcontextprotocol/client/package.json")
+sdk_ts2srv=$(node -p 'require(process.argv[1]).version' "$ts2srvdir/node_modules/@modelcontextprotocol/server/package.json")
 sdk_go=$(cd interop && go list -m -f '{{.Version}}' github.com/modelcontextprotocol/go-sdk)
-lib_log "interop: TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, Go SDK $sdk_go"
+lib_log "interop: TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, server $sdk_ts2srv, Go SDK $sdk_go"
 
 if [[ -n ${MINIMCP_BIN:-} ]]; then
   # Made absolute: the clients run in other directories.
@@ -151,6 +161,70 @@ serve conformance-stateless conformance --stateless
 ts2 conformance-stateless conformance.test.mjs stateless "http://127.0.0.1:$port/mcp" conformance-stateless
 lib_stop_all_servers
 
+# serve_other NAME COMMAND... starts COMMAND, with {PORT} in its arguments replaced by a free
+# port, as server NAME, waits until the port accepts connections (these servers have no
+# /healthz) and sets $port.
+serve_other() {
+  local name=$1 attempt
+  shift
+  for attempt in 1 2 3; do
+    port=$(lib_free_port)
+    if LIB_HEALTH_PATH='' lib_start_server "$name" "$port" "$logs/$name.log" -- "${@//'{PORT}'/$port}"; then
+      return 0
+    fi
+    lib_log "interop: starting $name failed (attempt $attempt)"
+  done
+  return 1
+}
+
+# client NAME CODE TEXT SERVER COMMAND... runs a minimcp client command and records NAME: PASS
+# when it exits with CODE (any but 0 for "fail") and its output (stdout and stderr) contains
+# TEXT. On failure it prints the output and the log of server SERVER.
+client() {
+  local name=$1 want_code=$2 want=$3 server=$4 out code=0
+  shift 4
+  out=$("$bin" "$@" 2>&1) || code=$?
+  if [[ ($code == "$want_code" || ($want_code == fail && $code != 0)) && $out == *"$want"* ]]; then
+    record "$name" PASS
+  else
+    record "$name" FAIL
+    echo "-- minimcp $*: exit $code (want $want_code), output (want it to contain \"$want\"):"
+    printf '%s\n' "$out"
+    echo "-- $server log:"
+    cat "$logs/$server.log"
+  fi
+}
+
+lib_log "interop: minimcp tools and call against the Go SDK's conformance everything-server"
+if (cd interop && go build -o "$logs/everything-server" github.com/modelcontextprotocol/go-sdk/conformance/everything-server) &&
+  serve_other go-everything "$logs/everything-server" -http '127.0.0.1:{PORT}' -stateless=false; then
+  u="http://127.0.0.1:$port/mcp"
+  simple="This is a simple text response for testing."
+  client "client go-sdk server: tools" 0 test_simple_text go-everything tools "$u"
+  client "client go-sdk server: call" 0 "$simple" go-everything call "$u" test_simple_text
+  client "client go-sdk server: call, headers" 0 region=eu-west go-everything call "$u" test_x_mcp_header '{"region":"eu-west","level":3}'
+  client "client go-sdk server: call isError" 1 "intentionally returns an error" go-everything call "$u" test_error_handling
+  client "client go-sdk server: tools, 2025" 0 test_simple_text go-everything tools "$u" --protocol-version 2025-11-25
+  client "client go-sdk server: call, 2025" 0 region=eu-west go-everything call "$u" test_x_mcp_header '{"region":"eu-west"}' --protocol-version 2025-11-25
+else
+  record "client go-sdk server" FAIL
+fi
+lib_log "interop: minimcp tools and call against a TypeScript SDK v2 server (createMcpHandler)"
+if serve_other ts2-server node "$ts2srvdir/server.mjs" '{PORT}'; then
+  u="http://127.0.0.1:$port/mcp"
+  client "client ts2 server: tools" 0 "Adds two numbers." ts2-server tools "$u"
+  client "client ts2 server: call" 0 hello ts2-server call "$u" echo '{"text":"hello"}'
+  client "client ts2 server: call, structured" 0 '"structuredContent"' ts2-server call "$u" add '{"a":2,"b":0.5}' --json
+  client "client ts2 server: call, progress tool" 0 "counted to 3" ts2-server call "$u" count '{"n":3}'
+  # The tool elicits; the commands provide no input (minimcp declares no elicitation
+  # capability, so the server refuses the call), and the error names what was asked.
+  client "client ts2 server: call, elicits" fail elicitation/create ts2-server call "$u" confirm '{"action":"deploy"}'
+  client "client ts2 server: call, 2025" 0 '{"sum":5}' ts2-server call "$u" add '{"a":2,"b":3}' --protocol-version 2025-11-25
+else
+  record "client ts2 server" FAIL
+fi
+lib_stop_all_servers
+
 lib_log "interop: Go SDK client (cd interop && go test -count=1 ./...)"
 # One line per transport and revision, then, on failure, the log without its RUN and PASS lines
 # (the whole log stays in .cache/interop/go-test.log).
@@ -183,7 +257,7 @@ if ! grep -q '^ok ' "$logs/go-test.log"; then
   record "go test ./... (interop)" FAIL
 fi
 
-lib_log "interop: summary (TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, Go SDK $sdk_go, $((SECONDS - started)) s)"
+lib_log "interop: summary (TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, server $sdk_ts2srv, Go SDK $sdk_go, $((SECONDS - started)) s)"
 printf '%s\n' "${results[@]}"
 passed=0
 for r in "${results[@]}"; do

@@ -144,6 +144,12 @@ func (ss *Session) SetPush(out Sender) {
 	ss.mu.Unlock()
 }
 
+// SetRequestIDPrefix makes the ids of the session's later server-to-client requests strings,
+// prefix followed by a counter, rather than integers. A transport whose replicas share a
+// session gives each its own prefix, so that ids do not repeat between them and a reply names
+// the replica waiting for it. prefix must need no escaping in a JSON string.
+func (ss *Session) SetRequestIDPrefix(prefix string) { ss.calls.SetIDPrefix(prefix) }
+
 // deliver routes a response from the client to the server-to-client request waiting for it.
 // It reports false for a stray response (no such request, or it timed out). Transports hand
 // responses to [Server.Handle], which calls it.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 
 	json "github.com/goccy/go-json"
@@ -21,6 +22,8 @@ type Calls struct {
 	mu sync.Mutex
 	// next is the last id issued; guarded by mu.
 	next int64
+	// prefix, when set, makes the ids strings: prefix and next; guarded by mu.
+	prefix string
 	// pending maps the id of each request in flight to the channel its caller waits on. Each
 	// channel has capacity 1, receives exactly one response from Deliver and is never closed.
 	// Guarded by mu.
@@ -57,6 +60,9 @@ func (c *Calls) Call(ctx context.Context, method string, params any, send func(c
 	}
 	c.next++
 	id := Int64ID(c.next)
+	if c.prefix != "" {
+		id = StringID(c.prefix + strconv.FormatInt(c.next, 10))
+	}
 	if c.pending == nil {
 		c.pending = make(map[ID]chan callResult)
 	}
@@ -80,6 +86,15 @@ func (c *Calls) Call(ctx context.Context, method string, params any, send func(c
 		c.forget(id)
 		return nil, fmt.Errorf("rpc: %s: no reply from the peer: %w", method, context.Cause(ctx))
 	}
+}
+
+// SetIDPrefix makes the ids of later calls strings, prefix followed by a counter, instead of
+// integers: peers see ids unique across the Calls that use different prefixes (the replicas
+// serving one session). prefix must need no escaping in a JSON string.
+func (c *Calls) SetIDPrefix(prefix string) {
+	c.mu.Lock()
+	c.prefix = prefix
+	c.mu.Unlock()
 }
 
 func (c *Calls) forget(id ID) {

@@ -110,3 +110,22 @@ func TestCallsDeliverCopies(t *testing.T) {
 		assert.Equal(t, `{"roots":[]}`, <-got)
 	})
 }
+
+// With an id prefix the calls' ids are strings that carry it, and replies to them are
+// delivered as to integer ids.
+func TestCallsIDPrefix(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var c rpc.Calls
+		c.SetIDPrefix("R7-")
+		var ids []string
+		send := deliverLater(t, &c, func(req rpc.Message) string {
+			ids = append(ids, req.ID.String())
+			return `{"jsonrpc":"2.0","id":` + req.ID.String() + `,"result":{}}`
+		})
+		for range 2 {
+			_, err := c.Call(context.Background(), "ping", nil, send)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, []string{`"R7-1"`, `"R7-2"`}, ids)
+	})
+}

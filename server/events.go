@@ -63,6 +63,10 @@ type MemoryEventStore struct {
 	total int
 	// live counts the events not dropped; guarded by mu.
 	live int
+	// wakes maps session ids to a channel their followers wait on, closed (and removed) by
+	// the next Append, EndStream or DeleteSession of the session; guarded by mu. Nil until
+	// someone follows.
+	wakes map[string]chan struct{}
 }
 
 type memEvent struct {
@@ -71,6 +75,8 @@ type memEvent struct {
 	seq     uint64
 	data    []byte
 	dropped bool
+	// end marks the end of its stream (EndStream): no data, never replayed.
+	end bool
 }
 
 type memSession struct {
@@ -122,7 +128,16 @@ func (m *MemoryEventStore) Append(_ context.Context, sessionID, streamID string,
 		}
 	}
 	m.compactLocked()
+	m.wakeLocked(sessionID)
 	return streamID + "-" + strconv.FormatUint(ev.seq, 10), nil
+}
+
+// wakeLocked wakes the followers of the session's streams.
+func (m *MemoryEventStore) wakeLocked(sessionID string) {
+	if ch := m.wakes[sessionID]; ch != nil {
+		close(ch)
+		delete(m.wakes, sessionID)
+	}
 }
 
 // compactLocked removes dropped events from the FIFO once they outnumber the live ones, so
@@ -182,7 +197,7 @@ func (m *MemoryEventStore) Replay(_ context.Context, sessionID, lastEventID stri
 	var replay []*memEvent
 	if ms := m.sessions[sessionID]; ms != nil {
 		for _, ev := range ms.events {
-			if ev.stream == stream && ev.seq > after {
+			if ev.stream == stream && ev.seq > after && !ev.end {
 				replay = append(replay, &memEvent{stream: ev.stream, seq: ev.seq, data: ev.data})
 			}
 		}
@@ -212,6 +227,91 @@ func (m *MemoryEventStore) DeleteSession(_ context.Context, sessionID string) er
 	}
 	delete(m.sessions, sessionID)
 	m.compactLocked()
+	m.wakeLocked(sessionID)
+	return nil
+}
+
+// Follow implements [EventFollower]. Events dropped by the caps before the follower read
+// them are skipped.
+func (m *MemoryEventStore) Follow(ctx context.Context, sessionID, lastEventID string, f func(string, []byte) error) (string, error) {
+	stream, seen, ok := parseEventID(lastEventID)
+	if !ok {
+		return "", ErrEventNotFound
+	}
+	held := false // the session had events: their absence now means they were deleted
+	var batch []memEvent
+	for {
+		batch = batch[:0]
+		ended := false
+		var wake chan struct{}
+		m.mu.Lock()
+		ms := m.sessions[sessionID]
+		if ms == nil && held {
+			m.mu.Unlock()
+			return stream, nil
+		}
+		if ms != nil {
+			held = true
+			for _, ev := range ms.events {
+				if ev.stream != stream || ev.seq <= seen {
+					continue
+				}
+				if ev.end {
+					ended = true
+					break
+				}
+				batch = append(batch, memEvent{seq: ev.seq, data: ev.data})
+			}
+		}
+		if !ended && len(batch) == 0 {
+			if m.wakes == nil {
+				m.wakes = make(map[string]chan struct{})
+			}
+			if wake = m.wakes[sessionID]; wake == nil {
+				wake = make(chan struct{})
+				m.wakes[sessionID] = wake
+			}
+		}
+		m.mu.Unlock()
+		for i := range batch {
+			if err := f(stream+"-"+strconv.FormatUint(batch[i].seq, 10), batch[i].data); err != nil {
+				return stream, err
+			}
+			seen = batch[i].seq
+		}
+		if ended {
+			return stream, nil
+		}
+		if wake == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return stream, ctx.Err()
+		case <-wake:
+		}
+	}
+}
+
+// EndStream implements [EventFollower]: the end is an event without data, which replays
+// skip and the caps drop in turn.
+func (m *MemoryEventStore) EndStream(_ context.Context, sessionID, streamID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sessions == nil {
+		m.sessions = make(map[string]*memSession)
+	}
+	ms := m.sessions[sessionID]
+	if ms == nil {
+		ms = &memSession{}
+		m.sessions[sessionID] = ms
+	}
+	ms.seq++
+	ev := &memEvent{session: sessionID, stream: streamID, seq: ms.seq, end: true}
+	ms.events = append(ms.events, ev)
+	m.fifo = append(m.fifo, ev)
+	m.live++
+	m.wakeLocked(sessionID)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,5 +84,58 @@ func TestMemoryEventStoreCaps(t *testing.T) {
 			require.NoError(t, err)
 		}
 		assert.Equal(t, 100, st.Bytes())
+	})
+}
+
+// Follow replays what a stream holds after an id, then what is appended to it later, and
+// returns after the stream's end; replays skip the end. Deleting the session's events, or
+// ctx ending, ends a follow too.
+func TestMemoryEventStoreFollow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := &server.MemoryEventStore{}
+		first, err := st.Append(ctx, "s1", "p1", []byte("a"))
+		require.NoError(t, err)
+		_, err = st.Append(ctx, "s1", "p1", []byte("b"))
+		require.NoError(t, err)
+
+		var got []string
+		done := make(chan error, 1)
+		go func() {
+			_, err := st.Follow(ctx, "s1", first, func(id string, msg []byte) error {
+				got = append(got, string(msg))
+				return nil
+			})
+			done <- err
+		}()
+		synctest.Wait()
+		assert.Equal(t, []string{"b"}, got, "replayed")
+		_, err = st.Append(ctx, "s1", "g", []byte("other stream"))
+		require.NoError(t, err)
+		_, err = st.Append(ctx, "s1", "p1", []byte("c"))
+		require.NoError(t, err)
+		synctest.Wait()
+		assert.Equal(t, []string{"b", "c"}, got, "live")
+		require.NoError(t, st.EndStream(ctx, "s1", "p1"))
+		require.NoError(t, <-done)
+		_, replayed := replayAll(t, st, "s1", first)
+		assert.Len(t, replayed, 2, "the end is not replayed")
+
+		fctx, cancel := context.WithCancel(ctx)
+		go func() {
+			_, err := st.Follow(fctx, "s1", "g-0", func(string, []byte) error { return nil })
+			done <- err
+		}()
+		synctest.Wait()
+		cancel()
+		assert.ErrorIs(t, <-done, context.Canceled)
+
+		go func() {
+			_, err := st.Follow(ctx, "s1", "g-0", func(string, []byte) error { return nil })
+			done <- err
+		}()
+		synctest.Wait()
+		require.NoError(t, st.DeleteSession(ctx, "s1"))
+		assert.NoError(t, <-done, "the session's events are gone: nothing more to follow")
 	})
 }

@@ -152,7 +152,11 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: the sessionId query parameter is required")
 		return
 	}
-	s := h.lookup(r.Context(), id, principal)
+	s, err := h.lookup(r.Context(), id, principal)
+	if err != nil {
+		h.storeFailed(w, "looking up the session", err)
+		return
+	}
 	if s == nil {
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: the SSE stream of this session is closed or never existed")
 		return
@@ -198,7 +202,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		// answer to a server-to-client request is never refused because the handlers waiting
 		// for it fill the session's slots.
 		h.x.deliver(r.Context(), &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}, f)
-		h.saveIfChanged(r.Context(), s)
+		_ = h.saveIfChanged(r.Context(), s)
 		s.leave()
 		w.WriteHeader(http.StatusAccepted)
 		return
@@ -233,7 +237,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		}
 		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}
 		replies := h.x.dispatch(ctx, in, f, nil)
-		h.saveIfChanged(ctx, s)
+		_ = h.saveIfChanged(ctx, s)
 		if len(replies) > 0 {
 			_ = st.Send(ctx, encode(nil, replies, f.batch))
 		}

@@ -1,8 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"sync"
+
+	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/rpc"
+	"github.com/minimcp/minimcp/sse"
 )
 
 /*
@@ -189,4 +194,162 @@ func (r *MemoryRelay) Subscribe(_ context.Context, replica string, deliver func(
 			}
 		})
 	}, nil
+}
+
+// relayQueue is how many relayed messages may wait for the relay goroutine; beyond it they
+// are dropped (a Relay's delivery is at most once anyway).
+const relayQueue = 1024
+
+// startRelay gives the handler its replica key and subscribes it to the relay, with the
+// goroutine that acts on what arrives; Shutdown stops both.
+func (h *Handler) startRelay() {
+	h.relayKey = newSessionID()[:13] // 65 random bits
+	h.relayQ = make(chan RelayMessage, relayQueue)
+	h.relayDone = make(chan struct{})
+	go h.runRelay()
+	if err := h.subscribeRelay(context.Background()); err != nil {
+		h.opts.Logger.Warn("server: subscribing to the relay failed; Ready retries", "err", err)
+	}
+}
+
+// subscribeRelay subscribes the handler to the relay unless it is already.
+func (h *Handler) subscribeRelay(ctx context.Context) error {
+	h.relayMu.Lock()
+	defer h.relayMu.Unlock()
+	if h.relayCancel != nil || h.relayStopped {
+		return nil
+	}
+	ctx, cancel := h.storeCtx(ctx)
+	defer cancel()
+	unsub, err := h.relay.Subscribe(ctx, h.relayKey, h.relayDeliver)
+	if err != nil {
+		return err
+	}
+	h.relayCancel = unsub
+	return nil
+}
+
+// stopRelay ends the subscription and waits for the relay goroutine, which h.stop ends.
+func (h *Handler) stopRelay() {
+	h.relayMu.Lock()
+	h.relayStopped = true
+	unsub := h.relayCancel
+	h.relayCancel = nil
+	h.relayMu.Unlock()
+	if unsub != nil {
+		unsub()
+	}
+	<-h.relayDone
+}
+
+// relayDeliver is the handler's side of [Relay.Subscribe]: it queues m, never blocking.
+func (h *Handler) relayDeliver(m RelayMessage) {
+	if m.From == h.relayKey {
+		return // a broadcast of this replica's own: acted on where it was published
+	}
+	m.Payload = bytes.Clone(m.Payload)
+	select {
+	case h.relayQ <- m:
+	default:
+		h.opts.Logger.Warn("server: relay queue full; message dropped", "kind", m.Kind, "session", m.SessionID)
+	}
+}
+
+// runRelay acts on relayed messages until Shutdown.
+func (h *Handler) runRelay() {
+	defer close(h.relayDone)
+	for {
+		select {
+		case <-h.stop:
+			return
+		case m := <-h.relayQ:
+			h.onRelay(m)
+		}
+	}
+}
+
+// onRelay acts on one relayed message for the session's copy on this replica; a session
+// with no copy here has nothing waiting, running or streaming here.
+func (h *Handler) onRelay(m RelayMessage) {
+	h.mu.RLock()
+	s := h.live[m.SessionID]
+	h.mu.RUnlock()
+	if s == nil {
+		return
+	}
+	ctx := h.stopCtx
+	switch m.Kind {
+	case RelayReply, RelayCancel:
+		msgs, _, err := rpc.Decode(nil, m.Payload, h.x.limits)
+		if err != nil || len(msgs) != 1 {
+			h.opts.Logger.DebugContext(ctx, "server: relayed message does not decode", "session", m.SessionID)
+			return
+		}
+		h.x.srv.Handle(ctx, &mcp.Inbound{Session: s.mcp}, &msgs[0])
+	case RelaySessionEnded:
+		h.mu.Lock()
+		if h.live[s.id] == s {
+			delete(h.live, s.id)
+		}
+		h.mu.Unlock()
+		h.release(s, false) // its record and events went with the replica that ended it
+	case RelayPush:
+		s.mu.Lock()
+		if st := s.get; st != nil {
+			st.mu.Lock()
+			if !st.closed {
+				_ = st.writeEventLocked(&sse.Event{ID: m.EventID, Data: m.Payload})
+			}
+			st.mu.Unlock()
+		}
+		s.mu.Unlock()
+	}
+}
+
+// publishRelay publishes m from this replica, within the store timeout.
+func (h *Handler) publishRelay(ctx context.Context, m RelayMessage) error {
+	m.From = h.relayKey
+	ctx, cancel := h.storeCtx(ctx)
+	defer cancel()
+	return h.relay.Publish(ctx, m)
+}
+
+// replicaOf returns the replica key a server-to-client request id names ("<key>-<n>", a JSON
+// string; see the design note above), "" for another id.
+func (h *Handler) replicaOf(id rpc.ID) string {
+	raw := id.String()
+	n := len(h.relayKey)
+	if len(raw) < n+4 || raw[0] != '"' || raw[n+1] != '-' {
+		return ""
+	}
+	return raw[1 : n+1]
+}
+
+// route sends the messages of a frame without calls that belong to other replicas through
+// the relay, and returns those to handle here: a reply to a request another replica waits
+// on goes to that replica alone; a notifications/cancelled is handled here and published to
+// every replica, as the request may run on any.
+func (h *Handler) route(ctx context.Context, s *session, f frame) (frame, error) {
+	kept := f.msgs[:0:0]
+	for i := range f.msgs {
+		m := &f.msgs[i]
+		switch {
+		case m.Kind == rpc.KindResponse:
+			if to := h.replicaOf(m.ID); to != "" && to != h.relayKey {
+				payload := rpc.AppendResponse(nil, &rpc.Response{ID: m.ID, Result: m.Result, Error: m.Error})
+				if err := h.publishRelay(ctx, RelayMessage{Kind: RelayReply, SessionID: s.id, To: to, Payload: payload}); err != nil {
+					return f, err
+				}
+				continue
+			}
+		case m.Kind == rpc.KindNotification && m.Method == mcp.NotificationCancelled:
+			payload := rpc.AppendRequest(nil, rpc.ID{}, m.Method, m.Params)
+			if err := h.publishRelay(ctx, RelayMessage{Kind: RelayCancel, SessionID: s.id, Payload: payload}); err != nil {
+				return f, err
+			}
+		}
+		kept = append(kept, *m)
+	}
+	f.msgs = kept
+	return f, nil
 }

@@ -47,7 +47,9 @@ Shared stores. A store passed in Options.Sessions is taken to be shared by sever
 each holding live copies of the sessions it serves, so no replica's copy is the whole truth:
   - Each request confirms its session with the store (one Load): a session deleted or expired
     by another replica gets 404 here too, and protocol state another replica saved (a new
-    log level) is taken up.
+    log level) is taken up. A store that fails (not ErrSessionNotFound) or does not answer
+    within Options.StoreTimeout gets the request 503 with a JSON-RPC error: this copy cannot
+    tell whether the session still lives, and the client keeps it and retries.
   - Each sweep reports to the store (Touch) the sessions this replica used since the last
     one, busy ones at the sweep's time; a record already gone ends the copy here, open
     streams included.
@@ -56,7 +58,9 @@ each holding live copies of the sessions it serves, so no replica's copy is the 
     used it for as long. The last replica to use a session is thus the one that removes it.
     A store should still expire records on its own some time after the last Touch, for sessions
     whose last replica died (Redis: EXPIRE on Touch).
-Without Options.Sessions the store is this replica's own and none of this runs.
+Without Options.Sessions the store is this replica's own and none of this runs. With
+Options.Relay as well, what runs on one replica is reached from the others (the design note in
+relay.go).
 
 Locks, always taken in this order and never the reverse:
 Handler.mu (the live table) → session.mu (its GET, legacy and polling streams) → postOut.mu
@@ -133,7 +137,7 @@ func (s *session) unmark() {
 	if s.busy.Add(-1) == 0 && s.removed.Load() && !s.keepEvents {
 		// A request that outlived its session may have stored events after cleanup deleted
 		// them (between its check of removed and its append): the last one out deletes again.
-		_ = s.h.events.DeleteSession(context.Background(), s.id)
+		s.h.deleteEvents(s.id)
 	}
 }
 
@@ -196,7 +200,13 @@ func (h *Handler) createSession(ctx context.Context, principal string) (*session
 	s := &session{id: newSessionID(), principal: principal, created: now, h: h}
 	s.mcp = h.srv.NewSession(s.id)
 	s.mcp.SetPush(s)
-	if err := h.store.Create(ctx, s.record()); err != nil {
+	if h.relay != nil {
+		s.mcp.SetRequestIDPrefix(h.relayKey + "-")
+	}
+	sctx, cancel := h.storeCtx(ctx)
+	err := h.store.Create(sctx, s.record())
+	cancel()
+	if err != nil {
 		s.mcp.Close()
 		switch {
 		case errors.Is(err, ErrPrincipalSessionLimit):
@@ -260,12 +270,27 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Mcp-Session-Id header is required; send initialize first to get one")
 		return nil
 	}
-	s := h.lookup(r.Context(), id, principal)
+	s, err := h.lookup(r.Context(), id, principal)
+	if err != nil {
+		h.storeFailed(w, "looking up the session", err)
+		return nil
+	}
 	if s == nil {
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired, was deleted or never existed; send initialize to start a new one")
 		return nil
 	}
 	return s
+}
+
+// storeFailed answers a request that a store or relay failed with 503, a JSON-RPC error
+// saying what failed, and Retry-After: the session is not lost, the service is down for now.
+// The store's error goes to the log, not to the client: it may name internal addresses.
+// ErrSessionNotFound is no failure and never comes here.
+func (h *Handler) storeFailed(w http.ResponseWriter, what string, err error) {
+	h.opts.Logger.Warn("server: "+what+" failed", "err", err)
+	w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
+	writeError(w, http.StatusServiceUnavailable, CodeServerError, "Service Unavailable: "+what+
+		" failed (the shared session store or relay did not answer); the session is kept, retry later")
 }
 
 // negotiated returns the protocol version the session negotiated, "" before initialize did.
@@ -278,8 +303,9 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 // has.
 func (s *session) negotiated() string { return negotiated(s.mcp) }
 
-// lookup returns the live session with id, marked busy, or nil.
-func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
+// lookup returns the live session with id, marked busy, or nil; an error when the shared
+// store could not say (the session may live on).
+func (h *Handler) lookup(ctx context.Context, id, principal string) (*session, error) {
 	var expired *session
 	now := time.Now()
 	h.mu.RLock()
@@ -297,73 +323,88 @@ func (h *Handler) lookup(ctx context.Context, id, principal string) *session {
 		// store, only this copy may be, and adopt below finds the session if it lives on).
 		h.expire(ctx, expired, now)
 		if !h.shared {
-			return nil
+			return nil, nil
 		}
 	}
 	adopted := false
 	if s == nil {
-		if s = h.adopt(ctx, id); s == nil {
-			return nil
+		var err error
+		if s, err = h.adopt(ctx, id); s == nil {
+			return nil, err
 		}
 		adopted = true
 	}
 	if s.principal != principal {
 		// Not a use of the session: another principal must not keep it alive.
 		s.unmark()
-		return nil
+		return nil, nil
 	}
-	if h.shared && !adopted && !h.confirm(ctx, s) {
-		return nil
+	if h.shared && !adopted {
+		if ok, err := h.confirm(ctx, s); !ok {
+			return nil, err
+		}
 	}
-	return s
+	return s, nil
 }
 
 // confirm checks with a shared store that the busy-marked session s still exists, and takes
 // up protocol state another replica saved. A session deleted or expired elsewhere is gone
 // here too, and confirm returns false (MCP 2025-11-25, Transports § Session Management: after
 // termination the server "MUST respond to requests containing that session ID with HTTP 404").
-func (h *Handler) confirm(ctx context.Context, s *session) bool {
-	rec, err := h.store.Load(ctx, s.id)
+// A store that fails otherwise gives its error, with s unmarked: the request gets 503, for
+// the session may have been deleted elsewhere, or its state changed, and this copy cannot
+// tell (a copy serving on would also let a deleted session's client go on).
+func (h *Handler) confirm(ctx context.Context, s *session) (bool, error) {
+	sctx, cancel := h.storeCtx(ctx)
+	rec, err := h.store.Load(sctx, s.id)
+	cancel()
 	switch {
 	case errors.Is(err, ErrSessionNotFound):
 		s.leave()
 		h.remove(s)
-		return false
+		return false, nil
 	case err != nil:
-		// Unreachable store: this replica's copy serves, rather than every client failing.
-		h.opts.Logger.WarnContext(ctx, "server: confirming the session failed", "session", s.id, "err", err)
-		return true
+		s.unmark()
+		return false, err
 	}
 	if rec.State != nil && rec.State != s.saved.Load() {
 		s.mcp.SetState(rec.State)
 		s.saved.Store(rec.State)
 	}
-	return true
+	return true, nil
 }
 
 // adopt builds the live half of a session whose record another replica created (or that
 // this replica served before a restart), marked busy. It returns nil when the store has no
-// such session.
+// such session, with the store's error when it failed otherwise.
 //
 // The store is read under the table lock, as removals delete from the table and the store
 // under it too: a lookup can never revive a session that is being removed. Adoption is rare
 // (the first request a replica sees for a session), so the lock is held briefly and seldom.
-func (h *Handler) adopt(ctx context.Context, id string) *session {
+func (h *Handler) adopt(ctx context.Context, id string) (*session, error) {
 	if h.draining.Load() {
-		return nil
+		return nil, nil
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if prev := h.live[id]; prev != nil {
 		prev.enter()
-		return prev
+		return prev, nil
 	}
-	rec, err := h.store.Load(ctx, id)
+	sctx, cancel := h.storeCtx(ctx)
+	rec, err := h.store.Load(sctx, id)
+	cancel()
+	if errors.Is(err, ErrSessionNotFound) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	s := &session{id: rec.ID, principal: rec.Principal, created: rec.Created, h: h, streamTag: adoptionTag()}
 	s.mcp = h.srv.NewSession(rec.ID)
+	if h.relay != nil {
+		s.mcp.SetRequestIDPrefix(h.relayKey + "-")
+	}
 	if rec.State != nil {
 		s.mcp.SetState(rec.State)
 		s.saved.Store(rec.State)
@@ -373,19 +414,25 @@ func (h *Handler) adopt(ctx context.Context, id string) *session {
 	s.enter()
 	h.live[id] = s
 	h.startSweeper()
-	return s
+	return s, nil
 }
 
-// saveIfChanged writes the session's record back when its protocol state changed.
-func (h *Handler) saveIfChanged(ctx context.Context, s *session) {
+// saveIfChanged writes the session's record back when its protocol state changed. A failed
+// save is logged and returned; the state is saved again with the next change.
+func (h *Handler) saveIfChanged(ctx context.Context, s *session) error {
 	st := s.mcp.State()
 	if st == s.saved.Load() {
-		return
+		return nil
+	}
+	sctx, cancel := h.storeCtx(ctx)
+	err := h.store.Save(sctx, s.record())
+	cancel()
+	if err != nil {
+		h.opts.Logger.WarnContext(ctx, "server: saving the session failed", "session", s.id, "err", err)
+		return err
 	}
 	s.saved.Store(st)
-	if err := h.store.Save(ctx, s.record()); err != nil {
-		h.opts.Logger.WarnContext(ctx, "server: saving the session failed", "session", s.id, "err", err)
-	}
+	return nil
 }
 
 // remove ends a session: it is forgotten here and in the stores, its GET stream closes and
@@ -403,8 +450,30 @@ func (h *Handler) remove(s *session) {
 // deleteRecordLocked deletes the session's record; h.mu is held so that adopt, which reads
 // the store under it, never sees a record whose live session is gone.
 func (h *Handler) deleteRecordLocked(s *session) {
-	if err := h.store.Delete(context.Background(), s.id); err != nil {
+	ctx, cancel := h.storeCtx(context.Background())
+	defer cancel()
+	if err := h.store.Delete(ctx, s.id); err != nil {
 		h.opts.Logger.Warn("server: deleting the session record failed", "session", s.id, "err", err)
+	}
+}
+
+// deleteEvents drops the session's events from the event store.
+func (h *Handler) deleteEvents(id string) {
+	ctx, cancel := h.storeCtx(context.Background())
+	defer cancel()
+	if err := h.events.DeleteSession(ctx, id); err != nil {
+		h.opts.Logger.Warn("server: deleting the session's events failed", "session", id, "err", err)
+	}
+}
+
+// ended tells the other replicas that the session ended here (deleted or expired), so that
+// they drop their copies at once (see the design note in relay.go).
+func (h *Handler) ended(s *session) {
+	if h.relay == nil {
+		return
+	}
+	if err := h.publishRelay(context.Background(), RelayMessage{Kind: RelaySessionEnded, SessionID: s.id}); err != nil {
+		h.opts.Logger.Warn("server: telling the other replicas of the session's end failed", "session", s.id, "err", err)
 	}
 }
 
@@ -422,6 +491,13 @@ func (h *Handler) release(s *session, deleteEvents bool) {
 	if get != nil {
 		get.close(false)
 	}
+	h.followMu.Lock()
+	follows := h.follows[s.id]
+	delete(h.follows, s.id)
+	h.followMu.Unlock()
+	for _, cancel := range follows {
+		cancel() // the GET following the stream closes it
+	}
 	for _, p := range polls {
 		// A GET resuming a request's stream ends with the session; the request itself is
 		// cancelled by s.mcp.Close below.
@@ -431,7 +507,7 @@ func (h *Handler) release(s *session, deleteEvents bool) {
 		st.close(false)
 	}
 	if deleteEvents {
-		_ = h.events.DeleteSession(context.Background(), s.id)
+		h.deleteEvents(s.id)
 	}
 	s.mcp.Close()
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -50,6 +51,9 @@ const (
 	// DefaultMaxBodyBytesInFlight is room for 15 bodies of DefaultMaxBodyBytes being received
 	// at once (each buffer holds one byte more than the limit, to see a body cross it).
 	DefaultMaxBodyBytesInFlight = 64 << 20
+	// DefaultStoreTimeout bounds each call to a store or relay given in Options: a few
+	// round trips to Redis under load, far below what a client waits for an answer.
+	DefaultStoreTimeout = 2 * time.Second
 	// DefaultMaxListens bounds the subscriptions/listen streams open at once: as many as
 	// DefaultMaxSessions, each an open connection, a goroutine and a few KiB.
 	DefaultMaxListens = 10000
@@ -152,6 +156,12 @@ type Options struct {
 	// balancer affinity is needed (see the design note in relay.go). Set it only with
 	// Sessions. If nil, each replica serves alone what runs on it.
 	Relay Relay
+	// StoreTimeout bounds each call to the stores and the relay given in Sessions, Events
+	// and Relay (each a round trip to Redis, say): a call not done by then fails, and the
+	// request that needed it gets 503 with a JSON-RPC error rather than waiting. If zero,
+	// [DefaultStoreTimeout]; negative means no bound. The in-memory stores made when
+	// Sessions and Events are nil get no bound: they do not wait.
+	StoreTimeout time.Duration
 	// Polling lets a handler end the connection of its POST's SSE answer before its result
 	// with [mcp.Request.CloseStream] and finish in the background; the client comes back with
 	// a GET carrying Last-Event-ID and receives the rest (MCP 2025-11-25, Transports § Sending
@@ -190,6 +200,28 @@ type Handler struct {
 	// shared is set when the session store came from Options.Sessions: other replicas may
 	// use it too (see the design note in session.go).
 	shared bool
+	// remote is set when a store or relay came from Options: its calls get StoreTimeout.
+	remote bool
+	// relay is Options.Relay; follower the event store as an EventFollower when the
+	// session store is shared and the event store can be followed. Both nil otherwise.
+	relay    Relay
+	follower EventFollower
+	// relayKey names this replica on the relay and prefixes the ids of its server-to-client
+	// requests (see the design note in relay.go).
+	relayKey string
+	// relayQ queues relayed messages for the relay goroutine; never closed.
+	relayQ chan RelayMessage
+	// relayDone is closed by the relay goroutine when it exits.
+	relayDone chan struct{}
+	relayMu   sync.Mutex
+	// relayCancel ends the relay subscription, nil while there is none; relayStopped is set
+	// by Shutdown. Guarded by relayMu.
+	relayCancel  func()
+	relayStopped bool
+	// followMu guards follows: the cancels of the streams following another replica's
+	// stream, by session id (a leaf lock, after session.mu).
+	followMu sync.Mutex
+	follows  map[string]map[*sseStream]context.CancelFunc
 	// lastReport is when the sweeper last reported activity to a shared store (unix
 	// nanoseconds); the sweeper's alone.
 	lastReport int64
@@ -305,6 +337,17 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 		h.events = &MemoryEventStore{}
 	}
 	h.x = newExchange(srv, rpc.Limits{MaxMessageBytes: int(o.MaxBodyBytes)})
+	if o.StoreTimeout == 0 {
+		o.StoreTimeout = DefaultStoreTimeout
+	}
+	h.remote = o.Sessions != nil || o.Events != nil || o.Relay != nil
+	if f, ok := h.events.(EventFollower); ok && h.shared {
+		h.follower = f
+	}
+	if o.Relay != nil && h.shared && !o.Stateless {
+		h.relay = o.Relay
+		h.startRelay()
+	}
 
 	r := httprouter.New()
 	r.HandleMethodNotAllowed = true
@@ -357,15 +400,57 @@ func (h *Handler) Healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// Readyz answers 200, or 503 once Shutdown has begun so balancers stop sending traffic.
-func (h *Handler) Readyz(w http.ResponseWriter, _ *http.Request) {
+// Readyz answers 200 while [Handler.Ready] reports nil, else 503 with its error, so that
+// balancers stop sending traffic to a replica that is draining or cannot reach its stores.
+func (h *Handler) Readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if h.draining.Load() {
+	if err := h.Ready(r.Context()); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, "draining\n")
+		_, _ = io.WriteString(w, err.Error()+"\n")
 		return
 	}
 	_, _ = io.WriteString(w, "ready\n")
+}
+
+// Ready reports whether the handler can serve: [ErrShuttingDown] once Shutdown has begun,
+// the error of a store or relay given in Options that implements [Pinger] and fails its
+// Ping (each within StoreTimeout), or that of the relay subscription, which it retries.
+// The stores it makes itself are always ready.
+func (h *Handler) Ready(ctx context.Context) error {
+	if h.draining.Load() {
+		return ErrShuttingDown
+	}
+	if !h.remote {
+		return nil
+	}
+	for _, x := range []any{h.opts.Sessions, h.opts.Events, h.relay} {
+		p, ok := x.(Pinger)
+		if !ok {
+			continue
+		}
+		pctx, cancel := h.storeCtx(ctx)
+		err := p.Ping(pctx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("server: %T unreachable: %w", x, err)
+		}
+	}
+	if h.relay != nil {
+		if err := h.subscribeRelay(ctx); err != nil {
+			return fmt.Errorf("server: subscribing to the relay: %w", err)
+		}
+	}
+	return nil
+}
+
+// storeCtx returns the context of one call to a store or relay given in Options: ctx's
+// values, StoreTimeout and not ctx's cancellation (what a request stores as it ends must
+// not fail because its client left). The stores the handler made itself get ctx.
+func (h *Handler) storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if !h.remote || h.opts.StoreTimeout < 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), h.opts.StoreTimeout)
 }
 
 // Shutdown drains the handler: new sessions get 503, /readyz fails, open SSE streams end with
@@ -387,6 +472,9 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	})
 	if sweeping {
 		<-h.sweepDone
+	}
+	if h.relay != nil {
+		h.stopRelay()
 	}
 	if err := h.waitIdle(ctx); err != nil {
 		// Requests still run: leave their sessions alone; a later Shutdown finishes the job.

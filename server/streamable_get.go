@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -59,7 +60,19 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		// (Options.Polling), this GET carries the rest of it; otherwise the request has ended
 		// (a client that disconnects cancels it) and the replay is all there is.
 		attached := false
-		if p := s.polls[stream]; p != nil {
+		p := s.polls[stream]
+		if p == nil && h.follower != nil {
+			// Not a request running here: the stream may be another replica's, still
+			// being written. Follow it in the shared store (see the design note in relay.go).
+			fctx, cancel := context.WithCancel(ctx)
+			h.addFollow(s.id, st, cancel)
+			s.mu.Unlock()
+			idleSince = h.follow(fctx, cancel, st, lastID)
+			h.dropFollow(s.id, st)
+			cancel()
+			return
+		}
+		if p != nil {
 			var err error
 			if attached, err = p.resume(ctx, st, lastID); err != nil {
 				// MCP 2025-11-25, Transports § Multiple Connections: "The server MUST send
@@ -111,7 +124,9 @@ func (h *Handler) replayLocked(ctx context.Context, st *sseStream, lastID string
 	if lastID == "" {
 		return
 	}
-	_, err := h.events.Replay(ctx, st.sess.id, lastID, func(id string, msg []byte) error {
+	sctx, cancel := h.storeCtx(ctx)
+	defer cancel()
+	_, err := h.events.Replay(sctx, st.sess.id, lastID, func(id string, msg []byte) error {
 		return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
 	})
 	if err != nil {
@@ -192,25 +207,103 @@ func (h *Handler) holdStream(ctx context.Context, st *sseStream) (staleSince tim
 
 // Send implements mcp.Sender for messages the server initiates in the session (list_changed,
 // resource updates, requests not tied to a client request): each is stored, so a client that
-// reconnects with Last-Event-ID gets it, and written to the GET stream if one is open.
+// reconnects with Last-Event-ID gets it, and written to the GET stream if one is open here,
+// else relayed to the replica that may hold it open (see the design note in relay.go).
 func (s *session) Send(ctx context.Context, msg []byte) error {
+	h := s.h
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.removed.Load() {
+		s.mu.Unlock()
 		return errStreamClosed
 	}
-	id, err := s.h.events.Append(ctx, s.id, getStreamID, msg)
+	sctx, cancel := h.storeCtx(ctx)
+	id, err := h.events.Append(sctx, s.id, getStreamID, msg)
+	cancel()
 	if err != nil {
+		s.mu.Unlock()
 		return err
 	}
 	if st := s.get; st != nil {
 		st.mu.Lock()
 		defer st.mu.Unlock()
+		defer s.mu.Unlock()
 		if !st.closed {
 			return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
 		}
+		return nil
+	}
+	s.mu.Unlock()
+	if h.relay != nil {
+		return h.publishRelay(ctx, RelayMessage{Kind: RelayPush, SessionID: s.id, EventID: id, Payload: msg})
 	}
 	return nil
+}
+
+// addFollow registers the cancel of st, a GET stream following another replica's stream of
+// the session, for release to call; the session's lock is held and it is not removed.
+func (h *Handler) addFollow(id string, st *sseStream, cancel context.CancelFunc) {
+	h.followMu.Lock()
+	defer h.followMu.Unlock()
+	if h.follows == nil {
+		h.follows = make(map[string]map[*sseStream]context.CancelFunc)
+	}
+	if h.follows[id] == nil {
+		h.follows[id] = make(map[*sseStream]context.CancelFunc)
+	}
+	h.follows[id][st] = cancel
+}
+
+// dropFollow forgets st.
+func (h *Handler) dropFollow(id string, st *sseStream) {
+	h.followMu.Lock()
+	defer h.followMu.Unlock()
+	delete(h.follows[id], st)
+	if len(h.follows[id]) == 0 {
+		delete(h.follows, id)
+	}
+}
+
+// follow carries a POST's stream on st from the shared event store: the events after lastID,
+// then those appended later, until the replica running the request ends the stream with its
+// response (MCP 2025-11-25, Transports § Resumability and Redelivery). It also ends when the
+// client leaves or stops reading, the session ends (release calls cancel), the handler shuts
+// down (with a retry hint), or the stream stays silent for the session idle timeout: the
+// replica writing it may have died with its request, and a client still waiting comes back
+// after the retry hint. It returns when the last delivery was if a write failed, else the
+// zero time (as holdStream does).
+func (h *Handler) follow(ctx context.Context, cancel context.CancelFunc, st *sseStream, lastID string) (staleSince time.Time) {
+	stop := context.AfterFunc(h.stopCtx, cancel)
+	defer stop()
+	var silent atomic.Bool
+	limit := h.opts.SessionIdleTimeout
+	var quiet *time.Timer
+	if limit > 0 {
+		quiet = time.AfterFunc(limit, func() {
+			silent.Store(true)
+			cancel()
+		})
+		defer quiet.Stop()
+	}
+	st.mu.Lock()
+	st.startLocked("")
+	st.retryLocked()
+	st.mu.Unlock()
+	_, err := h.follower.Follow(ctx, st.sess.id, lastID, func(id string, msg []byte) error {
+		if quiet != nil {
+			quiet.Reset(limit)
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.writeEventLocked(&sse.Event{ID: id, Data: msg})
+	})
+	if err != nil && ctx.Err() == nil {
+		h.opts.Logger.DebugContext(ctx, "server: following the stream ended early", "session", st.sess.id, "err", err)
+	}
+	if st.writeFailed() {
+		return time.Unix(0, st.delivered.Load())
+	}
+	st.close(silent.Load() || h.stopCtx.Err() != nil)
+	return time.Time{}
 }
 
 // serveDelete ends a session (MCP 2025-11-25, Transports § Session Management: "Clients that
@@ -225,7 +318,19 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, principal 
 		return
 	}
 	s.leave()
+	if h.shared {
+		// The record first: a session whose deletion failed lives on everywhere, and
+		// saying 204 would be a lie.
+		ctx, cancel := h.storeCtx(r.Context())
+		err := h.store.Delete(ctx, s.id)
+		cancel()
+		if err != nil {
+			h.storeFailed(w, "deleting the session", err)
+			return
+		}
+	}
 	h.remove(s)
+	h.ended(s)
 	w.WriteHeader(http.StatusNoContent)
 }
 

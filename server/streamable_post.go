@@ -119,9 +119,19 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		// MCP 2025-11-25, Transports: "If the input is a JSON-RPC response or notification:
 		// If the server accepts the input, the server MUST return HTTP status code 202
 		// Accepted with no body."
+		if sess != nil && h.relay != nil {
+			var err error
+			if f, err = h.route(ctx, sess, f); err != nil {
+				h.storeFailed(w, "relaying the message to the replica it is for", err)
+				return
+			}
+		}
 		h.x.deliver(ctx, in, f)
 		if sess != nil {
-			h.saveIfChanged(ctx, sess)
+			if err := h.saveIfChanged(ctx, sess); err != nil {
+				h.storeFailed(w, "saving the session", err)
+				return
+			}
 		}
 		w.WriteHeader(http.StatusAccepted)
 		return
@@ -156,8 +166,12 @@ func (h *Handler) answer(ctx context.Context, c *postCall, sess *session, f fram
 		if isInit && (len(replies) == 0 || replies[0].Error != nil) {
 			c.out.w.Header().Del("Mcp-Session-Id")
 			h.remove(sess)
-		} else {
-			h.saveIfChanged(ctx, sess)
+		} else if err := h.saveIfChanged(ctx, sess); err != nil && isInit && c.out.st == nil {
+			// A session whose negotiated state no other replica can load is no session.
+			c.out.w.Header().Del("Mcp-Session-Id")
+			h.remove(sess)
+			h.storeFailed(c.out.w, "saving the new session", err)
+			return
 		}
 	}
 	buf := rpc.GetBuffer()

@@ -124,7 +124,9 @@ func (st *sseStream) keepAlive() {
 func (st *sseStream) writeLocked(ctx context.Context, msg []byte) error {
 	ev := sse.Event{Data: msg}
 	if st.sess != nil && !st.sess.removed.Load() { // a removed session keeps nothing
-		id, err := st.h.events.Append(ctx, st.sess.id, st.id, msg)
+		sctx, cancel := st.h.storeCtx(ctx)
+		id, err := st.h.events.Append(sctx, st.sess.id, st.id, msg)
+		cancel()
 		if err != nil {
 			st.h.opts.Logger.WarnContext(ctx, "server: event not stored; it cannot be replayed", "session", st.sess.id, "err", err)
 		}
@@ -369,6 +371,7 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 		id := st.id
 		p.mu.Unlock()
 		st.close(false)
+		p.h.endStream(p.ctx, p.sess, id)
 		p.unregister(id)
 		return
 	}
@@ -392,4 +395,19 @@ func (p *postOut) finish(reply []byte, forceSSE bool) {
 	_ = st.writeLocked(p.ctx, reply)
 	st.mu.Unlock()
 	st.close(false)
+	p.h.endStream(p.ctx, p.sess, st.id)
+}
+
+// endStream marks a POST's stream complete in a followed event store, so that a GET
+// following it on another replica ends after the response (see the design note in
+// relay.go).
+func (h *Handler) endStream(ctx context.Context, s *session, streamID string) {
+	if h.follower == nil || s == nil || s.removed.Load() {
+		return
+	}
+	sctx, cancel := h.storeCtx(ctx)
+	defer cancel()
+	if err := h.follower.EndStream(sctx, s.id, streamID); err != nil {
+		h.opts.Logger.WarnContext(ctx, "server: ending the stream in the event store failed; a replica following it stops when it falls silent", "session", s.id, "err", err)
+	}
 }

@@ -105,12 +105,17 @@ func (h *Handler) expire(ctx context.Context, s *session, now time.Time) {
 	}
 	h.mu.Unlock()
 	h.release(s, everywhere)
+	if everywhere {
+		h.ended(s)
+	}
 }
 
 // idleEverywhere reports whether no replica used s within the idle limit, by the shared
 // store's account (this replica's own last use reported with the question).
 func (h *Handler) idleEverywhere(ctx context.Context, s *session, now time.Time) bool {
-	last, err := h.store.Touch(ctx, s.id, time.Unix(0, s.lastActive.Load()))
+	sctx, cancel := h.storeCtx(ctx)
+	last, err := h.store.Touch(sctx, s.id, time.Unix(0, s.lastActive.Load()))
+	cancel()
 	if errors.Is(err, ErrSessionNotFound) {
 		return true
 	}
@@ -144,7 +149,9 @@ func (h *Handler) publish(now time.Time) {
 	h.mu.RUnlock()
 	ctx := context.Background()
 	for _, t := range touches {
-		_, err := h.store.Touch(ctx, t.s.id, time.Unix(0, t.at))
+		sctx, cancel := h.storeCtx(ctx)
+		_, err := h.store.Touch(sctx, t.s.id, time.Unix(0, t.at))
+		cancel()
 		switch {
 		case errors.Is(err, ErrSessionNotFound):
 			h.remove(t.s)

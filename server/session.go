@@ -225,7 +225,9 @@ func (h *Handler) createSession(ctx context.Context, principal string) (*session
 		case errors.Is(err, ErrSessionLimit):
 			return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions"}
 		}
-		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: " + err.Error()}
+		// The store's error goes to the log, not to the client: it may name internal addresses.
+		h.opts.Logger.WarnContext(ctx, "server: creating the session failed", "err", err)
+		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, storeFailure("creating the session")}
 	}
 	s.lastActive.Store(now.UnixNano())
 	s.enter()
@@ -289,8 +291,12 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 func (h *Handler) storeFailed(w http.ResponseWriter, what string, err error) {
 	h.opts.Logger.Warn("server: "+what+" failed", "err", err)
 	w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
-	writeError(w, http.StatusServiceUnavailable, CodeServerError, "Service Unavailable: "+what+
-		" failed (the shared session store or relay did not answer); the session is kept, retry later")
+	writeError(w, http.StatusServiceUnavailable, CodeServerError, storeFailure(what))
+}
+
+// storeFailure is the message of a 503 for a store or relay that failed at what.
+func storeFailure(what string) string {
+	return "Service Unavailable: " + what + " failed (the session store or relay did not answer); retry later"
 }
 
 // negotiated returns the protocol version the session negotiated, "" before initialize did.

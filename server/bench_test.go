@@ -53,15 +53,22 @@ func BenchmarkIdleSessions(b *testing.B) {
 // request checks, body read, decode, dispatch, encode, in both modes.
 func BenchmarkPostToolsCall(b *testing.B) {
 	// stateful-polling runs each handler on its own goroutine (Options.Polling); modern sends
-	// a 2026-07-28 request, its _meta and standard headers, to the stateless handler.
-	for _, mode := range []string{"stateless", "stateful", "stateful-polling", "modern"} {
+	// a 2026-07-28 request, its _meta and standard headers, to the stateless handler;
+	// stateful-shared serves the session from stores and a relay given in Options, as
+	// replicas sharing them do (in memory here: what the handler adds to a store's own cost,
+	// the Load that confirms the session and its timeout).
+	for _, mode := range []string{"stateless", "stateful", "stateful-polling", "stateful-shared", "modern"} {
 		b.Run(mode, func(b *testing.B) {
 			body := call(2, "echo", `{"text":"hello"}`)
 			ts := newTestServer()
-			h := server.New(ts.Server, &server.Options{Stateless: mode == "stateless" || mode == "modern", Polling: mode == "stateful-polling"})
+			opts := &server.Options{Stateless: mode == "stateless" || mode == "modern", Polling: mode == "stateful-polling"}
+			if mode == "stateful-shared" {
+				opts.Sessions, opts.Events, opts.Relay = &server.MemorySessionStore{}, &server.MemoryEventStore{}, &server.MemoryRelay{}
+			}
+			h := server.New(ts.Server, opts)
 			defer func() { _ = h.Shutdown(b.Context()) }()
 			sid := ""
-			if mode == "stateful" || mode == "stateful-polling" {
+			if strings.HasPrefix(mode, "stateful") {
 				sid = initialize(b, h)
 			}
 			r := req(http.MethodPost, body, sid, "MCP-Protocol-Version", "2025-11-25")

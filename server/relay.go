@@ -16,53 +16,75 @@ Design note: routing between replicas.
 Replicas given one shared SessionStore, one shared EventStore and one Relay serve sessions
 together behind any balancer, with no affinity: every request may land on any replica (see
 the design note in session.go for how they agree on a session's life). What runs is still
-in one place: a request runs on the replica its POST reached, and waits there for the
-replies to the requests it sends the client (sampling, elicitation, roots). What crosses
-between replicas, and how:
+in one place: a request runs on the replica its POST reached, its POST's SSE stream is
+written there, and its server-to-client requests (sampling, elicitation, roots) wait there
+for their replies. What crosses between replicas, and how:
 
   - The reply to a server-to-client request. Its id names the replica waiting: with a
-    Relay, a session's server-to-client requests get string ids "<replica key>-<n>"
-    (unique across replicas, which the per-copy counters alone are not). The replica that
-    receives the reply in a POST answers 202 and, when the id names another replica,
-    publishes it to that replica alone (RelayReply), which hands it to the waiting call.
-    Addressed, not broadcast: one message to one replica, however many there are.
+    Relay, a session's server-to-client requests get string ids "<replica key>-<n>", the
+    key random per Handler (ids unique across replicas, which per-copy counters are not:
+    two copies would both send id 1). The replica that receives the reply in a POST answers
+    202 and, when the id names another replica, publishes it to that replica alone
+    (RelayReply), whose relay goroutine hands it to the waiting call. Addressed, not
+    broadcast: one message to one replica however many there are, and a replica never sees
+    the replies of calls it does not run. Broadcasting would need no id scheme but would cost
+    every replica every reply and still need unique ids to be safe.
   - notifications/cancelled. Which replica runs a request is written nowhere (that would
-    cost the hot path a write), so the notification is handled where it lands and published
-    to every replica (RelayCancel); the one running the request cancels it, the others find
-    nothing to cancel. Request ids are unique within a session, so no other request is hit.
+    cost every call a store write), so the notification is handled where it lands and
+    published to every replica (RelayCancel); the one running the request cancels it, the
+    others find nothing to cancel. Request ids are unique within a session, so no other
+    request is hit. Cancellations are rare; a broadcast costs little.
   - The end of a session (DELETE, expiry). The replica that ends it deletes the record and
     the events and publishes RelaySessionEnded; every replica drops its copy, closing its
-    GET and resumed streams and cancelling its requests in the session, at once rather than
-    at its next look at the store.
-  - Server-initiated messages of a session (list_changed, resource updates, Session.Notify).
-    The replica whose copy sends one stores it on the session's GET stream, as without
-    replicas, and writes it to that stream if it is open here; if not, it publishes it
-    (RelayPush) so that the replica holding the GET stream, if any, writes it there.
-  - The resumption of a POST's stream on another replica. The stream's events are in the
-    shared EventStore; a GET with Last-Event-ID on B follows the stream there
-    (EventFollower): the events stored so far, then the new ones as A appends them, until A
-    ends the stream with the response. Nothing crosses the relay for it.
+    GET, resumed and following streams and cancelling its requests in the session, at once
+    rather than at its next look at the store.
+  - Server-initiated messages of a session (Session.Notify, list_changed, resource updates,
+    requests outside any client request). The replica whose copy sends one stores it on the
+    session's GET stream, as without replicas, and writes it to that stream if it is open
+    here; if not, it publishes it (RelayPush) and the replica holding the GET stream, if
+    any, writes it there with the stored event id. A GET stream resumed while a push is on
+    its way may get that event twice (replayed, then pushed): same id, same message.
+  - The resumption of a POST's stream on another replica. Its events are in the shared
+    EventStore; a GET with Last-Event-ID on B, for a stream of no request running on B,
+    follows the stream there (EventFollower): the events stored so far, then the new ones
+    as A appends them, until A ends the stream (EndStream) after the response. Nothing
+    crosses the relay for it. A stream that ended long ago is replayed and ends at once.
 
-Costs. A tools/call in an existing session costs one SessionStore round trip (Load, which
-confirms the session and brings its state), nothing on the relay, and one EventStore
-append per SSE event when the answer is a stream (none for a JSON answer). Activity is
-reported to the store (Touch) per session and sweep, not per request.
+Who waits where: a POST waits on the replica that runs its request; the GET stream on the
+replica it reached, fed by that replica's copy and by RelayPush; a resumed POST stream on
+the replica the GET reached, fed by the event store. The relay goroutine of each replica
+(one per Handler, started by New, stopped by Shutdown) acts on what arrives; a relay's
+deliver only queues (relayQueue), so a slow replica drops relayed messages rather than
+stall the relay.
+
+Costs. A tools/call in an existing session costs one SessionStore round trip (the Load that
+confirms the session and brings its state; TestSharedHotPathRoundTrips counts it), nothing on
+the relay, and for an SSE answer one EventStore append per event plus one EndStream (nothing
+for a JSON answer). Activity is reported to the store (Touch) per session and sweep, not per
+request; the record is written only when the protocol state changes. Each of these calls is
+bounded by Options.StoreTimeout; one that fails answers 503 with a JSON-RPC error.
 
 What a Relay does not give: delivery is at most once. A lost reply leaves its call waiting
-until its own deadline; a lost cancellation lets the request finish; a lost end of session
-leaves a copy serving until its next request confirms with the store (404 then) or the
+until the server's ClientRequestTimeout; a lost cancellation lets the request finish; a lost
+end of session leaves a copy until its next request confirms with the store (404 then) or the
 sweep drops it; a lost push is still stored and replayed on the client's next resumption.
 
-When a replica dies, its running requests die with it: their streams end without a
-response, a follower on another replica stops when the stream stays silent for the idle
-timeout, and the client may retry. The session itself lives in the stores and any replica
-serves it.
+When a replica dies, its running requests die with it: their POST streams end without a
+response, a GET following one of them on another replica stops (with a retry hint) once the
+stream has been silent for the session idle timeout, and the client may retry the call. The
+session itself lives in the stores and any replica serves it.
+
+Not routed: the sessions of the revisions before 2026-07-28 hear of list and resource
+changes from the replicas holding a copy of them (each replica's own mcp.Server notifies its
+copies), so a list change made on every replica reaches the client once per copy, and a
+resource update reaches it only from the replica whose copy took the resources/subscribe.
+(subscriptions/listen streams of 2026-07-28 hear of every change through a shared mcp.Bus.)
 
 Without a Relay (a shared SessionStore alone), a reply or a cancellation that lands on a
 replica other than the request's is lost (the reply is a stray, logged at debug; the call
-times out), a deleted session's streams elsewhere close only at their replica's next look
-at the store, and a stream is resumed only on the replica that wrote it (elsewhere its
-stored events are replayed, then the stream ends).
+waits until ClientRequestTimeout), a deleted session's streams elsewhere close only at their
+replica's next sweep, and pushes reach a GET stream only on the replica that sends them. (A
+POST's stream still resumes on any replica: following needs the event store alone.)
 */
 
 // RelayKind says what a [RelayMessage] carries.

@@ -148,8 +148,8 @@ type Options struct {
 	// expires only when idle on every replica (see the design note in session.go).
 	Sessions SessionStore
 	// Events stores SSE events for resumption. If nil, a [MemoryEventStore] with default
-	// caps. Replicas sharing Sessions share it too; with a Relay, one that implements
-	// [EventFollower] lets a stream be resumed on a replica other than the one writing it.
+	// caps. Replicas sharing Sessions share it too; one that implements [EventFollower] then
+	// lets a POST's stream be resumed, live, on a replica other than the one writing it.
 	Events EventStore
 	// Relay carries replies to server-to-client requests, cancellations, the end of sessions
 	// and server-initiated messages between the replicas sharing Sessions, so that no

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -226,5 +227,41 @@ func TestRelayDeleteEndsStreamsAtOnce(t *testing.T) {
 		}
 		assert.Equal(t, 0, c.SessionCount())
 		assert.Equal(t, 0, a.SessionCount())
+	})
+}
+
+// A stream whose replica died (written, never ended) is followed on another replica until
+// it has been silent for the session idle timeout; then the GET ends with a retry hint, and
+// the session lives on.
+func TestFollowEndsWhenTheWriterFallsSilent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, evs, _, hs := faultyReplicas(t, 1)
+		b := hs[0]
+		id := initialize(t, b)
+		ctx := context.Background()
+		first, err := evs.Append(ctx, id, "p1.dead", []byte(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"one"}}`))
+		require.NoError(t, err)
+		_, err = evs.Append(ctx, id, "p1.dead", []byte(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"two"}}`))
+		require.NoError(t, err)
+
+		get := httptest.NewRecorder()
+		ended := make(chan struct{})
+		start := time.Now()
+		go func() {
+			b.ServeHTTP(get, req(http.MethodGet, "", id, "Last-Event-ID", first))
+			close(ended)
+		}()
+		synctest.Wait()
+		select {
+		case <-ended:
+			t.Fatal("the stream ended while its writer may still be running")
+		default:
+		}
+		<-ended
+		assert.Equal(t, server.DefaultSessionIdleTimeout, time.Since(start), "silent for the idle timeout")
+		body := get.Body.String()
+		assert.Equal(t, []string{`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"two"}}`}, dataOf(events(t, strings.NewReader(body))))
+		assert.Equal(t, 2, strings.Count(body, "retry:"), "a retry hint first, and another as it ends")
+		assert.Equal(t, http.StatusOK, do(b, req(http.MethodPost, ping, id)).Code, "the session lives on")
 	})
 }

@@ -31,9 +31,11 @@
 // only while its writes go through. Behind several replicas, stateful mode needs affinity on Mcp-Session-Id,
 // or a [SessionStore] and an [EventStore] shared by the replicas ([Options.Sessions]): then
 // any replica serves a session's requests, a DELETE or expiry anywhere ends it everywhere,
-// and it expires only when idle on every replica. The reply to a server-to-client request,
-// and a resume of a call's stream still running, must still reach the replica where that
-// call runs (the next step: routing between replicas).
+// and it expires only when idle on every replica. With a [Relay] shared too ([Options.Relay];
+// [MemoryRelay] for replicas in one process) no affinity is needed at all: the reply to a
+// server-to-client request and a notifications/cancelled reach the replica where the call
+// runs, a call's stream resumes live on any replica, and a DELETE closes the session's
+// streams everywhere at once (see the design note in relay.go).
 //
 // Stateless ([Options.Stateless]) keeps nothing between requests: every POST is complete in
 // itself, any replica can serve any request, GET and DELETE get 405. Server-to-client

@@ -153,8 +153,8 @@ type Options struct {
 	Events EventStore
 	// Relay carries replies to server-to-client requests, cancellations, the end of sessions
 	// and server-initiated messages between the replicas sharing Sessions, so that no
-	// balancer affinity is needed (see the design note in relay.go). Set it only with
-	// Sessions. If nil, each replica serves alone what runs on it.
+	// balancer affinity is needed (see the design note in relay.go). It is ignored without
+	// Sessions, and when Stateless. If nil, each replica serves alone what runs on it.
 	Relay Relay
 	// StoreTimeout bounds each call to the stores and the relay given in Sessions, Events
 	// and Relay (each a round trip to Redis, say): a call not done by then fails, and the

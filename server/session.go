@@ -453,6 +453,25 @@ func (h *Handler) remove(s *session) {
 	h.release(s, true)
 }
 
+// removeEverywhere is remove for a DELETE, which must not claim a session ended that lives
+// on: when the record cannot be deleted it removes nothing and returns the store's error.
+func (h *Handler) removeEverywhere(ctx context.Context, s *session) error {
+	h.mu.Lock()
+	sctx, cancel := h.storeCtx(ctx)
+	err := h.store.Delete(sctx, s.id)
+	cancel()
+	if err != nil {
+		h.mu.Unlock()
+		return err
+	}
+	if h.live[s.id] == s {
+		delete(h.live, s.id)
+	}
+	h.mu.Unlock()
+	h.release(s, true)
+	return nil
+}
+
 // deleteRecordLocked deletes the session's record; h.mu is held so that adopt, which reads
 // the store under it, never sees a record whose live session is gone.
 func (h *Handler) deleteRecordLocked(s *session) {

@@ -318,18 +318,11 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, principal 
 		return
 	}
 	s.leave()
-	if h.shared {
-		// The record first: a session whose deletion failed lives on everywhere, and
-		// saying 204 would be a lie.
-		ctx, cancel := h.storeCtx(r.Context())
-		err := h.store.Delete(ctx, s.id)
-		cancel()
-		if err != nil {
-			h.storeFailed(w, "deleting the session", err)
-			return
-		}
+	if err := h.removeEverywhere(r.Context(), s); err != nil {
+		// The session lives on, everywhere: 204 would be a lie.
+		h.storeFailed(w, "deleting the session", err)
+		return
 	}
-	h.remove(s)
 	h.ended(s)
 	w.WriteHeader(http.StatusNoContent)
 }

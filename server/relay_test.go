@@ -265,3 +265,25 @@ func TestFollowEndsWhenTheWriterFallsSilent(t *testing.T) {
 		assert.Equal(t, http.StatusOK, do(b, req(http.MethodPost, ping, id)).Code, "the session lives on")
 	})
 }
+
+// With a relay, a session that expires (idle everywhere, removed by one replica's sweep)
+// leaves no copy on another replica whose own sweep would keep it much longer.
+func TestRelayExpiryDropsEveryCopy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store, evs, relay := &server.MemorySessionStore{}, &server.MemoryEventStore{}, &server.MemoryRelay{}
+		opts := server.Options{Sessions: store, Events: evs, Relay: relay, KeepAlive: -1, SessionIdleTimeout: 10 * time.Minute}
+		a := server.New(newTestServer().Server, &opts)
+		defer shutdown(t, a)
+		opts.SessionIdleTimeout = 10 * time.Hour // b keeps idle copies far longer
+		b := server.New(newTestServer().Server, &opts)
+		defer shutdown(t, b)
+		id := initialize(t, a)
+		require.Equal(t, http.StatusOK, do(b, req(http.MethodPost, ping, id)).Code)
+		require.Equal(t, 1, b.SessionCount())
+		time.Sleep(20 * time.Minute) // past a's limit and its sweeps
+		synctest.Wait()
+		assert.Equal(t, 0, store.Len(), "expired everywhere")
+		assert.Equal(t, 0, a.SessionCount())
+		assert.Equal(t, 0, b.SessionCount(), "b's copy went with it")
+	})
+}

@@ -445,3 +445,11 @@ func TestSelect(t *testing.T) {
 	_, err = openapi.Parse(doc, &openapi.Options{Select: func(openapi.OperationInfo) bool { return false }})
 	assert.EqualError(t, err, `paths: has no operations that the include and exclude rules select`)
 }
+
+// TestDeepSchema: a schema nested beyond the bound is a problem, not a stack overflow.
+func TestDeepSchema(t *testing.T) {
+	deep := strings.Repeat(`{"not":`, 1000) + `{}` + strings.Repeat(`}`, 1000)
+	got := problems(t, `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"requestBody":{"content":{"application/json":{"schema":`+deep+`}}},"responses":{}}}}}`)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "the schema is nested more than 200 deep")
+}

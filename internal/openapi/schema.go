@@ -30,6 +30,9 @@ else. A $ref to another document is a problem: nothing is fetched.
 // DefaultMaxRefDepth bounds the $refs followed in place, one inside another.
 const DefaultMaxRefDepth = 32
 
+// maxSchemaDepth bounds the nesting of a schema (subschemas inside subschemas).
+const maxSchemaDepth = 200
+
 // component is a named schema, converted on first use.
 type component struct {
 	raw  json.RawMessage // the converted schema
@@ -63,10 +66,17 @@ type schemaConv struct {
 	p     *parser
 	deps  map[string]bool
 	stack []string // $refs being followed in place
+	depth int      // of the schema being converted
 }
 
 // convert returns the JSON Schema 2020-12 form of an OpenAPI schema at path.
 func (c *schemaConv) convert(v any, path string) (any, bool) {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxSchemaDepth {
+		c.p.ps.add(path, "the schema is nested more than %d deep", maxSchemaDepth)
+		return nil, false
+	}
 	switch s := v.(type) {
 	case bool:
 		return s, true

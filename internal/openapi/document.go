@@ -3,6 +3,7 @@ package openapi
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -76,6 +77,9 @@ type Operation struct {
 	// OutputSchema is the schema of the first 2xx JSON answer when it is an object schema;
 	// nil otherwise.
 	OutputSchema json.RawMessage
+	// Responses holds the description of each answer the operation declares, by status
+	// ("200", "4XX", "default"), for the tool error of an answer that is not 2xx.
+	Responses map[string]string
 	// Security lists the ways to authenticate the operation accepts, any one sufficing; each
 	// names the schemes to use together. Nil when the operation requires none; an empty
 	// requirement among others means authentication is optional.
@@ -488,6 +492,15 @@ func (p *parser) operation(path, method string, item map[string]any, v any, at s
 		return
 	}
 	b.outputSchema(o, at)
+	if responses, ok := o["responses"].(map[string]any); ok {
+		op.Responses = map[string]string{}
+		for code, v := range responses {
+			r, _ := v.(map[string]any)
+			if d, _ := r["description"].(string); d != "" {
+				op.Responses[code] = d
+			}
+		}
+	}
 	if op.OutputSchema != nil {
 		if _, err := jsonschema.Compile(op.OutputSchema); err != nil {
 			op.OutputSchema = nil
@@ -495,6 +508,18 @@ func (p *parser) operation(path, method string, item map[string]any, v any, at s
 	}
 	op.Name = p.uniqueName(toolName(op))
 	p.doc.Operations = append(p.doc.Operations, op)
+}
+
+// ResponseDescription returns the description the operation gives of an answer of status
+// code: the status's own, else its class's ("4XX"), else the default's; "" when none.
+func (op *Operation) ResponseDescription(code int) string {
+	s := strconv.Itoa(code)
+	for _, k := range []string{s, s[:1] + "XX", s[:1] + "xx", "default"} {
+		if d, ok := op.Responses[k]; ok {
+			return d
+		}
+	}
+	return ""
 }
 
 // jsonText is the JSON form of a value, for messages.

@@ -97,7 +97,7 @@ func TestRefs(t *testing.T) {
 	assert.Error(t, s.Validate([]byte(`{"id":1,"body":{"name":"a","children":[{"name":2}]}}`)))
 	// A cycle of in-place $refs becomes true.
 	get := op(t, d, "getLoop")
-	assert.Contains(t, string(get.OutputSchema), `"Loop":{"properties":{"self":true},"type":"object"}`)
+	assert.JSONEq(t, `{"properties":{"self":true},"type":"object"}`, string(get.OutputSchema))
 
 	assert.Equal(t, []string{
 		`components.parameters.B.$ref: "#/components/parameters/A": a cycle of $refs`,
@@ -338,7 +338,7 @@ paths:
 	r, err := op(t, d, "list").Build(map[string]json.RawMessage{"tags": json.RawMessage(`["a","b"]`), "ids": json.RawMessage(`[1,2]`)}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "tags=a|b&ids=1&ids=2", r.Query)
-	assert.JSONEq(t, `{"type":"object","properties":{"name":{"type":["string","null"]}},"$defs":{"Pet":{"type":"object","properties":{"name":{"type":["string","null"]}}}}}`, string(op(t, d, "list").OutputSchema))
+	assert.JSONEq(t, `{"type":"object","properties":{"name":{"type":["string","null"]}}}`, string(op(t, d, "list").OutputSchema))
 	add := op(t, d, "add")
 	assert.Equal(t, "body", add.Body.Arg)
 	assert.Equal(t, "application/json", add.Body.MediaType)

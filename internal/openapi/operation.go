@@ -377,12 +377,18 @@ func (b *opBuilder) outputSchema(o map[string]any, at string) {
 		rm, _ := root.(map[string]any)
 		if ref, isRef := rm["$ref"].(string); isRef && len(rm) == 1 {
 			// The root must itself say "type": "object" (MCP 2025-11-25, Server § Tools,
-			// Output Schema), so a named schema at the root is written out there.
+			// Output Schema), so a named schema at the root is written out there, and is in
+			// "$defs" only if it refers to itself.
 			name := unescapeToken(strings.TrimPrefix(ref, "#/$defs/"))
 			rm = nil
 			if json.Unmarshal(defs[name], &rm) != nil {
 				return
 			}
+			deps := map[string]bool{}
+			for _, d := range b.p.component(name).deps {
+				deps[d] = true
+			}
+			defs, _ = b.p.defs(deps)
 		}
 		if rm["type"] != "object" {
 			return

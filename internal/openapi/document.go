@@ -511,10 +511,11 @@ func (p *parser) operation(path, method string, item map[string]any, v any, at s
 }
 
 // ResponseDescription returns the description the operation gives of an answer of status
-// code: the status's own, else its class's ("4XX"), else the default's; "" when none.
+// code: the status's own, else its class's ("4XX"); "" when none. The default answer's is not
+// used: descriptions use it for success as often as for failure.
 func (op *Operation) ResponseDescription(code int) string {
 	s := strconv.Itoa(code)
-	for _, k := range []string{s, s[:1] + "XX", s[:1] + "xx", "default"} {
+	for _, k := range []string{s, s[:1] + "XX", s[:1] + "xx"} {
 		if d, ok := op.Responses[k]; ok {
 			return d
 		}

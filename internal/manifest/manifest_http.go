@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -70,6 +71,9 @@ type httpTool struct {
 	maxResponse int64
 	client      *http.Client
 	userAgent   string // minimcp/VERSION, unless the manifest sets a User-Agent
+	// statusNote, if set, says what the upstream's API means by an answer's status, for the
+	// tool error of a non-2xx answer (an OpenAPI operation's description of it).
+	statusNote func(status int) string
 }
 
 // httpTool checks the "http" member of a tool.
@@ -90,36 +94,9 @@ func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, che
 	} else {
 		ok = false
 	}
-	values, keys := o.strings("headers")
-	for _, k := range keys {
-		v, present := values[k]
-		if !present {
-			ok = false
-			continue
-		}
-		path := fieldPath(o.at("headers"), k)
-		switch {
-		case !isHeaderToken(k):
-			c.errorf(path, "not a valid header name")
-			ok = false
-			continue
-		case placeholderRE.MatchString(v):
-			c.errorf(path, "placeholders are not supported in headers (use ${NAME} for values from the environment)")
-			ok = false
-			continue
-		}
-		v = c.expandEnv(path, v)
-		if strings.ContainsAny(v, "\r\n\x00") {
-			c.errorf(path, "must not contain line breaks or NUL")
-			ok = false
-			continue
-		}
-		if http.CanonicalHeaderKey(k) == "Host" {
-			x.host = v
-		} else {
-			x.header.Add(k, v)
-		}
-	}
+	var headersOK bool
+	x.header, x.host, headersOK = c.headers(o)
+	ok = ok && headersOK
 	x.jsonBody = x.method != http.MethodGet && x.method != http.MethodDelete
 	if s, present := o.str("body"); present {
 		switch s {
@@ -147,6 +124,43 @@ func (c *checker) httpTool(o *jsonObject, toolName string, shape inputShape, che
 	}
 	x.client = &http.Client{Transport: m.transport, CheckRedirect: checkRedirect}
 	return x
+}
+
+// headers reads the "headers" member of an http tool or an openapi element: values may use
+// ${NAME}, not placeholders, and hold no line break; a Host header is returned apart.
+func (c *checker) headers(o *jsonObject) (http.Header, string, bool) {
+	h, host, ok := http.Header{}, "", true
+	values, keys := o.strings("headers")
+	for _, k := range keys {
+		v, present := values[k]
+		if !present {
+			ok = false
+			continue
+		}
+		path := fieldPath(o.at("headers"), k)
+		switch {
+		case !isHeaderToken(k):
+			c.errorf(path, "not a valid header name")
+			ok = false
+			continue
+		case placeholderRE.MatchString(v):
+			c.errorf(path, "placeholders are not supported in headers (use ${NAME} for values from the environment)")
+			ok = false
+			continue
+		}
+		v = c.expandEnv(path, v)
+		if strings.ContainsAny(v, "\r\n\x00") {
+			c.errorf(path, "must not contain line breaks or NUL")
+			ok = false
+			continue
+		}
+		if http.CanonicalHeaderKey(k) == "Host" {
+			host = v
+		} else {
+			h.Add(k, v)
+		}
+	}
+	return h, host, ok
 }
 
 // urlTemplate checks a URL with placeholders and splits it into parts.
@@ -253,16 +267,29 @@ func (x *httpTool) run(ctx context.Context, args json.RawMessage) (res *mcp.Call
 		return mcp.ErrorResult(err.Error()), 0, nil
 	}
 
+	return x.send(ctx, func(ctx context.Context) (*http.Request, error) {
+		hreq, err := http.NewRequestWithContext(ctx, x.method, target.String(), body)
+		if err != nil {
+			return nil, err
+		}
+		hreq.Header = x.header.Clone()
+		hreq.Host = x.host
+		if x.jsonBody {
+			hreq.Header.Set("Content-Type", "application/json")
+		}
+		return hreq, nil
+	})
+}
+
+// send sends the request newReq makes (with the context that bounds the call by the tool's
+// timeout) and turns the answer into a result; status is the answer's HTTP status, 0 when
+// none came. It sets Accept and User-Agent when the request has none.
+func (x *httpTool) send(ctx context.Context, newReq func(context.Context) (*http.Request, error)) (res *mcp.CallToolResult, status int, err error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, x.timeout, errHTTPToolTimeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(ctx, x.method, target.String(), body)
+	hreq, err := newReq(ctx)
 	if err != nil {
 		return mcp.ErrorResult(fmt.Sprintf("%s request: %v", x.method, err)), 0, nil
-	}
-	hreq.Header = x.header.Clone()
-	hreq.Host = x.host
-	if x.jsonBody {
-		hreq.Header.Set("Content-Type", "application/json")
 	}
 	if hreq.Header.Get("Accept") == "" {
 		hreq.Header.Set("Accept", "application/json, text/*;q=0.9, */*;q=0.8")
@@ -285,7 +312,13 @@ func (x *httpTool) run(ctx context.Context, args json.RawMessage) (res *mcp.Call
 		data = data[:x.maxResponse]
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return mcp.ErrorResult(fmt.Sprintf("upstream answered %s: %s", resp.Status, excerpt(data))), resp.StatusCode, nil
+		why := errorExcerpt(resp.Header, data)
+		if x.statusNote != nil {
+			if note := x.statusNote(resp.StatusCode); note != "" {
+				return mcp.ErrorResult(fmt.Sprintf("upstream answered %s (%s): %s", resp.Status, note, why)), resp.StatusCode, nil
+			}
+		}
+		return mcp.ErrorResult(fmt.Sprintf("upstream answered %s: %s", resp.Status, why)), resp.StatusCode, nil
 	}
 	return answerResult(resp.Header.Get("Content-Type"), data, truncated), resp.StatusCode, nil
 }
@@ -331,6 +364,28 @@ func answerResult(contentType string, data []byte, truncated bool) *mcp.CallTool
 		return mcp.TextResult(fmt.Sprintf("%s\n[truncated: the answer is longer than %d bytes]", cutText(data), len(data)))
 	}
 	return mcp.TextResult(string(data))
+}
+
+// errorExcerpt says why an upstream refused a call: the beginning of its answer, or, when the
+// answer has no body, the headers that explain a refusal (WWW-Authenticate, and those whose
+// names hold "error", "violation", "problem" or "reason", as mock servers and gateways send).
+func errorExcerpt(h http.Header, data []byte) string {
+	if len(bytes.TrimSpace(data)) > 0 {
+		return excerpt(data)
+	}
+	var shown []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		lk := strings.ToLower(k)
+		if lk != "www-authenticate" && !strings.Contains(lk, "error") && !strings.Contains(lk, "violation") &&
+			!strings.Contains(lk, "problem") && !strings.Contains(lk, "reason") {
+			continue
+		}
+		shown = append(shown, k+": "+excerpt([]byte(strings.Join(h[k], ", "))))
+	}
+	if len(shown) == 0 {
+		return "(no body)"
+	}
+	return "(no body; " + strings.Join(shown, "; ") + ")"
 }
 
 // excerpt returns the beginning of an error answer, as valid text.

@@ -88,6 +88,44 @@ func queryNamesOf(query string) ([]string, error) {
 // meant for the caller: a missing or unusable value, or a path value that would make a dot
 // segment.
 func (t *urlTemplate) fill(values map[string]json.RawMessage) (*url.URL, error) {
+	return t.build(func(p urlPart) (string, error) {
+		raw, ok := values[p.arg]
+		if !ok || kindOf(raw) == 'n' {
+			return "", fmt.Errorf("missing argument %q, which the URL needs", p.arg)
+		}
+		if k := kindOf(raw); k == '[' || k == '{' {
+			return "", fmt.Errorf("argument %q: the URL needs a string, a number or a boolean", p.arg)
+		}
+		s, err := argText(p.arg, raw)
+		if err != nil {
+			return "", err
+		}
+		if p.query {
+			return url.QueryEscape(s), nil
+		}
+		return url.PathEscape(s), nil
+	})
+}
+
+// fillEscaped is fill for a template whose placeholders take values already encoded for the
+// path (by package openapi, which writes each parameter in its style and percent-encodes it):
+// values holds them by placeholder. The same dot-segment check applies.
+func (t *urlTemplate) fillEscaped(values map[string]string) (*url.URL, error) {
+	return t.build(func(p urlPart) (string, error) {
+		v, ok := values[p.arg]
+		if !ok {
+			return "", fmt.Errorf("missing argument %q, which the URL needs", p.arg)
+		}
+		if strings.ContainsAny(v, "/?#") {
+			return "", fmt.Errorf("argument %q: the value is not encoded for the path", p.arg)
+		}
+		return v, nil
+	})
+}
+
+// build writes the URL, each placeholder replaced by what value returns for it (encoded for
+// its place), and refuses a path value that makes a dot segment.
+func (t *urlTemplate) build(value func(urlPart) (string, error)) (*url.URL, error) {
 	type span struct {
 		start, end int
 		arg        string
@@ -101,24 +139,15 @@ func (t *urlTemplate) fill(values map[string]json.RawMessage) (*url.URL, error) 
 			b.WriteString(p.literal)
 			continue
 		}
-		raw, ok := values[p.arg]
-		if !ok || kindOf(raw) == 'n' {
-			return nil, fmt.Errorf("missing argument %q, which the URL needs", p.arg)
-		}
-		if k := kindOf(raw); k == '[' || k == '{' {
-			return nil, fmt.Errorf("argument %q: the URL needs a string, a number or a boolean", p.arg)
-		}
-		s, err := argText(p.arg, raw)
+		s, err := value(p)
 		if err != nil {
 			return nil, err
 		}
-		if p.query {
-			b.WriteString(url.QueryEscape(s))
-			continue
-		}
 		start := b.Len()
-		b.WriteString(url.PathEscape(s))
-		spans = append(spans, span{start, b.Len(), p.arg})
+		b.WriteString(s)
+		if !p.query {
+			spans = append(spans, span{start, b.Len(), p.arg})
+		}
 	}
 	out := b.String()
 	for _, sp := range spans {

@@ -50,6 +50,13 @@ func newUpstream(t *testing.T) *upstream {
 	mux.HandleFunc("/missing", func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "no such item", http.StatusNotFound)
 	})
+	mux.HandleFunc("/locked", func(w http.ResponseWriter, _ *http.Request) {
+		// No body: the headers say why.
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.Header().Set("X-Error-Detail", "token expired")
+		w.Header().Set("X-Other", "not shown")
+		w.WriteHeader(http.StatusUnauthorized)
+	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"data": "0123456789abcdefghij"}`)
@@ -107,6 +114,7 @@ func TestHTTPTool(t *testing.T) {
 		{"name": "text", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_UPSTREAM}/text"}},
 		{"name": "binary", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_UPSTREAM}/binary"}},
 		{"name": "missing", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_UPSTREAM}/missing"}},
+		{"name": "locked", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_UPSTREAM}/locked"}},
 		{"name": "big", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_UPSTREAM}/big", "maxResponseBytes": 10}},
 		{"name": "hang", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_UPSTREAM}/hang", "timeout": "50ms"}},
 		{"name": "refused", `+noArgs+`, "http": {"url": "${MINIMCP_TEST_CLOSED}/x?key=${MINIMCP_TEST_SECRET}"}}
@@ -161,6 +169,7 @@ func TestHTTPTool(t *testing.T) {
 		{"text", false, `plain words`, false},
 		{"binary", false, `(the upstream answered 6 bytes of image/png, which is not text)`, false},
 		{"missing", true, `upstream answered 404 Not Found: no such item`, false},
+		{"locked", true, `upstream answered 401 Unauthorized: (no body; Www-Authenticate: Bearer error="invalid_token"; X-Error-Detail: token expired)`, false},
 		{"big", false, "{\"data\": \"\n[truncated: the answer is longer than 10 bytes]", false},
 		{"hang", true, `upstream did not answer within 50ms`, false},
 	}

@@ -1,7 +1,7 @@
 // Package manifest is the engine behind `minimcp serve --manifest FILE`: it reads a JSON
-// manifest declaring tools (programs to run, HTTP APIs to call), resources (files and
-// directories), prompt templates and skills, checks all of it at once, and registers it on an
-// [mcp.Server]. docs/manifest.md is the reference of the format.
+// manifest declaring tools (programs to run, HTTP APIs to call, the operations of OpenAPI
+// descriptions), resources (files and directories), prompt templates and skills, checks all of
+// it at once, and registers it on an [mcp.Server]. docs/manifest.md is the reference of the format.
 //
 //	m, err := manifest.Load("tools.json", &manifest.Options{Version: "v1.2.3"})
 //	if err != nil {

@@ -24,8 +24,10 @@ Design note: the manifest.
 A manifest is a JSON file that declares what `minimcp serve --manifest FILE` offers, without Go:
 tools that run a program (exec) or forward their arguments to an HTTP API (http), resources
 read from files or from a directory through a URI template, prompts rendered from text
-templates, and skills read from directories holding a SKILL.md (manifest_skill.go). A tool
-marked "task" runs as a task of the tasks extension for the clients that declare it. docs/manifest.md is the reference; examples/manifest.json a complete example.
+templates, skills read from directories holding a SKILL.md (manifest_skill.go), and OpenAPI
+descriptions whose operations become tools (manifest_openapi.go). A tool marked "task" runs as
+a task of the tasks extension for the clients that declare it. docs/manifest.md is the
+reference; examples/manifest.json a complete example.
 
 Loading is all or nothing. parseManifest checks every member of the file before anything is
 registered, and reports every problem it finds, each as "manifest FILE: PATH: PROBLEM" with a
@@ -37,7 +39,8 @@ every {{placeholder}} must name an argument the input schema declares. What cann
 load time (a file deleted later, an upstream that is down) fails the one call, as a tool
 error or a JSON-RPC error, never the server.
 
-Relative paths in a manifest (exec.dir, a program given as a path, a resource's file or dir)
+Relative paths in a manifest (exec.dir, a program given as a path, a resource's file or dir,
+an OpenAPI description's file)
 are relative to the directory of the manifest file, not to the server's working directory,
 so a manifest means the same wherever minimcp is started from.
 
@@ -88,9 +91,12 @@ type Manifest struct {
 	skills           []*mcp.Skill
 	// execLimit bounds the programs of the exec tools running at once.
 	execLimit *execLimit
-	// transport carries the requests of http tools; nil when there are none. close releases
-	// its idle connections.
+	// transport carries the requests of http and openapi tools; nil when there are none.
+	// close releases its idle connections.
 	transport *http.Transport
+	// warnings are what the server should log at start: the operations of OpenAPI
+	// descriptions left out, and why.
+	warnings []string
 }
 
 // manifestTool is a tool of the manifest and the handler that serves it.
@@ -112,6 +118,9 @@ func Load(file string, opts *Options) (*Manifest, error) {
 // Register adds everything the manifest declares to srv. The manifest has been checked, so
 // none of the registrations panics. Tool calls are logged to logger at debug level.
 func (m *Manifest) Register(srv *mcp.Server, logger *slog.Logger) {
+	for _, w := range m.warnings {
+		logger.Warn(w)
+	}
 	for _, t := range m.tools {
 		srv.AddRawTool(t.tool, t.handler(logger.With("tool", t.tool.Name)))
 	}
@@ -222,9 +231,10 @@ func parseManifest(file string, data []byte, opts *Options) (*Manifest, error) {
 	resources, _ := o.array("resources")
 	prompts, _ := o.array("prompts")
 	skills, _ := o.array("skills")
+	specs, _ := o.array("openapi")
 	o.done()
-	if len(tools)+len(resources)+len(prompts)+len(skills) == 0 && len(c.problems) == 0 {
-		c.errorf("", "declares no tools, resources, prompts or skills")
+	if len(tools)+len(resources)+len(prompts)+len(skills)+len(specs) == 0 && len(c.problems) == 0 {
+		c.errorf("", "declares no tools, resources, prompts, skills or OpenAPI descriptions")
 	}
 
 	toolAt := map[string]string{}
@@ -240,6 +250,9 @@ func parseManifest(file string, data []byte, opts *Options) (*Manifest, error) {
 		}
 		toolAt[t.tool.Name] = path
 		m.tools = append(m.tools, t)
+	}
+	for i, raw := range specs {
+		c.openapiSpec(indexPath("openapi", i), raw, m, toolAt)
 	}
 	uriAt := map[string]string{}
 	for i, raw := range resources {

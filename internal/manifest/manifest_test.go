@@ -82,7 +82,7 @@ func TestParseManifestErrors(t *testing.T) {
 			`manifest m.json:3:18: invalid character '}' looking for beginning of object key string`},
 		{"truncated", `{"tools": [`, `manifest m.json:1:12: unexpected end of JSON input`},
 		{"not an object", `[]`, `manifest m.json: must be a JSON object`},
-		{"empty", `{}`, `manifest m.json: declares no tools, resources, prompts or skills`},
+		{"empty", `{}`, `manifest m.json: declares no tools, resources, prompts, skills or OpenAPI descriptions`},
 		{"unknown top-level field", `{"tool": []}`, `manifest m.json: tool: unknown field (did you mean "tools"?)`},
 		{"tools not an array", `{"tools": {}}`, `manifest m.json: tools: must be an array`},
 		{"tool not an object", `{"tools": ["grep"]}`, `manifest m.json: tools[0]: must be an object`},

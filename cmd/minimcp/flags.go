@@ -224,6 +224,23 @@ func (l *stringList) Set(v string) error {
 	return nil
 }
 
+// headerList is a repeatable flag of "Name: value" headers. Unlike stringList it does not
+// split on commas, which header values hold; a value from the environment holds one header
+// per line.
+type headerList []string
+
+func (l *headerList) String() string { return strings.Join(*l, "\n") }
+
+// Set appends each non-empty line of v.
+func (l *headerList) Set(v string) error {
+	for _, p := range strings.Split(v, "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
 // parseLogLevel reads a --log-level value: debug, info, warn or error.
 func parseLogLevel(s string) (slog.Level, bool) {
 	switch s {

@@ -2,6 +2,7 @@
 // checks or load-tests any MCP Streamable HTTP endpoint.
 //
 //	minimcp serve [--manifest FILE]           serve tools over Streamable HTTP (or --stdio)
+//	minimcp serve --openapi SPEC              serve a REST API's operations as tools
 //	minimcp conformance                       serve what the official conformance suite tests
 //	minimcp bench URL                         load-test an MCP endpoint
 //	minimcp tools URL                         list an endpoint's tools

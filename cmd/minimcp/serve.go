@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/manifest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
@@ -85,6 +86,8 @@ type serveConfig struct {
 	logJSON         bool
 	logLevel        slog.Level
 	manifest        string
+	// openapi is --openapi and the flags that go with it; Spec is "" without it.
+	openapi         manifest.OpenAPI
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
 	pollAfter       time.Duration
@@ -188,6 +191,11 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
+	fs.StringVar(&cfg.openapi.Spec, "openapi", "", "OpenAPI description (a file or a URL; Swagger 2.0, OpenAPI 3.0 or 3.1; JSON or YAML) whose operations to serve as tools, alone or beside --manifest's (see docs/manifest.md)")
+	fs.StringVar(&cfg.openapi.BaseURL, "openapi-base", "", "base URL of the --openapi API, instead of the description's server")
+	var openapiHeaders headerList
+	fs.Var(&openapiHeaders, "openapi-header", "header sent with every --openapi request, 'Name: value' (repeatable; ${NAME} in the value is the environment variable NAME; in the environment, one per line)")
+	fs.BoolVar(&cfg.openapi.DryRun, "openapi-dry-run", false, "the --openapi tools answer with the request they would send, and send nothing")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "on shutdown, keep the listener open at least this long, /readyz answering 503, so balancers notice before the port closes; counts within --shutdown-timeout")
 	fs.IntVar(&cfg.maxProcesses, "max-processes", manifest.DefaultMaxProcesses, "most programs of the manifest's exec tools running at once; a call beyond it waits for a slot, up to the tool's timeout")
@@ -226,6 +234,15 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	if len(pos) > 0 {
 		return bad("unexpected argument %q: serve takes flags only", pos[0])
 	}
+	if cfg.openapi.Spec == "" && (cfg.openapi.BaseURL != "" || len(openapiHeaders) > 0 || cfg.openapi.DryRun) {
+		return bad("--openapi-base, --openapi-header and --openapi-dry-run go with --openapi")
+	}
+	for _, h := range openapiHeaders {
+		if name, _, ok := strings.Cut(h, ":"); !ok || !httptoken.Valid(strings.TrimSpace(name)) {
+			return bad("--openapi-header %q: want 'Name: value'", h)
+		}
+	}
+	cfg.openapi.Headers = openapiHeaders
 
 	switch *response {
 	case "auto":
@@ -396,11 +413,16 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 		MaxStateBytes: cfg.maxStateBytes,
 		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal,
 		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions()}
-	if cfg.manifest == "" {
+	if cfg.manifest == "" && cfg.openapi.Spec == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
 	}
-	m, err := manifest.Load(cfg.manifest, &manifest.Options{Version: version})
+	mopts := &manifest.Options{Version: version}
+	if cfg.openapi.Spec != "" {
+		o := cfg.openapi
+		mopts.OpenAPI = &o
+	}
+	m, err := manifest.Load(cfg.manifest, mopts)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -258,6 +259,42 @@ func TestServeManifest(t *testing.T) {
 	assert.NotContains(t, r.logs.String(), "s3cret")
 }
 
+// TestServeOpenAPI: serve --openapi serves a REST API's operations as tools, in one command:
+// the base URL and a header with a secret from the environment come from the flags.
+func TestServeOpenAPI(t *testing.T) {
+	var got atomic.Value // the upstream's last request
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id": 7, "name": "widget"}`)
+	}))
+	t.Cleanup(up.Close)
+	spec := filepath.Join(t.TempDir(), "shop.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(`
+openapi: 3.1.0
+info: {title: Shop, version: "1"}
+servers: [{url: "https://shop.example/api"}]
+paths:
+  /items/{id}:
+    get:
+      operationId: items/get
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+`), 0o600))
+	t.Setenv("MINIMCP_TEST_SECRET", "s3cret")
+	r := startServe(t, "--openapi", spec, "--openapi-base", up.URL+"/v1", "--openapi-header", "Authorization: Bearer ${MINIMCP_TEST_SECRET}",
+		"--stateless", "--response", "json")
+	c := newTestMCP(t, r.base+"/mcp", "")
+	res := c.tool(t.Context(), "items_get", `{"id": "a/b"}`)
+	require.False(t, res.IsError, "%v", texts(res))
+	assert.JSONEq(t, `{"id": 7, "name": "widget"}`, string(res.StructuredContent))
+	req := got.Load().(*http.Request)
+	assert.Equal(t, "/v1/items/a%2Fb", req.RequestURI)
+	assert.Equal(t, "Bearer s3cret", req.Header.Get("Authorization"))
+	assert.Contains(t, r.logs.String(), "tools=items_get")
+	assert.NotContains(t, r.logs.String(), "s3cret")
+}
+
 func TestServeAuth(t *testing.T) {
 	r := startServe(t, "--auth-token", "flag-token-0000", "--auth-token", "@testdata/tokens.txt", "--log-level", "debug")
 	url := r.base + "/mcp"
@@ -451,6 +488,8 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--help"}, 0, "--max-session-event-bytes  [MINIMCP_MAX_SESSION_EVENT_BYTES] (default 1048576)"},
 		{[]string{"--help"}, 0, "--client-request-timeout  [MINIMCP_CLIENT_REQUEST_TIMEOUT] (default 1m0s)"},
 		{[]string{"--manifest", "testdata/nope.json"}, 1, "manifest testdata/nope.json: open testdata/nope.json: no such file or directory\n"},
+		{[]string{"--openapi-base", "http://127.0.0.1:1"}, 2, "minimcp serve: --openapi-base, --openapi-header and --openapi-dry-run go with --openapi"},
+		{[]string{"--openapi", "x.yaml", "--openapi-header", "Bearer x"}, 2, `minimcp serve: --openapi-header "Bearer x": want 'Name: value'`},
 		{[]string{"--addr", taken.Addr().String()}, 1, "minimcp: serve: listen tcp " + taken.Addr().String() + ": bind: address already in use"},
 	}
 	for _, tt := range tests {

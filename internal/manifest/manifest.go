@@ -70,6 +70,79 @@ type Options struct {
 	// manifest that names none, and the User-Agent (minimcp/VERSION) of its http tools. If
 	// empty, "dev".
 	Version string
+	// OpenAPI, if set, is one more OpenAPI description to serve, as `minimcp serve --openapi`
+	// gives it: added to the manifest's "openapi" array, or served alone by [Load] with no
+	// file.
+	OpenAPI *OpenAPI
+}
+
+// OpenAPI is an element of a manifest's "openapi" array given by flags rather than a file.
+type OpenAPI struct {
+	// Spec is the description: a file, relative to the working directory, or a URL.
+	Spec string
+	// BaseURL overrides the description's server URL; "" keeps it.
+	BaseURL string
+	// Headers are sent with every request, "Name: value" each; values may use ${NAME}.
+	Headers []string
+	// DryRun makes each call answer with the request it would send, sending nothing.
+	DryRun bool
+}
+
+// openapiFlagsLabel names the flags in the problems of a description served without a
+// manifest file.
+const openapiFlagsLabel = "(--openapi)"
+
+// element returns the "openapi" element o stands for.
+func (o *OpenAPI) element() (json.RawMessage, error) {
+	spec := o.Spec
+	if !strings.HasPrefix(spec, "http://") && !strings.HasPrefix(spec, "https://") {
+		abs, err := filepath.Abs(spec)
+		if err != nil {
+			return nil, err
+		}
+		spec = abs
+	}
+	e := map[string]any{"spec": spec}
+	if o.BaseURL != "" {
+		e["baseUrl"] = o.BaseURL
+	}
+	if len(o.Headers) > 0 {
+		h := map[string]string{}
+		for _, line := range o.Headers {
+			name, value, _ := strings.Cut(line, ":")
+			h[strings.TrimSpace(name)] = strings.TrimSpace(value)
+		}
+		e["headers"] = h
+	}
+	if o.DryRun {
+		e["dryRun"] = true
+	}
+	return json.Marshal(e)
+}
+
+// withOpenAPI returns the manifest data with the element of o appended to its "openapi"
+// array. Data that is not a JSON object is returned as it is, for parseManifest to report.
+func withOpenAPI(data []byte, o *OpenAPI) ([]byte, error) {
+	elem, err := o.element()
+	if err != nil {
+		return nil, err
+	}
+	if data == nil {
+		data = []byte(`{}`)
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil || top == nil {
+		return data, nil
+	}
+	var list []json.RawMessage
+	if raw, ok := top["openapi"]; ok && json.Unmarshal(raw, &list) != nil {
+		return data, nil // not an array: reported as such
+	}
+	list = append(list, elem)
+	if top["openapi"], err = json.Marshal(list); err != nil {
+		return nil, err
+	}
+	return json.Marshal(top)
 }
 
 // Manifest is a parsed and fully checked manifest, ready to register. Its methods are not
@@ -106,11 +179,24 @@ type manifestTool struct {
 }
 
 // Load reads and checks the manifest in file; opts may be nil. The error names the file and,
-// for each problem, where it is, one per line.
+// for each problem, where it is, one per line. With opts.OpenAPI, file may be "": the manifest
+// is then that description alone, and its problems are named "manifest (--openapi): ...".
 func Load(file string, opts *Options) (*Manifest, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", file, err)
+	var data []byte
+	if file != "" || opts == nil || opts.OpenAPI == nil {
+		var err error
+		if data, err = os.ReadFile(file); err != nil {
+			return nil, fmt.Errorf("manifest %s: %w", file, err)
+		}
+	}
+	if opts != nil && opts.OpenAPI != nil {
+		var err error
+		if data, err = withOpenAPI(data, opts.OpenAPI); err != nil {
+			return nil, fmt.Errorf("--openapi: %w", err)
+		}
+		if file == "" {
+			file = openapiFlagsLabel
+		}
 	}
 	return parseManifest(file, data, opts)
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -384,4 +385,33 @@ func TestOpenAPIGitHubToolsList(t *testing.T) {
 	assert.Greater(t, len(seen), 1000)
 	assert.Greater(t, pages, 1)
 	assert.True(t, seen["meta_root"])
+}
+
+// TestLoadOpenAPIOption: Options.OpenAPI (the --openapi flags) serves a description alone, or
+// beside a manifest's tools; its problems are named after the flags.
+func TestLoadOpenAPIOption(t *testing.T) {
+	up := newRecorder(t, nil)
+	spec := writeSpec(t, "shop.yaml", shopSpec, "http://127.0.0.1:1")
+	t.Setenv("SHOP_TOKEN", "t0k")
+	m, err := Load("", &Options{OpenAPI: &OpenAPI{Spec: spec, BaseURL: up.URL + "/v9", Headers: []string{"Authorization: Bearer ${SHOP_TOKEN}", "X-A: b: c"}}})
+	require.NoError(t, err)
+	t.Cleanup(m.Close)
+	assert.Len(t, m.ToolNames(), 7)
+	srv := mcp.NewServer(&m.Impl, nil)
+	m.Register(srv, slog.New(slog.DiscardHandler))
+	res := inProcTool(t, srv, "open", `{}`)
+	require.False(t, res.IsError, "%v", texts(res))
+	r := up.requests()[0]
+	assert.Equal(t, "/v9/open", r.URL.Path)
+	assert.Equal(t, "Bearer t0k", r.Header.Get("Authorization"))
+	assert.Equal(t, "b: c", r.Header.Get("X-A"))
+
+	file := filepath.Join(t.TempDir(), "m.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"tools": [{"name": "open", "inputSchema": {"type": "object"}, "exec": {"command": ["true"]}}]}`), 0o600))
+	_, err = Load(file, &Options{OpenAPI: &OpenAPI{Spec: spec}})
+	assert.EqualError(t, err, "manifest "+file+`: openapi[0].spec: `+spec+`: the tool name "open" of DELETE /open is taken (tools[0]); set "namePrefix" or exclude one`)
+
+	_, err = Load("", &Options{OpenAPI: &OpenAPI{Spec: filepath.Join(t.TempDir(), "none.yaml")}})
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "manifest (--openapi): openapi[0].spec: open "), err.Error())
 }

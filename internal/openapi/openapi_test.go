@@ -463,3 +463,22 @@ func TestResponseDescription(t *testing.T) {
 	assert.Equal(t, "Server trouble", o.ResponseDescription(503))
 	assert.Empty(t, o.ResponseDescription(404))
 }
+
+// TestUncompilableSchema: an operation whose input schema the server would refuse is left
+// out, with why; an output schema it would refuse is dropped; the others are served.
+func TestUncompilableSchema(t *testing.T) {
+	d := parse(t, `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{
+		"/a":{"get":{"operationId":"a","parameters":[{"name":"q","in":"query","schema":{"type":"string","pattern":"^(?!admin)"}}],"responses":{}}},
+		"/b":{"get":{"operationId":"b","responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","properties":{"s":{"type":"string","pattern":"(?<=x)y"}}}}}}}}},
+		"/c":{"get":{"operationId":"c","responses":{}}}}}`)
+	var names []string
+	for _, o := range d.Operations {
+		names = append(names, o.Name)
+	}
+	assert.Equal(t, []string{"b", "c"}, names)
+	assert.Nil(t, op(t, d, "b").OutputSchema)
+	require.Len(t, d.Skipped, 1)
+	assert.Equal(t, `paths["/a"].get`, d.Skipped[0].Path)
+	assert.Contains(t, d.Skipped[0].Message, "skipped: its input schema: ")
+	assert.Contains(t, d.Skipped[0].Message, "pattern")
+}

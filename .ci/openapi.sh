@@ -5,7 +5,9 @@
 #     (internal/openapi: TestExampleDescriptions);
 #   - GitHub's REST API description (@octokit/openapi) loads whole with unique tool names, and
 #     tools/list pages through it (TestGitHubDescription, TestOpenAPIGitHubToolsList), with the
-#     load time reported (BenchmarkParseGitHub, one run);
+#     load times reported (BenchmarkParseGitHub: the description read and its tools made;
+#     BenchmarkLoadGitHub: served through a manifest, the schemas compiled by the server; one
+#     run each);
 #   - Stoplight Prism (`prism mock`, which validates every request against the description)
 #     serves the Petstore description of @readme/oas-examples, and the manifest's openapi tools
 #     call it: path, query and body parameters, both of its security schemes, and a call Prism
@@ -66,6 +68,7 @@ if ! $ok; then
   tail -n 50 "$logs/prism.log"
   exit 1
 fi
-lib_log "openapi: loading GitHub's description (BenchmarkParseGitHub, one run)"
+lib_log "openapi: loading GitHub's description (BenchmarkParseGitHub, BenchmarkLoadGitHub; one run each)"
 go test -count=1 -run '^$' -bench '^BenchmarkParseGitHub$' -benchtime 1x ./internal/openapi/ | grep -E '^Benchmark'
+go test -count=1 -run '^$' -bench '^BenchmarkLoadGitHub$' -benchtime 1x ./internal/manifest/ | grep -E '^Benchmark'
 lib_log "openapi: passed in $((SECONDS - started)) s"

@@ -415,3 +415,22 @@ func TestLoadOpenAPIOption(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "manifest (--openapi): openapi[0].spec: open "), err.Error())
 }
+
+// BenchmarkLoadGitHub measures serving GitHub's REST API description: reading it, making its
+// tools, and registering them on a server (which compiles their schemas).
+func BenchmarkLoadGitHub(b *testing.B) {
+	dir := os.Getenv("MINIMCP_OCTOKIT_OPENAPI")
+	if dir == "" {
+		b.Skip("MINIMCP_OCTOKIT_OPENAPI is not set (bash .ci/openapi.sh sets it to node_modules/@octokit/openapi)")
+	}
+	data := []byte(`{"openapi": [{"spec": "` + filepath.Join(dir, "generated", "api.github.com.json") + `"}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := parseManifest("m.json", data, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Register(mcp.NewServer(&m.Impl, nil), slog.New(slog.DiscardHandler))
+		m.Close()
+	}
+}

@@ -74,6 +74,9 @@ type httpTool struct {
 	// statusNote, if set, says what the upstream's API means by an answer's status, for the
 	// tool error of a non-2xx answer (an OpenAPI operation's description of it).
 	statusNote func(status int) string
+	// binaryContent makes a binary 2xx answer an image, audio or embedded blob content block
+	// rather than a description of it (openapi tools, whose APIs serve files on purpose).
+	binaryContent bool
 }
 
 // httpTool checks the "http" member of a tool.
@@ -320,7 +323,35 @@ func (x *httpTool) send(ctx context.Context, newReq func(context.Context) (*http
 		}
 		return mcp.ErrorResult(fmt.Sprintf("upstream answered %s: %s", resp.Status, why)), resp.StatusCode, nil
 	}
+	if x.binaryContent && !truncated {
+		if res := binaryResult(resp, data); res != nil {
+			return res, resp.StatusCode, nil
+		}
+	}
 	return answerResult(resp.Header.Get("Content-Type"), data, truncated), resp.StatusCode, nil
+}
+
+// binaryResult returns a binary answer as content (schema/2025-11-25/schema.ts: ImageContent,
+// AudioContent, EmbeddedResource with a blob): an image or audio block by its media type, a
+// blob otherwise, whose URI is the request's URL without its query (which may hold a
+// credential). It returns nil for an answer that is text or JSON.
+func binaryResult(resp *http.Response, data []byte) *mcp.CallToolResult {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") || utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.ImageContent{Data: data, MimeType: mt}}}
+	case strings.HasPrefix(mt, "audio/"):
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.AudioContent{Data: data, MimeType: mt}}}
+	}
+	if mt == "" {
+		mt = "application/octet-stream"
+	}
+	u := *resp.Request.URL
+	u.RawQuery, u.ForceQuery, u.User, u.Fragment = "", false, nil, ""
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: u.String(), MimeType: mt, Blob: data}}}}
 }
 
 // failed turns a request that got no complete answer into a result: a tool error for a

@@ -177,7 +177,7 @@ func (c *checker) openapiSpec(path string, raw json.RawMessage, m *Manifest, too
 		toolAt[name] = fmt.Sprintf("%s (%s %s)", path, op.Method, op.Path)
 		x := &openapiTool{name: name, op: op, header: header, host: host, creds: creds, dryRun: dryRun,
 			send: &httpTool{name: name, method: op.Method, timeout: timeout, maxResponse: maxResponse, client: client,
-				userAgent: "minimcp/" + m.version, statusNote: op.ResponseDescription}}
+				userAgent: "minimcp/" + m.version, statusNote: op.ResponseDescription, binaryContent: true}}
 		x.url, x.reservedQuery = urlTemplateFor(u, op.Path)
 		for _, cr := range creds {
 			if cr.scheme.Type == "apiKey" && cr.scheme.In == "query" {

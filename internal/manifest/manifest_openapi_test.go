@@ -72,6 +72,12 @@ paths:
     get: {operationId: either, security: [{bearer: []}, {key: []}], responses: {"200": {description: ok}}}
   /open:
     delete: {operationId: open, security: [], responses: {"204": {description: gone}}}
+  /files/{name}:
+    get:
+      operationId: file
+      security: []
+      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: the file, content: {application/octet-stream: {}, image/png: {}}}}
 `
 
 // writeSpec writes a description into a temporary directory and returns its path.
@@ -90,6 +96,15 @@ func shopUpstream(t *testing.T, tokens *atomic.Int32) *recorder {
 			n := tokens.Add(1)
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"access_token":"tok`+string(rune('0'+n))+`","token_type":"bearer","expires_in":3600}`)
+		case r.URL.Path == "/api/files/a.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write([]byte{0x89, 'P', 'N', 'G', 0, 0xff})
+		case r.URL.Path == "/api/files/a.bin":
+			w.Header().Set("Content-Type", "application/octet-stream")
+			_, _ = w.Write([]byte{0, 1, 2})
+		case r.URL.Path == "/api/files/a.txt":
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, "plain")
 		case r.URL.Path == "/api/items/404":
 			w.WriteHeader(http.StatusNotFound)
 		case r.URL.Path == "/api/items/401":
@@ -130,7 +145,7 @@ func TestOpenAPITools(t *testing.T) {
 		for _, tl := range list.Tools {
 			names = append(names, tl.Name)
 		}
-		assert.ElementsMatch(t, []string{"items_get", "createItem", "viaBearer", "viaBasic", "viaOAuth", "either", "open"}, names)
+		assert.ElementsMatch(t, []string{"items_get", "createItem", "viaBearer", "viaBasic", "viaOAuth", "either", "open", "file"}, names)
 		get := list.Tools[slicesIndex(names, "items_get")]
 		assert.Equal(t, "Get an item", get.Title)
 		assert.True(t, *get.Annotations.ReadOnlyHint)
@@ -196,6 +211,18 @@ func TestOpenAPITools(t *testing.T) {
 			assert.Equal(t, []string{want}, texts(res), args)
 		}
 		assert.Len(t, up.requests(), before, "nothing sent")
+	})
+
+	t.Run("binary answers", func(t *testing.T) {
+		res := inProcTool(t, srv, "file", `{"name":"a.png"}`)
+		require.False(t, res.IsError)
+		require.Len(t, res.Content, 1)
+		assert.Equal(t, &mcp.ImageContent{Data: []byte{0x89, 'P', 'N', 'G', 0, 0xff}, MimeType: "image/png"}, res.Content[0])
+		res = inProcTool(t, srv, "file", `{"name":"a.bin"}`)
+		require.Len(t, res.Content, 1)
+		assert.Equal(t, &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: up.URL + "/api/files/a.bin", MimeType: "application/octet-stream", Blob: []byte{0, 1, 2}}}, res.Content[0])
+		res = inProcTool(t, srv, "file", `{"name":"a.txt"}`)
+		assert.Equal(t, []string{"plain"}, texts(res))
 	})
 
 	t.Run("answers", func(t *testing.T) {
@@ -396,7 +423,7 @@ func TestLoadOpenAPIOption(t *testing.T) {
 	m, err := Load("", &Options{OpenAPI: &OpenAPI{Spec: spec, BaseURL: up.URL + "/v9", Headers: []string{"Authorization: Bearer ${SHOP_TOKEN}", "X-A: b: c"}}})
 	require.NoError(t, err)
 	t.Cleanup(m.Close)
-	assert.Len(t, m.ToolNames(), 7)
+	assert.Len(t, m.ToolNames(), 8)
 	srv := mcp.NewServer(&m.Impl, nil)
 	m.Register(srv, slog.New(slog.DiscardHandler))
 	res := inProcTool(t, srv, "open", `{}`)

@@ -461,3 +461,39 @@ func BenchmarkLoadGitHub(b *testing.B) {
 		m.Close()
 	}
 }
+
+// TestOpenAPIOAuthRefusedToken: a token the API refuses (401) is dropped, and the next call
+// fetches another; a token endpoint that refuses the client is a tool error without the secret.
+func TestOpenAPIOAuthRefusedToken(t *testing.T) {
+	var tokens atomic.Int32
+	up := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/token":
+			n := tokens.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"access_token":"tok`+string(rune('0'+n))+`","expires_in":3600}`)
+		case r.URL.Path == "/bad/token":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"error":"invalid_client"}`)
+		case r.Header.Get("Authorization") == "Bearer tok1":
+			w.WriteHeader(http.StatusUnauthorized)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"ok":true}`)
+		}
+	})
+	spec := writeSpec(t, "shop.yaml", shopSpec, up.URL)
+	t.Setenv("SHOP_SECRET", "s3cret")
+	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}"}}}]}`)
+	res := inProcTool(t, srv, "viaOAuth", `{}`)
+	assert.True(t, res.IsError)
+	res = inProcTool(t, srv, "viaOAuth", `{}`)
+	require.False(t, res.IsError, "%v", texts(res))
+	assert.Equal(t, int32(2), tokens.Load())
+
+	srv = manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}", "tokenUrl": "`+up.URL+`/bad/token"}}}]}`)
+	res = inProcTool(t, srv, "viaOAuth", `{}`)
+	assert.True(t, res.IsError)
+	assert.Equal(t, []string{"getting a token for cc: openapi: token endpoint refused the client credentials (401 Unauthorized): invalid_client"}, texts(res))
+}

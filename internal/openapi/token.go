@@ -145,7 +145,7 @@ func (c *ClientCredentials) fetch(ctx context.Context) (string, time.Duration, e
 	jsonErr := json.Unmarshal(data, &body)
 	if resp.StatusCode != http.StatusOK {
 		if jsonErr == nil && body.Error != "" {
-			return "", 0, fmt.Errorf("%w refused the client credentials (%s): %s %s", errTokenEndpoint, resp.Status, body.Error, body.Description)
+			return "", 0, fmt.Errorf("%w refused the client credentials (%s): %s", errTokenEndpoint, resp.Status, strings.TrimSpace(body.Error+" "+body.Description))
 		}
 		return "", 0, fmt.Errorf("%w answered %s", errTokenEndpoint, resp.Status)
 	}

@@ -501,13 +501,17 @@ func (x *openapiTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallT
 	if err != nil {
 		return mcp.ErrorResult(err.Error()), 0, nil
 	}
-	if r.Query != "" {
-		if target.RawQuery != "" {
-			target.RawQuery += "&"
-		}
-		target.RawQuery += r.Query
+	// What a dry run shows: the same, credentials hidden, and the base URL's query too, which
+	// may hold one from the environment.
+	shown := *target
+	shown.RawQuery = ""
+	for _, n := range x.url.queryNames {
+		shown.RawQuery = joinQuery(shown.RawQuery, url.QueryEscape(n)+"=(set by the manifest)")
 	}
-	shown := *target // what a dry run shows: the same, credentials hidden
+	if r.Query != "" {
+		target.RawQuery = joinQuery(target.RawQuery, r.Query)
+		shown.RawQuery = joinQuery(shown.RawQuery, r.Query)
+	}
 	header := x.header.Clone()
 	shownHeader := http.Header{}
 	for k := range header {

@@ -263,6 +263,10 @@ func TestOpenAPIDryRun(t *testing.T) {
 	assert.Equal(t, []string{"POST " + up.URL + "/api/items\nContent-Type: application/json\nCookie: sid=(secret)\nX-Client: (set by the manifest)\nX-Key: (secret)\n\n{\"id\":1}\n(dry run: nothing was sent)"}, texts(res))
 	assert.Empty(t, up.requests())
 	assert.NotContains(t, strings.Join(texts(res), ""), "k1")
+
+	srv = manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "baseUrl": "https://api.example/v1?client=${SHOP_KEY}"}]}`)
+	res = inProcTool(t, srv, "open", `{}`)
+	assert.Equal(t, []string{"DELETE https://api.example/v1/open?client=(set by the manifest)\n(dry run: nothing was sent)"}, texts(res))
 }
 
 // TestOpenAPISelect: include and exclude by tag, operationId and method; names they give that

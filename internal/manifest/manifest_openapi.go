@@ -52,11 +52,12 @@ nothing: a way to see what a model's calls would do before letting them reach th
 
 // Limits of reading a description.
 const (
-	// maxSpecBytes bounds a description, read from a file or a URL. GitHub's, among the
-	// largest, is 13 MB.
-	maxSpecBytes = 64 << 20
-	// specFetchTimeout bounds fetching a description from a URL.
-	specFetchTimeout = 30 * time.Second
+	// defaultMaxSpecBytes bounds a description, read from a file or a URL, unless the
+	// element sets maxSpecBytes. GitHub's, among the largest, is 13 MB.
+	defaultMaxSpecBytes = 64 << 20
+	// defaultSpecTimeout bounds fetching a description from a URL, unless the element sets
+	// specTimeout.
+	defaultSpecTimeout = 30 * time.Second
 )
 
 // openapiTool is a tool made from an operation of an OpenAPI description.
@@ -98,6 +99,8 @@ func (c *checker) openapiSpec(path string, raw json.RawMessage, m *Manifest, too
 	timeout := o.duration("timeout", defaultHTTPToolTimeout)
 	maxResponse := o.positive("maxResponseBytes", defaultMaxResponseBytes)
 	dryRun, _ := o.boolean("dryRun")
+	maxSpec := o.positive("maxSpecBytes", defaultMaxSpecBytes)
+	specTimeout := o.duration("specTimeout", defaultSpecTimeout)
 	withOutput := true
 	if v, present := o.boolean("outputSchema"); present {
 		withOutput = v
@@ -107,7 +110,7 @@ func (c *checker) openapiSpec(path string, raw json.RawMessage, m *Manifest, too
 		return
 	}
 	specPath := o.at("spec")
-	data, specURL, err := c.readSpec(spec, "minimcp/"+m.version)
+	data, specURL, err := c.readSpec(spec, "minimcp/"+m.version, maxSpec, specTimeout)
 	if err != nil {
 		c.errorf(specPath, "%v", err)
 		return
@@ -213,19 +216,19 @@ func ptr[T any](v T) *T { return &v }
 
 // readSpec reads a description from a file (relative to the manifest) or an http(s) URL. The
 // URL is returned for the description's relative server URLs.
-func (c *checker) readSpec(spec, userAgent string) ([]byte, *url.URL, error) {
+func (c *checker) readSpec(spec, userAgent string, maxBytes int64, timeout time.Duration) ([]byte, *url.URL, error) {
 	if !strings.HasPrefix(spec, "http://") && !strings.HasPrefix(spec, "https://") {
 		f, err := os.Open(c.resolve(spec))
 		if err != nil {
 			return nil, nil, err
 		}
 		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, maxSpecBytes+1))
+		data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(data) > maxSpecBytes {
-			return nil, nil, fmt.Errorf("%s is larger than %d bytes", spec, maxSpecBytes)
+		if int64(len(data)) > maxBytes {
+			return nil, nil, fmt.Errorf("%s is larger than %d bytes (maxSpecBytes)", spec, maxBytes)
 		}
 		return data, nil, nil
 	}
@@ -233,7 +236,7 @@ func (c *checker) readSpec(spec, userAgent string) ([]byte, *url.URL, error) {
 	if err != nil || u.Host == "" {
 		return nil, nil, fmt.Errorf("%s: not a URL", spec)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), specFetchTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, spec, nil)
 	if err != nil {
@@ -249,12 +252,12 @@ func (c *checker) readSpec(spec, userAgent string) ([]byte, *url.URL, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, fmt.Errorf("fetching the description: %s answered %s", u.Redacted(), resp.Status)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxSpecBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetching the description: %v", err)
 	}
-	if len(data) > maxSpecBytes {
-		return nil, nil, fmt.Errorf("the description at %s is larger than %d bytes", u.Redacted(), maxSpecBytes)
+	if int64(len(data)) > maxBytes {
+		return nil, nil, fmt.Errorf("the description at %s is larger than %d bytes (maxSpecBytes)", u.Redacted(), maxBytes)
 	}
 	return data, resp.Request.URL, nil
 }

@@ -301,6 +301,9 @@ func TestOpenAPIBadSpec(t *testing.T) {
 		`manifest m.json: openapi[0].spec: ` + spec + `: paths["/b"].post.requestBody.content["application/json"].schema.$ref: "#/components/schemas/Nope": no such schema`,
 	}, "\n"), err.Error())
 
+	_, err = parseManifest("m.json", []byte(`{"openapi": [{"spec": "`+spec+`", "maxSpecBytes": 10}]}`), nil)
+	assert.EqualError(t, err, `manifest m.json: openapi[0].spec: `+spec+` is larger than 10 bytes (maxSpecBytes)`)
+
 	relative := writeSpec(t, "rel.json", `{"openapi":"3.0.3","servers":[{"url":"/v2"}],"paths":{"/a":{"get":{"responses":{}}}}}`, "")
 	_, err = parseManifest("m.json", []byte(`{"openapi": [{"spec": "`+relative+`"}]}`), nil)
 	assert.EqualError(t, err, `manifest m.json: openapi[0].spec: the server URL "/v2" is relative: set "baseUrl" (or --openapi-base)`)

@@ -18,6 +18,9 @@ type Options struct {
 	MaxRefDepth int
 	// MaxYAMLNodes bounds the nodes a YAML document expands to. If zero, DefaultMaxYAMLNodes.
 	MaxYAMLNodes int
+	// MaxSchemaDepth bounds the nesting of a schema; a deeper one is a problem. If zero,
+	// DefaultMaxSchemaDepth.
+	MaxSchemaDepth int
 	// Select picks the operations to serve: only those it returns true for are read, so
 	// that the problems of the others do not count. If nil, all are.
 	Select func(OperationInfo) bool
@@ -157,13 +160,14 @@ type parser struct {
 	skipped []Problem
 	// schemas are the named schemas; schemasPrefix the $ref prefix that names them and
 	// schemasPath their JSON path.
-	schemas       map[string]any
-	schemasPrefix string
-	schemasPath   string
-	comps         map[string]*component
-	maxRefDepth   int
-	names         map[string]bool
-	doc           *Document
+	schemas        map[string]any
+	schemasPrefix  string
+	schemasPath    string
+	comps          map[string]*component
+	maxRefDepth    int
+	maxSchemaDepth int
+	names          map[string]bool
+	doc            *Document
 	// global values of Swagger 2.0 that operations inherit.
 	consumes []string
 	selectOp func(OperationInfo) bool
@@ -185,6 +189,9 @@ func Parse(data []byte, opts *Options) (*Document, error) {
 	if o.MaxYAMLNodes <= 0 {
 		o.MaxYAMLNodes = DefaultMaxYAMLNodes
 	}
+	if o.MaxSchemaDepth <= 0 {
+		o.MaxSchemaDepth = DefaultMaxSchemaDepth
+	}
 	tree, err := decode(data, o.MaxYAMLNodes)
 	if err != nil {
 		return nil, &Error{Problems: []Problem{{Message: err.Error()}}, err: ErrNotOpenAPI}
@@ -193,7 +200,7 @@ func Parse(data []byte, opts *Options) (*Document, error) {
 	if !ok {
 		return nil, &Error{Problems: []Problem{{Message: "must be an object (an OpenAPI or Swagger description)"}}, err: ErrNotOpenAPI}
 	}
-	p := &parser{root: root, comps: map[string]*component{}, maxRefDepth: o.MaxRefDepth, names: map[string]bool{}, doc: &Document{}, selectOp: o.Select}
+	p := &parser{root: root, comps: map[string]*component{}, maxRefDepth: o.MaxRefDepth, maxSchemaDepth: o.MaxSchemaDepth, names: map[string]bool{}, doc: &Document{}, selectOp: o.Select}
 	if !p.detect() {
 		return nil, &Error{Problems: p.ps.list, err: ErrNotOpenAPI}
 	}

@@ -30,8 +30,8 @@ else. A $ref to another document is a problem: nothing is fetched.
 // DefaultMaxRefDepth bounds the $refs followed in place, one inside another.
 const DefaultMaxRefDepth = 32
 
-// maxSchemaDepth bounds the nesting of a schema (subschemas inside subschemas).
-const maxSchemaDepth = 200
+// DefaultMaxSchemaDepth bounds the nesting of a schema (subschemas inside subschemas).
+const DefaultMaxSchemaDepth = 200
 
 // component is a named schema, converted on first use.
 type component struct {
@@ -73,8 +73,8 @@ type schemaConv struct {
 func (c *schemaConv) convert(v any, path string) (any, bool) {
 	c.depth++
 	defer func() { c.depth-- }()
-	if c.depth > maxSchemaDepth {
-		c.p.ps.add(path, "the schema is nested more than %d deep", maxSchemaDepth)
+	if c.depth > c.p.maxSchemaDepth {
+		c.p.ps.add(path, "the schema is nested more than %d deep", c.p.maxSchemaDepth)
 		return nil, false
 	}
 	switch s := v.(type) {

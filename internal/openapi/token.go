@@ -48,6 +48,10 @@ type ClientCredentials struct {
 	Scopes []string
 	// Client sends the token requests. If nil, http.DefaultClient.
 	Client *http.Client
+	// RefreshMargin is how long before its expiry a token is replaced, at most (a token is
+	// replaced after nine tenths of its lifetime when that comes first). If zero,
+	// DefaultRefreshMargin.
+	RefreshMargin time.Duration
 
 	// lock is a one-slot semaphore held while the token is read or fetched, so that a
 	// waiting call can give up when its context ends; made on first use (lockOnce), so
@@ -87,7 +91,11 @@ func (c *ClientCredentials) Token(ctx context.Context) (string, error) {
 	}
 	c.token, c.expiry = tok, time.Time{}
 	if lifetime > 0 {
-		margin := min(DefaultRefreshMargin, lifetime/10)
+		margin := c.RefreshMargin
+		if margin <= 0 {
+			margin = DefaultRefreshMargin
+		}
+		margin = min(margin, lifetime/10)
 		c.expiry = time.Now().Add(lifetime - margin)
 	}
 	return tok, nil

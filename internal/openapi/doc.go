@@ -52,8 +52,11 @@
 //
 // Parse reports, as problems with JSON paths, what makes the description unusable: a document
 // that is neither Swagger 2.0 nor OpenAPI 3.x, a $ref that points nowhere or outside the
-// document, a parameter without a name or with an unknown location, a path parameter that the
-// path does not hold. An operation that is valid but that the bridge cannot call (a request
-// body of a media type other than JSON, form or text, a cookie or header parameter of an
-// unsupported style, a required file upload) is left out and listed in [Document.Skipped] with why.
+// document, a cycle of $refs, a parameter without a name or with an unknown location, a
+// security requirement naming no declared scheme, a schema nested too deep. An operation that
+// is valid but that the bridge cannot call (a required request body of a media type other
+// than JSON, form or text, a parameter of a style its location does not allow, a required file
+// upload, a {variable} of its path that no parameter declares, an input schema the server's
+// validator refuses) is left out and listed in [Document.Skipped] with why. A path parameter
+// that the path does not hold is ignored.
 package openapi

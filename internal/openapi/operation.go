@@ -219,8 +219,7 @@ func (b *opBuilder) consumesJSON(o map[string]any) bool {
 // body reads an OpenAPI 3 requestBody. It returns why the operation is skipped, or "".
 func (b *opBuilder) body(o map[string]any, at string) string {
 	if b.p.version == 2 {
-		return ""
-		// Swagger 2.0 bodies are parameters (in: body, in: formData): see params.
+		return "" // Swagger 2.0 bodies are parameters (in: body, in: formData): see params
 	}
 	v, ok := o["requestBody"]
 	if !ok {

@@ -177,13 +177,10 @@ func bodyOf(b *Body, raw json.RawMessage) ([]byte, error) {
 			return nil, fmt.Errorf("a form body must be an object")
 		}
 		form := url.Values{}
-		var keys []string
 		var members map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &members)
 		for _, p := range v.pairs {
-			if !slices.Contains(keys, p[0]) {
-				keys = append(keys, p[0])
-			}
+			// An array member is one field per item (readValue wrote it as JSON text).
 			if m := members[p[0]]; len(m) > 0 && bytes.TrimSpace(m)[0] == '[' {
 				av, _, _ := readValue(m)
 				form[p[0]] = append(form[p[0]], av.items...)

@@ -41,6 +41,8 @@ else
   echo "$want_stamp" >"$stamp"
 fi
 nm=$dir/node_modules
+# The tests skip without these, unless MINIMCP_OPENAPI_REQUIRE says they must run.
+export MINIMCP_OPENAPI_REQUIRE=1
 export MINIMCP_OAS_EXAMPLES=$nm/@readme/oas-examples
 export MINIMCP_OCTOKIT_OPENAPI=$nm/@octokit/openapi
 lib_log "openapi: prism $("$nm/.bin/prism" --version), @readme/oas-examples $(node -p 'require(process.argv[1]).version' "$MINIMCP_OAS_EXAMPLES/package.json"), @octokit/openapi $(node -p 'require(process.argv[1]).version' "$MINIMCP_OCTOKIT_OPENAPI/package.json")"

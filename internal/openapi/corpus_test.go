@@ -16,13 +16,15 @@ import (
 	"github.com/minimcp/minimcp/internal/openapi"
 )
 
-// corpusDir returns the directory an environment variable names, or skips the test (fails it
-// in CI, where .ci/openapi.sh sets the variable).
+// corpusDir returns the directory an environment variable names, or skips the test, unless
+// MINIMCP_OPENAPI_REQUIRE is set, as .ci/openapi.sh sets it: then the test fails rather than
+// pass without having run. (CI's own variable would fail the plain go test ./... step of
+// .ci/run, which runs before .ci/openapi.sh has installed anything.)
 func corpusDir(t testing.TB, env, what string) string {
 	t.Helper()
 	dir := os.Getenv(env)
 	if dir == "" {
-		if os.Getenv("CI") != "" {
+		if os.Getenv("MINIMCP_OPENAPI_REQUIRE") != "" {
 			t.Fatalf("%s is not set: .ci/openapi.sh sets it to %s", env, what)
 		}
 		t.Skipf("%s is not set (bash .ci/openapi.sh sets it to %s)", env, what)

@@ -81,6 +81,9 @@ func (s *Server) getPrompt(ctx context.Context, r *Request) (any, error) {
 	if !ok {
 		return nil, UnknownPrompt(p.Name)
 	}
+	if err := r.checkScopes(e.prompt.Scopes); err != nil {
+		return nil, err // before the handler runs (see the design note in auth.go)
+	}
 	// MCP 2025-11-25, Server § Prompts, Error Handling: "Missing required arguments: -32602".
 	for _, a := range e.prompt.Arguments {
 		if _, ok := p.Arguments[a.Name]; a.Required && !ok {

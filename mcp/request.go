@@ -33,7 +33,9 @@ type Request struct {
 	sess      *Session
 	state     *SessionState
 	principal string
-	out       Sender
+	// auth is what the transport's authentication established, nil without one.
+	auth *AuthInfo
+	out  Sender
 
 	progressToken json.RawMessage
 	// cache is the cache hint of the result at a per-request revision, set by the method that
@@ -110,6 +112,12 @@ func (r *Request) LogLevel() LoggingLevel {
 // Principal returns the authenticated caller, or "" when the transport does no
 // authentication.
 func (r *Request) Principal() string { return r.principal }
+
+// Auth returns what the transport's authentication established about the caller (the
+// principal, the token's scopes, expiry and claims), or nil when the transport does no
+// authentication. The scopes a tool, prompt or resource requires have been checked before its
+// handler runs. The AuthInfo must not be modified.
+func (r *Request) Auth() *AuthInfo { return r.auth }
 
 // SessionID returns the id of the session the request arrived in, or "" when there is none.
 func (r *Request) SessionID() string {

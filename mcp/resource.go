@@ -145,23 +145,34 @@ func (s *Server) listResourceTemplates(r *Request) (any, error) {
 	return &ListResourceTemplatesResult{ResourceTemplates: out, NextCursor: next}, nil
 }
 
-// findResource returns the handler for uri and the cache hint of what it reads: a static
-// resource first, then the first template (in registration order) that matches.
-func (s *Server) findResource(uri string) (func(ctx context.Context, r *Request) (*ReadResourceResult, error), CacheHint, bool) {
+// foundResource is what findResource found for a URI.
+type foundResource struct {
+	read func(ctx context.Context, r *Request) (*ReadResourceResult, error)
+	// cache is the cache hint of what read returns.
+	cache CacheHint
+	// scopes are the scopes reading it needs (Resource.Scopes, ResourceTemplate.Scopes).
+	scopes []string
+}
+
+// findResource returns the handler for uri, the cache hint of what it reads and the scopes it
+// needs: a static resource first, then the first template (in registration order) that
+// matches.
+func (s *Server) findResource(uri string) (foundResource, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if e, ok := s.resources.get(uri); ok {
-		return func(ctx context.Context, r *Request) (*ReadResourceResult, error) { return e.handler(ctx, r, uri) }, e.res.Cache, true
+		return foundResource{func(ctx context.Context, r *Request) (*ReadResourceResult, error) { return e.handler(ctx, r, uri) },
+			e.res.Cache, e.res.Scopes}, true
 	}
 	for _, key := range s.templates.order {
 		e, _ := s.templates.get(key)
 		if vars, ok := e.match.Match(uri); ok {
-			return func(ctx context.Context, r *Request) (*ReadResourceResult, error) {
+			return foundResource{func(ctx context.Context, r *Request) (*ReadResourceResult, error) {
 				return e.handler(ctx, r, uri, vars)
-			}, e.tmpl.Cache, true
+			}, e.tmpl.Cache, e.tmpl.Scopes}, true
 		}
 	}
-	return nil, CacheHint{}, false
+	return foundResource{}, false
 }
 
 // uriParam returns the uri of resources/read, subscribe or unsubscribe, checked against
@@ -190,12 +201,15 @@ func (s *Server) readResource(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	read, hint, ok := s.findResource(uri)
+	found, ok := s.findResource(uri)
 	if !ok {
 		return nil, ResourceNotFound(uri)
 	}
-	r.cache = hint
-	res, err := read(ctx, r)
+	if err := r.checkScopes(found.scopes); err != nil {
+		return nil, err // before the handler runs (see the design note in auth.go)
+	}
+	r.cache = found.cache
+	res, err := found.read(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +228,12 @@ func (s *Server) subscribe(r *Request) (any, error) {
 		return nil, err
 	}
 	if r.Method == MethodResourcesSubscribe {
-		if _, _, ok := s.findResource(uri); !ok {
+		found, ok := s.findResource(uri)
+		if !ok {
 			return nil, ResourceNotFound(uri)
+		}
+		if err := r.checkScopes(found.scopes); err != nil {
+			return nil, err // updates tell what reading would
 		}
 		if max := s.opts.MaxSubscriptions; r.sess != nil && !r.sess.subscribe(uri, max) {
 			return nil, rpc.InvalidParams("%s: this session already holds %d subscriptions, the most allowed; unsubscribe from one first", r.Method, max)

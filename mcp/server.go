@@ -501,7 +501,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			"Invalid Request: session not initialized: send initialize before "+m.Method)}, true
 	}
 	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
-		state: stateFor(in, m.Params), principal: in.Principal, out: in.Out}
+		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out}
 	if sess != nil {
 		rctx := newRequestContext(ctx)
 		req.ctx = rctx

@@ -290,6 +290,10 @@ type Inbound struct {
 	ProtocolVersion string
 	// Principal is the authenticated caller, "" when the transport does no authentication.
 	Principal string
+	// Auth is what the transport's authentication established (Principal among it), nil
+	// when it does none; [Request.Auth] returns it, and the scopes of tools, prompts and
+	// resources are checked against it (see [AuthInfo]).
+	Auth *AuthInfo
 	// Out carries messages related to this request (progress, logging, server-to-client
 	// requests) to the client before the response; nil when there is no such stream.
 	Out Sender

@@ -17,6 +17,9 @@ type Prompt struct {
 	Icons []Icon `json:"icons,omitempty"`
 	// Meta: since 2025-06-18.
 	Meta Meta `json:"_meta,omitempty"`
+	// Scopes are the OAuth scopes prompts/get needs, checked before the handler runs when
+	// the transport authenticates requests (see [AuthInfo]). Never sent.
+	Scopes []string `json:"-"`
 }
 
 // downgrade returns p as a client of version knows it: without Icons before 2025-11-25; without Title,

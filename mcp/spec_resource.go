@@ -27,6 +27,9 @@ type Resource struct {
 	// bounds the hint of resources/list (see [CacheHint]). It is not sent as a member of the
 	// resource. The zero value: immediately stale, private.
 	Cache CacheHint `json:"-"`
+	// Scopes are the OAuth scopes reading (or subscribing to) it needs, checked before the
+	// handler runs when the transport authenticates requests (see [AuthInfo]). Never sent.
+	Scopes []string `json:"-"`
 }
 
 // downgrade returns r as a client of version knows it: without Icons before 2025-11-25; without Title,
@@ -73,6 +76,9 @@ type ResourceTemplate struct {
 	// 2026-07-28, and bounds the hint of resources/templates/list (see [CacheHint]). It is not
 	// sent as a member of the template. The zero value: immediately stale, private.
 	Cache CacheHint `json:"-"`
+	// Scopes are the OAuth scopes reading (or subscribing to) it needs, checked before the
+	// handler runs when the transport authenticates requests (see [AuthInfo]). Never sent.
+	Scopes []string `json:"-"`
 }
 
 // downgrade returns t as a client of version knows it: without Icons before 2025-11-25; without Title,

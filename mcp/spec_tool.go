@@ -33,6 +33,10 @@ type Tool struct {
 	// [Request.RunTask]). It is the server's own: never sent, since the extension lets the
 	// server decide per call (SEP-2663: "No per-tool warmup or per-request flag").
 	TaskSupport TaskSupport `json:"-"`
+	// Scopes are the OAuth scopes a call needs, checked before the handler runs when the
+	// transport authenticates requests (see [AuthInfo]). They are the server's own: never
+	// sent.
+	Scopes []string `json:"-"`
 }
 
 // specEmptyInputSchema is written for a nil Tool.InputSchema.

@@ -369,6 +369,9 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		return nil, UnknownTool(name)
 	}
 	name := e.tool.Name
+	if err := r.checkScopes(e.tool.Scopes); err != nil {
+		return nil, err // before the handler runs (see the design note in auth.go)
+	}
 	r.tool = e
 	if e.tool.TaskSupport == TaskRequired && r.modern() && !declaresTasks(r.state) {
 		// The tool cannot be served without a task (SEP-2663, Capability Negotiation): -32021

@@ -57,4 +57,15 @@
 // hint, resumes with a GET carrying Last-Event-ID and receives the rest: what was sent while
 // it was away is replayed, what follows arrives live (MCP 2025-11-25, Transports § Sending
 // Messages to the Server; SEP-1699). Clients of earlier revisions keep their connection.
+//
+// # Authorization
+//
+// With [Options.Auth] the handler is an OAuth 2.1 resource server (MCP 2025-11-25, Basic §
+// Authorization): a [TokenVerifier] checks the bearer token of every request against the
+// canonical URI of the server (the audience, RFC 8707), the protected resource metadata (RFC
+// 9728) is served at /.well-known/oauth-protected-resource (and that followed by the
+// endpoint's path), a request without a valid token gets 401 with a challenge pointing to it,
+// and one whose token lacks the scopes its tool, prompt or resource requires
+// ([mcp.Tool.Scopes] and the like) gets 403 insufficient_scope before the handler runs.
+// Handlers read the caller with [mcp.Request.Auth].
 package server

@@ -178,6 +178,11 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 	body := append([]byte(nil), *buf...)
 	rpc.PutBuffer(buf)
 	f, derr := h.x.decode(nil, body)
+	info := authOf(r.Context())
+	if derr == nil && !h.scopesAllow(w, info, &f) {
+		s.leave()
+		return
+	}
 	if derr == nil && f.batch {
 		// The rule of every transport: a session negotiated at 2025-03-26 may batch; an
 		// HTTP+SSE session usually negotiated 2024-11-05, which had no batches yet either.
@@ -201,7 +206,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		// Streamable HTTP POST's are, they need no goroutine and take no slot, so a client's
 		// answer to a server-to-client request is never refused because the handlers waiting
 		// for it fill the session's slots.
-		h.x.deliver(r.Context(), &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}, f)
+		h.x.deliver(r.Context(), &mcp.Inbound{Session: s.mcp, Principal: principal, Auth: info, Out: st}, f)
 		_ = h.saveIfChanged(r.Context(), s)
 		s.leave()
 		w.WriteHeader(http.StatusAccepted)
@@ -235,7 +240,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 			_ = st.Send(ctx, rpc.AppendResponse(nil, &rpc.Response{ID: rpc.NullID, Error: derr}))
 			return
 		}
-		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Out: st}
+		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Auth: info, Out: st}
 		replies := h.x.dispatch(ctx, in, f, nil)
 		_ = h.saveIfChanged(ctx, s)
 		if len(replies) > 0 {

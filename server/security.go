@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -11,7 +12,8 @@ import (
 )
 
 // guard runs the checks every MCP request passes before its handler: Host (DNS rebinding),
-// Origin, and authentication. The handler gets the principal.
+// Origin, and authentication (see the design note in auth.go). The handler gets the
+// principal; with Options.Auth, the request's context holds its AuthInfo (authOf).
 func (h *Handler) guard(next func(w http.ResponseWriter, r *http.Request, principal string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !h.hostAllowed(r) {
@@ -25,7 +27,14 @@ func (h *Handler) guard(next func(w http.ResponseWriter, r *http.Request, princi
 			return
 		}
 		principal := ""
-		if h.opts.Authenticate != nil {
+		if h.auth != nil {
+			info := h.authenticate(w, r)
+			if info == nil {
+				return
+			}
+			principal = info.Principal
+			r = r.WithContext(context.WithValue(r.Context(), authKey{}, info))
+		} else if h.opts.Authenticate != nil {
 			p, err := h.opts.Authenticate(r)
 			if err != nil {
 				// MCP 2025-11-25, Basic § Authorization: invalid or missing credentials get 401

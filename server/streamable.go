@@ -77,7 +77,7 @@ type Options struct {
 	MaxSessions int
 	// MaxSessionsPerPrincipal caps the live sessions of one principal, so that no caller can
 	// take every session of MaxSessions; initialize beyond it gets 429 with Retry-After and
-	// an error naming the quota. It applies only with Authenticate: without it every client
+	// an error naming the quota. It applies only with Auth or Authenticate: without it every client
 	// is the principal "", and a quota would be a lower MaxSessions, not fairness. (With
 	// Authenticate, callers it admits as "" share that one quota.) If zero, a tenth of
 	// MaxSessions, at least 1: no principal then holds more than a tenth of the server, and it
@@ -112,7 +112,7 @@ type Options struct {
 	MaxListens int
 	// MaxListensPerPrincipal caps the listen streams of one principal, so that no caller can
 	// take every stream of MaxListens; a listen beyond it gets 429 with Retry-After. It
-	// applies only with Authenticate, as MaxSessionsPerPrincipal does. If zero, a tenth of
+	// applies only with Auth or Authenticate, as MaxSessionsPerPrincipal does. If zero, a tenth of
 	// MaxListens, at least 1; negative means no quota.
 	MaxListensPerPrincipal int
 	// KeepAlive is the interval of keep-alive comments on idle SSE streams, subscriptions/listen
@@ -133,11 +133,18 @@ type Options struct {
 	AllowedHosts []string
 	// DisableHostCheck turns DNS rebinding protection off.
 	DisableHostCheck bool
-	// Authenticate maps a request to its principal. An error answers 401 with
-	// WWW-Authenticate: AuthChallenge. Sessions are bound to the principal that created them.
-	// If nil, there is no authentication and every principal is "".
+	// Auth makes the handler an OAuth 2.1 resource server: bearer tokens checked by a
+	// TokenVerifier, 401 and 403 challenges that name the protected resource metadata, which
+	// is served, and the scopes of tools, prompts and resources enforced (see [AuthOptions]).
+	// Sessions are bound to the principal that created them. New panics when both Auth and
+	// Authenticate are set.
+	Auth *AuthOptions
+	// Authenticate is the simpler form: it maps a request to its principal, with no scopes
+	// and no metadata. An error answers 401 with WWW-Authenticate: AuthChallenge. If nil (and
+	// Auth is nil), there is no authentication and every principal is "".
 	Authenticate func(r *http.Request) (principal string, err error)
-	// AuthChallenge is the WWW-Authenticate value of 401 answers. If empty, "Bearer".
+	// AuthChallenge is the WWW-Authenticate value of the 401 answers of Authenticate. If
+	// empty, "Bearer".
 	AuthChallenge string
 	// ReplicaID, if set, is sent in an X-Served-By header on every answer so operators can
 	// see load balancing at work.
@@ -197,6 +204,8 @@ type Handler struct {
 	router *httprouter.Router
 	store  SessionStore
 	events EventStore
+	// auth is the resource server made from Options.Auth, nil without it.
+	auth *authState
 	// shared is set when the session store came from Options.Sessions: other replicas may
 	// use it too (see the design note in session.go).
 	shared bool
@@ -299,7 +308,14 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 		o.MaxListensPerPrincipal = max(o.MaxListens/10, 1)
 	}
 	h.listens.max = o.MaxListens
-	if o.Authenticate != nil && o.MaxListensPerPrincipal > 0 {
+	if o.Auth != nil {
+		if o.Authenticate != nil {
+			panic("server: Options.Auth and Options.Authenticate are both set; use one")
+		}
+		h.auth = newAuthState(o.Auth, o.Path)
+	}
+	authenticates := o.Auth != nil || o.Authenticate != nil
+	if authenticates && o.MaxListensPerPrincipal > 0 {
 		h.listens.perPrincipal = o.MaxListensPerPrincipal
 	}
 	h.stopCtx, h.stopCancel = context.WithCancel(context.Background())
@@ -327,7 +343,7 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	h.store, h.shared = o.Sessions, o.Sessions != nil
 	if h.store == nil {
 		m := &MemorySessionStore{Max: o.MaxSessions}
-		if o.Authenticate != nil && o.MaxSessionsPerPrincipal > 0 {
+		if authenticates && o.MaxSessionsPerPrincipal > 0 {
 			m.MaxPerPrincipal = o.MaxSessionsPerPrincipal
 		}
 		h.store = m
@@ -377,6 +393,11 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	if o.LegacySSE {
 		r.HandlerFunc(http.MethodGet, "/sse", h.guard(h.serveLegacySSE))
 		r.HandlerFunc(http.MethodPost, "/message", h.guard(h.serveLegacyMessage))
+	}
+	if h.auth != nil {
+		for _, p := range h.auth.metadataPaths {
+			r.HandlerFunc(http.MethodGet, p, h.auth.serveMetadata)
+		}
 	}
 	r.HandlerFunc(http.MethodGet, "/healthz", h.Healthz)
 	r.HandlerFunc(http.MethodGet, "/readyz", h.Readyz)

@@ -48,6 +48,10 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		writeRPCError(w, http.StatusBadRequest, derr)
 		return
 	}
+	info := authOf(ctx)
+	if !h.scopesAllow(w, info, &f) {
+		return
+	}
 	if f.era == eraSession && !f.batch && mcp.IsModernVersion(hdrVersion) {
 		if k := f.msgs[0].Kind; k == rpc.KindRequest || k == rpc.KindNotification {
 			// The header names a revision without sessions, the body claims none: its _meta
@@ -110,7 +114,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		}
 	}
 
-	c.in = mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal}
+	c.in = mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal, Auth: info}
 	in := &c.in
 	if sess != nil {
 		in.Session = sess.mcp

@@ -93,3 +93,25 @@ func listDeps(t *testing.T, pattern string) []string {
 	}
 	return strings.Fields(string(out))
 }
+
+// TestJOSEOnlyInBinary: the JOSE library that verifies JWT access tokens
+// (github.com/go-jose/go-jose/v4) is the binary's alone, through internal/jwtauth: no core
+// package reaches it. (allowedModules implies as much; this names it, so that a change to that
+// list cannot let it in unnoticed.)
+func TestJOSEOnlyInBinary(t *testing.T) {
+	const jose = "github.com/go-jose/go-jose/v4"
+	for _, pkg := range []string{"rpc", "sse", "mcp", "server", "internal/jsontext", "internal/jsonschema", "internal/httptoken"} {
+		for _, dep := range listDeps(t, "./"+pkg+"/...") {
+			if dep == jose || strings.HasPrefix(dep, jose+"/") {
+				t.Errorf("%s reaches %s; only internal/jwtauth and cmd/minimcp may", pkg, dep)
+			}
+		}
+	}
+	found := false
+	for _, dep := range listDeps(t, "./internal/jwtauth") {
+		found = found || dep == jose
+	}
+	if !found {
+		t.Errorf("internal/jwtauth does not import %s: update this test", jose)
+	}
+}

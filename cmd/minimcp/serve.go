@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -79,7 +75,8 @@ type serveConfig struct {
 	maxPerPrincipal int
 	allowedOrigins  stringList
 	allowedHosts    stringList
-	tokens          []bearerToken
+	// auth is what the --auth-* flags say (see auth.go).
+	auth            authConfig
 	replicaID       string
 	stdio           bool
 	legacySSE       bool
@@ -173,7 +170,6 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs := newFlagSet("serve", "serve [flags]")
 	fs.SetOutput(stderr)
 	cfg := &serveConfig{}
-	var tokens stringList
 	fs.StringVar(&cfg.addr, "addr", defaultServeAddr, "TCP address to listen on, host:port (port 0 picks a free port)")
 	fs.StringVar(&cfg.path, "path", server.DefaultPath, "path of the MCP endpoint")
 	fs.BoolVar(&cfg.stateless, "stateless", false, "keep no sessions: every POST stands alone, any replica can serve it")
@@ -184,7 +180,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.IntVar(&cfg.maxPerPrincipal, "max-sessions-per-principal", 0, "most sessions one --auth-token principal holds at once; initialize beyond it gets 429; 0: a tenth of --max-sessions; -1: no quota")
 	fs.Var(&cfg.allowedOrigins, "allowed-origins", "Origin accepted besides same-origin and loopback ones (repeatable or comma-separated; * for any)")
 	fs.Var(&cfg.allowedHosts, "allowed-hosts", "Host accepted besides loopback names (repeatable or comma-separated); set when a loopback listener is reached by a name")
-	fs.Var(&tokens, "auth-token", "require Authorization: Bearer TOKEN (repeatable); @FILE reads one token per line, optionally 'TOKEN PRINCIPAL'")
+	authFlags := addAuthFlags(fs)
 	fs.StringVar(&cfg.replicaID, "replica-id", "", "sent as X-Served-By on every answer (default: the hostname)")
 	fs.BoolVar(&cfg.stdio, "stdio", false, "serve one client over stdin and stdout instead of HTTP (logs go to stderr)")
 	fs.BoolVar(&cfg.legacySSE, "legacy-sse", false, "also serve the 2024-11-05 HTTP+SSE transport: GET /sse and POST /message")
@@ -351,12 +347,14 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	if cfg.logLevel, ok = parseLogLevel(*logLevel); !ok {
 		return bad("--log-level: want debug, info, warn or error, got %q", *logLevel)
 	}
-	if cfg.tokens, err = parseAuthTokens(tokens); err != nil {
+	if cfg.auth, err = authFlags.config(); err != nil {
 		return bad("%v", err)
 	}
-	if cfg.stdio && len(cfg.tokens) > 0 {
-		// Nothing to check them against: the stdio client is whoever started the process.
-		return bad("--auth-token does not apply to --stdio")
+	if cfg.stdio && cfg.auth.enabled() {
+		// Nothing to check them against: the stdio client is whoever started the process (MCP
+		// 2025-11-25, Basic § Authorization: STDIO implementations "SHOULD NOT follow this
+		// specification, and instead retrieve credentials from the environment").
+		return bad("--auth-token and --auth-issuer do not apply to --stdio")
 	}
 	if cfg.replicaID == "" {
 		cfg.replicaID, _ = os.Hostname()
@@ -460,19 +458,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		Events:                 &server.MemoryEventStore{SessionBytes: cfg.sessionEventBytes, TotalBytes: cfg.eventBytes},
 		Logger:                 logger,
 	}
-	if len(cfg.tokens) > 0 {
-		auth := bearerAuth(cfg.tokens)
-		opts.Authenticate = func(r *http.Request) (string, error) {
-			principal, err := auth(r)
-			if err != nil {
-				logger.DebugContext(r.Context(), "authentication failed", "remote", r.RemoteAddr, "err", err)
-			} else {
-				logger.DebugContext(r.Context(), "authenticated", "principal", principal, "method", r.Method, "path", r.URL.Path)
-			}
-			return principal, err
-		}
-		opts.AuthChallenge = `Bearer realm="minimcp"`
-	}
+	opts.Auth = cfg.auth.options(ctx, logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(sio.stderr, "minimcp: serve: %v\n", err)
@@ -495,15 +481,12 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 	if cfg.stateless {
 		mode = "stateless"
 	}
-	auth := "none"
-	if len(cfg.tokens) > 0 {
-		auth = fmt.Sprintf("bearer (%d tokens)", len(cfg.tokens))
-	}
+	auth := cfg.auth.String()
 	logger.Info("minimcp serving", "url", "http://"+ln.Addr().String()+cfg.path, "mode", mode,
 		"response", cfg.responseName, "tools", strings.Join(tools, ","), "auth", auth,
 		"replica", cfg.replicaID, "legacySSE", cfg.legacySSE, "manifest", cfg.manifest, "protocolEra", cfg.era.String(), "version", version)
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && len(cfg.tokens) == 0 {
-		logger.Warn("listening beyond loopback without --auth-token: anyone who can reach this port can call the tools")
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && !cfg.auth.enabled() {
+		logger.Warn("listening beyond loopback without --auth-token or --auth-issuer: anyone who can reach this port can call the tools")
 	}
 	if len(cfg.stateKeys) == 0 {
 		logger.Warn("no --state-key: the requestState of input-required results is sealed with a random key of this process, so a retry reaching another replica (or this one restarted) is refused; replicas behind one endpoint must share --state-key")
@@ -576,114 +559,4 @@ func serveStdio(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []
 	}
 	logger.Info("stopped")
 	return 0
-}
-
-// bearerToken is a token --auth-token accepts, kept as its SHA-256 digest, and the principal
-// it authenticates.
-type bearerToken struct {
-	digest    [sha256.Size]byte
-	principal string
-}
-
-// Errors of bearer authentication, sent in the body of 401 answers.
-var (
-	errNoBearerToken  = errors.New("missing bearer token: send Authorization: Bearer TOKEN")
-	errBadBearerToken = errors.New("invalid bearer token")
-)
-
-// parseAuthTokens reads the values of --auth-token: a token, or @FILE with one token per line,
-// optionally followed by its principal; blank lines and lines starting with # are skipped. A
-// token without a principal is its own: "token-" and the first 8 hex digits of its SHA-256, so
-// that logs can tell callers apart without ever showing a token. Errors never show tokens
-// either.
-func parseAuthTokens(values []string) ([]bearerToken, error) {
-	var tokens []bearerToken
-	seen := map[[sha256.Size]byte]string{} // digest → where the token was given
-	add := func(where, tok, principal string) error {
-		if !isTokenText(tok) {
-			return fmt.Errorf("%s: a token must be printable ASCII without spaces", where)
-		}
-		d := sha256.Sum256([]byte(tok))
-		if prev, dup := seen[d]; dup {
-			return fmt.Errorf("%s: the same token as %s", where, prev)
-		}
-		seen[d] = where
-		if principal == "" {
-			principal = "token-" + hex.EncodeToString(d[:4])
-		}
-		tokens = append(tokens, bearerToken{digest: d, principal: principal})
-		return nil
-	}
-	for i, v := range values {
-		file, isFile := strings.CutPrefix(v, "@")
-		if !isFile {
-			if err := add(fmt.Sprintf("--auth-token #%d", i+1), v, ""); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("--auth-token @%s: %v", file, err)
-		}
-		n := 0
-		for ln, line := range strings.Split(string(data), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			where := fmt.Sprintf("--auth-token @%s: line %d", file, ln+1)
-			f := strings.Fields(line)
-			if len(f) > 2 {
-				return nil, fmt.Errorf("%s: want TOKEN or TOKEN PRINCIPAL", where)
-			}
-			principal := ""
-			if len(f) == 2 {
-				principal = f[1]
-			}
-			if err := add(where, f[0], principal); err != nil {
-				return nil, err
-			}
-			n++
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("--auth-token @%s: the file holds no tokens", file)
-		}
-	}
-	return tokens, nil
-}
-
-// isTokenText reports whether s can be a bearer token: visible ASCII, 0x21 to 0x7E.
-func isTokenText(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7E {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// bearerAuth returns a server.Options.Authenticate that accepts "Authorization: Bearer TOKEN"
-// for the given tokens (RFC 6750 §2.1). The presented token is hashed and compared with every
-// accepted digest in constant time, so neither its bytes nor which token matched shows in the
-// timing.
-func bearerAuth(tokens []bearerToken) func(*http.Request) (string, error) {
-	return func(r *http.Request) (string, error) {
-		scheme, tok, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		tok = strings.TrimSpace(tok)
-		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
-			return "", errNoBearerToken
-		}
-		d := sha256.Sum256([]byte(tok))
-		principal := ""
-		for i := range tokens {
-			if subtle.ConstantTimeCompare(d[:], tokens[i].digest[:]) == 1 {
-				principal = tokens[i].principal
-			}
-		}
-		if principal == "" {
-			return "", errBadBearerToken
-		}
-		return principal, nil
-	}
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
+	"github.com/minimcp/minimcp/server"
 )
 
 // syncBuffer is a bytes.Buffer for the concurrent writes of a logger.
@@ -306,10 +307,12 @@ func TestServeAuth(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		closeResp(resp)
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "token %q", token)
-		assert.Equal(t, `Bearer realm="minimcp"`, resp.Header.Get("WWW-Authenticate"))
 		if token == "" {
-			assert.Contains(t, string(body), "missing bearer token")
+			// RFC 6750 §3.1: a request without a token gets no error code.
+			assert.Equal(t, "Bearer", resp.Header.Get("WWW-Authenticate"))
+			assert.Contains(t, string(body), "send Authorization: Bearer")
 		} else {
+			assert.Equal(t, `Bearer error="invalid_token", error_description="invalid bearer token"`, resp.Header.Get("WWW-Authenticate"))
 			assert.Contains(t, string(body), "invalid bearer token")
 		}
 	}
@@ -328,7 +331,7 @@ func TestServeAuth(t *testing.T) {
 		}
 	}
 	logs := r.logs.String()
-	assert.Contains(t, logs, "auth=\"bearer (3 tokens)\"")
+	assert.Contains(t, logs, "auth=\"bearer (4 tokens)\"")
 	for _, token := range []string{"flag-token-0000", "alpha-token-1234", "bravo-token-5678"} {
 		assert.NotContains(t, logs, token)
 	}
@@ -370,34 +373,27 @@ func TestServeMaxBodyBytes(t *testing.T) {
 func TestParseAuthTokens(t *testing.T) {
 	tokens, err := parseAuthTokens([]string{"t1", "@testdata/tokens.txt"})
 	require.NoError(t, err)
-	require.Len(t, tokens, 3)
+	require.Len(t, tokens, 4)
 	d := sha256.Sum256([]byte("t1"))
 	assert.Equal(t, "token-"+hex.EncodeToString(d[:4]), tokens[0].principal)
 	assert.Equal(t, "alice", tokens[1].principal)
 
-	auth := bearerAuth(tokens)
-	for header, want := range map[string]string{
-		"Bearer alpha-token-1234":   "alice",
-		"bearer  alpha-token-1234 ": "alice",
-		"Bearer t1":                 tokens[0].principal,
+	assert.Equal(t, []string{"files:read", "files:write"}, tokens[3].scopes)
+	assert.Nil(t, tokens[0].scopes)
+
+	v := &serveVerifier{static: tokens, logger: slog.New(slog.DiscardHandler)}
+	for token, want := range map[string]string{
+		"alpha-token-1234": "alice",
+		"t1":               tokens[0].principal,
+		"carol-token-9012": "carol",
 	} {
-		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
-		req.Header.Set("Authorization", header)
-		p, err := auth(req)
-		require.NoError(t, err, header)
-		assert.Equal(t, want, p, header)
+		info, err := v.VerifyToken(t.Context(), token, "", httptest.NewRequest(http.MethodPost, "/mcp", nil))
+		require.NoError(t, err, token)
+		assert.Equal(t, want, info.Principal, token)
 	}
-	for header, want := range map[string]error{
-		"":                    errNoBearerToken,
-		"Basic dTpw":          errNoBearerToken,
-		"Bearer ":             errNoBearerToken,
-		"Bearer t2":           errBadBearerToken,
-		"Bearer alpha-token-": errBadBearerToken,
-	} {
-		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
-		req.Header.Set("Authorization", header)
-		_, err := auth(req)
-		assert.ErrorIs(t, err, want, header)
+	for _, token := range []string{"t2", "alpha-token-", "alpha-token-1234 "} {
+		_, err := v.VerifyToken(t.Context(), token, "", httptest.NewRequest(http.MethodPost, "/mcp", nil))
+		assert.ErrorIs(t, err, server.ErrInvalidToken, token)
 	}
 
 	dir := t.TempDir()
@@ -413,7 +409,7 @@ func TestParseAuthTokens(t *testing.T) {
 		{[]string{"a b"}, "--auth-token #1: a token must be printable ASCII without spaces"},
 		{[]string{"t", "t"}, "--auth-token #2: the same token as --auth-token #1"},
 		{[]string{"@" + writeFile("empty", "# nothing\n\n")}, "--auth-token @" + dir + "/empty: the file holds no tokens"},
-		{[]string{"@" + writeFile("three", "tok who extra\n")}, "--auth-token @" + dir + "/three: line 1: want TOKEN or TOKEN PRINCIPAL"},
+		{[]string{"@" + writeFile("spaced", "t\u00f6k who\n")}, "--auth-token @" + dir + "/spaced: line 1: a token must be printable ASCII without spaces"},
 		{[]string{"@" + dir + "/missing"}, "--auth-token @" + dir + "/missing: open " + dir + "/missing: no such file or directory"},
 	}
 	for _, tt := range bad {
@@ -452,7 +448,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--log-level", "loud"}, 2, `minimcp serve: --log-level: want debug, info, warn or error, got "loud"`},
 		{[]string{"--log-format", "xml"}, 2, `minimcp serve: --log-format: want text or json, got "xml"`},
 		{[]string{"--auth-token", "@testdata/nope.txt"}, 2, "minimcp serve: --auth-token @testdata/nope.txt: open testdata/nope.txt: no such file or directory"},
-		{[]string{"--stdio", "--auth-token", "t"}, 2, "minimcp serve: --auth-token does not apply to --stdio"},
+		{[]string{"--stdio", "--auth-token", "t"}, 2, "minimcp serve: --auth-token and --auth-issuer do not apply to --stdio"},
 		{[]string{"extra"}, 2, `minimcp serve: unexpected argument "extra": serve takes flags only (see minimcp serve --help)`},
 		{[]string{"--help"}, 0, "--body-read-timeout  [MINIMCP_BODY_READ_TIMEOUT] (default 30s)"},
 		{[]string{"--help"}, 0, "--state-ttl  [MINIMCP_STATE_TTL] (default 10m0s)"},

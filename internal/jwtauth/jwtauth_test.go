@@ -307,3 +307,25 @@ func TestNewChecksOptions(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// TestConcurrentFirstFetch: requests that need the key set at the same time share one fetch.
+func TestConcurrentFirstFetch(t *testing.T) {
+	keys := newKeys(t)
+	js := newJWKSServer(t, jwksOf(keys...))
+	v := newVerifier(t, js.URL, nil)
+	now := time.Now()
+	toks := make([]string, 16)
+	for i := range toks {
+		toks[i] = sign(t, keys[i%len(keys)], claims(now, ""))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(toks))
+	for i, tok := range toks {
+		wg.Go(func() { _, errs[i] = v.VerifyToken(context.Background(), tok, audience, nil) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), js.fetches.Load())
+}

@@ -2,7 +2,8 @@
 # Interoperability with the official MCP clients, run against the real `minimcp serve`:
 #   - the TypeScript SDK client (interop/ts, pinned by its package-lock.json) over Streamable
 #     HTTP (stateful and --stateless), the legacy HTTP+SSE transport (--legacy-sse) and stdio,
-#     and resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699);
+#     resuming a stream the server closed mid-call (`minimcp conformance`, SEP-1699), and
+#     discovering the OAuth protected resource metadata (RFC 9728) of a server with auth;
 #   - the TypeScript SDK v2 client (interop/ts2, @modelcontextprotocol/client, pinned the same
 #     way) over Streamable HTTP (stateful and --stateless) and stdio: pinned to 2026-07-28, in
 #     'auto' negotiation and in its default (legacy) mode against `minimcp serve` (over
@@ -80,8 +81,8 @@ fi
 
 # serve NAME [COMMAND] FLAGS... starts `minimcp serve --addr 127.0.0.1:PORT FLAGS...` (or
 # COMMAND instead of serve, when it is "conformance") as server NAME, waits for /healthz and
-# sets $port. Three ports are tried, in case another process takes one between lib_free_port
-# and the bind.
+# sets $port; @PORT@ in FLAGS becomes the port. Three ports are tried, in case another process
+# takes one between lib_free_port and the bind.
 serve() {
   local name=$1 cmd=serve attempt
   shift
@@ -91,7 +92,7 @@ serve() {
   fi
   for attempt in 1 2 3; do
     port=$(lib_free_port)
-    if lib_start_server "$name" "$port" "$logs/$name.log" -- "$bin" "$cmd" --addr "127.0.0.1:$port" "$@"; then
+    if lib_start_server "$name" "$port" "$logs/$name.log" -- "$bin" "$cmd" --addr "127.0.0.1:$port" "${@//@PORT@/$port}"; then
       return 0
     fi
     lib_log "interop: starting $name failed (attempt $attempt)"
@@ -159,6 +160,16 @@ fi
 ts2 conformance conformance.test.mjs streamable "http://127.0.0.1:$port/mcp" polling
 serve conformance-stateless conformance --stateless
 ts2 conformance-stateless conformance.test.mjs stateless "http://127.0.0.1:$port/mcp" conformance-stateless
+# RFC 9728: the TypeScript SDK client's protected resource discovery finds minimcp's metadata.
+serve auth --auth-token interop-token --auth-server http://127.0.0.1:9 --auth-resource "http://127.0.0.1:@PORT@/mcp"
+lib_log "interop: TypeScript SDK client, protected resource metadata discovery"
+if (cd "$tsdir" && node --test-reporter=spec auth.test.mjs "http://127.0.0.1:$port/mcp" interop-token http://127.0.0.1:9); then
+  record "typescript auth discovery" PASS
+else
+  record "typescript auth discovery" FAIL
+  echo "-- minimcp serve log (auth):"
+  cat "$logs/auth.log"
+fi
 lib_stop_all_servers
 
 # serve_other NAME COMMAND... starts COMMAND, with {PORT} in its arguments replaced by a free

@@ -108,3 +108,48 @@ func ExampleServe() {
 	// {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"hello from MCP"}]}}
 	// stopped: <nil>
 }
+
+// ExampleAuthOptions protects a tool with a scope: the handler is an OAuth resource server
+// whose verifier here accepts one fixed token; a real one checks JWTs (see TokenVerifier).
+func ExampleAuthOptions() {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "demo", Version: "1.0.0"}, nil)
+	mcp.AddTool(srv, &mcp.Tool{Name: "delete", Scopes: []string{"files:write"}},
+		func(_ context.Context, r *mcp.Request, _ struct{}) (string, error) {
+			return "deleted by " + r.Auth().Principal, nil
+		})
+	verify := server.TokenVerifierFunc(func(_ context.Context, token, _ string, _ *http.Request) (*mcp.AuthInfo, error) {
+		switch token {
+		case "reader":
+			return &mcp.AuthInfo{Principal: "ann", Scopes: []string{"files:read"}}, nil
+		case "writer":
+			return &mcp.AuthInfo{Principal: "ann", Scopes: []string{"files:read", "files:write"}}, nil
+		}
+		return nil, fmt.Errorf("%w: unknown token", server.ErrInvalidToken)
+	})
+	h := server.New(srv, &server.Options{Stateless: true, Auth: &server.AuthOptions{
+		Verifier:             verify,
+		Resource:             "https://mcp.example.com/mcp",
+		AuthorizationServers: []string{"https://auth.example.com"},
+	}})
+	defer h.Shutdown(context.Background())
+
+	call := func(token string) {
+		body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete","arguments":{}}}`
+		req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Header().Get("WWW-Authenticate"))
+	}
+	call("")
+	call("reader")
+	call("writer")
+	// Output:
+	// 401 Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
+	// 403 Bearer error="insufficient_scope", scope="files:write", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", error_description="this operation needs the scope files:write"
+	// 200
+}

@@ -219,3 +219,29 @@ func TestAuthOptionsPanics(t *testing.T) {
 		assert.Panics(t, func() { server.New(srv, o) }, name)
 	}
 }
+
+// TestStdioScopes: over stdio, StdioOptions.Auth stands for the credentials of the whole
+// stream; a tool whose scope it lacks answers -32003 in both eras, one whose scopes it holds
+// runs and sees it.
+func TestStdioScopes(t *testing.T) {
+	lines := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		call(2, "write", `{}`),
+		modernCall(3, "write", `{}`, ""),
+	}
+	for name, c := range map[string]struct {
+		scopes []string
+		want   string
+	}{
+		"lacking": {[]string{"files:read"}, `"code":-32003`},
+		"granted": {[]string{"files:read", "files:write"}, `dan:files:read+files:write`},
+	} {
+		var out strings.Builder
+		auth := &mcp.AuthInfo{Principal: "dan", Scopes: c.scopes}
+		require.NoError(t, server.ServeStdio(t.Context(), scopedTestServer(), strings.NewReader(strings.Join(lines, "\n")+"\n"), &out,
+			&server.StdioOptions{Auth: auth}))
+		assert.Len(t, strings.Split(strings.TrimSpace(out.String()), "\n"), 3, name)
+		assert.Equal(t, 2, strings.Count(out.String(), c.want), "%s: %s", name, out.String())
+	}
+}

@@ -31,6 +31,12 @@ type StdioOptions struct {
 	Concurrency int
 	// Principal is the authenticated caller of the whole stream, "" for none.
 	Principal string
+	// Auth, if set, is what the embedder established about the caller of the whole stream
+	// (MCP 2025-11-25, Basic § Authorization: stdio implementations "retrieve credentials from
+	// the environment"): handlers see it ([mcp.Request.Auth]) and the scopes of tools, prompts
+	// and resources are checked against it, a missing one answered with
+	// [mcp.CodeInsufficientScope]. Its Principal is used when Principal is empty.
+	Auth *mcp.AuthInfo
 	// MaxListens bounds the subscriptions/listen streams (MCP 2026-07-28) open at once on the
 	// stream; a listen beyond it gets -32000. They run outside Concurrency. If zero,
 	// [DefaultStdioMaxListens].
@@ -64,6 +70,9 @@ func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Write
 	if o.MaxListens <= 0 {
 		o.MaxListens = DefaultStdioMaxListens
 	}
+	if o.Principal == "" && o.Auth != nil {
+		o.Principal = o.Auth.Principal
+	}
 	maxLine := o.Limits.MaxMessageBytes
 	if maxLine <= 0 {
 		maxLine = rpc.DefaultMaxMessageBytes
@@ -79,7 +88,7 @@ func ServeStdio(ctx context.Context, srv *mcp.Server, in io.Reader, out io.Write
 	defer sess.Close()
 	st := &stdio{
 		x:   newExchange(srv, o.Limits),
-		in:  mcp.Inbound{Session: sess, Principal: o.Principal, Out: lw},
+		in:  mcp.Inbound{Session: sess, Principal: o.Principal, Auth: o.Auth, Out: lw},
 		out: lw,
 		sem: make(chan struct{}, o.Concurrency),
 		// As many requests may wait as may run: the lines held stay bounded.
@@ -232,7 +241,7 @@ func (st *stdio) serveModern(ctx context.Context, f frame) {
 		}
 		return
 	}
-	in := &mcp.Inbound{ProtocolVersion: f.claim.version, Principal: st.in.Principal, Out: st.out, Meta: f.claim.meta}
+	in := &mcp.Inbound{ProtocolVersion: f.claim.version, Principal: st.in.Principal, Auth: st.in.Auth, Out: st.out, Meta: f.claim.meta}
 	if m.Kind != rpc.KindRequest {
 		st.x.deliver(ctx, in, f)
 		return

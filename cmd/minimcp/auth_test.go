@@ -128,3 +128,43 @@ func TestServeJWT(t *testing.T) {
 	assert.Contains(t, logs, `auth="jwt (issuer https://auth.example.com) + bearer (1 tokens)"`)
 	assert.Contains(t, logs, "principal=user-7")
 }
+
+// TestServeManifestScopes: a manifest tool that lists scopes is refused with 403
+// insufficient_scope to a token without them, JWT or static, and runs for one with them.
+func TestServeManifestScopes(t *testing.T) {
+	ti := newTestIssuer(t)
+	dir := t.TempDir()
+	manifest := dir + "/m.json"
+	require.NoError(t, writeTestFile(manifest, `{"tools": [{"name": "deploy", "scopes": ["deploy:write"], "inputSchema": {"type": "object"},
+		"exec": {"command": ["echo", "deployed"]}}]}`))
+	tokens := dir + "/tokens.txt"
+	require.NoError(t, writeTestFile(tokens, "ops-token-1111 ops deploy:write\nviewer-token-2222 viewer\n"))
+	r := startServe(t, "--manifest", manifest, "--auth-issuer", "https://auth.example.com", "--auth-audience", "https://mcp.example.com/mcp",
+		"--auth-jwks", ti.url, "--auth-token", "@"+tokens)
+	url := r.base + "/mcp"
+	const challenge = `Bearer error="insufficient_scope", scope="deploy:write", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", error_description="this operation needs the scope deploy:write"`
+	call := rpc.AppendRequest(nil, rpc.Int64ID(2), mcp.MethodToolsCall, json.RawMessage(`{"name":"deploy","arguments":{}}`))
+
+	for name, tc := range map[string]struct {
+		token   string
+		granted bool
+	}{
+		"jwt without":    {ti.token(t, "u1", "mcp", time.Now().Add(time.Hour)), false},
+		"jwt with":       {ti.token(t, "u2", "mcp deploy:write", time.Now().Add(time.Hour)), true},
+		"static without": {"viewer-token-2222", false},
+		"static with":    {"ops-token-1111", true},
+	} {
+		c := newTestMCP(t, url, tc.token)
+		c.initialize()
+		resp := c.post(t.Context(), call)
+		body, _ := io.ReadAll(resp.Body)
+		closeResp(resp)
+		if tc.granted {
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", name, body)
+			assert.Contains(t, string(body), "deployed", name)
+			continue
+		}
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%s: %s", name, body)
+		assert.Equal(t, challenge, resp.Header.Get("WWW-Authenticate"), name)
+	}
+}

@@ -432,6 +432,7 @@ func (c *checker) tool(path string, raw json.RawMessage, m *Manifest) *manifestT
 	if a := o.object("annotations"); a != nil {
 		t.Annotations = c.annotations(a)
 	}
+	t.Scopes = o.scopes()
 	if task, ok := o.str("task"); ok {
 		switch mcp.TaskSupport(task) {
 		case mcp.TaskOptional, mcp.TaskRequired:

@@ -231,6 +231,38 @@ func (o *jsonObject) strings(key string) (map[string]string, []string) {
 	return m, keys
 }
 
+// scopes reads the "scopes" member of a tool, prompt or resource: the OAuth scopes its use
+// needs, each a scope-token of RFC 6749 §3.3 (printable ASCII but space, '"' and '\').
+func (o *jsonObject) scopes() []string {
+	elems, ok := o.array("scopes")
+	if !ok {
+		return nil
+	}
+	var scopes []string
+	for i, raw := range elems {
+		var s string
+		if kindOf(raw) != '"' || json.Unmarshal(raw, &s) != nil || !isScopeToken(s) {
+			o.c.errorf(indexPath(o.at("scopes"), i), `must be an OAuth scope: printable ASCII without spaces, '"' or '\'`)
+			continue
+		}
+		if !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return scopes
+}
+
+// isScopeToken reports whether s is a scope-token (RFC 6749 §3.3: 1*( %x21 / %x23-5B /
+// %x5D-7E )).
+func isScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7E || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // done reports the members nobody read as unknown.
 func (o *jsonObject) done() {
 	var unknown []string

@@ -31,6 +31,7 @@ func (c *checker) prompt(path string, raw json.RawMessage) *templatePrompt {
 	p.prompt.Name = name
 	p.prompt.Title, _ = o.str("title")
 	p.prompt.Description, _ = o.str("description")
+	p.prompt.Scopes = o.scopes()
 	declared := map[string]bool{}
 	if args, isArr := o.array("arguments"); isArr {
 		for i, raw := range args {

@@ -31,6 +31,7 @@ func (c *checker) resource(path string, raw json.RawMessage, m *Manifest, uriAt 
 	name, _ := o.str("name")
 	title, _ := o.str("title")
 	description, _ := o.str("description")
+	scopes := o.scopes()
 	mimeType, mimeOK := o.str("mimeType")
 	if mimeOK {
 		if mt, _, err := mime.ParseMediaType(mimeType); err != nil || !strings.Contains(mt, "/") {
@@ -74,7 +75,7 @@ func (c *checker) resource(path string, raw json.RawMessage, m *Manifest, uriAt 
 			mimeType = typeByName(file)
 		}
 		m.resources = append(m.resources, &fileResource{
-			res:      mcp.Resource{URI: uri, Name: name, Title: title, Description: description, MimeType: mimeType},
+			res:      mcp.Resource{URI: uri, Name: name, Title: title, Description: description, MimeType: mimeType, Scopes: scopes},
 			path:     file,
 			mimeType: declared,
 			maxBytes: maxBytes,
@@ -104,7 +105,7 @@ func (c *checker) resource(path string, raw json.RawMessage, m *Manifest, uriAt 
 			name = filepath.Base(dir)
 		}
 		m.templates = append(m.templates, &dirTemplate{
-			tmpl:     mcp.ResourceTemplate{URITemplate: tmpl, Name: name, Title: title, Description: description, MimeType: mimeType},
+			tmpl:     mcp.ResourceTemplate{URITemplate: tmpl, Name: name, Title: title, Description: description, MimeType: mimeType, Scopes: scopes},
 			dir:      dir,
 			varName:  varName,
 			maxBytes: maxBytes,

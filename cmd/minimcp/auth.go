@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -167,6 +168,15 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.Contains(s, "#")
 }
 
+// isLoopbackHost reports whether host (without port) names the loopback interface.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // options returns the server's AuthOptions, nil without authentication. It fetches the JWT
 // key set once, so that one out of reach shows in the log at start-up; that is not fatal.
 func (c *authConfig) options(ctx context.Context, logger *slog.Logger) *server.AuthOptions {
@@ -175,6 +185,11 @@ func (c *authConfig) options(ctx context.Context, logger *slog.Logger) *server.A
 	}
 	v := &serveVerifier{static: c.tokens, logger: logger}
 	if c.jwt.Issuer != "" {
+		if u, _ := url.Parse(c.jwt.JWKSURL); u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+			// MCP 2025-11-25, Basic § Authorization, Communication Security: "All authorization
+			// server endpoints MUST be served over HTTPS"; a key set read in clear can be forged.
+			logger.Warn("--auth-jwks is plain http beyond loopback: whoever can tamper with it can mint tokens this server accepts", "jwks", c.jwt.JWKSURL)
+		}
 		v.jwt, _ = jwtauth.New(c.jwt) // checked by config
 		if err := v.jwt.Refresh(ctx); err != nil {
 			logger.Warn("the JWT key set cannot be fetched now; tokens get 503 until it can", "jwks", c.jwt.JWKSURL, "err", err)

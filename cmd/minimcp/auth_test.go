@@ -127,6 +127,7 @@ func TestServeJWT(t *testing.T) {
 	logs := r.logs.String()
 	assert.Contains(t, logs, `auth="jwt (issuer https://auth.example.com) + bearer (1 tokens)"`)
 	assert.Contains(t, logs, "principal=user-7")
+	assert.NotContains(t, logs, "plain http beyond loopback", "a loopback key set is no risk")
 }
 
 // TestServeManifestScopes: a manifest tool that lists scopes is refused with 403

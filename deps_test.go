@@ -42,7 +42,9 @@ var importRules = []struct {
 	// engine and above nothing of the protocol.
 	{"internal/openapi", []string{module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}, []string{yamlModule}},
 	// The fake server is for tests: the binary must not reach it.
-	{"cmd", []string{module + "/internal/fakemcp"}, []string{yamlModule}},
+	// The binary alone verifies JWT access tokens with go-jose, through internal/jwtauth
+	// (TestJOSEOnlyInBinary keeps it out of the core packages).
+	{"cmd", []string{module + "/internal/fakemcp"}, []string{yamlModule, "github.com/go-jose/go-jose/v4"}},
 }
 
 // allowedModules are the only third-party modules the core packages may reach.

@@ -13,7 +13,7 @@
 // HMAC algorithms never verify: a public key would otherwise serve as an HMAC secret), when no
 // key of the set verifies it, when its iss is not the issuer or its aud does not name the
 // audience (RFC 8707 §2; RFC 9068 §4), when it has no exp or sub, when it is expired or not
-// yet valid beyond the leeway, or when it is larger than [MaxTokenBytes].
+// yet valid beyond the leeway, or when it is larger than Options.MaxTokenBytes.
 package jwtauth
 
 import (
@@ -76,10 +76,10 @@ const (
 	DefaultMaxJWKSBytes = 1 << 20
 	// DefaultMaxKeys bounds the keys kept from one document.
 	DefaultMaxKeys = 100
+	// DefaultMaxTokenBytes is the longest token looked at: access tokens are a few hundred
+	// bytes to a few KiB.
+	DefaultMaxTokenBytes = 16 << 10
 )
-
-// MaxTokenBytes is the longest token looked at; longer ones are refused unparsed.
-const MaxTokenBytes = 16 << 10
 
 // Algorithms are the signature algorithms accepted, in the alg header of tokens.
 var Algorithms = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
@@ -115,6 +115,9 @@ type Options struct {
 	// MaxKeys bounds the keys kept from one document; the rest are ignored. If zero,
 	// [DefaultMaxKeys].
 	MaxKeys int
+	// MaxTokenBytes bounds a token; a longer one is refused unparsed. If zero,
+	// [DefaultMaxTokenBytes].
+	MaxTokenBytes int
 	// Client fetches the key set. If nil, a client without a timeout of its own (FetchTimeout
 	// bounds each fetch).
 	Client *http.Client
@@ -172,6 +175,9 @@ func New(opts Options) (*Verifier, error) {
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = DefaultMaxKeys
 	}
+	if o.MaxTokenBytes <= 0 {
+		o.MaxTokenBytes = DefaultMaxTokenBytes
+	}
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
@@ -198,8 +204,8 @@ type accessClaims struct {
 // VerifyToken implements server.TokenVerifier. resource is not used: the audience is
 // Options.Audience, which the operator set to what the authorization server puts in aud.
 func (v *Verifier) VerifyToken(ctx context.Context, token, _ string, _ *http.Request) (*mcp.AuthInfo, error) {
-	if len(token) > MaxTokenBytes {
-		return nil, invalid("the token is longer than %d bytes", MaxTokenBytes)
+	if len(token) > v.opts.MaxTokenBytes {
+		return nil, invalid("the token is longer than %d bytes", v.opts.MaxTokenBytes)
 	}
 	tok, err := jwt.ParseSigned(token, Algorithms)
 	if err != nil {

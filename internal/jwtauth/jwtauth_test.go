@@ -167,6 +167,7 @@ func badTokens(t *testing.T, keys []signingKey, now time.Time) map[string]string
 		"no sub":           sign(t, keys[1], with(good, "sub", nil)),
 		"not a JWT":        "opaque-token",
 		"ES256 as RS256":   sign(t, signingKey{rsaKey.kid, jose.ES256, keys[1].key}, good),
+		"too long":         sign(t, keys[2], with(good, "pad", strings.Repeat("x", jwtauth.DefaultMaxTokenBytes))),
 	}
 }
 

@@ -76,13 +76,13 @@ type serveConfig struct {
 	allowedOrigins  stringList
 	allowedHosts    stringList
 	// auth is what the --auth-* flags say (see auth.go).
-	auth            authConfig
-	replicaID       string
-	stdio           bool
-	legacySSE       bool
-	logJSON         bool
-	logLevel        slog.Level
-	manifest        string
+	auth      authConfig
+	replicaID string
+	stdio     bool
+	legacySSE bool
+	logJSON   bool
+	logLevel  slog.Level
+	manifest  string
 	// openapi is --openapi and the flags that go with it; Spec is "" without it.
 	openapi         manifest.OpenAPI
 	shutdownTimeout time.Duration

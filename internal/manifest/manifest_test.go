@@ -254,6 +254,13 @@ func TestLoadManifest(t *testing.T) {
 		assert.NotEmpty(t, m.ToolNames())
 		m.Close()
 	})
+	t.Run("example OpenAPI description", func(t *testing.T) {
+		// The README's quick start serves it with --openapi-dry-run.
+		m, err := Load("", &Options{OpenAPI: &OpenAPI{Spec: "../../examples/openapi/todo.yaml", DryRun: true}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"listTodos", "createTodo", "getTodo", "deleteTodo"}, m.ToolNames())
+		m.Close()
+	})
 	t.Run("test manifest", func(t *testing.T) {
 		t.Setenv("MINIMCP_TEST_UPSTREAM", "http://127.0.0.1:1")
 		t.Setenv("MINIMCP_TEST_SECRET", "s")

@@ -45,6 +45,8 @@ var importRules = []struct {
 	// The binary alone verifies JWT access tokens with go-jose, through internal/jwtauth
 	// (TestJOSEOnlyInBinary keeps it out of the core packages).
 	{"cmd", []string{module + "/internal/fakemcp"}, []string{yamlModule, "github.com/go-jose/go-jose/v4"}},
+	// The client: the protocol, the framing, and server only for ConnectInMemory; no YAML.
+	{"client", []string{module + "/cmd", yamlModule}, nil},
 }
 
 // allowedModules are the only third-party modules the core packages may reach.

@@ -412,6 +412,11 @@ func (c *Client) call(ctx context.Context, method string, params any, hdr http.H
 		if err := json.Unmarshal(res, &ir); err != nil {
 			return nil, fmt.Errorf("%s: %w", method, malformed("input_required result: "+err.Error()))
 		}
+		for _, q := range ir.InputRequests {
+			if !c.answers(q.Method) {
+				return nil, &InputRequiredError{Method: method, Result: res}
+			}
+		}
 		// Client Requirements: the client answers every input request and retries "with
 		// inputResponses" and the requestState "passed back" as it came.
 		responses = make(map[string]json.RawMessage, len(ir.InputRequests))
@@ -652,6 +657,19 @@ func (c *Client) answer(ctx context.Context, method string, params json.RawMessa
 		return &mcp.ListRootsResult{Roots: roots}, nil
 	}
 	return nil, rpc.MethodNotFound(method)
+}
+
+// answers reports whether the client has a handler for a server's request of method.
+func (c *Client) answers(method string) bool {
+	switch method {
+	case mcp.MethodSamplingCreateMessage:
+		return c.opts.CreateMessageHandler != nil
+	case mcp.MethodElicitationCreate:
+		return c.opts.ElicitationHandler != nil
+	case mcp.MethodRootsList:
+		return c.opts.RootsHandler != nil
+	}
+	return false
 }
 
 // handleRequest answers a server-to-client request m (2025 sessions) and returns the encoded

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"slices"
 	"sync"
@@ -348,4 +349,36 @@ func TestCommand(t *testing.T) {
 			assert.ErrorIs(t, c.Ping(t.Context()), client.ErrClosed)
 		})
 	}
+}
+
+// TestInputRequiredWithoutHandler: an input request the client has no handler for ends the
+// call with an *InputRequiredError holding the result, not a retry.
+func TestInputRequiredWithoutHandler(t *testing.T) {
+	calls := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&m))
+		result := `{"resultType":"input_required","requestState":"s","inputRequests":{"who":{"method":"elicitation/create","params":{"message":"Who?","requestedSchema":{"type":"object"}}}}}`
+		if m.Method == mcp.MethodServerDiscover {
+			result = `{"resultType":"complete","supportedVersions":["2026-07-28"],"capabilities":{"tools":{}}}`
+		} else {
+			calls++
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"result":%s}`, m.ID, result)
+	}))
+	defer ts.Close()
+	c, err := client.Connect(t.Context(), ts.URL, &client.Options{HTTPClient: ts.Client()})
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.CallTool(t.Context(), "deploy", nil)
+	var ire *client.InputRequiredError
+	require.ErrorAs(t, err, &ire)
+	assert.ErrorIs(t, err, client.ErrNoHandler)
+	assert.Equal(t, mcp.MethodToolsCall, ire.Method)
+	assert.Contains(t, string(ire.Result), `"who"`)
+	assert.Equal(t, 1, calls, "no retry without an answer")
 }

@@ -98,6 +98,24 @@ func (e *ToolError) Error() string {
 	return b.String()
 }
 
+// InputRequiredError is returned at 2026-07-28 when the server answers a request with an
+// InputRequiredResult asking for input the client has no handler for (MCP 2026-07-28, Basic §
+// Multi Round-Trip Requests): a server that follows the spec asks only for what the client
+// declared, but one that does not, or a client that declared capabilities through
+// Options.Capabilities, ends here. It unwraps to [ErrNoHandler].
+type InputRequiredError struct {
+	// Method is the request's method.
+	Method string
+	// Result is the InputRequiredResult as the server sent it.
+	Result json.RawMessage
+}
+
+func (e *InputRequiredError) Error() string {
+	return e.Method + ": the server asks for input this client has no handler for (resultType input_required)"
+}
+
+func (e *InputRequiredError) Unwrap() error { return ErrNoHandler }
+
 // newHTTPStatusError builds an *HTTPStatusError from an answer, reading a little of its body.
 func newHTTPStatusError(resp *http.Response) *HTTPStatusError {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))

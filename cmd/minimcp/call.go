@@ -16,8 +16,8 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/client"
 	"github.com/minimcp/minimcp/internal/httptoken"
-	"github.com/minimcp/minimcp/internal/mcphttp"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -60,8 +60,8 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := checkArgs(fs, pos, synopsis); code >= 0 {
 		return code
 	}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
-		tools, err := c.ListToolsRaw(ctx)
+	return withClient(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *client.Client) int {
+		tools, err := listToolsRaw(ctx, c)
 		if err != nil {
 			fmt.Fprintf(stderr, "minimcp: %v\n", err)
 			return codeProtocol
@@ -84,7 +84,7 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				Description string `json:"description"`
 			}
 			if err := json.Unmarshal(raw, &t); err != nil {
-				fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsList, &mcphttp.MalformedReplyError{Reason: fmt.Sprintf("tools[%d]: %v", i, err)})
+				fmt.Fprintf(stderr, "minimcp: %s: malformed reply: tools[%d]: %v\n", mcp.MethodToolsList, i, err)
 				return codeProtocol
 			}
 			// A description may span lines; the listing keeps one line per tool.
@@ -93,6 +93,42 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		tw.Flush()
 		return codeOK
 	})
+}
+
+// maxToolPages bounds the tools/list pages listToolsRaw follows.
+const maxToolPages = 1000
+
+// listToolsRaw returns every tool of the server as the server sent it, following nextCursor
+// (MCP 2025-11-25, Server § Tools, Listing Tools; Utilities § Pagination), so that --json
+// prints what the server said rather than what this build decodes of it.
+func listToolsRaw(ctx context.Context, c *client.Client) ([]json.RawMessage, error) {
+	all := []json.RawMessage{}
+	seen := map[string]bool{}
+	var params any
+	for range maxToolPages {
+		raw, err := c.Call(ctx, mcp.MethodToolsList, params)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Tools      []json.RawMessage `json:"tools"`
+			NextCursor string            `json:"nextCursor"`
+		}
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return nil, fmt.Errorf("%s: malformed reply: result: %v", mcp.MethodToolsList, err)
+		}
+		all = append(all, page.Tools...)
+		if page.NextCursor == "" {
+			return all, nil
+		}
+		// Utilities § Pagination: cursors are opaque, but one seen before means a loop.
+		if seen[page.NextCursor] {
+			return nil, fmt.Errorf("%s: malformed reply: nextCursor %q repeats an earlier page", mcp.MethodToolsList, page.NextCursor)
+		}
+		seen[page.NextCursor] = true
+		params = &mcp.PaginatedParams{Cursor: page.NextCursor}
+	}
+	return nil, fmt.Errorf("%s: malformed reply: more than %d pages", mcp.MethodToolsList, maxToolPages)
 }
 
 // runCall is "minimcp call URL TOOL [JSON]": it prints each text block of the result on its own
@@ -119,25 +155,14 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return usageError(fs, stderr, fmt.Sprintf("call: the arguments %q are not a JSON object", pos[2]))
 		}
 	}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
-		var (
-			raw json.RawMessage
-			err error
-		)
-		if c.Modern() != "" {
-			raw, err = c.CallTool2026(ctx, pos[1], toolArgs)
-		} else {
-			raw, _, err = c.Call(ctx, mcp.MethodToolsCall, mcphttp.ToolCallParams(pos[1], toolArgs))
+	return withClient(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *client.Client) int {
+		raw, err := c.CallToolRaw(ctx, pos[1], toolArgs)
+		if code, ok := reportInputRequired(stderr, err, *asJSON, stdout); ok {
+			return code
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "minimcp: %v\n", err)
 			return codeProtocol
-		}
-		if code, ok := reportInputRequired(stderr, mcp.MethodToolsCall, raw); ok {
-			if *asJSON {
-				writeJSON(stdout, raw)
-			}
-			return code
 		}
 		// Read the result loosely, so that a content type this build does not know is still
 		// printed rather than refused.
@@ -147,7 +172,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			IsError           bool              `json:"isError"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
-			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodToolsCall, &mcphttp.MalformedReplyError{Reason: "result: " + err.Error()})
+			fmt.Fprintf(stderr, "minimcp: %s: malformed reply: result: %v\n", mcp.MethodToolsCall, err)
 			return codeProtocol
 		}
 		done := codeOK
@@ -201,11 +226,11 @@ func usageError(fs *flag.FlagSet, _ io.Writer, msg string) int {
 	return flagError(fs, strings.TrimPrefix(msg, fs.Name()+": "))
 }
 
-// withSession connects to rawURL (per request at 2026-07-28 when the server offers it, else
-// with initialize: see connect), runs f and ends the session if there is one, all within
-// cf.timeout. It returns f's exit code, 2 for a bad URL or flag value, and 3 when connecting
-// fails.
-func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *mcphttp.Client) int) int {
+// withClient connects to rawURL with the client package (per request at 2026-07-28 when the
+// server offers it, else with initialize), runs f and closes the client, which ends the
+// session if there is one, all within cf.timeout. It returns f's exit code, 2 for a bad URL
+// or flag value, and 3 when connecting fails.
+func withClient(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.FlagSet, stderr io.Writer, f func(context.Context, *client.Client) int) int {
 	if cf.timeout <= 0 {
 		return usageError(fs, stderr, fmt.Sprintf("%s: --timeout must be positive", fs.Name()))
 	}
@@ -215,25 +240,18 @@ func withSession(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.F
 	if err := checkProtocolVersion(cf.protocolVersion); err != nil {
 		return usageError(fs, stderr, fs.Name()+": "+err.Error())
 	}
-	tr := mcphttp.NewHTTPTransport(1)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
 	defer tr.CloseIdleConnections()
-	c, err := mcphttp.New(rawURL, cf.options(&http.Client{Transport: tr}))
-	if err != nil {
-		return usageError(fs, stderr, fs.Name()+": "+err.Error())
-	}
 	ctx, cancel := context.WithTimeout(ctx, cf.timeout)
 	defer cancel()
-	defer func() {
-		// Transports § Session Management, 5: clients that no longer need a session SHOULD
-		// end it. Best effort, and bounded even if the command's time is up.
-		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
-		defer ccancel()
-		_ = c.Close(cctx)
-	}()
-	if _, err := c.Connect(ctx, cf.protocolVersion); err != nil {
+	c, err := client.Connect(ctx, rawURL, cf.options(&http.Client{Transport: tr}))
+	if err != nil {
 		fmt.Fprintf(stderr, "minimcp: %v\n", err)
 		return codeProtocol
 	}
+	// Transports § Session Management, 5: clients that no longer need a session SHOULD end
+	// it; Close does, bounded by its own timeout even if the command's time is up.
+	defer c.Close()
 	return f(ctx, c)
 }
 
@@ -360,8 +378,17 @@ func (f *tokenFlag) Set(v string) error {
 }
 
 // options returns the client options the flags describe, sending with hc.
-func (f *clientFlags) options(hc *http.Client) *mcphttp.Options {
-	return &mcphttp.Options{HTTPClient: hc, AuthToken: f.authToken, Header: f.headers.h}
+func (f *clientFlags) options(hc *http.Client) *client.Options {
+	o := &client.Options{
+		ClientInfo:      mcp.Implementation{Name: "minimcp", Version: version},
+		ProtocolVersion: f.protocolVersion,
+		HTTPClient:      hc,
+		Header:          f.headers.h,
+	}
+	if tok := f.authToken; tok != "" {
+		o.TokenSource = func(context.Context) (string, error) { return tok, nil }
+	}
+	return o
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional arguments

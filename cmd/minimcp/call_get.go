@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	json "github.com/goccy/go-json"
 
-	"github.com/minimcp/minimcp/internal/mcphttp"
+	"github.com/minimcp/minimcp/client"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -41,9 +43,9 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(pos) != 2 {
 		return usageError(fs, stderr, "read: want the endpoint URL and the resource's URI")
 	}
-	params := map[string]string{"uri": pos[1]}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
-		raw, code := getResult(ctx, c, mcp.MethodResourcesRead, params, *asJSON, stdout, stderr)
+	return withClient(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *client.Client) int {
+		raw, err := c.ReadResourceRaw(ctx, pos[1])
+		raw, code := getResult(raw, err, *asJSON, stdout, stderr)
 		if code >= 0 {
 			return code
 		}
@@ -54,7 +56,7 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			} `json:"contents"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
-			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodResourcesRead, &mcphttp.MalformedReplyError{Reason: "result: " + err.Error()})
+			fmt.Fprintf(stderr, "minimcp: %s: malformed reply: result: %v\n", mcp.MethodResourcesRead, err)
 			return codeProtocol
 		}
 		for _, rc := range res.Contents {
@@ -85,18 +87,16 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if len(pos) < 2 || len(pos) > 3 {
 		return usageError(fs, stderr, "prompt: want the endpoint URL, the prompt's name and optionally its arguments as a JSON object")
 	}
-	params := struct {
-		Name      string            `json:"name"`
-		Arguments map[string]string `json:"arguments,omitempty"`
-	}{Name: pos[1]}
+	var promptArgs map[string]string
 	if len(pos) == 3 {
 		// MCP 2025-11-25, schema GetPromptRequestParams: arguments is { [key: string]: string }.
-		if err := json.Unmarshal([]byte(pos[2]), &params.Arguments); err != nil || !strings.HasPrefix(strings.TrimSpace(pos[2]), "{") {
+		if err := json.Unmarshal([]byte(pos[2]), &promptArgs); err != nil || !strings.HasPrefix(strings.TrimSpace(pos[2]), "{") {
 			return usageError(fs, stderr, fmt.Sprintf("prompt: the arguments %q are not a JSON object of strings", pos[2]))
 		}
 	}
-	return withSession(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *mcphttp.Client) int {
-		raw, code := getResult(ctx, c, mcp.MethodPromptsGet, params, *asJSON, stdout, stderr)
+	return withClient(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *client.Client) int {
+		raw, err := c.GetPromptRaw(ctx, pos[1], promptArgs)
+		raw, code := getResult(raw, err, *asJSON, stdout, stderr)
 		if code >= 0 {
 			return code
 		}
@@ -107,7 +107,7 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			} `json:"messages"`
 		}
 		if err := json.Unmarshal(raw, &res); err != nil {
-			fmt.Fprintf(stderr, "minimcp: %s: %v\n", mcp.MethodPromptsGet, &mcphttp.MalformedReplyError{Reason: "result: " + err.Error()})
+			fmt.Fprintf(stderr, "minimcp: %s: malformed reply: result: %v\n", mcp.MethodPromptsGet, err)
 			return codeProtocol
 		}
 		for _, m := range res.Messages {
@@ -125,28 +125,31 @@ func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	})
 }
 
-// requestFailed reports a request that got no result: a JSON-RPC error, which is the
-// server's answer to what was asked (exit 1), or a failure to talk to it (exit 3).
+// requestFailed reports a request that got no result: a JSON-RPC error answered as the
+// request's result, which is the server's answer to what was asked (exit 1), or a failure to
+// talk to it (exit 3), an HTTP error status included.
 func requestFailed(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "minimcp: %v\n", err)
-	var rerr *rpc.Error
-	if errors.As(err, &rerr) {
+	var (
+		se   *client.HTTPStatusError
+		rerr *rpc.Error
+	)
+	if !errors.As(err, &se) && errors.As(err, &rerr) {
 		return codeFailed
 	}
 	return codeProtocol
 }
 
-// getResult sends the request of read and prompt and handles what both do with its answer:
-// an error or an input-required result is reported, and with --json (asJSON) the result is
-// printed as it came. It returns the result and -1 when the caller goes on to print it, or the
-// exit code when it is done.
-func getResult(ctx context.Context, c *mcphttp.Client, method string, params any, asJSON bool, stdout, stderr io.Writer) (json.RawMessage, int) {
-	raw, _, err := c.Call(ctx, method, params)
+// getResult handles what read and prompt both do with the answer to their request: an error
+// or an input-required result is reported, and with --json (asJSON) the result is printed as
+// it came. It returns the result and -1 when the caller goes on to print it, or the exit code
+// when it is done.
+func getResult(raw json.RawMessage, err error, asJSON bool, stdout, stderr io.Writer) (json.RawMessage, int) {
+	if code, ok := reportInputRequired(stderr, err, false, stdout); ok {
+		return nil, code
+	}
 	if err != nil {
 		return nil, requestFailed(stderr, err)
-	}
-	if code, ok := reportInputRequired(stderr, method, raw); ok {
-		return nil, code
 	}
 	if asJSON {
 		writeJSON(stdout, raw)
@@ -155,19 +158,55 @@ func getResult(ctx context.Context, c *mcphttp.Client, method string, params any
 	return raw, -1
 }
 
-// reportInputRequired reports on stderr a result of method that asks for input
-// ([mcphttp.InputRequired]) and returns codeFailed, or returns ok false for any other result. The
-// commands declare no client capabilities and do not answer such requests (MCP 2026-07-28,
-// schema: InputRequiredResult, the client retries "with inputResponses"): they say what the
-// server asked for.
-func reportInputRequired(stderr io.Writer, method string, raw json.RawMessage) (code int, ok bool) {
-	desc, ok := mcphttp.InputRequired(raw)
-	if !ok {
+// reportInputRequired reports on stderr an input-required result the client could not answer
+// (a *client.InputRequiredError: the commands declare no client capabilities, so they answer
+// none) and returns codeFailed, or returns ok false for any other error. It says what the
+// server asked for (MCP 2026-07-28, schema: InputRequiredResult) and, with asJSON, prints the
+// result as it came.
+func reportInputRequired(stderr io.Writer, err error, asJSON bool, stdout io.Writer) (code int, ok bool) {
+	var ire *client.InputRequiredError
+	if !errors.As(err, &ire) {
 		return 0, false
 	}
-	fmt.Fprintf(stderr, "minimcp: %s: the server needs input before it can answer (resultType input_required); minimcp does not provide it:\n", method)
-	for _, d := range desc {
+	if asJSON {
+		writeJSON(stdout, ire.Result)
+	}
+	fmt.Fprintf(stderr, "minimcp: %s: the server needs input before it can answer (resultType input_required); minimcp does not provide it:\n", ire.Method)
+	for _, d := range describeInputRequired(ire.Result) {
 		fmt.Fprintf(stderr, "  %s\n", d)
 	}
 	return codeFailed, true
+}
+
+// describeInputRequired describes an InputRequiredResult (MCP 2026-07-28, schema:
+// InputRequiredResult): what the server asks the client for, one line per input request in
+// the order of their keys, and whether it sent a requestState to retry with.
+func describeInputRequired(raw json.RawMessage) []string {
+	var res struct {
+		InputRequests map[string]struct {
+			Method string `json:"method"`
+			Params struct {
+				Message string `json:"message"`
+				URL     string `json:"url"`
+			} `json:"params"`
+		} `json:"inputRequests"`
+		RequestState *string `json:"requestState"`
+	}
+	_ = json.Unmarshal(raw, &res)
+	var desc []string
+	for _, k := range slices.Sorted(maps.Keys(res.InputRequests)) {
+		ir := res.InputRequests[k]
+		line := fmt.Sprintf("%s: %s", k, ir.Method)
+		switch {
+		case ir.Params.URL != "":
+			line += fmt.Sprintf(" (%s, %s)", ir.Params.Message, ir.Params.URL)
+		case ir.Params.Message != "":
+			line += fmt.Sprintf(" (%s)", ir.Params.Message)
+		}
+		desc = append(desc, line)
+	}
+	if res.RequestState != nil {
+		desc = append(desc, "requestState: sent, to be passed back on a retry")
+	}
+	return desc
 }

@@ -96,7 +96,7 @@ type Options struct {
 
 // Client is a Streamable HTTP MCP client for one endpoint and at most one session.
 //
-// Call, Send, ListToolsRaw and CallTool2026 are safe for concurrent use; Initialize, Connect,
+// Call, Send and listTools are safe for concurrent use; Initialize, Connect,
 // UseModern and Close change the session or the era and must not run concurrently with
 // anything else on the same client.
 type Client struct {
@@ -238,18 +238,12 @@ func (c *Client) Initialize(ctx context.Context) (*mcp.InitializeResult, error) 
 // unwrap to *StatusError, *rpc.Error, *TransportError or *MalformedReplyError. info is
 // non-nil whenever the request was sent, error or not.
 func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, *CallInfo, error) {
-	return c.callWith(ctx, method, params, nil)
-}
-
-// callWith is call with extra headers on the request, such as a 2026-07-28 tools/call's
-// Mcp-Param-* headers.
-func (c *Client) callWith(ctx context.Context, method string, params any, extra http.Header) (json.RawMessage, *CallInfo, error) {
 	raw, err := encodeParams(params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
 	}
 	raw, name := c.Prepare(method, raw)
-	return c.Send(ctx, method, raw, name, extra)
+	return c.Send(ctx, method, raw, name, nil)
 }
 
 // Prepare returns the params of a request of method as the client sends them, and the value
@@ -331,7 +325,7 @@ func (c *Client) Close(ctx context.Context) error {
 // listTools returns every tool of the server, following nextCursor (MCP 2025-11-25, Server §
 // Tools, Listing Tools; Utilities § Pagination).
 func (c *Client) listTools(ctx context.Context) ([]*mcp.Tool, error) {
-	raws, err := c.ListToolsRaw(ctx)
+	raws, err := c.listToolsRaw(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -346,8 +340,8 @@ func (c *Client) listTools(ctx context.Context) ([]*mcp.Tool, error) {
 	return tools, nil
 }
 
-// ListToolsRaw is listTools returning each tool's JSON as the server sent it.
-func (c *Client) ListToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
+// listToolsRaw is listTools returning each tool's JSON as the server sent it.
+func (c *Client) listToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
 	var (
 		all    []json.RawMessage
 		cursor string

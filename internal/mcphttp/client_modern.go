@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -44,8 +43,9 @@ Compatibility):
 --protocol-version pins the version and skips the probe: 2026-07-28 goes straight to
 per-request calls, a session-era version to initialize asking for it (and fails if the server
 picks another). The client declares no capabilities in either era; a server that needs one
-answers -32021, and a 2026-07-28 server that needs input answers input_required, which the
-commands report without answering (InputRequired).
+answers -32021, and a 2026-07-28 server that needs input answers input_required, which a
+load generator counts as a result like any other. The client commands use package client,
+which answers both.
 */
 
 // modernMeta returns the _meta members every request of revision v carries, with the
@@ -240,105 +240,4 @@ func (c *Client) Discover(ctx context.Context, v string) (*mcp.DiscoverResult, e
 		return nil, fmt.Errorf("%s: %w", mcp.MethodServerDiscover, &MalformedReplyError{Reason: "result: " + err.Error()})
 	}
 	return &res, nil
-}
-
-// InputRequired describes an InputRequiredResult (MCP 2026-07-28, schema: InputRequiredResult;
-// resultType "input_required"): what the server asks the client for before it can answer,
-// one line per input request, and whether it sent a requestState to retry with. ok is false
-// for any other result.
-func InputRequired(raw json.RawMessage) (desc []string, ok bool) {
-	var res struct {
-		ResultType    string `json:"resultType"`
-		InputRequests map[string]struct {
-			Method string `json:"method"`
-			Params struct {
-				Message string `json:"message"`
-				Mode    string `json:"mode"`
-				URL     string `json:"url"`
-			} `json:"params"`
-		} `json:"inputRequests"`
-		RequestState *string `json:"requestState"`
-	}
-	if !strings.Contains(string(raw), `"input_required"`) || json.Unmarshal(raw, &res) != nil || res.ResultType != "input_required" {
-		return nil, false
-	}
-	keys := make([]string, 0, len(res.InputRequests))
-	for k := range res.InputRequests {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		ir := res.InputRequests[k]
-		line := fmt.Sprintf("%s: %s", k, ir.Method)
-		switch {
-		case ir.Params.URL != "":
-			line += fmt.Sprintf(" (%s, %s)", ir.Params.Message, ir.Params.URL)
-		case ir.Params.Message != "":
-			line += fmt.Sprintf(" (%s)", ir.Params.Message)
-		}
-		desc = append(desc, line)
-	}
-	if res.RequestState != nil {
-		desc = append(desc, "requestState: sent, to be passed back on a retry")
-	}
-	return desc, true
-}
-
-// CallTool2026 calls a tool at a per-request revision with the Mcp-Param-* headers its input
-// schema asks for (MCP 2026-07-28, Transports § Streamable HTTP, Custom Headers from Tool
-// Parameters). They depend on the tool's definition, which the client learns only from
-// tools/list: the call is sent without them first, and only when the server refuses it for
-// a missing or mismatched Mcp-Param-* header (-32020) is the tool looked up and the call sent
-// once more with them.
-func (c *Client) CallTool2026(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
-	params := ToolCallParams(name, args)
-	raw, _, err := c.Call(ctx, mcp.MethodToolsCall, params)
-	e := rpcErrorOf(err)
-	if e == nil || e.Code != mcp.CodeHeaderMismatch || !strings.Contains(e.Message, "Mcp-Param-") {
-		return raw, err
-	}
-	hdr, herr := c.paramHeaders(ctx, name, args)
-	if herr != nil || len(hdr) == 0 {
-		return nil, err
-	}
-	raw, _, err = c.callWith(ctx, mcp.MethodToolsCall, params, hdr)
-	return raw, err
-}
-
-// paramHeaders returns the Mcp-Param-* headers of a call of tool with args: each parameter its
-// input schema annotates with x-mcp-header and args give a value other than null, as a
-// string, a number or true/false, in the Base64 form where a header cannot carry it as it is
-// (Transports § Streamable HTTP, Value Encoding).
-func (c *Client) paramHeaders(ctx context.Context, tool string, args json.RawMessage) (http.Header, error) {
-	tools, err := c.ListToolsRaw(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, raw := range tools {
-		var t struct {
-			Name        string          `json:"name"`
-			InputSchema json.RawMessage `json:"inputSchema"`
-		}
-		if json.Unmarshal(raw, &t) != nil || t.Name != tool {
-			continue
-		}
-		ths, err := mcp.ParseToolHeaders(t.InputSchema)
-		if err != nil {
-			return nil, err
-		}
-		hdr := http.Header{}
-		for _, th := range ths {
-			v := jsontext.ValueAt(args, th.Path)
-			if v == nil || string(v) == "null" {
-				continue
-			}
-			s, ok := jsontext.Unquote(v)
-			if !ok {
-				s = string(v) // a number or a boolean, as JSON writes it
-			}
-			hdr["Mcp-Param-"+th.Name] = []string{headerSafe(s)}
-		}
-		return hdr, nil
-	}
-	return nil, fmt.Errorf("%s: no tool %q", mcp.MethodToolsList, tool)
 }

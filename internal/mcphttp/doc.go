@@ -1,5 +1,5 @@
-// Package mcphttp is the small MCP client over Streamable HTTP that minimcp's client commands
-// and its load generator share: one POST per message, replies read from JSON or SSE, a session
+// Package mcphttp is the small MCP client over Streamable HTTP under minimcp's load generator
+// (internal/loadgen), whose hot loop sends prepared requests on raw connections: one POST per message, replies read from JSON or SSE, a session
 // from initialize or per-request 2026-07-28 calls after server/discover, and typed errors a
 // load generator counts by kind ([ErrorKind]).
 //
@@ -11,8 +11,8 @@
 //		return err
 //	}
 //	defer c.Close(context.WithoutCancel(ctx))
-//	res, err := c.callTool(ctx, "echo", json.RawMessage(`{"text":"hi"}`))
+//	res, _, err := c.Call(ctx, "tools/call", json.RawMessage(`{"name":"echo","arguments":{}}`))
 //
-// It declares no client capabilities and answers no server-to-client request; the public
-// client package is the full client.
+// It declares no client capabilities and answers no server-to-client request; the client
+// commands (tools, call, read, prompt) use the public client package, the full client.
 package mcphttp

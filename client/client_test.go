@@ -245,9 +245,6 @@ func TestResumeDisabled(t *testing.T) {
 
 func TestListen(t *testing.T) {
 	for _, tc := range transports() {
-		if tc.name == "http-stateless-2026" || tc.name == "legacy-sse" {
-			continue // below
-		}
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := newServer(t, nil)
 			c := tc.connect(t, srv, &client.Options{})
@@ -381,4 +378,18 @@ func TestInputRequiredWithoutHandler(t *testing.T) {
 	assert.Equal(t, mcp.MethodToolsCall, ire.Method)
 	assert.Contains(t, string(ire.Result), `"who"`)
 	assert.Equal(t, 1, calls, "no retry without an answer")
+}
+
+// TestStateless2025: a stateless server at a 2025 revision serves calls; it has no GET
+// stream to listen on.
+func TestStateless2025(t *testing.T) {
+	srv, _ := newServer(t, nil)
+	c := httpConnect(&server.Options{Stateless: true}, mcp.Version20251125, false)(t, srv, &client.Options{})
+	assert.Equal(t, mcp.Version20251125, c.ProtocolVersion())
+	assert.Empty(t, c.SessionID())
+	sum, err := client.CallTool[addOut](t.Context(), c, "add", addIn{A: 1, B: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Sum)
+	err = c.Listen(t.Context(), &mcp.SubscriptionFilter{ToolsListChanged: true}, func(*client.Notification) {})
+	assert.ErrorIs(t, err, client.ErrNotInEra)
 }

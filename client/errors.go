@@ -35,8 +35,9 @@ var (
 	// the client has no handler for: it declared no such capability, so the server broke the
 	// protocol by asking.
 	ErrNoHandler = errors.New("client: no handler for what the server asks")
-	// ErrNotInEra is returned by a method the connection's protocol version does not have:
-	// Subscribe and Unsubscribe at 2026-07-28 (use Listen), Ping at 2026-07-28.
+	// ErrNotInEra is returned by a method the connection's protocol version or transport does
+	// not have: Subscribe and Unsubscribe at 2026-07-28 (use Listen), Listen in a 2025 session
+	// without a GET stream (a stateless server).
 	ErrNotInEra = errors.New("client: not available at the connection's protocol version")
 	// ErrNoStructuredContent is returned by [Structured] and [CallTool] for a result without
 	// structuredContent.

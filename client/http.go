@@ -44,10 +44,11 @@ the call with an error.
 
 Cancellation. When the caller's context ends, the request's HTTP exchange is dropped; in a
 2025 session the client also POSTs notifications/cancelled (Basic § Utilities, Cancellation),
-since a dropped connection is "not ... a cancellation" there (Transports § Sending Messages to
-the Server, 5.1.5: "Disconnection SHOULD NOT be interpreted as the client cancelling its
-request"). At 2026-07-28 closing the stream is the cancellation (Transports § Streamable HTTP:
-"To cancel a request, the client closes the SSE stream").
+since a dropped connection is no cancellation there (Transports § Sending Messages to the
+Server: "Disconnection SHOULD NOT be interpreted as the client cancelling its request. To
+cancel, the client SHOULD explicitly send an MCP CancelledNotification"). At 2026-07-28
+closing the stream is the cancellation (Transports § Streamable HTTP, Cancellation: "Closing
+the SSE response stream MUST be treated by the server as cancellation of that request").
 */
 
 // DefaultResumeDelay is how long the client waits before resuming a broken SSE stream when the

@@ -245,9 +245,10 @@ func (t *streamTransport) roundTrip(ctx context.Context, r *request) (json.RawMe
 	}
 }
 
-// cancel tells the server that r is cancelled and returns why (Basic § Utilities,
-// Cancellation: the client sends notifications/cancelled, on stdio in every era, also to end
-// a 2026-07-28 subscriptions/listen). initialize "MUST NOT" be cancelled.
+// cancel tells the server that r is cancelled and returns why: with notifications/cancelled
+// (MCP 2025-11-25, Basic § Utilities, Cancellation; MCP 2026-07-28, Transports § stdio,
+// Cancellation: "the client MUST send a notifications/cancelled notification referencing the
+// request's ID", which also ends a subscriptions/listen). initialize "MUST NOT" be cancelled.
 func (t *streamTransport) cancel(ctx context.Context, r *request) error {
 	if r.method != mcp.MethodInitialize {
 		cctx, cancel := context.WithTimeout(t.c.ctx, cancelTimeout)

@@ -141,3 +141,35 @@ func ExampleWithProgress() {
 	// 1 of 2
 	// 2 of 2
 }
+
+// Listening for changes: the same call in both eras (subscriptions/listen at 2026-07-28; the
+// GET stream and resources/subscribe in a 2025 session).
+func ExampleClient_Listen() {
+	srv := exampleServer()
+	srv.AddResource(&mcp.Resource{URI: "file:///config.json", Name: "config"},
+		func(ctx context.Context, req *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, Text: "{}"}}}, nil
+		})
+	ctx, cancel := context.WithCancel(context.Background())
+	c, err := client.ConnectInMemory(ctx, srv, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	filter := &mcp.SubscriptionFilter{ResourceSubscriptions: []string{"file:///config.json"}}
+	err = c.Listen(ctx, filter, func(n *client.Notification) {
+		fmt.Println(n.Method)
+		switch n.Method {
+		case mcp.NotificationSubscriptionsAcknowledged:
+			srv.ResourceUpdated(ctx, "file:///config.json") // the client is listening: change it
+		case mcp.NotificationResourceUpdated:
+			cancel() // enough: Listen returns nil
+		}
+	})
+	fmt.Println(err)
+	// Output:
+	// notifications/subscriptions/acknowledged
+	// notifications/resources/updated
+	// <nil>
+}

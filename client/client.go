@@ -180,6 +180,9 @@ type Client struct {
 	// guarded by mu.
 	paramHeaders map[string][]mcp.ToolHeader
 
+	// renewMu serializes starting a new session after a 404 (renew).
+	renewMu sync.Mutex
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -344,33 +347,89 @@ func (c *Client) discover(ctx context.Context, v string) error {
 }
 
 // initialize runs the initialization phase asking for version v (MCP 2025-11-25, Basic §
-// Lifecycle, Initialization) and sends notifications/initialized.
+// Lifecycle, Initialization) and keeps what the server said of itself.
 func (c *Client) initialize(ctx context.Context, v string) error {
+	res, err := c.handshake(ctx, v)
+	if err != nil {
+		return err
+	}
+	c.version = res.ProtocolVersion
+	c.serverInfo, c.caps, c.instructions = res.ServerInfo, res.Capabilities, res.Instructions
+	return nil
+}
+
+// handshake sends initialize asking for version v, checks the version the server chose, and
+// sends notifications/initialized.
+func (c *Client) handshake(ctx context.Context, v string) (*mcp.InitializeResult, error) {
 	params := &struct {
 		ProtocolVersion string          `json:"protocolVersion"`
 		Capabilities    json.RawMessage `json:"capabilities"`
 		ClientInfo      json.RawMessage `json:"clientInfo"`
 	}{v, c.clientCaps, c.clientInfo}
-	raw, err := c.call(ctx, mcp.MethodInitialize, params, nil)
+	raw, err := c.send(ctx, mcp.MethodInitialize, mustEncode(params), nil, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var res mcp.InitializeResult
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return fmt.Errorf("%s: %w", mcp.MethodInitialize, malformed("result: "+err.Error()))
+		return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize, malformed("result: "+err.Error()))
 	}
 	// Lifecycle § Version Negotiation: "If the client does not support the version in the
 	// server's response, it SHOULD disconnect."
 	switch {
 	case !mcp.IsSupportedVersion(res.ProtocolVersion) || mcp.IsModernVersion(res.ProtocolVersion):
-		return fmt.Errorf("%s: %w: the server chose %q", mcp.MethodInitialize, ErrNoCommonVersion, res.ProtocolVersion)
+		return nil, fmt.Errorf("%s: %w: the server chose %q", mcp.MethodInitialize, ErrNoCommonVersion, res.ProtocolVersion)
 	case c.opts.ProtocolVersion != "" && res.ProtocolVersion != c.opts.ProtocolVersion:
-		return fmt.Errorf("%s: %w: the server chose %s, not the pinned %s", mcp.MethodInitialize, ErrNoCommonVersion,
+		return nil, fmt.Errorf("%s: %w: the server chose %s, not the pinned %s", mcp.MethodInitialize, ErrNoCommonVersion,
 			res.ProtocolVersion, c.opts.ProtocolVersion)
 	}
-	c.version = res.ProtocolVersion
-	c.serverInfo, c.caps, c.instructions = res.ServerInfo, res.Capabilities, res.Instructions
-	return c.notify(ctx, mcp.NotificationInitialized, nil)
+	// notifications/initialized goes at the version just negotiated.
+	msg := rpc.AppendRequest(nil, rpc.ID{}, mcp.NotificationInitialized, nil)
+	if err := c.t.notify(ctx, msg, res.ProtocolVersion); err != nil {
+		return nil, fmt.Errorf("%s: %w", mcp.NotificationInitialized, err)
+	}
+	return &res, nil
+}
+
+// mustEncode encodes params the client builds itself, which always encode.
+func mustEncode(v any) json.RawMessage {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// renew starts a new session after the server answered a request of session old with 404
+// (MCP 2025-11-25, Transports § Session Management, 4: the client "MUST start a new session by
+// sending a new InitializeRequest without a session ID attached"), at the version in use. A
+// call that finds the session already renewed by another does nothing.
+func (c *Client) renew(ctx context.Context, old string) error {
+	h, ok := c.t.(*httpTransport)
+	if !ok {
+		return nil
+	}
+	c.renewMu.Lock()
+	defer c.renewMu.Unlock()
+	if h.session() != old {
+		return nil
+	}
+	h.setSession("")
+	res, err := c.handshake(ctx, c.version)
+	if err != nil {
+		return err
+	}
+	if res.ProtocolVersion != c.version {
+		return fmt.Errorf("%w: the new session is at %s, the connection at %s", ErrNoCommonVersion, res.ProtocolVersion, c.version)
+	}
+	return nil
+}
+
+// sessionGone reports whether err is the 404 a server answers a request of an unknown
+// session with.
+func sessionGone(err error) bool {
+	var se *HTTPStatusError
+	return errors.As(err, &se) && se.Code == http.StatusNotFound
 }
 
 // Call sends a request of any method and returns its raw result: the escape hatch for methods
@@ -392,7 +451,17 @@ func (c *Client) call(ctx context.Context, method string, params any, hdr http.H
 		state     json.RawMessage
 	)
 	for round := 0; ; round++ {
-		res, err := c.send(ctx, method, withRetry(raw, responses, state), hdr, nil)
+		params := withRetry(raw, responses, state)
+		sid := c.SessionID()
+		res, err := c.send(ctx, method, params, hdr, nil)
+		if err != nil && sid != "" && sessionGone(err) {
+			// The server never ran a request of a session it does not know: send it again
+			// in a new one.
+			if rerr := c.renew(ctx, sid); rerr != nil {
+				return nil, fmt.Errorf("%w (starting a new session: %v)", err, rerr)
+			}
+			res, err = c.send(ctx, method, params, hdr, nil)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -393,3 +393,46 @@ func TestStateless2025(t *testing.T) {
 	err = c.Listen(t.Context(), &mcp.SubscriptionFilter{ToolsListChanged: true}, func(*client.Notification) {})
 	assert.ErrorIs(t, err, client.ErrNotInEra)
 }
+
+// TestSessionExpired: a 404 to a request of a session makes the client start a new session
+// and send the request again (MCP 2025-11-25, Transports § Session Management, 4).
+func TestSessionExpired(t *testing.T) {
+	srv, _ := newServer(t, nil)
+	h := server.New(srv, nil)
+	var (
+		mu     sync.Mutex
+		forget bool // the next request with a session gets an unknown one
+		inits  int
+	)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if forget && r.Header.Get("Mcp-Session-Id") != "" {
+			forget = false
+			r.Header.Set("Mcp-Session-Id", "gone")
+		}
+		if r.Header.Get("Mcp-Session-Id") == "" && r.Method == http.MethodPost {
+			inits++
+		}
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		ts.CloseClientConnections()
+		_ = h.Shutdown(context.Background())
+		ts.Close()
+	})
+	c, err := client.Connect(t.Context(), ts.URL+"/mcp", &client.Options{HTTPClient: ts.Client(), ProtocolVersion: mcp.Version20251125})
+	require.NoError(t, err)
+	defer c.Close()
+	first := c.SessionID()
+	mu.Lock()
+	forget = true
+	mu.Unlock()
+	sum, err := client.CallTool[addOut](t.Context(), c, "add", addIn{A: 2, B: 2})
+	require.NoError(t, err)
+	assert.Equal(t, 4, sum.Sum)
+	assert.NotEqual(t, first, c.SessionID(), "a new session")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 2, inits, "initialize twice")
+}

@@ -106,6 +106,12 @@ type httpTransport struct {
 
 func (t *httpTransport) modernCapable() bool { return true }
 
+func (t *httpTransport) setSession(sid string) {
+	t.mu.Lock()
+	t.sid = sid
+	t.mu.Unlock()
+}
+
 func (t *httpTransport) session() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

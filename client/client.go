@@ -253,8 +253,9 @@ func (c *Client) SessionID() string {
 
 // Close ends the connection: the session with DELETE on HTTP (Transports § Session
 // Management, 5; 405 and 404 are not errors), the process of a command, the stream of the
-// others. It waits for the client's goroutines and returns the first error; later calls return
-// the same.
+// others. Calls in flight, Listens included, end with [ErrClosed], as do later calls. It waits
+// for the client's goroutines and returns the first error; later calls of Close return the
+// same.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		c.cancel()

@@ -436,3 +436,27 @@ func TestSessionExpired(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, 2, inits, "initialize twice")
 }
+
+// TestCloseEndsListen: Close ends a Listen in flight with ErrClosed, in every era.
+func TestCloseEndsListen(t *testing.T) {
+	for _, tc := range transports() {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := newServer(t, nil)
+			c := tc.connect(t, srv, &client.Options{})
+			acked := make(chan struct{})
+			done := make(chan error, 1)
+			go func() {
+				done <- c.Listen(t.Context(), &mcp.SubscriptionFilter{ToolsListChanged: true}, func(n *client.Notification) {
+					if n.Method == mcp.NotificationSubscriptionsAcknowledged {
+						close(acked)
+					}
+				})
+			}()
+			<-acked
+			require.NoError(t, c.Close())
+			assert.ErrorIs(t, <-done, client.ErrClosed)
+			_, err := c.CallTool(t.Context(), "echo", nil)
+			assert.ErrorIs(t, err, client.ErrClosed)
+		})
+	}
+}

@@ -166,9 +166,13 @@ func newHTTPRequest(ctx context.Context, c *Client, method, url string, body []b
 
 func (t *httpTransport) roundTrip(ctx context.Context, r *request) (json.RawMessage, error) {
 	// The exchange gets its own cancel so that a stream left open after its response is
-	// dropped at once.
+	// dropped at once, and so that Close ends it.
+	if t.c.ctx.Err() != nil {
+		return nil, ErrClosed
+	}
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer context.AfterFunc(t.c.ctx, cancel)()
 	req, err := newHTTPRequest(hctx, t.c, http.MethodPost, t.url, r.body, r.version, t.session())
 	if err != nil {
 		return nil, err
@@ -240,6 +244,9 @@ func (t *httpTransport) roundTrip(ctx context.Context, r *request) (json.RawMess
 // server that the request is cancelled (see the design note).
 func (t *httpTransport) cancelled(ctx context.Context, r *request, err error) error {
 	if ctx.Err() == nil {
+		if t.c.ctx.Err() != nil {
+			return ErrClosed
+		}
 		return err
 	}
 	if sid := t.session(); !r.modern && sid != "" && r.method != mcp.MethodInitialize {
@@ -307,6 +314,9 @@ func (t *httpTransport) openStream(ctx context.Context, ready func() error) erro
 		return fmt.Errorf("%w: no session, so no GET stream", ErrNotInEra)
 	}
 	version := t.c.version
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(t.c.ctx, cancel)()
 	resp, err := t.get(ctx, version, "")
 	if err != nil {
 		if ctx.Err() != nil {

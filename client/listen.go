@@ -28,6 +28,8 @@ import (
 // makes up the acknowledgment itself, with the filter as sent, once both are done. A
 // stateless server has no GET stream: Listen returns an error wrapping [ErrNotInEra].
 //
+// Close ends a Listen with [ErrClosed].
+//
 // f runs on the goroutine that reads the stream: it must not block for long, nor call Listen.
 // Several Listens may run at once; a notification reaches each whose filter admits it.
 func (c *Client) Listen(ctx context.Context, filter *mcp.SubscriptionFilter, f func(*Notification)) error {
@@ -40,8 +42,11 @@ func (c *Client) Listen(ctx context.Context, filter *mcp.SubscriptionFilter, f f
 			return fmt.Errorf("%s: encoding params: %w", mcp.MethodSubscriptionsListen, err)
 		}
 		_, err = c.send(ctx, mcp.MethodSubscriptionsListen, params, nil, f)
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return nil
+		case c.ctx.Err() != nil:
+			return ErrClosed
 		}
 		return err
 	}
@@ -88,7 +93,12 @@ func (c *Client) Listen(ctx context.Context, filter *mcp.SubscriptionFilter, f f
 		return nil
 	}
 	err := c.t.openStream(ctx, ready)
-	if err != nil && ctx.Err() == nil {
+	switch {
+	case ctx.Err() != nil:
+		return nil
+	case c.ctx.Err() != nil:
+		return ErrClosed
+	case err != nil:
 		return fmt.Errorf("listen: %w", err)
 	}
 	return nil

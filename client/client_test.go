@@ -460,3 +460,36 @@ func TestCloseEndsListen(t *testing.T) {
 		})
 	}
 }
+
+// TestListenResumes: a 2025 session's GET stream that breaks is resumed with Last-Event-ID,
+// and what the server sent meanwhile still arrives.
+func TestListenResumes(t *testing.T) {
+	srv, _ := newServer(t, nil)
+	ts := serveHTTP(t, srv, &server.Options{Retry: 1e6})
+	c, err := client.Connect(t.Context(), ts.URL+"/mcp", &client.Options{HTTPClient: ts.Client(), ProtocolVersion: mcp.Version20251125})
+	require.NoError(t, err)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	got := make(chan string, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.Listen(ctx, &mcp.SubscriptionFilter{ToolsListChanged: true}, func(n *client.Notification) { got <- n.Method })
+	}()
+	next := func() string {
+		select {
+		case m := <-got:
+			return m
+		case err := <-done:
+			t.Fatalf("Listen ended: %v", err)
+			return ""
+		}
+	}
+	assert.Equal(t, mcp.NotificationSubscriptionsAcknowledged, next())
+	srv.RemoveTools("echo")
+	assert.Equal(t, mcp.NotificationToolListChanged, next())
+	ts.CloseClientConnections() // the GET stream breaks
+	srv.RemoveTools("add")
+	assert.Equal(t, mcp.NotificationToolListChanged, next(), "after the resume")
+	cancel()
+	require.NoError(t, <-done)
+}

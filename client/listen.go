@@ -30,9 +30,13 @@ import (
 //
 // Close ends a Listen with [ErrClosed].
 //
-// f runs on the goroutine that reads the stream: it must not block for long, nor call Listen.
+// f runs on the goroutine that reads the stream: it must not block for long, nor call Listen;
+// a nil f panics.
 // Several Listens may run at once; a notification reaches each whose filter admits it.
 func (c *Client) Listen(ctx context.Context, filter *mcp.SubscriptionFilter, f func(*Notification)) error {
+	if f == nil {
+		panic("client: Listen with a nil callback")
+	}
 	if filter == nil {
 		filter = &mcp.SubscriptionFilter{}
 	}

@@ -83,7 +83,8 @@ func waitFor(done <-chan struct{}, d time.Duration) bool {
 }
 
 // ConnectIO connects over rwc, a stream of newline-delimited JSON-RPC messages (the stdio
-// transport's framing) such as a pipe or a socket to a server. Close closes rwc.
+// transport's framing) such as a pipe or a socket to a server. Close closes rwc, which must
+// make a Read in progress return (pipes and sockets do), and waits for the reading goroutine.
 func ConnectIO(ctx context.Context, rwc io.ReadWriteCloser, opts *Options) (*Client, error) {
 	closeFn := func(readerDone <-chan struct{}) error {
 		err := rwc.Close()

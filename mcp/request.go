@@ -67,6 +67,17 @@ type Request struct {
 	task *taskRun
 	// createdTask is the task RunTask created for this request, which answers it.
 	createdTask *TaskRecord
+
+	// hdrTrace is the trace context the transport carried (Inbound.Trace).
+	hdrTrace TraceContext
+	// note and noteIn are the notification a Request stands for in middleware, and what it
+	// came with; nil for a request.
+	note   *rpc.Message
+	noteIn *Inbound
+	// toolError and inputRequired say how the request ended, for Outcome: a tools/call
+	// result with isError, an InputRequiredResult. Set by the protocol before the handler
+	// chain returns.
+	toolError, inputRequired bool
 }
 
 var errSessionClosed = errors.New("mcp: session closed")
@@ -87,8 +98,16 @@ func (e *cancelledError) Error() string {
 	return "mcp: request cancelled by the client: " + e.reason
 }
 
-// ProtocolVersion returns the protocol revision in force for this request.
-func (r *Request) ProtocolVersion() string { return r.state.ProtocolVersion }
+// ProtocolVersion returns the protocol revision in force for this request; for initialize,
+// once it has run, the version it negotiated.
+func (r *Request) ProtocolVersion() string {
+	if r.Method == MethodInitialize && r.sess != nil {
+		if st := r.sess.state.Load(); st != nil {
+			return st.ProtocolVersion
+		}
+	}
+	return r.state.ProtocolVersion
+}
 
 // ClientInfo returns what the client said of itself in initialize, or in the request's
 // _meta (io.modelcontextprotocol/clientInfo; zero when unknown).
@@ -352,5 +371,8 @@ type dispatcher Request
 
 func (d *dispatcher) HandleRPC(ctx context.Context, _ *rpc.Message) (any, error) {
 	r := (*Request)(d)
+	if h := r.srv.handler; h != nil {
+		return h(ctx, r)
+	}
 	return r.srv.dispatch(ctx, r)
 }

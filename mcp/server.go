@@ -148,6 +148,11 @@ type ServerOptions struct {
 	// to an initialize request"). If empty, every revision of [AllVersions]. [NewServer]
 	// panics on a revision this package does not speak.
 	ProtocolVersions []string
+	// Middleware wraps the handling of every request and notification from clients, on every
+	// transport and at every protocol version, Middleware[0] outermost: it sees each call
+	// first and its result last (see [Middleware] for what is wrapped and what not). If
+	// empty, nothing is wrapped, at no cost. NewServer panics on a nil entry.
+	Middleware []Middleware
 	// Logger receives the server's own diagnostics: handler panics (at error level, with the
 	// stack), messages that could not be written, stray replies. If nil, slog.Default() at the
 	// time of logging. To silence them, pass a logger whose handler discards.
@@ -199,6 +204,10 @@ type Server struct {
 
 	// bus carries changes to subscriptions/listen streams (ServerOptions.Bus).
 	bus Bus
+
+	// handler is ServerOptions.Middleware around the protocol, nil without middleware.
+	// Immutable.
+	handler MethodHandler
 }
 
 // NewServer returns a server that introduces itself as impl (name and version are required by
@@ -253,6 +262,8 @@ func NewServer(impl *Implementation, opts *ServerOptions) *Server {
 	if s.bus == nil {
 		s.bus = &MemoryBus{}
 	}
+	s.opts.Middleware = slices.Clone(s.opts.Middleware)
+	s.handler = chain(s.opts.Middleware, s.handleMethod)
 	s.initTasks()
 	s.tools.init()
 	s.resources.init()
@@ -489,7 +500,11 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 		}
 		return rpc.Response{}, false
 	case rpc.KindNotification:
-		s.handleNotification(ctx, in, m)
+		if s.handler != nil {
+			s.handleNotificationChain(ctx, in, m)
+		} else {
+			s.handleNotification(ctx, in, m)
+		}
 		return rpc.Response{}, false
 	}
 
@@ -501,7 +516,8 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			"Invalid Request: session not initialized: send initialize before "+m.Method)}, true
 	}
 	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
-		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out}
+		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out, hdrTrace: in.Trace}
+	ctx = withTrace(ctx, req)
 	if sess != nil {
 		rctx := newRequestContext(ctx)
 		req.ctx = rctx
@@ -618,6 +634,7 @@ func (s *Server) dispatch(ctx context.Context, r *Request) (any, error) {
 	}
 	if err != nil {
 		if modern && r.input != nil && errors.Is(err, ErrInputRequired) {
+			r.inputRequired = true
 			return s.inputRequired(r)
 		}
 		return nil, modernError(r, err)

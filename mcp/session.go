@@ -302,4 +302,9 @@ type Inbound struct {
 	// are then read from it, not looked for in params again. It is valid JSON text that
 	// aliases the params. Leave it nil for a batch.
 	Meta json.RawMessage
+	// Trace is the trace context the transport carried for the messages handed in with this
+	// Inbound (the W3C traceparent, tracestate and baggage headers of an HTTP request; see
+	// [ParseTraceContext]); a message's own, in its _meta, takes precedence
+	// ([Request.TraceContext]).
+	Trace TraceContext
 }

@@ -385,6 +385,7 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		args = emptyObject
 	}
 	if err := e.input.Validate(args); err != nil {
+		r.toolError = true
 		return ErrorResult("invalid arguments for tool " + name + ": " + err.Error()), nil
 	}
 	res, err := e.handler(ctx, r, args)
@@ -409,11 +410,13 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 			// request, whose asks never return it) it is a failing tool like any other.
 			return nil, err
 		}
+		r.toolError = true
 		return ErrorResult(err.Error()), nil
 	}
 	if res == nil {
 		res = &CallToolResult{}
 	}
+	r.toolError = res.IsError
 	if e.output != nil && !res.IsError {
 		if err := checkStructured(name, e.output, res.StructuredContent); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"bytes"
+	"context"
 	"strings"
 
 	"github.com/minimcp/minimcp/internal/jsontext"
@@ -26,16 +27,35 @@ type TraceContext struct {
 	Baggage string
 }
 
-// TraceContext returns the trace context of the request's _meta, read when called, at every
-// protocol version (clients of the 2025 revisions may send it too). A request without one
-// gets the zero TraceContext.
+// TraceContext returns the trace context of the request: the one of its _meta (MCP
+// 2026-07-28, Basic § _meta; read when called, at every protocol version, since clients of the
+// 2025 revisions may send it too), else the one its transport carried ([Inbound.Trace]: the
+// traceparent, tracestate and baggage headers of a Streamable HTTP POST, W3C Trace Context
+// §3). A _meta that carries a valid traceparent wins as a whole: it is the message's own,
+// where the header is the HTTP request's (a batch has one header and many messages); baggage
+// in a _meta without one is taken with the header's traceparent. A
+// request with neither gets the zero TraceContext. What it returns is what
+// [TraceContextFrom] finds in the request's context.
 func (r *Request) TraceContext() TraceContext {
+	tc := metaTrace(r.Params)
+	if tc.TraceParent != "" {
+		return tc
+	}
+	h := r.hdrTrace
+	if tc.Baggage != "" {
+		h.Baggage = tc.Baggage
+	}
+	return h
+}
+
+// metaTrace returns the trace context of the _meta of params, validated.
+func metaTrace(params []byte) TraceContext {
 	var tc TraceContext
-	if !bytes.Contains(r.Params, metaKey) {
+	if !bytes.Contains(params, traceParentKey) && !bytes.Contains(params, baggageKey) {
 		return tc
 	}
 	var meta []byte
-	_ = jsontext.EachMemberValid(r.Params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(params, func(k, v []byte) bool {
 		if string(k) == "_meta" {
 			meta = v // the last of a repeated member, as a decoder keeps it
 		}
@@ -52,6 +72,22 @@ func (r *Request) TraceContext() TraceContext {
 		}
 		return true
 	})
+	return tc.valid()
+}
+
+// traceParentKey or baggageKey is in every _meta that carries a trace context: params
+// without either are not read.
+var traceParentKey, baggageKey = []byte(`"traceparent"`), []byte(`"baggage"`)
+
+// ParseTraceContext returns the trace context of the given traceparent, tracestate and
+// baggage values (HTTP header values, environment variables), each kept when it is well
+// formed and "" otherwise, as [TraceContext] describes.
+func ParseTraceContext(traceparent, tracestate, baggage string) TraceContext {
+	return TraceContext{TraceParent: traceparent, TraceState: tracestate, Baggage: baggage}.valid()
+}
+
+// valid returns tc with what is malformed in it emptied (see [TraceContext]).
+func (tc TraceContext) valid() TraceContext {
 	if !validTraceParent(tc.TraceParent) {
 		tc.TraceParent, tc.TraceState = "", ""
 	}
@@ -64,7 +100,59 @@ func (r *Request) TraceContext() TraceContext {
 	return tc
 }
 
-var metaKey = []byte(`"_meta"`)
+// TraceID returns the trace-id of the traceparent, 32 lowercase hex digits, "" without one.
+func (tc TraceContext) TraceID() string {
+	if len(tc.TraceParent) < 35 {
+		return ""
+	}
+	return tc.TraceParent[3:35]
+}
+
+// ParentID returns the parent-id of the traceparent (the caller's span), 16 lowercase hex
+// digits, "" without one.
+func (tc TraceContext) ParentID() string {
+	if len(tc.TraceParent) < 52 {
+		return ""
+	}
+	return tc.TraceParent[36:52]
+}
+
+// Sampled reports whether the traceparent's sampled flag is set (W3C Trace Context §3.2.2.5).
+func (tc TraceContext) Sampled() bool {
+	if len(tc.TraceParent) < 55 {
+		return false
+	}
+	c := tc.TraceParent[54]
+	var v byte
+	switch {
+	case c >= '0' && c <= '9':
+		v = c - '0'
+	case c >= 'a' && c <= 'f':
+		v = c - 'a' + 10
+	}
+	return v&1 == 1
+}
+
+// traceKey is the context key of the trace context of a request.
+type traceKey struct{}
+
+// TraceContextFrom returns the trace context of the request whose context ctx is (or derives
+// from): what [Request.TraceContext] returns, for code that has the context and not the
+// request, such as a middleware's inner layers or a library a handler calls. The zero
+// TraceContext when the request had none.
+func TraceContextFrom(ctx context.Context) TraceContext {
+	tc, _ := ctx.Value(traceKey{}).(TraceContext)
+	return tc
+}
+
+// withTrace returns ctx carrying the trace context of r, ctx itself when it has none: the
+// common case costs a search of the params and no allocation.
+func withTrace(ctx context.Context, r *Request) context.Context {
+	if tc := r.TraceContext(); tc.TraceParent != "" || tc.Baggage != "" {
+		return context.WithValue(ctx, traceKey{}, tc)
+	}
+	return ctx
+}
 
 // validTraceParent reports whether s is a traceparent a receiver may use (W3C Trace Context
 // §3.2): "version "-" trace-id "-" parent-id "-" trace-flags", lowercase hex; version ff is

@@ -136,3 +136,56 @@ func TestRequestTraceContext(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceContextHeader: the trace context a transport carried (Inbound.Trace, from HTTP
+// headers) reaches a handler when the request's _meta has none, through the request and
+// through the context alike; a _meta traceparent wins over it; baggage alone in _meta goes
+// with the header's traceparent.
+func TestTraceContextHeader(t *testing.T) {
+	s := NewServer(nil, nil)
+	var got, fromCtx TraceContext
+	s.AddRawTool(&Tool{Name: "trace"}, func(ctx context.Context, r *Request, _ json.RawMessage) (*CallToolResult, error) {
+		got, fromCtx = r.TraceContext(), TraceContextFrom(ctx)
+		return TextResult("ok"), nil
+	})
+	const other = "00-11111111111111111111111111111111-2222222222222222-00"
+	hdr := ParseTraceContext(other, "congo=2", "h=1")
+	require.Equal(t, TraceContext{TraceParent: other, TraceState: "congo=2", Baggage: "h=1"}, hdr)
+	assert.Equal(t, TraceContext{}, ParseTraceContext("00-bad", "congo=2", "k v"), "malformed values are dropped")
+	for _, tt := range []struct {
+		name, meta string
+		in         *Inbound
+		want       TraceContext
+	}{
+		{"header only, 2025", ``, &Inbound{ProtocolVersion: Version20251125, Trace: hdr}, hdr},
+		{"meta wins", `"traceparent":"` + validParent + `"`, &Inbound{ProtocolVersion: Version20251125, Trace: hdr},
+			TraceContext{TraceParent: validParent}},
+		{"meta baggage with header traceparent", `"baggage":"m=1"`, &Inbound{ProtocolVersion: Version20251125, Trace: hdr},
+			TraceContext{TraceParent: other, TraceState: "congo=2", Baggage: "m=1"}},
+		{"2026-07-28 meta", `"traceparent":"` + validParent + `","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}`,
+			&Inbound{ProtocolVersion: Version20260728}, TraceContext{TraceParent: validParent}},
+		{"none", ``, &Inbound{}, TraceContext{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			line := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"trace","arguments":{},"_meta":{` + tt.meta + `}}}`
+			msgs, _, derr := rpc.Decode(nil, []byte(line), rpc.Limits{})
+			require.Nil(t, derr)
+			resp, ok := s.Handle(context.Background(), tt.in, &msgs[0])
+			require.True(t, ok)
+			require.Nil(t, resp.Error)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, fromCtx)
+		})
+	}
+}
+
+func TestTraceContextParts(t *testing.T) {
+	tc := TraceContext{TraceParent: validParent}
+	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", tc.TraceID())
+	assert.Equal(t, "00f067aa0ba902b7", tc.ParentID())
+	assert.True(t, tc.Sampled())
+	assert.False(t, TraceContext{TraceParent: "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-02"}.Sampled())
+	assert.Equal(t, "", TraceContext{}.TraceID())
+	assert.Equal(t, "", TraceContext{}.ParentID())
+	assert.False(t, TraceContext{}.Sampled())
+}

@@ -206,7 +206,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		// Streamable HTTP POST's are, they need no goroutine and take no slot, so a client's
 		// answer to a server-to-client request is never refused because the handlers waiting
 		// for it fill the session's slots.
-		h.x.deliver(r.Context(), &mcp.Inbound{Session: s.mcp, Principal: principal, Auth: info, Out: st}, f)
+		h.x.deliver(r.Context(), &mcp.Inbound{Session: s.mcp, Principal: principal, Auth: info, Out: st, Trace: traceHeaders(r)}, f)
 		_ = h.saveIfChanged(r.Context(), s)
 		s.leave()
 		w.WriteHeader(http.StatusAccepted)
@@ -240,7 +240,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 			_ = st.Send(ctx, rpc.AppendResponse(nil, &rpc.Response{ID: rpc.NullID, Error: derr}))
 			return
 		}
-		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Auth: info, Out: st}
+		in := &mcp.Inbound{Session: s.mcp, Principal: principal, Auth: info, Out: st, Trace: traceHeaders(r)}
 		replies := h.x.dispatch(ctx, in, f, nil)
 		_ = h.saveIfChanged(ctx, s)
 		if len(replies) > 0 {

@@ -321,7 +321,7 @@ func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *htt
 		writeReply(w, http.StatusBadRequest, &rpc.Response{ID: id, Error: e})
 		return
 	}
-	c.in = mcp.Inbound{ProtocolVersion: f.claim.version, Principal: principal, Auth: authOf(ctx), Meta: f.claim.meta}
+	c.in = mcp.Inbound{ProtocolVersion: f.claim.version, Principal: principal, Auth: authOf(ctx), Meta: f.claim.meta, Trace: traceHeaders(r)}
 	if m.Kind == rpc.KindNotification {
 		h.x.deliver(ctx, &c.in, f)
 		w.WriteHeader(http.StatusAccepted)

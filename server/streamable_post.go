@@ -114,7 +114,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		}
 	}
 
-	c.in = mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal, Auth: info}
+	c.in = mcp.Inbound{ProtocolVersion: hdrVersion, Principal: principal, Auth: info, Trace: traceHeaders(r)}
 	in := &c.in
 	if sess != nil {
 		in.Session = sess.mcp

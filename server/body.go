@@ -147,6 +147,16 @@ func (h *Handler) reserveBody(n int64) bool {
 
 // bodyError answers a request whose body was not read to its end.
 func (h *Handler) bodyError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		h.opts.Metrics.reject(reasonSize, "")
+	case http.StatusRequestTimeout:
+		h.opts.Metrics.reject(reasonBodyTimeout, "")
+	case http.StatusServiceUnavailable:
+		h.opts.Metrics.reject(reasonBodyMemory, "")
+	default:
+		h.opts.Metrics.reject(reasonProtocol, "")
+	}
 	hd := w.Header()
 	if r.ProtoMajor == 1 {
 		// An HTTP/2 stream's unread body does not stand in the way of the next request, and

@@ -100,6 +100,7 @@ func (l *legacyRun) close() {
 // this stream, with the same cap and checks as Streamable HTTP sessions.
 func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, principal string) {
 	if _, sseOK := accepts(r.Header.Get("Accept")); !sseOK {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeError(w, http.StatusNotAcceptable, CodeServerError, "Not Acceptable: the SSE endpoint needs Accept: text/event-stream")
 		return
 	}
@@ -143,12 +144,14 @@ func (h *Handler) serveLegacySSE(w http.ResponseWriter, r *http.Request, princip
 // note above).
 func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, principal string) {
 	if !isJSONContentType(r.Header.Get("Content-Type")) {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeError(w, http.StatusUnsupportedMediaType, CodeServerError,
 			"Unsupported Media Type: Content-Type must be application/json, got "+strconvQuote(r.Header.Get("Content-Type")))
 		return
 	}
 	id := r.URL.Query().Get("sessionId")
 	if id == "" {
+		h.opts.Metrics.reject(reasonSessionUnknown, "")
 		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: the sessionId query parameter is required")
 		return
 	}
@@ -158,6 +161,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 		return
 	}
 	if s == nil {
+		h.opts.Metrics.reject(reasonSessionUnknown, "")
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: the SSE stream of this session is closed or never existed")
 		return
 	}
@@ -166,6 +170,7 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 	s.mu.Unlock()
 	if st == nil {
 		s.leave()
+		h.opts.Metrics.reject(reasonSessionUnknown, "")
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: this session is not an HTTP+SSE session")
 		return
 	}
@@ -216,9 +221,11 @@ func (h *Handler) serveLegacyMessage(w http.ResponseWriter, r *http.Request, pri
 	if ok, closed := run.acquire(); !ok {
 		s.leave()
 		if closed {
+			h.opts.Metrics.reject(reasonSessionUnknown, "")
 			writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: the SSE stream of this session is closed")
 			return
 		}
+		h.opts.Metrics.reject(reasonQuota, "")
 		w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
 		writeError(w, http.StatusTooManyRequests, CodeServerError, "Too Many Requests: this session has "+
 			strconv.Itoa(run.max)+" requests in flight, its limit; send more once their replies have come")

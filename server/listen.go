@@ -76,13 +76,13 @@ func (lc *listenCount) acquire(principal string, retry func() *refusal) (release
 	defer lc.mu.Unlock()
 	if lc.total >= lc.max {
 		r := retry()
-		r.status = http.StatusServiceUnavailable
+		r.status, r.why = http.StatusServiceUnavailable, reasonListenCap
 		r.msg = fmt.Sprintf("Service Unavailable: %d subscriptions/listen streams are open, the most this server allows; retry later", lc.max)
 		return nil, r
 	}
 	if lc.perPrincipal > 0 && lc.by[principal] >= lc.perPrincipal {
 		r := retry()
-		r.status = http.StatusTooManyRequests
+		r.status, r.why = http.StatusTooManyRequests, reasonQuota
 		r.msg = fmt.Sprintf("Too Many Requests: this principal holds %d subscriptions/listen streams, the most one may; close one first", lc.perPrincipal)
 		return nil, r
 	}
@@ -131,9 +131,10 @@ func (h *Handler) serveListen(ctx context.Context, w http.ResponseWriter, princi
 	if ref == nil && h.draining.Load() {
 		// A stream opened now would end at once: send the client to another replica.
 		release()
-		ref = &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server is shutting down; retry on another replica"}
+		ref = &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server is shutting down; retry on another replica", reasonDraining}
 	}
 	if ref != nil {
+		h.opts.Metrics.reject(ref.why, m.Method)
 		w.Header().Set("Retry-After", retryAfter(ref.retry))
 		writeReply(w, ref.status, &rpc.Response{ID: m.ID, Error: rpc.NewError(CodeServerError, ref.msg)})
 		return

@@ -314,6 +314,7 @@ func (h *Handler) serveModern(ctx context.Context, w http.ResponseWriter, r *htt
 	c *postCall, f frame, jsonOK, sseOK bool) {
 	m := &f.msgs[0]
 	if e := modernLadder(h.x.srv, m, f.claim, httpHeaders(r, h.x.srv)); e != nil {
+		h.opts.Metrics.reject(reasonProtocol, m.Method)
 		id := m.ID
 		if m.Kind == rpc.KindNotification {
 			id = rpc.NullID

@@ -17,10 +17,12 @@ import (
 func (h *Handler) guard(next func(w http.ResponseWriter, r *http.Request, principal string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !h.hostAllowed(r) {
+			h.opts.Metrics.reject(reasonHost, "")
 			writeError(w, http.StatusForbidden, CodeServerError, "Forbidden: Host "+strconvQuote(r.Host)+" is not allowed (DNS rebinding protection)")
 			return
 		}
 		if origin := r.Header.Get("Origin"); origin != "" && !h.originAllowed(r, origin) {
+			h.opts.Metrics.reject(reasonOrigin, "")
 			// MCP 2025-11-25, Transports § Security Warning: "If the Origin header is present
 			// and invalid, servers MUST respond with HTTP 403 Forbidden."
 			writeError(w, http.StatusForbidden, CodeServerError, "Forbidden: Origin "+strconvQuote(origin)+" is not allowed")
@@ -37,6 +39,7 @@ func (h *Handler) guard(next func(w http.ResponseWriter, r *http.Request, princi
 		} else if h.opts.Authenticate != nil {
 			p, err := h.opts.Authenticate(r)
 			if err != nil {
+				h.opts.Metrics.reject(reasonAuth, "")
 				// MCP 2025-11-25, Basic § Authorization: invalid or missing credentials get 401
 				// with WWW-Authenticate (RFC 9110 §11.6.1).
 				w.Header().Set("WWW-Authenticate", h.opts.AuthChallenge)
@@ -199,6 +202,13 @@ func protocolVersion(r *http.Request, srv *mcp.Server) (v string, ok bool) {
 		return "", true
 	}
 	return v, mcp.IsSupportedVersion(v) && srv.ServesVersion(v)
+}
+
+// unsupportedVersion refuses a request of the session era at version v, naming the
+// versions of that era srv serves.
+func (h *Handler) unsupportedVersion(w http.ResponseWriter, v string) {
+	h.opts.Metrics.reject(reasonProtocol, "")
+	unsupportedVersion(w, v, h.x.srv)
 }
 
 // unsupportedVersion refuses a request of the session era at version v, naming the

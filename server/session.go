@@ -194,7 +194,7 @@ func adoptionTag() uint32 {
 // createSession mints a session for an initialize request.
 func (h *Handler) createSession(ctx context.Context, principal string) (*session, error) {
 	if h.draining.Load() {
-		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server is shutting down; retry on another replica"}
+		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server is shutting down; retry on another replica", reasonDraining}
 	}
 	now := time.Now()
 	s := &session{id: newSessionID(), principal: principal, created: now, h: h}
@@ -221,13 +221,14 @@ func (h *Handler) createSession(ctx context.Context, principal string) (*session
 				quota = " of " + strconv.Itoa(h.opts.MaxSessionsPerPrincipal)
 			}
 			return nil, &refusal{http.StatusTooManyRequests, retry, "Too Many Requests: principal " + strconvQuote(principal) +
-				" holds its maximum" + quota + " sessions (the per-principal quota); end one with DELETE or let one expire"}
+				" holds its maximum" + quota + " sessions (the per-principal quota); end one with DELETE or let one expire", reasonQuota}
 		case errors.Is(err, ErrSessionLimit):
-			return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions"}
+			return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: the server holds its maximum of " + strconv.Itoa(h.opts.MaxSessions) + " sessions", reasonSessionCap}
 		}
 		// The store's error goes to the log, not to the client: it may name internal addresses.
+		h.opts.Metrics.storeError(storeSessions)
 		h.opts.Logger.WarnContext(ctx, "server: creating the session failed", "err", err)
-		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, storeFailure("creating the session")}
+		return nil, &refusal{http.StatusServiceUnavailable, h.opts.Retry, storeFailure("creating the session"), reasonStore}
 	}
 	s.lastActive.Store(now.UnixNano())
 	s.enter()
@@ -244,6 +245,8 @@ type refusal struct {
 	status int
 	retry  time.Duration
 	msg    string
+	// why is the reason counted in Metrics.
+	why reason
 }
 
 func (e *refusal) Error() string { return e.msg }
@@ -253,8 +256,9 @@ func (e *refusal) Error() string { return e.msg }
 func (h *Handler) refuseSession(w http.ResponseWriter, err error) {
 	var r *refusal
 	if !errors.As(err, &r) {
-		r = &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: " + err.Error()}
+		r = &refusal{http.StatusServiceUnavailable, h.opts.Retry, "Service Unavailable: " + err.Error(), reasonStore}
 	}
+	h.opts.Metrics.reject(r.why, "")
 	w.Header().Set("Retry-After", retryAfter(r.retry))
 	writeError(w, r.status, CodeServerError, r.msg)
 }
@@ -269,6 +273,7 @@ func (h *Handler) refuseSession(w http.ResponseWriter, err error) {
 func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal string) *session {
 	id := r.Header.Get("Mcp-Session-Id")
 	if id == "" {
+		h.opts.Metrics.reject(reasonSessionUnknown, "")
 		writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Mcp-Session-Id header is required; send initialize first to get one")
 		return nil
 	}
@@ -278,6 +283,7 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 		return nil
 	}
 	if s == nil {
+		h.opts.Metrics.reject(reasonSessionUnknown, "")
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired, was deleted or never existed; send initialize to start a new one")
 		return nil
 	}
@@ -289,6 +295,8 @@ func (h *Handler) sessionOf(w http.ResponseWriter, r *http.Request, principal st
 // The store's error goes to the log, not to the client: it may name internal addresses.
 // ErrSessionNotFound is no failure and never comes here.
 func (h *Handler) storeFailed(w http.ResponseWriter, what string, err error) {
+	h.opts.Metrics.storeError(storeSessions)
+	h.opts.Metrics.reject(reasonStore, "")
 	h.opts.Logger.Warn("server: "+what+" failed", "err", err)
 	w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
 	writeError(w, http.StatusServiceUnavailable, CodeServerError, storeFailure(what))
@@ -434,6 +442,7 @@ func (h *Handler) saveIfChanged(ctx context.Context, s *session) error {
 	err := h.store.Save(sctx, s.record())
 	cancel()
 	if err != nil {
+		h.opts.Metrics.storeError(storeSessions)
 		h.opts.Logger.WarnContext(ctx, "server: saving the session failed", "session", s.id, "err", err)
 		return err
 	}
@@ -478,6 +487,7 @@ func (h *Handler) deleteRecordLocked(s *session) {
 	ctx, cancel := h.storeCtx(context.Background())
 	defer cancel()
 	if err := h.store.Delete(ctx, s.id); err != nil {
+		h.opts.Metrics.storeError(storeSessions)
 		h.opts.Logger.Warn("server: deleting the session record failed", "session", s.id, "err", err)
 	}
 }
@@ -487,6 +497,7 @@ func (h *Handler) deleteEvents(id string) {
 	ctx, cancel := h.storeCtx(context.Background())
 	defer cancel()
 	if err := h.events.DeleteSession(ctx, id); err != nil {
+		h.opts.Metrics.storeError(storeEvents)
 		h.opts.Logger.Warn("server: deleting the session's events failed", "session", id, "err", err)
 	}
 }

@@ -192,6 +192,16 @@ type Options struct {
 	// Logger receives the transport's diagnostics (store failures at warn, the rest at
 	// debug). If nil, slog.Default(), so that an operator sees failures without asking.
 	Logger *slog.Logger
+	// Metrics, if set, counts the requests this handler refuses (by reason) and the errors of
+	// its stores, and reports its sessions, streams and event-store bytes (see [Metrics];
+	// its Middleware, in mcp.ServerOptions, counts the requests served). If nil, nothing is
+	// counted.
+	Metrics *Metrics
+	// MetricsPath, if set with Metrics, is where GET serves Metrics in the Prometheus text
+	// format, beside /healthz, past the Host and Origin checks and without authentication
+	// (like /healthz). If empty, the handler does not serve it: serve Metrics, an
+	// http.Handler, on a listener of its own.
+	MetricsPath string
 }
 
 // Handler serves the MCP endpoint over Streamable HTTP (and optionally the legacy HTTP+SSE
@@ -244,6 +254,8 @@ type Handler struct {
 	active int
 	// idle, when not nil, is closed when active drops to zero; guarded by activeMu.
 	idle chan struct{}
+	// sseStreams counts the SSE streams whose headers are out and that have not ended.
+	sseStreams atomic.Int64
 	// bodyBytes counts the bytes of body buffers of requests whose body is still arriving,
 	// beyond the first bodyFree of each (see the design note in body.go).
 	bodyBytes atomic.Int64
@@ -371,6 +383,7 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		// httprouter lists OPTIONS, which this endpoint does not serve.
 		allow := strings.ReplaceAll(strings.ReplaceAll(w.Header().Get("Allow"), "OPTIONS, ", ""), ", OPTIONS", "")
 		w.Header().Set("Allow", allow)
@@ -401,6 +414,10 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	}
 	r.HandlerFunc(http.MethodGet, "/healthz", h.Healthz)
 	r.HandlerFunc(http.MethodGet, "/readyz", h.Readyz)
+	if o.Metrics != nil && o.MetricsPath != "" {
+		r.Handler(http.MethodGet, o.MetricsPath, o.Metrics)
+	}
+	o.Metrics.add(h)
 	h.router = r
 	return h
 }
@@ -508,6 +525,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	for _, s := range live {
 		s.mcp.Close()
 	}
+	h.opts.Metrics.remove(h)
 	return nil
 }
 

@@ -21,11 +21,12 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		return
 	}
 	if _, sseOK := accepts(r.Header.Get("Accept")); !sseOK {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeError(w, http.StatusNotAcceptable, CodeServerError, "Not Acceptable: a GET stream needs Accept: text/event-stream")
 		return
 	}
 	if v, ok := protocolVersion(r, h.x.srv); !ok {
-		unsupportedVersion(w, v, h.x.srv)
+		h.unsupportedVersion(w, v)
 		return
 	}
 	s := h.sessionOf(w, r, principal)
@@ -43,6 +44,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	if lastID != "" {
 		var ok bool
 		if stream, _, ok = parseEventID(lastID); !ok {
+			h.opts.Metrics.reject(reasonProtocol, "")
 			writeError(w, http.StatusBadRequest, CodeServerError, "Bad Request: Last-Event-ID "+strconvQuote(lastID)+" is not an event id of this server")
 			return
 		}
@@ -52,6 +54,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 	s.mu.Lock()
 	if s.removed.Load() {
 		s.mu.Unlock()
+		h.opts.Metrics.reject(reasonSessionUnknown, "")
 		writeError(w, http.StatusNotFound, CodeSessionNotFound, "Session not found: it expired or was deleted")
 		return
 	}
@@ -78,6 +81,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 				// MCP 2025-11-25, Transports § Multiple Connections: "The server MUST send
 				// each of its JSON-RPC messages on only one of the connected streams".
 				s.mu.Unlock()
+				h.opts.Metrics.reject(reasonProtocol, "")
 				writeError(w, http.StatusConflict, CodeServerError, "Conflict: the stream of "+strconvQuote(lastID)+" is already open on another connection")
 				return
 			}
@@ -97,6 +101,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		s.mu.Unlock()
 		// "The server MAY ... [allow] only one": a second concurrent GET stream would split the
 		// session's messages between two readers.
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeError(w, http.StatusConflict, CodeServerError, "Conflict: this session already has an open GET stream")
 		return
 	}

@@ -15,6 +15,7 @@ import (
 func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal string) {
 	ctx := r.Context()
 	if !isJSONContentType(r.Header.Get("Content-Type")) {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeError(w, http.StatusUnsupportedMediaType, CodeServerError,
 			"Unsupported Media Type: Content-Type must be application/json, got "+strconvQuote(r.Header.Get("Content-Type")))
 		return
@@ -23,6 +24,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	// text/event-stream": a client that takes neither cannot read any answer.
 	jsonOK, sseOK := accepts(r.Header.Get("Accept"))
 	if !jsonOK && !sseOK {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeError(w, http.StatusNotAcceptable, CodeServerError,
 			"Not Acceptable: Accept must allow application/json or text/event-stream, got "+strconvQuote(r.Header.Get("Accept")))
 		return
@@ -45,6 +47,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 	}()
 	f, derr := h.x.decode(c.msg[:0], *body)
 	if derr != nil {
+		h.opts.Metrics.reject(reasonProtocol, "")
 		writeRPCError(w, http.StatusBadRequest, derr)
 		return
 	}
@@ -65,11 +68,12 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		return
 	}
 	if !h.x.srv.ServesSessions() {
+		h.opts.Metrics.reject(reasonProtocol, loneMethod(f))
 		refuseSessionEra(w, h.x.srv, f, hdrVersion)
 		return
 	}
 	if !hdrOK {
-		unsupportedVersion(w, hdrVersion, h.x.srv)
+		h.unsupportedVersion(w, hdrVersion)
 		return
 	}
 	isInit := f.isInitialize()
@@ -103,12 +107,13 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 		// version ... the server SHOULD assume protocol version 2025-03-26."
 		version = mcp.Version20250326
 		if !h.x.srv.ServesVersion(version) {
-			unsupportedVersion(w, version, h.x.srv)
+			h.unsupportedVersion(w, version)
 			return
 		}
 	}
 	if f.batch {
 		if e := batchError(version, false); e != nil {
+			h.opts.Metrics.reject(reasonProtocol, "")
 			writeRPCError(w, http.StatusBadRequest, e)
 			return
 		}
@@ -297,6 +302,17 @@ type postCall struct {
 	in    mcp.Inbound
 	out   postOut
 	reply [1]rpc.Response
+}
+
+// loneMethod returns the method of a frame of one request or notification, "" for others.
+func loneMethod(f frame) string {
+	if f.batch {
+		return ""
+	}
+	if k := f.msgs[0].Kind; k != rpc.KindRequest && k != rpc.KindNotification {
+		return ""
+	}
+	return f.msgs[0].Method
 }
 
 // writeRPCError answers status with a JSON-RPC error reply whose id is null.

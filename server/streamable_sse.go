@@ -55,6 +55,7 @@ func newSSEStream(h *Handler, w http.ResponseWriter, sess *session, id string) *
 // startLocked writes the SSE headers, the priming event and arms keep-alives.
 func (st *sseStream) startLocked(version string) {
 	st.started = true
+	st.h.sseStreams.Add(1)
 	hd := st.w.Header()
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Cache-Control", "no-cache")
@@ -128,6 +129,7 @@ func (st *sseStream) writeLocked(ctx context.Context, msg []byte) error {
 		id, err := st.h.events.Append(sctx, st.sess.id, st.id, msg)
 		cancel()
 		if err != nil {
+			st.h.opts.Metrics.storeError(storeEvents)
 			st.h.opts.Logger.WarnContext(ctx, "server: event not stored; it cannot be replayed", "session", st.sess.id, "err", err)
 		}
 		ev.ID = id
@@ -192,6 +194,9 @@ func (st *sseStream) closeLocked(retry bool) {
 		}
 	}
 	st.closed = true
+	if st.started {
+		st.h.sseStreams.Add(-1)
+	}
 	if st.ka != nil {
 		st.ka.Stop()
 	}

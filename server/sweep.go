@@ -120,6 +120,7 @@ func (h *Handler) idleEverywhere(ctx context.Context, s *session, now time.Time)
 		return true
 	}
 	if err != nil {
+		h.opts.Metrics.storeError(storeSessions)
 		h.opts.Logger.WarnContext(ctx, "server: reading the session before expiry failed; only this replica's copy goes", "session", s.id, "err", err)
 		return false
 	}
@@ -156,6 +157,7 @@ func (h *Handler) publish(now time.Time) {
 		case errors.Is(err, ErrSessionNotFound):
 			h.remove(t.s)
 		case err != nil:
+			h.opts.Metrics.storeError(storeSessions)
 			h.opts.Logger.WarnContext(ctx, "server: reporting session activity failed", "session", t.s.id, "err", err)
 		}
 	}

@@ -75,8 +75,9 @@ func chain(mws []Middleware, inner MethodHandler) MethodHandler {
 
 // handleMethod is the innermost MethodHandler: the protocol itself.
 func (s *Server) handleMethod(ctx context.Context, r *Request) (any, error) {
-	if r.note != nil {
-		s.handleNotification(ctx, r.noteIn, r.note)
+	if r.Notification() {
+		m := &rpc.Message{Kind: rpc.KindNotification, Method: r.Method, Params: r.Params}
+		s.handleNotification(ctx, r.in, m)
 		return nil, nil
 	}
 	return s.dispatch(ctx, r)
@@ -86,14 +87,13 @@ func (s *Server) handleMethod(ctx context.Context, r *Request) (any, error) {
 // above). A panic is recovered and logged: nothing answers a notification.
 func (s *Server) handleNotificationChain(ctx context.Context, in *Inbound, m *rpc.Message) {
 	req := &Request{Method: m.Method, Params: m.Params, srv: s, sess: in.Session,
-		state: stateFor(in, m.Params), principal: in.Principal, out: in.Out, note: m, noteIn: in,
-		hdrTrace: in.Trace}
+		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out, in: in}
 	defer func() {
 		if p := recover(); p != nil {
 			s.logger().ErrorContext(ctx, "mcp: panic handling a notification", "method", m.Method,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
-		req.done.Store(true)
+		req.setFlag(flagDone)
 	}()
 	_, _ = s.handler(withTrace(ctx, req), req)
 }
@@ -158,7 +158,7 @@ const (
 // unless err is set (the class of its code then, though nothing is sent). Call it after next
 // returned.
 func Outcome(req *Request, err error) string {
-	if req.cancelledByClient.Load() {
+	if req.cancelledByClient() {
 		return OutcomeCancelled
 	}
 	if err != nil {

@@ -188,11 +188,11 @@ func TestMiddlewareTrace(t *testing.T) {
 		`{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{`+modernMeta+`,"traceparent":"`+parent+`"}}}`)
 	assert.Equal(t, parent, fromReq.TraceParent)
 	assert.Equal(t, fromReq, fromCtx)
-	handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125, Trace: mcp.ParseTraceContext(parent, "", "")},
+	handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125, Trace: traceOf(parent)},
 		`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)
 	assert.Equal(t, parent, fromReq.TraceParent)
 	assert.Equal(t, fromReq, fromCtx)
-	deliver(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125, Trace: mcp.ParseTraceContext(parent, "", "")},
+	deliver(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20251125, Trace: traceOf(parent)},
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	assert.Equal(t, parent, fromCtx.TraceParent)
 }
@@ -207,7 +207,7 @@ func TestAccessLog(t *testing.T) {
 	defer sess.Close()
 	sess.SetState(&mcp.SessionState{ProtocolVersion: mcp.Version20251125, Initialized: true})
 	in := &mcp.Inbound{Session: sess, Principal: "alice",
-		Trace: mcp.ParseTraceContext("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01", "", "")}
+		Trace: traceOf("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01")}
 	handleOne(t, s, in, `{"jsonrpc":"2.0","id":"x","method":"tools/call","params":{"name":"fail","arguments":{}}}`)
 	handleOne(t, s, in, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"nope"}}`)
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
@@ -280,4 +280,9 @@ func deliver(t *testing.T, s *mcp.Server, in *mcp.Inbound, line string) {
 	t.Helper()
 	_, ok := s.Handle(context.Background(), in, decodeOne(t, line))
 	assert.False(t, ok)
+}
+
+func traceOf(parent string) *mcp.TraceContext {
+	tc := mcp.ParseTraceContext(parent, "", "")
+	return &tc
 }

@@ -197,7 +197,7 @@ func (q *InputRequest) decode(raw []byte) (InputResponse, error) {
 // of result asked for: at 2026-07-28 with a -32602 error naming the inputResponses key, in a
 // 2025 session with an error saying the reply to the method is malformed.
 func (r *Request) Ask(ctx context.Context, asks map[string]InputRequest) (map[string]InputResponse, error) {
-	if r.done.Load() {
+	if r.isDone() {
 		return nil, ErrRequestDone
 	}
 	modern := r.modern()

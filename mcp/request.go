@@ -43,17 +43,23 @@ type Request struct {
 	cache CacheHint
 	// ctx is the request's cancellable context when it runs in a session, else nil.
 	ctx *requestContext
-	// cancelledByClient is set when notifications/cancelled named this request; its reply is
-	// then suppressed (MCP 2025-11-25, Utilities § Cancellation).
-	cancelledByClient atomic.Bool
-	// done is set when the handler has returned.
-	done atomic.Bool
+	// in is what the request came with (its transport's trace context; for a notification
+	// in middleware, what the protocol acts on). It outlives Handle, like the Request.
+	in *Inbound
 
 	mu sync.Mutex
 	// lastProgress is the last progress value sent, for the strictly-increasing rule.
 	// Guarded by mu.
 	lastProgress float64
+	// flags holds flagDone and flagCancelledByClient. Atomic: the handler's goroutines, the
+	// session's reader and the transport read and set them. Beside the bools below, where
+	// the Request has room, so that it stays in its allocation size class.
+	flags        atomic.Uint32
 	sentProgress bool // guarded by mu
+	// toolError and inputRequired say how the request ended, for Outcome: a tools/call
+	// result with isError, an InputRequiredResult. Set by the protocol before the handler
+	// chain returns.
+	toolError, inputRequired bool
 
 	// input is the rounds of a 2026-07-28 request that may ask the client for input (mrtr.go),
 	// nil for others.
@@ -67,18 +73,20 @@ type Request struct {
 	task *taskRun
 	// createdTask is the task RunTask created for this request, which answers it.
 	createdTask *TaskRecord
-
-	// hdrTrace is the trace context the transport carried (Inbound.Trace).
-	hdrTrace TraceContext
-	// note and noteIn are the notification a Request stands for in middleware, and what it
-	// came with; nil for a request.
-	note   *rpc.Message
-	noteIn *Inbound
-	// toolError and inputRequired say how the request ended, for Outcome: a tools/call
-	// result with isError, an InputRequiredResult. Set by the protocol before the handler
-	// chain returns.
-	toolError, inputRequired bool
 }
+
+// Bits of Request.flags.
+const (
+	// flagDone is set when the handler has returned.
+	flagDone uint32 = 1 << iota
+	// flagCancelledByClient is set when notifications/cancelled named this request; its
+	// reply is then suppressed (MCP 2025-11-25, Utilities § Cancellation).
+	flagCancelledByClient
+)
+
+func (r *Request) setFlag(f uint32)        { r.flags.Or(f) }
+func (r *Request) isDone() bool            { return r.flags.Load()&flagDone != 0 }
+func (r *Request) cancelledByClient() bool { return r.flags.Load()&flagCancelledByClient != 0 }
 
 var errSessionClosed = errors.New("mcp: session closed")
 
@@ -153,7 +161,7 @@ func (r *Request) ProgressToken() json.RawMessage { return r.progressToken }
 // 2025-11-25, Transports § Sending Messages to the Server: the server may send notifications
 // before the response). Without a stream it returns [ErrNoBackchannel].
 func (r *Request) Notify(ctx context.Context, method string, params any) error {
-	if r.done.Load() {
+	if r.isDone() {
 		return ErrRequestDone
 	}
 	raw, err := encodeParams(params)
@@ -178,7 +186,7 @@ func (r *Request) Notify(ctx context.Context, method string, params any) error {
 // client reconnected. It returns [ErrStreamNotClosable] when the transport or the client cannot
 // do this; the stream then simply stays open.
 func (r *Request) CloseStream(ctx context.Context) error {
-	if r.done.Load() {
+	if r.isDone() {
 		return ErrRequestDone
 	}
 	c, ok := r.out.(StreamCloser)
@@ -274,7 +282,7 @@ func (r *Request) ListRoots(ctx context.Context) (*ListRootsResult, error) {
 
 // call sends a server-to-client request related to this request and decodes the reply.
 func (r *Request) call(ctx context.Context, method string, params, result any) error {
-	if r.done.Load() {
+	if r.isDone() {
 		return ErrRequestDone
 	}
 	if r.sess == nil {

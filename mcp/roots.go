@@ -91,7 +91,7 @@ func (s *Server) rootsListChanged(ctx context.Context, in *Inbound, m *rpc.Messa
 // runHook calls a hook for req, recovering a panic as rpc.Dispatch does for handlers.
 func (s *Server) runHook(ctx context.Context, req *Request, hook func(context.Context, *Request)) {
 	defer func() {
-		req.done.Store(true)
+		req.setFlag(flagDone)
 		if p := recover(); p != nil {
 			s.logger().ErrorContext(ctx, "mcp: hook panicked", "method", req.Method, "panic", fmt.Sprint(p))
 		}

@@ -516,7 +516,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			"Invalid Request: session not initialized: send initialize before "+m.Method)}, true
 	}
 	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
-		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out, hdrTrace: in.Trace}
+		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out, in: in}
 	ctx = withTrace(ctx, req)
 	if sess != nil {
 		rctx := newRequestContext(ctx)
@@ -531,8 +531,8 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 		}()
 	}
 	resp, ok = rpc.Dispatch(ctx, (*dispatcher)(req), m, s.logger())
-	req.done.Store(true)
-	if req.cancelledByClient.Load() {
+	req.setFlag(flagDone)
+	if req.cancelledByClient() {
 		// MCP 2025-11-25, Utilities § Cancellation: "Receivers of a cancellation notification
 		// SHOULD ... Not send a response for the cancelled request".
 		return rpc.Response{}, false

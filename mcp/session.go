@@ -237,7 +237,7 @@ func (ss *Session) cancelRequest(id rpc.ID, reason string) {
 	}
 	ss.mu.Unlock()
 	if r != nil {
-		r.cancelledByClient.Store(true)
+		r.setFlag(flagCancelledByClient)
 		r.cancel(&cancelledError{reason: reason})
 	}
 }
@@ -305,6 +305,6 @@ type Inbound struct {
 	// Trace is the trace context the transport carried for the messages handed in with this
 	// Inbound (the W3C traceparent, tracestate and baggage headers of an HTTP request; see
 	// [ParseTraceContext]); a message's own, in its _meta, takes precedence
-	// ([Request.TraceContext]).
-	Trace TraceContext
+	// ([Request.TraceContext]). Nil when there is none.
+	Trace *TraceContext
 }

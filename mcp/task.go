@@ -179,7 +179,7 @@ func (r *Request) RunTask(ctx context.Context, fn TaskFunc) (*CallToolResult, er
 	if fn == nil {
 		panic("mcp: RunTask with a nil function")
 	}
-	if r.done.Load() {
+	if r.isDone() {
 		return nil, ErrRequestDone
 	}
 	if r.task != nil || !r.taskable() {
@@ -451,7 +451,7 @@ func (t *taskRun) update(fn func(*TaskRecord) error) (*TaskRecord, error) {
 // boundary does for requests.
 func (t *taskRun) work(ctx context.Context, req *Request, fn TaskFunc) (o taskOutcome) {
 	defer func() {
-		req.done.Store(true)
+		req.setFlag(flagDone)
 		if p := recover(); p != nil {
 			t.srv.logger().Error("mcp: task handler panicked", "task", t.id, "panic", p, "stack", string(debug.Stack()))
 			o = taskOutcome{err: rpc.Errorf(rpc.CodeInternalError, "Internal error: the tool panicked: %v", p)}

@@ -399,7 +399,7 @@ func (s *Server) callTool(ctx context.Context, r *Request) (any, error) {
 		if errors.As(err, &rerr) {
 			return nil, rerr
 		}
-		if ctx.Err() != nil && r.cancelledByClient.Load() {
+		if ctx.Err() != nil && r.cancelledByClient() {
 			return nil, err // the reply is suppressed anyway
 		}
 		if ce := (*CapabilityError)(nil); r.modern() && errors.As(err, &ce) {

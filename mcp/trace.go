@@ -41,7 +41,10 @@ func (r *Request) TraceContext() TraceContext {
 	if tc.TraceParent != "" {
 		return tc
 	}
-	h := r.hdrTrace
+	var h TraceContext
+	if r.in != nil && r.in.Trace != nil {
+		h = *r.in.Trace
+	}
 	if tc.Baggage != "" {
 		h.Baggage = tc.Baggage
 	}

@@ -157,10 +157,10 @@ func TestTraceContextHeader(t *testing.T) {
 		in         *Inbound
 		want       TraceContext
 	}{
-		{"header only, 2025", ``, &Inbound{ProtocolVersion: Version20251125, Trace: hdr}, hdr},
-		{"meta wins", `"traceparent":"` + validParent + `"`, &Inbound{ProtocolVersion: Version20251125, Trace: hdr},
+		{"header only, 2025", ``, &Inbound{ProtocolVersion: Version20251125, Trace: &hdr}, hdr},
+		{"meta wins", `"traceparent":"` + validParent + `"`, &Inbound{ProtocolVersion: Version20251125, Trace: &hdr},
 			TraceContext{TraceParent: validParent}},
-		{"meta baggage with header traceparent", `"baggage":"m=1"`, &Inbound{ProtocolVersion: Version20251125, Trace: hdr},
+		{"meta baggage with header traceparent", `"baggage":"m=1"`, &Inbound{ProtocolVersion: Version20251125, Trace: &hdr},
 			TraceContext{TraceParent: other, TraceState: "congo=2", Baggage: "m=1"}},
 		{"2026-07-28 meta", `"traceparent":"` + validParent + `","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}`,
 			&Inbound{ProtocolVersion: Version20260728}, TraceContext{TraceParent: validParent}},

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
 )
 
@@ -56,12 +57,20 @@ func BenchmarkPostToolsCall(b *testing.B) {
 	// a 2026-07-28 request, its _meta and standard headers, to the stateless handler;
 	// stateful-shared serves the session from stores and a relay given in Options, as
 	// replicas sharing them do (in memory here: what the handler adds to a store's own cost,
-	// the Load that confirms the session and its timeout).
-	for _, mode := range []string{"stateless", "stateful", "stateful-polling", "stateful-shared", "modern"} {
+	// the Load that confirms the session and its timeout); the -metrics modes count into a
+	// server.Metrics (its middleware and the handler's counters).
+	for _, mode := range []string{"stateless", "stateful", "stateful-polling", "stateful-shared", "modern", "stateless-metrics", "modern-metrics"} {
 		b.Run(mode, func(b *testing.B) {
 			body := call(2, "echo", `{"text":"hello"}`)
-			ts := newTestServer()
-			opts := &server.Options{Stateless: mode == "stateless" || mode == "modern", Polling: mode == "stateful-polling"}
+			var met *server.Metrics
+			var sopts *mcp.ServerOptions
+			if strings.HasSuffix(mode, "-metrics") {
+				met = server.NewMetrics()
+				sopts = &mcp.ServerOptions{Middleware: []mcp.Middleware{met.Middleware()}}
+				mode = strings.TrimSuffix(mode, "-metrics")
+			}
+			ts := newTestServerWith(sopts)
+			opts := &server.Options{Stateless: mode == "stateless" || mode == "modern", Polling: mode == "stateful-polling", Metrics: met}
 			if mode == "stateful-shared" {
 				opts.Sessions, opts.Events, opts.Relay = &server.MemorySessionStore{}, &server.MemoryEventStore{}, &server.MemoryRelay{}
 			}

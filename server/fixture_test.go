@@ -29,9 +29,12 @@ type testServer struct {
 	hold chan struct{}
 }
 
-func newTestServer() *testServer {
+func newTestServer() *testServer { return newTestServerWith(nil) }
+
+// newTestServerWith is newTestServer with options.
+func newTestServerWith(opts *mcp.ServerOptions) *testServer {
 	ts := &testServer{
-		Server:    mcp.NewServer(&mcp.Implementation{Name: "transport-test", Version: "1.0.0"}, nil),
+		Server:    mcp.NewServer(&mcp.Implementation{Name: "transport-test", Version: "1.0.0"}, opts),
 		started:   make(chan string, 16),
 		release:   make(chan struct{}),
 		cancelled: make(chan error, 16),

@@ -15,15 +15,19 @@ import (
 // MUST NOT attempt to parse tracestate"); tracestate and baggage given more than once are
 // combined, as HTTP combines a list-valued field (RFC 9110 §5.3; W3C Trace Context §3.3.1.1:
 // "multiple tracestate headers ... MUST be combined"). Malformed values are ignored. A request
-// without these headers costs two map lookups.
-func traceHeaders(r *http.Request) mcp.TraceContext {
+// without these headers costs two map lookups and gets nil.
+func traceHeaders(r *http.Request) *mcp.TraceContext {
 	tp, bg := r.Header["Traceparent"], r.Header["Baggage"]
 	if len(tp) == 0 && len(bg) == 0 {
-		return mcp.TraceContext{}
+		return nil
 	}
 	parent := ""
 	if len(tp) == 1 {
 		parent = strings.Trim(tp[0], " \t")
 	}
-	return mcp.ParseTraceContext(parent, strings.Join(r.Header["Tracestate"], ","), strings.Join(bg, ","))
+	tc := mcp.ParseTraceContext(parent, strings.Join(r.Header["Tracestate"], ","), strings.Join(bg, ","))
+	if tc == (mcp.TraceContext{}) {
+		return nil
+	}
+	return &tc
 }

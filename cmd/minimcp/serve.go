@@ -123,6 +123,14 @@ type serveConfig struct {
 	// mcp.ServerOptions (the tasks extension).
 	taskTTL, taskLease                                 time.Duration
 	maxTasks, maxTasksPerPrincipal, maxTaskResultBytes int
+	// metrics counts what the server does (--metrics), nil when off; metricsAddr is the
+	// listener of its own for /metrics and pprof (--metrics-addr), "" for beside the MCP
+	// endpoint; pprof serves net/http/pprof there (--pprof); accessLog logs each request
+	// (--access-log). See the design note in serve_observe.go.
+	metrics     *server.Metrics
+	metricsAddr string
+	pprof       bool
+	accessLog   bool
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -132,6 +140,9 @@ type serveIO struct {
 	// ready, if set, is called with the listener's address once the HTTP server is up, before
 	// serve waits for ctx. Tests use it to learn the port of --addr 127.0.0.1:0.
 	ready func(net.Addr)
+	// metricsReady, if set, is called with the address of --metrics-addr's listener once it
+	// is up.
+	metricsReady func(net.Addr)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -152,6 +163,15 @@ func serve(ctx context.Context, args []string, sio *serveIO) int {
 		return 1
 	}
 	defer closeTools()
+	mctx, stopMetrics := context.WithCancel(ctx)
+	waitMetrics, err := serveMetrics(mctx, cfg, logger, sio)
+	if err != nil {
+		stopMetrics()
+		fmt.Fprintf(sio.stderr, "minimcp: serve: %v\n", err)
+		return 1
+	}
+	defer waitMetrics()
+	defer stopMetrics()
 	// The tasks the server runs stop once the transport has (within the same timeout).
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.shutdownTimeout)
@@ -185,6 +205,10 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.BoolVar(&cfg.stdio, "stdio", false, "serve one client over stdin and stdout instead of HTTP (logs go to stderr)")
 	fs.BoolVar(&cfg.legacySSE, "legacy-sse", false, "also serve the 2024-11-05 HTTP+SSE transport: GET /sse and POST /message")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	metrics := fs.Bool("metrics", true, "count requests, refusals, sessions and streams, and serve them in the Prometheus text format at /metrics (beside the MCP endpoint, or on --metrics-addr)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve /metrics (and /debug/pprof/ with --pprof) on this host:port of its own instead of on --addr")
+	fs.BoolVar(&cfg.pprof, "pprof", false, "serve net/http/pprof at /debug/pprof/ on --metrics-addr (required: never beside the MCP endpoint)")
+	fs.BoolVar(&cfg.accessLog, "access-log", true, "log one line per request at info level: method, name, outcome, duration, id, session, principal, replica, trace id")
 	logLevel := fs.String("log-level", "info", "least severe level logged: debug, info, warn or error")
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.StringVar(&cfg.openapi.Spec, "openapi", "", "OpenAPI description (a file or a URL; Swagger 2.0, OpenAPI 3.0 or 3.1; JSON or YAML) whose operations to serve as tools, alone or beside --manifest's (see docs/manifest.md)")
@@ -330,7 +354,21 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	case cfg.legacySSE && cfg.era == eraModern:
 		return bad("--legacy-sse serves 2024-11-05 clients; it does not go with --protocol-era 2026")
 	}
-	if err := checkServePath(cfg.path, cfg.legacySSE); err != nil {
+	if *metrics {
+		cfg.metrics = server.NewMetrics()
+	}
+	switch {
+	case cfg.metricsAddr != "" && !*metrics:
+		return bad("--metrics-addr serves the metrics; it does not go with --metrics=false")
+	case cfg.pprof && cfg.metricsAddr == "":
+		return bad("--pprof needs --metrics-addr: profiles are served on the metrics listener only, never beside the MCP endpoint")
+	}
+	if cfg.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.metricsAddr); err != nil {
+			return bad("--metrics-addr: want host:port, got %q", cfg.metricsAddr)
+		}
+	}
+	if err := checkServePath(cfg.path, cfg.legacySSE, cfg.metricsPath()); err != nil {
 		return bad("--path: %v", err)
 	}
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
@@ -364,8 +402,11 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 
 // checkServePath checks --path: an absolute path that the router can hold beside the routes
 // the handler serves itself.
-func checkServePath(p string, legacy bool) error {
+func checkServePath(p string, legacy bool, metricsPath string) error {
 	reserved := []string{"/healthz", "/readyz"}
+	if metricsPath != "" {
+		reserved = append(reserved, metricsPath)
+	}
 	if legacy {
 		reserved = append(reserved, "/sse", "/message")
 	}
@@ -410,7 +451,8 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
 		MaxStateBytes: cfg.maxStateBytes,
 		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal,
-		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions()}
+		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions(),
+		Middleware: cfg.middleware(logger)}
 	if cfg.manifest == "" && cfg.openapi.Spec == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
@@ -457,6 +499,8 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		KeepAlive:              cfg.keepAlive,
 		Events:                 &server.MemoryEventStore{SessionBytes: cfg.sessionEventBytes, TotalBytes: cfg.eventBytes},
 		Logger:                 logger,
+		Metrics:                cfg.metrics,
+		MetricsPath:            cfg.metricsPath(),
 	}
 	opts.Auth = cfg.auth.options(ctx, logger)
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -485,8 +529,13 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 	logger.Info("minimcp serving", "url", "http://"+ln.Addr().String()+cfg.path, "mode", mode,
 		"response", cfg.responseName, "tools", strings.Join(tools, ","), "auth", auth,
 		"replica", cfg.replicaID, "legacySSE", cfg.legacySSE, "manifest", cfg.manifest, "protocolEra", cfg.era.String(), "version", version)
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && !cfg.auth.enabled() {
-		logger.Warn("listening beyond loopback without --auth-token or --auth-issuer: anyone who can reach this port can call the tools")
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		if !cfg.auth.enabled() {
+			logger.Warn("listening beyond loopback without --auth-token or --auth-issuer: anyone who can reach this port can call the tools")
+		}
+		if cfg.metricsPath() != "" {
+			logger.Warn("/metrics is served beside the MCP endpoint, without authentication, to anyone who can reach this port; --metrics-addr moves it to a listener of its own")
+		}
 	}
 	if len(cfg.stateKeys) == 0 {
 		logger.Warn("no --state-key: the requestState of input-required results is sealed with a random key of this process, so a retry reaching another replica (or this one restarted) is refused; replicas behind one endpoint must share --state-key")

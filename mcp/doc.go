@@ -62,6 +62,15 @@
 // frontmatter and the sha256 digest and size of every file, gets one with skills/get, and
 // lists a directory with resources/directory/read.
 //
+// # Middleware
+//
+// [ServerOptions.Middleware] wraps the handling of every request and notification, on every
+// transport and at every revision: a [Middleware] sees the method, what it acts on
+// ([Request.Target]), the principal, the protocol version, the session, the trace context,
+// and the result; it may time the call, refuse it, or put values in its context.
+// [AccessLog] logs one line per call; [Outcome] classifies how one ended, for logs and
+// metrics. Without middleware nothing is wrapped and nothing is spent.
+//
 // # Errors
 //
 // A tool that fails returns an error or a result with isError; the client's model sees it.
@@ -81,6 +90,7 @@
 // resultType and the server's identity. The cacheable results carry cache hints, which promise
 // nothing unless configured ([CacheHint]: [ServerOptions.DiscoverCache],
 // [ServerOptions.ListCache], [Resource.Cache], [ResourceTemplate.Cache]). At every revision a
-// handler finds the request's OpenTelemetry trace context in [Request.TraceContext]. initialize
-// still negotiates the 2025 revisions only.
+// handler finds the request's OpenTelemetry trace context in [Request.TraceContext] and
+// [TraceContextFrom] (its _meta's, else the one its transport carried: [Inbound.Trace]).
+// initialize still negotiates the 2025 revisions only.
 package mcp

@@ -164,3 +164,32 @@ func ExampleServer_AddSkill() {
 	//   skill://release-notes/SKILL.md 84 sha256:19bd8989
 	//   skill://release-notes/templates/notes.md 15 sha256:8f201fe2
 }
+
+// A middleware that refuses a tool to every principal but one, and one that prints what each
+// call was; the first in the list is outermost, so the printer sees the refusal too.
+func ExampleMiddleware() {
+	adminOnly := func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, req *mcp.Request) (any, error) {
+			if req.Method == mcp.MethodToolsCall && req.Target() == "reboot" && req.Principal() != "admin" {
+				return nil, rpc.NewError(-32001, "reboot is for admin only")
+			}
+			return next(ctx, req)
+		}
+	}
+	printer := func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, req *mcp.Request) (any, error) {
+			res, err := next(ctx, req)
+			fmt.Printf("%s %s %s: %s\n", req.ProtocolVersion(), req.Method, req.Target(), mcp.Outcome(req, err))
+			return res, err
+		}
+	}
+	s := mcp.NewServer(nil, &mcp.ServerOptions{Middleware: []mcp.Middleware{printer, adminOnly}})
+	mcp.AddTool(s, &mcp.Tool{Name: "reboot"}, func(context.Context, *mcp.Request, struct{}) (string, error) {
+		return "rebooting", nil
+	})
+	exchange(s, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"reboot"}}`)
+	// Output:
+	// 2025-11-25 initialize : ok
+	// 2025-11-25 tools/call reboot: server_error
+	// {"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"reboot is for admin only"}}
+}

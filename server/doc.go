@@ -68,4 +68,14 @@
 // and one whose token lacks the scopes its tool, prompt or resource requires
 // ([mcp.Tool.Scopes] and the like) gets 403 insufficient_scope before the handler runs.
 // Handlers read the caller with [mcp.Request.Auth].
+//
+// # Observability
+//
+// [Metrics] counts requests by method and outcome and times them (its Middleware, in
+// mcp.ServerOptions.Middleware, on every transport), and, set in [Options.Metrics], the
+// requests a Handler refuses by reason, store errors, live sessions and open streams; it
+// writes them in the Prometheus text format, at [Options.MetricsPath] beside /healthz or
+// wherever it is mounted. The W3C traceparent, tracestate and baggage headers of a POST are
+// the trace context of its messages unless their _meta carries one (mcp.Request.TraceContext,
+// mcp.TraceContextFrom). mcp.AccessLog logs a line per request.
 package server

@@ -413,6 +413,7 @@ func (h *Handler) endStream(ctx context.Context, s *session, streamID string) {
 	sctx, cancel := h.storeCtx(ctx)
 	defer cancel()
 	if err := h.follower.EndStream(sctx, s.id, streamID); err != nil {
+		h.opts.Metrics.storeError(storeEvents)
 		h.opts.Logger.WarnContext(ctx, "server: ending the stream in the event store failed; a replica following it stops when it falls silent", "session", s.id, "err", err)
 	}
 }

@@ -244,6 +244,10 @@ func withClient(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.Fl
 	defer tr.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(ctx, cf.timeout)
 	defer cancel()
+	// The caller's trace, if it runs inside one, reaches the server with every request.
+	if tc := envTrace(); tc.TraceParent != "" {
+		ctx = client.WithTraceContext(ctx, tc)
+	}
 	c, err := client.Connect(ctx, rawURL, cf.options(&http.Client{Transport: tr}))
 	if err != nil {
 		fmt.Fprintf(stderr, "minimcp: %v\n", err)

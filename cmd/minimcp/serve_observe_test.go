@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -134,4 +135,38 @@ func TestServeObserveFlags(t *testing.T) {
 			assert.Contains(t, stderr.String(), tt.want)
 		})
 	}
+}
+
+// TestServeStdioMetrics: with --stdio, --metrics-addr is the one HTTP listener: its /metrics
+// counts the requests read from stdin, and the access log goes to stderr, never stdout.
+func TestServeStdioMetrics(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	var logs syncBuffer
+	maddrs := make(chan net.Addr, 1)
+	codes := make(chan int, 1)
+	go func() {
+		codes <- serve(context.Background(), []string{"--stdio", "--metrics-addr", "127.0.0.1:0"},
+			&serveIO{stdin: inR, stdout: outW, stderr: &logs, metricsReady: func(a net.Addr) { maddrs <- a }})
+		outW.Close()
+	}()
+	mbase := "http://" + (<-maddrs).String()
+	lines := bufio.NewReader(outR)
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}`,
+	} {
+		_, err := io.WriteString(inW, msg+"\n")
+		require.NoError(t, err)
+		line, err := lines.ReadString('\n')
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(line, `{"jsonrpc":"2.0","id":`), line)
+	}
+	code, body := get(t, mbase+"/metrics")
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `minimcp_requests_total{method="tools/call",outcome="ok"} 1`+"\n")
+	assert.Contains(t, logs.String(), `msg="mcp request"`)
+	inW.Close()
+	assert.Equal(t, 0, <-codes, logs.String())
+	_, _ = io.Copy(io.Discard, outR)
 }

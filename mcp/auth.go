@@ -99,10 +99,11 @@ func InsufficientScope(required, missing []string) *rpc.Error {
 
 // checkScopes refuses r when it is authenticated and lacks one of required.
 func (r *Request) checkScopes(required []string) error {
-	if r.auth == nil || len(required) == 0 {
+	auth := r.Auth()
+	if auth == nil || len(required) == 0 {
 		return nil
 	}
-	if missing := r.auth.MissingScopes(required); missing != nil {
+	if missing := auth.MissingScopes(required); missing != nil {
 		return InsufficientScope(required, missing)
 	}
 	return nil

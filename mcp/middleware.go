@@ -87,7 +87,7 @@ func (s *Server) handleMethod(ctx context.Context, r *Request) (any, error) {
 // above). A panic is recovered and logged: nothing answers a notification.
 func (s *Server) handleNotificationChain(ctx context.Context, in *Inbound, m *rpc.Message) {
 	req := &Request{Method: m.Method, Params: m.Params, srv: s, sess: in.Session,
-		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out, in: in}
+		state: stateFor(in, m.Params), principal: in.Principal, out: in.Out, in: in}
 	defer func() {
 		if p := recover(); p != nil {
 			s.logger().ErrorContext(ctx, "mcp: panic handling a notification", "method", m.Method,

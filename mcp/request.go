@@ -33,9 +33,7 @@ type Request struct {
 	sess      *Session
 	state     *SessionState
 	principal string
-	// auth is what the transport's authentication established, nil without one.
-	auth *AuthInfo
-	out  Sender
+	out       Sender
 
 	progressToken json.RawMessage
 	// cache is the cache hint of the result at a per-request revision, set by the method that
@@ -43,8 +41,10 @@ type Request struct {
 	cache CacheHint
 	// ctx is the request's cancellable context when it runs in a session, else nil.
 	ctx *requestContext
-	// in is what the request came with (its transport's trace context; for a notification
-	// in middleware, what the protocol acts on). It outlives Handle, like the Request.
+	// in is what the request came with: its transport's authentication (Auth) and trace
+	// context, and for a notification in middleware what the protocol acts on. It outlives
+	// Handle, like the Request; its Meta, which aliases the transport's buffer, is not read
+	// after Handle.
 	in *Inbound
 
 	mu sync.Mutex
@@ -144,7 +144,12 @@ func (r *Request) Principal() string { return r.principal }
 // principal, the token's scopes, expiry and claims), or nil when the transport does no
 // authentication. The scopes a tool, prompt or resource requires have been checked before its
 // handler runs. The AuthInfo must not be modified.
-func (r *Request) Auth() *AuthInfo { return r.auth }
+func (r *Request) Auth() *AuthInfo {
+	if r.in == nil {
+		return nil
+	}
+	return r.in.Auth
+}
 
 // SessionID returns the id of the session the request arrived in, or "" when there is none.
 func (r *Request) SessionID() string {

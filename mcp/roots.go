@@ -38,7 +38,7 @@ func (s *Server) rootsListChanged(ctx context.Context, in *Inbound, m *rpc.Messa
 	ss := in.Session
 	if ss == nil {
 		req := &Request{Method: m.Method, Params: m.Params, srv: s, state: stateFor(in, m.Params),
-			principal: in.Principal, auth: in.Auth, out: in.Out}
+			principal: in.Principal, in: in, out: in.Out}
 		s.runHook(ctx, req, hook)
 		return
 	}
@@ -69,7 +69,7 @@ func (s *Server) rootsListChanged(ctx context.Context, in *Inbound, m *rpc.Messa
 			out := ss.push
 			ss.mu.Unlock()
 			req := &Request{Method: method, Params: params, srv: s, sess: ss, state: ss.state.Load(),
-				principal: in.Principal, auth: in.Auth, out: out}
+				principal: in.Principal, in: in, out: out}
 			rctx := newRequestContext(base)
 			req.ctx = rctx
 			if ss.track(req) {

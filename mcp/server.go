@@ -516,7 +516,7 @@ func (s *Server) Handle(ctx context.Context, in *Inbound, m *rpc.Message) (resp 
 			"Invalid Request: session not initialized: send initialize before "+m.Method)}, true
 	}
 	req := &Request{ID: m.ID, Method: m.Method, Params: m.Params, srv: s, sess: sess,
-		state: stateFor(in, m.Params), principal: in.Principal, auth: in.Auth, out: in.Out, in: in}
+		state: stateFor(in, m.Params), principal: in.Principal, out: in.Out, in: in}
 	ctx = withTrace(ctx, req)
 	if sess != nil {
 		rctx := newRequestContext(ctx)

@@ -337,7 +337,7 @@ func (s *Server) startTask(ctx context.Context, r *Request, fn TaskFunc) (*TaskR
 		cancel: cancel, changed: make(chan struct{})}
 	// The params are copied: the transport reuses the request's buffer once it is answered.
 	tr := &Request{ID: r.ID, Method: r.Method, Params: bytes.Clone(r.Params), srv: s, state: r.state,
-		principal: r.principal, auth: r.auth, tool: r.tool, task: run}
+		principal: r.principal, in: r.in, tool: r.tool, task: run}
 	h.mu.Lock()
 	h.running[rec.ID] = run
 	h.mu.Unlock()

@@ -188,6 +188,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *mcp.Auth
 	a := h.auth
 	tok := bearerToken(r)
 	if tok == "" {
+		h.opts.Metrics.reject(reasonAuth, "")
 		h.opts.Logger.DebugContext(r.Context(), "server: no bearer token", "path", r.URL.Path)
 		a.refuse(w, http.StatusUnauthorized, "", "", a.challengeScopes(), "Unauthorized: send Authorization: Bearer <access token>")
 		return nil
@@ -195,6 +196,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *mcp.Auth
 	info, err := a.opts.Verifier.VerifyToken(r.Context(), tok, a.opts.Resource, r)
 	switch {
 	case errors.Is(err, ErrInvalidToken):
+		h.opts.Metrics.reject(reasonAuth, "")
 		h.opts.Logger.DebugContext(r.Context(), "server: access token refused", "path", r.URL.Path, "err", err)
 		desc := strings.TrimPrefix(err.Error(), ErrInvalidToken.Error()+": ")
 		a.refuse(w, http.StatusUnauthorized, "invalid_token", desc, a.challengeScopes(), "Unauthorized: "+desc)
@@ -203,12 +205,14 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *mcp.Auth
 		if err == nil {
 			err = errors.New("the verifier returned neither an AuthInfo nor an error")
 		}
+		h.opts.Metrics.reject(reasonAuth, "")
 		h.opts.Logger.WarnContext(r.Context(), "server: access token not verified", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", retryAfter(h.opts.Retry))
 		writeError(w, http.StatusServiceUnavailable, CodeServerError, "Service Unavailable: the access token cannot be verified now; try again later")
 		return nil
 	}
 	if missing := info.MissingScopes(a.opts.Scopes); missing != nil {
+		h.opts.Metrics.reject(reasonScope, "")
 		a.insufficientScope(w, a.opts.Scopes, missing)
 		return nil
 	}
@@ -329,6 +333,7 @@ func (h *Handler) scopesAllow(w http.ResponseWriter, info *mcp.AuthInfo, f *fram
 			all = append(all, s)
 		}
 	}
+	h.opts.Metrics.reject(reasonScope, loneMethod(*f))
 	h.auth.insufficientScope(w, all, missing)
 	return false
 }

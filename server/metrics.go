@@ -140,7 +140,8 @@ type reason uint8
 const (
 	reasonHost           reason = iota // Host not allowed (DNS rebinding protection): 403
 	reasonOrigin                       // Origin not allowed: 403
-	reasonAuth                         // authentication failed: 401
+	reasonAuth                         // authentication failed: 401 (503 when the verifier could not answer)
+	reasonScope                        // the token lacks a scope the request needs: 403 insufficient_scope
 	reasonSize                         // body over MaxBodyBytes: 413
 	reasonBodyTimeout                  // body not received within BodyReadTimeout: 408
 	reasonBodyMemory                   // bodies arriving hold MaxBodyBytesInFlight: 503
@@ -154,7 +155,7 @@ const (
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"host", "origin", "auth", "size", "body_timeout", "body_memory",
+var reasonNames = [numReasons]string{"host", "origin", "auth", "scope", "size", "body_timeout", "body_memory",
 	"session_cap", "listen_cap", "quota", "draining", "session_unknown", "protocol", "store"}
 
 // store names a store whose errors are counted (a label value).

@@ -190,3 +190,21 @@ func BenchmarkMetricsMiddleware(b *testing.B) {
 		_, _ = mw(ctx, req)
 	}
 }
+
+// TestMetricsAuth: with Options.Auth, a request without a valid token counts as refused for
+// "auth", one whose token lacks the tool's scope for "scope" (and as a rejected tools/call).
+func TestMetricsAuth(t *testing.T) {
+	met := server.NewMetrics()
+	h := server.New(scopedTestServer(), authOpts(&tokenTable{}, func(o *server.Options) {
+		o.Stateless, o.Metrics, o.MetricsPath = true, met, "/metrics"
+	}))
+	defer h.Shutdown(context.Background())
+	assert.Equal(t, http.StatusUnauthorized, do(h, req(http.MethodPost, call(1, "write", `{}`), "")).Code)
+	assert.Equal(t, http.StatusUnauthorized, do(h, req(http.MethodPost, call(1, "write", `{}`), "", bearer("nope")...)).Code)
+	assert.Equal(t, http.StatusForbidden, do(h, req(http.MethodPost, call(1, "write", `{}`), "", bearer("tok-ann-files:read")...)).Code)
+	assert.Equal(t, http.StatusOK, do(h, req(http.MethodPost, call(1, "write", `{}`), "", bearer("tok-ann-files:read+files:write")...)).Code)
+	got := scrape(t, met)
+	assert.Equal(t, 2.0, got[`minimcp_rejections_total{reason="auth"}`])
+	assert.Equal(t, 1.0, got[`minimcp_rejections_total{reason="scope"}`])
+	assert.Equal(t, 1.0, got[`minimcp_requests_total{method="tools/call",outcome="rejected"}`])
+}

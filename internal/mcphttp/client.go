@@ -92,10 +92,6 @@ type Options struct {
 	InitVersion string
 	// Version is the client's version, sent in clientInfo (name "minimcp"). If empty, "dev".
 	Version string
-	// Trace is the W3C trace context every request carries, as the traceparent, tracestate
-	// and baggage headers (unless Header sets them) and, at 2026-07-28, in _meta (see
-	// trace.go). The zero value: none.
-	Trace mcp.TraceContext
 }
 
 // Client is a Streamable HTTP MCP client for one endpoint and at most one session.
@@ -125,8 +121,6 @@ type Client struct {
 	// connect, read by every request.
 	modern string
 	meta   []byte
-	// trace is Options.Trace; read-only after New.
-	trace mcp.TraceContext
 }
 
 // CallInfo describes the HTTP exchange of one request.
@@ -174,8 +168,6 @@ func New(rawURL string, opts *Options) (*Client, error) {
 	if o.AuthToken != "" {
 		c.header.Set("Authorization", "Bearer "+o.AuthToken)
 	}
-	c.trace = o.Trace
-	c.traceHeaders()
 	return c, nil
 }
 

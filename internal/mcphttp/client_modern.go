@@ -223,7 +223,7 @@ func (c *Client) UseModern(v string) {
 	c.modern = v
 	c.meta = nil
 	if v != "" {
-		c.meta = appendTraceMeta(modernMeta(v, c.version), c.trace)
+		c.meta = modernMeta(v, c.version)
 	}
 }
 

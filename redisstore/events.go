@@ -167,3 +167,6 @@ func (es *EventStore) Bytes(ctx context.Context, sessionID string) (int64, error
 	}
 	return n, es.s.wrap(err)
 }
+
+// Ping implements [server.Pinger].
+func (es *EventStore) Ping(ctx context.Context) error { return es.s.Ping(ctx) }

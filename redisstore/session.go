@@ -245,3 +245,6 @@ func (st *SessionStore) TTL(ctx context.Context, id string) (time.Duration, erro
 	}
 	return d, nil
 }
+
+// Ping implements [server.Pinger]: the server's /readyz fails while Redis does not answer.
+func (st *SessionStore) Ping(ctx context.Context) error { return st.s.Ping(ctx) }

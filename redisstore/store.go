@@ -145,6 +145,10 @@ func newStore(ro *redis.Options, opts *Options) *Store {
 	// One retry: a connection Redis closed (a restart) is replaced at once; a Redis that is
 	// down is not knocked at for the whole timeout.
 	ro.MaxRetries = 1
+	// One dial per attempt: go-redis would otherwise dial five times, 100 ms apart, before
+	// reporting a refused connection, so that a request would wait most of a second to learn
+	// that Redis is down.
+	ro.DialerRetries = 1
 	ro.DisableIdentity = true
 	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	s.rdb = redis.NewClient(ro)

@@ -27,10 +27,12 @@ var importRules = []struct {
 	{"internal/jsontext", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}, nil},
 	// HTTP token syntax, under mcp and cmd/minimcp: stdlib only.
 	{"internal/httptoken", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}, nil},
-	{"rpc", []string{"net/http", module + "/sse", module + "/mcp", module + "/server", module + "/cmd", yamlModule}, nil},
-	{"sse", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/mcp", module + "/server", module + "/cmd", yamlModule}, nil},
-	{"mcp", []string{"net/http", module + "/sse", module + "/server", module + "/cmd", yamlModule}, nil},
-	{"server", []string{module + "/cmd", yamlModule}, nil},
+	{"rpc", []string{"net/http", module + "/sse", module + "/mcp", module + "/server", module + "/cmd", yamlModule, module + "/redisstore"}, nil},
+	{"sse", []string{"net/http", "encoding/json", "github.com/goccy/go-json", module + "/rpc", module + "/mcp", module + "/server", module + "/cmd", yamlModule, module + "/redisstore"}, nil},
+	{"mcp", []string{"net/http", module + "/sse", module + "/server", module + "/cmd", yamlModule, module + "/redisstore"}, nil},
+	// The Redis store (its own module, with go-redis) is linked by the binary alone: the core
+	// packages reach neither it nor its client (allowedModules keeps go-redis out).
+	{"server", []string{module + "/cmd", yamlModule, module + "/redisstore"}, nil},
 	// The binary's engines: the manifest and the load generator serve or drive MCP without the
 	// HTTP transports; nothing under cmd is imported back. The manifest reads OpenAPI
 	// descriptions, YAML included.
@@ -44,10 +46,15 @@ var importRules = []struct {
 	// The fake server is for tests: the binary must not reach it.
 	// The binary alone verifies JWT access tokens with go-jose, through internal/jwtauth
 	// (TestJOSEOnlyInBinary keeps it out of the core packages).
-	{"cmd", []string{module + "/internal/fakemcp"}, []string{yamlModule, "github.com/go-jose/go-jose/v4"}},
+	// It links the Redis store too, and with it go-redis and what go-redis needs.
+	{"cmd", []string{module + "/internal/fakemcp"}, append([]string{yamlModule, "github.com/go-jose/go-jose/v4"}, redisModules...)},
 	// The client: the protocol, the framing, and server only for ConnectInMemory; no YAML.
 	{"client", []string{module + "/cmd", yamlModule}, nil},
 }
+
+// redisModules are go-redis and its dependencies, which the binary alone reaches (through
+// redisstore, a module of its own).
+var redisModules = []string{"github.com/redis/go-redis/v9", "github.com/cespare/xxhash/v2", "go.uber.org/atomic", "golang.org/x/sys"}
 
 // allowedModules are the only third-party modules the core packages may reach.
 var allowedModules = []string{

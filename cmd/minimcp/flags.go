@@ -18,8 +18,15 @@ import (
 // is also MINIMCP_SESSION_IDLE_TIMEOUT.
 const envPrefix = "MINIMCP_"
 
+// envNames names the environment variable of a flag whose name alone would not say what
+// it holds: --redis takes a URL.
+var envNames = map[string]string{"redis": envPrefix + "REDIS_URL"}
+
 // envName returns the environment variable for a flag name.
 func envName(flagName string) string {
+	if name, ok := envNames[flagName]; ok {
+		return name
+	}
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/manifest"
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/redisstore"
 	"github.com/minimcp/minimcp/server"
 )
 
@@ -131,6 +132,8 @@ type serveConfig struct {
 	metricsAddr string
 	pprof       bool
 	accessLog   bool
+	// redis is the --redis flags: replicas sharing state in Redis.
+	redis redisConfig
 }
 
 // serveIO is what serve reads and writes: the process's standard files, or pipes in tests.
@@ -157,7 +160,16 @@ func serve(ctx context.Context, args []string, sio *serveIO) int {
 		return code
 	}
 	logger := newServeLogger(sio.stderr, cfg)
-	srv, tools, closeTools, err := newServeServer(cfg, logger)
+	var rdb *redisstore.Store
+	if cfg.redis.url != "" {
+		var err error
+		if rdb, err = cfg.redis.open(ctx, redisOptions(cfg), logger); err != nil {
+			fmt.Fprintf(sio.stderr, "minimcp: serve: %v\n", err)
+			return 1
+		}
+		defer rdb.Close()
+	}
+	srv, tools, closeTools, err := newServeServer(cfg, logger, rdb)
 	if err != nil {
 		fmt.Fprintln(sio.stderr, err) // a manifest error: every line names the manifest
 		return 1
@@ -181,7 +193,7 @@ func serve(ctx context.Context, args []string, sio *serveIO) int {
 	if cfg.stdio {
 		return serveStdio(ctx, cfg, srv, tools, logger, sio)
 	}
-	return serveHTTP(ctx, cfg, srv, tools, logger, sio)
+	return serveHTTP(ctx, cfg, srv, tools, logger, sio, rdb)
 }
 
 // parseServeFlags parses and checks the flags. It returns nil and the exit code when serve
@@ -241,6 +253,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.IntVar(&cfg.maxTasks, "max-tasks", mcp.DefaultMaxTasks, "most tasks running at once; a call that would start one more gets -32000")
 	fs.IntVar(&cfg.maxTasksPerPrincipal, "max-tasks-per-principal", 0, "most tasks one authenticated principal runs at once (0: a tenth of --max-tasks; -1: no quota)")
 	fs.IntVar(&cfg.maxTaskResultBytes, "max-task-result-bytes", mcp.DefaultMaxTaskResultBytes, "largest result a task keeps for tasks/get; a task with a larger one fails")
+	cfg.redis.register(fs)
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -368,6 +381,12 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 			return bad("--metrics-addr: want host:port, got %q", cfg.metricsAddr)
 		}
 	}
+	if err := cfg.redis.check(); err != nil {
+		return bad("%v", err)
+	}
+	if cfg.redis.url != "" && cfg.stdio {
+		return bad("--redis shares state between HTTP replicas; it does not go with --stdio")
+	}
 	if err := checkServePath(cfg.path, cfg.legacySSE, cfg.metricsPath()); err != nil {
 		return bad("--path: %v", err)
 	}
@@ -445,14 +464,18 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 }
 
 // newServeServer returns the server to serve, the names of its tools, and a function that
-// releases what its tools hold. Its errors are those of manifest.Load.
-func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []string, func(), error) {
+// releases what its tools hold; with rdb, its bus and task store are in Redis. Its errors are
+// those of manifest.Load.
+func newServeServer(cfg *serveConfig, logger *slog.Logger, rdb *redisstore.Store) (*mcp.Server, []string, func(), error) {
 	opts := &mcp.ServerOptions{Logger: logger, MaxSubscriptions: cfg.maxSubscriptions, MaxURILength: cfg.maxURILength,
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
 		MaxStateBytes: cfg.maxStateBytes,
 		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal,
 		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions(),
 		Middleware: cfg.middleware(logger)}
+	if rdb != nil {
+		useRedis(rdb, opts, nil)
+	}
 	if cfg.manifest == "" && cfg.openapi.Spec == "" {
 		srv, tools := newBuiltinServer(opts)
 		return srv, tools, func() {}, nil
@@ -474,7 +497,7 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger) (*mcp.Server, []strin
 }
 
 // serveHTTP serves srv over Streamable HTTP until ctx is cancelled, then shuts down.
-func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []string, logger *slog.Logger, sio *serveIO) int {
+func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []string, logger *slog.Logger, sio *serveIO, rdb *redisstore.Store) int {
 	opts := &server.Options{
 		Path:               cfg.path,
 		Stateless:          cfg.stateless,
@@ -501,6 +524,9 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		Logger:                 logger,
 		Metrics:                cfg.metrics,
 		MetricsPath:            cfg.metricsPath(),
+	}
+	if rdb != nil {
+		useRedis(rdb, nil, opts)
 	}
 	opts.Auth = cfg.auth.options(ctx, logger)
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -60,7 +60,7 @@ func TestServeStateKeyShared(t *testing.T) {
 	replica := func(args ...string) *mcp.Server {
 		cfg, code := parseServeFlags(args, io.Discard)
 		require.NotNil(t, cfg, code)
-		srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler))
+		srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler), nil)
 		require.NoError(t, err)
 		t.Cleanup(closeTools)
 		mcp.AddTool(srv, &mcp.Tool{Name: "confirm"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
@@ -100,7 +100,7 @@ func TestServeStateLimits(t *testing.T) {
 	t.Setenv("MINIMCP_MAX_STATE_BYTES", "65536")
 	cfg, code := parseServeFlags([]string{"--state-ttl", "90s"}, io.Discard)
 	require.NotNil(t, cfg, code)
-	srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler))
+	srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler), nil)
 	require.NoError(t, err)
 	t.Cleanup(closeTools)
 	assert.Equal(t, 65536, srv.Options().MaxStateBytes)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minimcp/minimcp/internal/conformance"
+	"github.com/minimcp/minimcp/redisstore"
 	"github.com/minimcp/minimcp/server"
 )
 
@@ -34,6 +35,9 @@ type confConfig struct {
 	stateless bool
 	era       eraFlag
 	logLevel  slog.Level
+	replicaID string
+	// redis is the --redis flags: replicas of the conformance server sharing state in Redis.
+	redis redisConfig
 }
 
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -42,8 +46,18 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		return code
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
-	h, srv := conformance.New(&conformance.Options{Path: cfg.path, Stateless: cfg.stateless,
-		ProtocolVersions: cfg.era.versions(), Logger: logger, Version: version})
+	co := &conformance.Options{Path: cfg.path, Stateless: cfg.stateless,
+		ProtocolVersions: cfg.era.versions(), Logger: logger, Version: version, ReplicaID: cfg.replicaID}
+	if cfg.redis.url != "" {
+		rdb, err := cfg.redis.open(ctx, redisstore.Options{}, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "minimcp conformance: %v\n", err)
+			return 1
+		}
+		defer rdb.Close()
+		co.Sessions, co.Events, co.Bus, co.TaskStore = rdb.Sessions(), rdb.Events(), rdb.Bus(), rdb.Tasks()
+	}
+	h, srv := conformance.New(co)
 	// The tasks the server runs stop after the transport.
 	defer func() { _ = srv.Shutdown(context.WithoutCancel(ctx)) }()
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -75,6 +89,8 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 	fs.BoolVar(&cfg.stateless, "stateless", false, "serve every request on its own, without sessions (sampling and elicitation then fail)")
 	fs.Var(&cfg.era, "protocol-era", eraUsage)
 	level := fs.String("log-level", "info", "least severe diagnostic written to stderr: debug, info, warn or error")
+	fs.StringVar(&cfg.replicaID, "replica-id", "", "sent as X-Served-By on every answer, to tell replicas apart")
+	cfg.redis.register(fs)
 	pos, code := parseArgs(fs, args)
 	if code >= 0 {
 		return nil, code
@@ -87,6 +103,9 @@ func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
 	}
 	if !strings.HasPrefix(cfg.path, "/") || cfg.path == "/healthz" || cfg.path == "/readyz" {
 		return nil, flagError(fs, fmt.Sprintf("--path must start with '/' and not be /healthz or /readyz, got %q", cfg.path))
+	}
+	if err := cfg.redis.check(); err != nil {
+		return nil, flagError(fs, err.Error())
 	}
 	var ok bool
 	if cfg.logLevel, ok = parseLogLevel(*level); !ok {

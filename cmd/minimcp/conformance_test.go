@@ -18,28 +18,41 @@ import (
 )
 
 func TestConformanceFlags(t *testing.T) {
+	defRedis := redisConfig{prefix: "minimcp:", timeout: 2 * time.Second, poolSize: 64, sessionMaxAge: 24 * time.Hour, streamMaxLen: 1000}
 	tests := []struct {
 		name string
 		args []string
 		env  map[string]string
 		want *confConfig // nil: the parse fails
 	}{
-		{"defaults", nil, nil, &confConfig{addr: "127.0.0.1:8080", path: "/mcp"}},
+		{"defaults", nil, nil, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp"}},
 		{"flags", []string{"--addr", "127.0.0.1:0", "--path", "/x", "--stateless", "--log-level", "debug"}, nil,
-			&confConfig{addr: "127.0.0.1:0", path: "/x", stateless: true, logLevel: slog.LevelDebug}},
-		{"env", nil, map[string]string{"MINIMCP_STATELESS": "true", "MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{addr: "127.0.0.1:9", path: "/mcp", stateless: true}},
-		{"flag_beats_env", []string{"--addr", "127.0.0.1:1"}, map[string]string{"MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{addr: "127.0.0.1:1", path: "/mcp"}},
-		{"era", []string{"--protocol-era", "2026"}, nil, &confConfig{addr: "127.0.0.1:8080", path: "/mcp", era: eraModern}},
-		{"era_env", nil, map[string]string{"MINIMCP_PROTOCOL_ERA": "2025"}, &confConfig{addr: "127.0.0.1:8080", path: "/mcp", era: eraLegacy}},
+			&confConfig{redis: defRedis, addr: "127.0.0.1:0", path: "/x", stateless: true, logLevel: slog.LevelDebug}},
+		{"env", nil, map[string]string{"MINIMCP_STATELESS": "true", "MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{redis: defRedis, addr: "127.0.0.1:9", path: "/mcp", stateless: true}},
+		{"flag_beats_env", []string{"--addr", "127.0.0.1:1"}, map[string]string{"MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{redis: defRedis, addr: "127.0.0.1:1", path: "/mcp"}},
+		{"era", []string{"--protocol-era", "2026"}, nil, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp", era: eraModern}},
+		{"era_env", nil, map[string]string{"MINIMCP_PROTOCOL_ERA": "2025"}, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp", era: eraLegacy}},
 		{"bad_era", []string{"--protocol-era", "2027"}, nil, nil},
 		{"bad_level", []string{"--log-level", "loud"}, nil, nil},
 		{"bad_path", []string{"--path", "mcp"}, nil, nil},
 		{"reserved_path", []string{"--path", "/healthz"}, nil, nil},
 		{"extra_argument", []string{"extra"}, nil, nil},
+		{"redis", []string{"--redis", "redis://:pw@localhost:6380/2", "--redis-prefix", "conf:", "--replica-id", "r1"}, nil,
+			&confConfig{addr: "127.0.0.1:8080", path: "/mcp", replicaID: "r1", redis: func() redisConfig {
+				r := defRedis
+				r.url, r.prefix = "redis://:pw@localhost:6380/2", "conf:"
+				return r
+			}()}},
+		{"redis_env", nil, map[string]string{"MINIMCP_REDIS_URL": "rediss://localhost:6380"}, &confConfig{addr: "127.0.0.1:8080", path: "/mcp", redis: func() redisConfig {
+			r := defRedis
+			r.url = "rediss://localhost:6380"
+			return r
+		}()}},
+		{"bad_redis", []string{"--redis", "localhost:6379"}, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"MINIMCP_ADDR", "MINIMCP_PATH", "MINIMCP_STATELESS", "MINIMCP_LOG_LEVEL", "MINIMCP_PROTOCOL_ERA"} {
+			for _, k := range []string{"MINIMCP_ADDR", "MINIMCP_PATH", "MINIMCP_STATELESS", "MINIMCP_LOG_LEVEL", "MINIMCP_PROTOCOL_ERA", "MINIMCP_REDIS_URL"} {
 				t.Setenv(k, "") // restored when the test ends
 				if v, ok := tc.env[k]; ok {
 					require.NoError(t, os.Setenv(k, v))

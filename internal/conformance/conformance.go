@@ -118,6 +118,17 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the version in serverInfo. If empty, "dev".
 	Version string
+	// Sessions, Events and Relay are the server.Options fields of the same names, Bus and
+	// TaskStore the mcp.ServerOptions ones: replicas given shared ones (minimcp conformance
+	// --redis) serve the suite together behind a balancer without affinity. Nil means this
+	// process's own.
+	Sessions  server.SessionStore
+	Events    server.EventStore
+	Relay     server.Relay
+	Bus       mcp.Bus
+	TaskStore mcp.TaskStore
+	// ReplicaID is server.Options.ReplicaID: sent in X-Served-By.
+	ReplicaID string
 }
 
 // New returns the HTTP handler of the conformance server and the MCP server behind it; opts
@@ -131,16 +142,18 @@ func New(opts *Options) (*server.Handler, *mcp.Server) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	srv := newServer(o.Logger, o.ProtocolVersions, cmp.Or(o.Version, "dev"))
+	srv := newServer(&o)
 	// Polling: test_reconnection closes its stream mid-call (SEP-1699).
-	return server.New(srv, &server.Options{Path: o.Path, Stateless: o.Stateless, Polling: true, Logger: o.Logger}), srv
+	return server.New(srv, &server.Options{Path: o.Path, Stateless: o.Stateless, Polling: true, Logger: o.Logger,
+		Sessions: o.Sessions, Events: o.Events, Relay: o.Relay, ReplicaID: o.ReplicaID}), srv
 }
 
 // newServer returns the MCP server with every tool, resource, prompt and completion the
 // conformance suite uses.
-func newServer(logger *slog.Logger, versions []string, version string) *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "minimcp-conformance", Title: "minimcp conformance server", Version: version},
-		&mcp.ServerOptions{Logger: logger, TaskTTL: confTaskTTL, TaskPollInterval: confTaskPoll, ProtocolVersions: versions})
+func newServer(o *Options) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "minimcp-conformance", Title: "minimcp conformance server", Version: cmp.Or(o.Version, "dev")},
+		&mcp.ServerOptions{Logger: o.Logger, TaskTTL: confTaskTTL, TaskPollInterval: confTaskPoll, ProtocolVersions: o.ProtocolVersions,
+			Bus: o.Bus, TaskStore: o.TaskStore})
 	png := confPNG()
 	addConformanceTools(s, png, confWAV())
 	addConformanceResources(s, png)

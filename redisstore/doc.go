@@ -1,14 +1,15 @@
 // Package redisstore keeps minimcp's shared state in Redis, so that several replicas of a
 // server behind a balancer without affinity serve the same sessions: the session store
 // ([server.SessionStore]), the event store of resumable SSE streams ([server.EventStore]),
-// the bus carrying list and resource changes to every replica ([mcp.Bus]) and the task
-// store of the tasks extension ([mcp.TaskStore]).
+// the bus carrying list and resource changes to every replica ([mcp.Bus]), the task
+// store of the tasks extension ([mcp.TaskStore]) and the relay between replicas
+// ([server.Relay], with [server.EventFollower] on the event store).
 //
 //	st, err := redisstore.Open("redis://localhost:6379/0", nil)
 //	if err != nil { ... }
 //	defer st.Close()
 //	srv := mcp.NewServer(impl, &mcp.ServerOptions{Bus: st.Bus(), TaskStore: st.Tasks()})
-//	h := server.New(srv, &server.Options{Sessions: st.Sessions(), Events: st.Events()})
+//	h := server.New(srv, &server.Options{Sessions: st.Sessions(), Events: st.Events(), Relay: st.Relay()})
 //
 // It is a module of its own, so that the core packages keep their three dependencies; the
 // minimcp binary links it (minimcp serve --redis URL).
@@ -35,6 +36,8 @@
 //	PREFIXei:ID           list: the session's events in append order, for the byte bound
 //	PREFIXes:ID           set: the session's stream keys, for expiry and deletion
 //	PREFIXbus             pub/sub channel of the bus
+//	PREFIXrelay           pub/sub channel of relay messages for every replica
+//	PREFIXrelay:REPLICA   pub/sub channel of relay messages for one replica
 //	PREFIXt:ID            string: a task record (JSON), expiring at its TTL
 //	PREFIXtasks           sorted set of every task id, scored by expiry (only with MaxTasks)
 //	PREFIXtp:PRINCIPAL    sorted set of one principal's task ids (only with MaxTasksPerPrincipal)
@@ -47,5 +50,6 @@
 // A request in an existing session costs one round trip (HGET of the record, as the server
 // confirms the session: see the design note on shared stores in package server); each SSE
 // event stored costs one (a script); activity reaches Redis once a sweep interval per
-// session, not per request.
+// session, not per request. Each relay subscription and each followed stream holds a
+// connection of its own (MaxFollowers bounds the latter).
 package redisstore

@@ -134,9 +134,9 @@ func (es *EventStore) Replay(ctx context.Context, sessionID, lastEventID string,
 		}
 		for _, m := range msgs {
 			n, ok := strings.CutPrefix(m.ID, "0-")
-			data, _ := m.Values["m"].(string)
-			if !ok {
-				continue
+			data, isEvent := m.Values["m"].(string)
+			if !ok || !isEvent {
+				continue // the end mark of EndStream
 			}
 			if err := f(stream+"-"+n, []byte(data)); err != nil {
 				return stream, err

@@ -30,6 +30,8 @@ const (
 	DefaultSessionMaxAge = 24 * time.Hour
 	// DefaultStreamMaxLen is the length a stream of events is trimmed to (approximately).
 	DefaultStreamMaxLen = 1000
+	// DefaultMaxFollowers is the most streams a process follows at once.
+	DefaultMaxFollowers = 256
 )
 
 // ErrUnavailable is wrapped by the errors of calls that could not reach Redis (refused,
@@ -77,6 +79,11 @@ type Options struct {
 	// MaxTasksPerPrincipal caps the task records of one principal; Create fails with
 	// [mcp.ErrPrincipalTaskLimit] beyond it. Zero means no cap.
 	MaxTasksPerPrincipal int
+
+	// MaxFollowers caps the streams this process follows at once ([EventStore.Follow]), each
+	// holding a connection of its own while it waits; Follow beyond it fails. If zero,
+	// [DefaultMaxFollowers].
+	MaxFollowers int
 }
 
 // Store is a connection to Redis and the stores built on it. It is safe for concurrent use.
@@ -84,11 +91,16 @@ type Options struct {
 type Store struct {
 	rdb  *redis.Client
 	opts Options
+	// block is the client of blocking reads (Follow), apart from rdb's pool.
+	block *redis.Client
+	// followers holds a token per Follow running; its capacity is MaxFollowers.
+	followers chan struct{}
 
 	sessions *SessionStore
 	events   *EventStore
 	tasks    *TaskStore
 	bus      *Bus
+	relay    *Relay
 
 	closeOnce sync.Once
 }
@@ -134,6 +146,9 @@ func newStore(ro *redis.Options, opts *Options) *Store {
 	if o.StreamMaxLen <= 0 {
 		o.StreamMaxLen = DefaultStreamMaxLen
 	}
+	if o.MaxFollowers <= 0 {
+		o.MaxFollowers = DefaultMaxFollowers
+	}
 	ro.DialTimeout = o.DialTimeout
 	ro.ReadTimeout = o.Timeout
 	ro.WriteTimeout = o.Timeout
@@ -151,11 +166,17 @@ func newStore(ro *redis.Options, opts *Options) *Store {
 	ro.DialerRetries = 1
 	ro.DisableIdentity = true
 	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	bo := *ro
+	bo.PoolSize, bo.MaxActiveConns = o.MaxFollowers, o.MaxFollowers
+	bo.PipelinePoolSize = -1
 	s.rdb = redis.NewClient(ro)
+	s.block = redis.NewClient(&bo)
+	s.followers = make(chan struct{}, o.MaxFollowers)
 	s.sessions = &SessionStore{s: s}
 	s.events = &EventStore{s: s, keys: eventKeys{o.Prefix}}
 	s.tasks = &TaskStore{s: s}
 	s.bus = &Bus{s: s}
+	s.relay = &Relay{s: s, subs: make(map[*relaySub]struct{})}
 	return s
 }
 
@@ -177,6 +198,9 @@ func (s *Store) Tasks() *TaskStore { return s.tasks }
 // Bus returns the bus.
 func (s *Store) Bus() *Bus { return s.bus }
 
+// Relay returns the relay between replicas.
+func (s *Store) Relay() *Relay { return s.relay }
+
 // Ping checks that Redis answers, within the call timeout. It is what /readyz asks.
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := s.call(ctx)
@@ -189,7 +213,8 @@ func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.bus.close()
-		err = s.rdb.Close()
+		s.relay.close()
+		err = errors.Join(s.rdb.Close(), s.block.Close())
 	})
 	return err
 }

@@ -55,7 +55,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 			return 1
 		}
 		defer rdb.Close()
-		co.Sessions, co.Events, co.Bus, co.TaskStore = rdb.Sessions(), rdb.Events(), rdb.Bus(), rdb.Tasks()
+		co.Sessions, co.Events, co.Relay, co.Bus, co.TaskStore = rdb.Sessions(), rdb.Events(), rdb.Relay(), rdb.Bus(), rdb.Tasks()
 	}
 	h, srv := conformance.New(co)
 	// The tasks the server runs stop after the transport.

@@ -17,7 +17,8 @@ Design note: --redis.
 
 With --redis URL, replicas of serve (or conformance) opened on the same Redis and prefix are
 one server: sessions, the events of resumable streams, the bus of subscriptions/listen and
-tasks live in Redis (package redisstore), so a balancer needs no affinity. The store is
+tasks live in Redis (package redisstore), and the relay between replicas goes through it, so
+a balancer needs no affinity. The store is
 opened before the server is built, and serve starts whether or not Redis answers: while it
 does not, /readyz answers 503 and requests that need it 503 with Retry-After, and service
 resumes by itself when it does; a warning at start says so.
@@ -112,6 +113,6 @@ func useRedis(st *redisstore.Store, mo *mcp.ServerOptions, so *server.Options) {
 		mo.Bus, mo.TaskStore = st.Bus(), st.Tasks()
 	}
 	if so != nil {
-		so.Sessions, so.Events = st.Sessions(), st.Events()
+		so.Sessions, so.Events, so.Relay = st.Sessions(), st.Events(), st.Relay()
 	}
 }

@@ -1,8 +1,10 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -17,7 +19,9 @@ Design note: session records in Redis.
 A record is a hash, PREFIXs:ID, with the encoded record (r), the latest activity any replica
 reported (a, unix nanoseconds), the hard deadline (d, unix milliseconds by Redis's clock, 0 for
 none) and the key of its principal's set (p, when MaxSessionsPerPrincipal is set). Load, the
-one call of the hot path, is one HGET.
+one call of the hot path, is one HGET; a record whose bytes have not changed since this
+process last read or wrote it is not decoded again: the same record comes back, whose State
+pointer the server takes for "no change".
 
 Expiry is Redis's own: the key gets a PEXPIRE of SessionIdleTimeout at Create and at every
 Touch (the server's sweeper touches each session some replica used since its last sweep,
@@ -37,7 +41,43 @@ Times compared with expiries are Redis's (TIME), not the replicas', whose clocks
 
 // SessionStore is a [server.SessionStore] in Redis, shared by every replica that opens the
 // same Redis with the same prefix. Get it from [Store.Sessions].
-type SessionStore struct{ s *Store }
+type SessionStore struct {
+	s *Store
+
+	mu sync.Mutex
+	// decoded maps session ids to the record last loaded or saved here and its encoding: a
+	// Load that reads the same bytes returns the same record, without decoding it again, and
+	// with the same State pointer, which the server takes for "no change" (it compares
+	// pointers). Guarded by mu; cleared whole when it reaches maxDecoded entries, so records
+	// Redis expired cost nothing for long.
+	decoded map[string]decodedRecord
+}
+
+// decodedRecord is an entry of SessionStore.decoded.
+type decodedRecord struct {
+	raw []byte
+	rec *server.SessionRecord
+}
+
+// maxDecoded bounds SessionStore.decoded.
+const maxDecoded = 16384
+
+// remember caches rec and its encoding.
+func (st *SessionStore) remember(id string, raw []byte, rec *server.SessionRecord) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.decoded == nil || len(st.decoded) >= maxDecoded {
+		st.decoded = make(map[string]decodedRecord)
+	}
+	st.decoded[id] = decodedRecord{raw, rec}
+}
+
+// forget drops the cached record of id.
+func (st *SessionStore) forget(id string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.decoded, id)
+}
 
 var _ server.SessionStore = (*SessionStore)(nil)
 
@@ -181,15 +221,24 @@ func (st *SessionStore) Load(ctx context.Context, id string) (*server.SessionRec
 	defer cancel()
 	b, err := st.s.rdb.HGet(ctx, st.key(id), "r").Bytes()
 	if errors.Is(err, redis.Nil) {
+		st.forget(id)
 		return nil, server.ErrSessionNotFound
 	}
 	if err != nil {
+		st.forget(id)
 		return nil, st.s.wrap(err)
+	}
+	st.mu.Lock()
+	d, ok := st.decoded[id]
+	st.mu.Unlock()
+	if ok && bytes.Equal(d.raw, b) {
+		return d.rec, nil
 	}
 	rec := new(server.SessionRecord)
 	if err := json.Unmarshal(b, rec); err != nil {
 		return nil, err
 	}
+	st.remember(id, b, rec)
 	return rec, nil
 }
 
@@ -201,12 +250,18 @@ func (st *SessionStore) Save(ctx context.Context, rec *server.SessionRecord) err
 	}
 	ctx, cancel := st.s.call(ctx)
 	defer cancel()
-	return st.s.wrap(saveSession.Run(ctx, st.s.rdb, []string{st.key(rec.ID)}, b).Err())
+	if err := saveSession.Run(ctx, st.s.rdb, []string{st.key(rec.ID)}, b).Err(); err != nil {
+		st.forget(rec.ID)
+		return st.s.wrap(err)
+	}
+	st.remember(rec.ID, b, rec)
+	return nil
 }
 
 // Delete implements [server.SessionStore]. The session's events are the event store's to
 // delete ([EventStore.DeleteSession]), as the server does.
 func (st *SessionStore) Delete(ctx context.Context, id string) error {
+	st.forget(id)
 	ctx, cancel := st.s.call(ctx)
 	defer cancel()
 	return st.s.wrap(deleteSession.Run(ctx, st.s.rdb, []string{st.key(id), st.all()}, id).Err())

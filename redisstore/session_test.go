@@ -148,3 +148,28 @@ func eventKeys(st *redisstore.Store, id string) []string {
 	p := st.Prefix()
 	return []string{p + "e:" + id + ":g", p + "em:" + id, p + "ei:" + id, p + "es:" + id}
 }
+
+// TestSessionLoadDecodesOnce: a record unchanged in Redis loads as the same record (the
+// server compares State pointers to see a change); a change another replica saved loads
+// as a new one.
+func TestSessionLoadDecodesOnce(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, nil)
+	b := open(t, &redisstore.Options{Prefix: a.Prefix()})
+	require.NoError(t, a.Sessions().Create(ctx, &server.SessionRecord{ID: "s", State: &mcp.SessionState{ProtocolVersion: "2025-06-18"}}))
+	r1, err := a.Sessions().Load(ctx, "s")
+	require.NoError(t, err)
+	r2, err := a.Sessions().Load(ctx, "s")
+	require.NoError(t, err)
+	assert.Same(t, r1.State, r2.State, "unchanged: the same state")
+
+	require.NoError(t, b.Sessions().Save(ctx, &server.SessionRecord{ID: "s", State: &mcp.SessionState{ProtocolVersion: "2025-11-25"}}))
+	r3, err := a.Sessions().Load(ctx, "s")
+	require.NoError(t, err)
+	assert.NotSame(t, r1.State, r3.State)
+	assert.Equal(t, "2025-11-25", r3.State.ProtocolVersion, "another replica's save is seen")
+
+	require.NoError(t, b.Sessions().Delete(ctx, "s"))
+	_, err = a.Sessions().Load(ctx, "s")
+	assert.ErrorIs(t, err, server.ErrSessionNotFound, "deleted elsewhere: not served from memory")
+}

@@ -69,15 +69,16 @@ func freePort() (int, error) {
 
 // startRedisServer starts redis-server with no persistence in dir, on port (a free one if
 // zero), and waits until it answers.
-func startRedisServer(dir string, port int) (*redisServer, error) {
+func startRedisServer(dir string, port int, extra ...string) (*redisServer, error) {
 	if port == 0 {
 		var err error
 		if port, err = freePort(); err != nil {
 			return nil, err
 		}
 	}
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes")
+	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"}
+	cmd := exec.Command("redis-server", append(args, extra...)...)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting redis-server: %w", err)
 	}
@@ -85,6 +86,20 @@ func startRedisServer(dir string, port int) (*redisServer, error) {
 	rs := &redisServer{dir: dir, port: port, cmd: cmd}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		if len(extra) > 0 {
+			// A server with a password or TLS answers PING otherwise: wait for the port only.
+			c, err := net.DialTimeout("tcp", rs.addr(), 100*time.Millisecond)
+			if err == nil {
+				c.Close()
+				return rs, nil
+			}
+			if time.Now().After(deadline) {
+				rs.stop()
+				return nil, fmt.Errorf("redis-server on port %d did not listen within 10s", port)
+			}
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		c, err := net.DialTimeout("tcp", rs.addr(), 100*time.Millisecond)
 		if err == nil {
 			_, err = c.Write([]byte("PING\r\n"))

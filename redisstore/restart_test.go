@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
+	"github.com/minimcp/minimcp/server"
 )
 
 // TestRedisRestart: Redis stopped mid-run. Requests that need it get 503 with a JSON-RPC
@@ -35,6 +36,10 @@ func TestRedisRestart(t *testing.T) {
 	cancel, err := c.stores[0].Bus().Subscribe(ctx, &mcp.SubscriptionFilter{ToolsListChanged: true}, heard.deliver)
 	require.NoError(t, err)
 	defer cancel()
+	var relayed relayCollector
+	cancelRelay, err := c.stores[0].Relay().Subscribe(ctx, "replica-a", relayed.deliver)
+	require.NoError(t, err)
+	defer cancelRelay()
 	for _, r := range c.replicas {
 		assert.Equal(t, http.StatusOK, get(t, r.URL+"/readyz"))
 	}
@@ -69,6 +74,11 @@ func TestRedisRestart(t *testing.T) {
 	require.Eventually(t, func() bool {
 		_ = c.stores[1].Bus().Publish(ctx, mcp.Change{Kind: mcp.ChangeToolsList})
 		return len(heard.changes()) > 0
+	}, 10*time.Second, 50*time.Millisecond)
+	// So did the relay's subscription.
+	require.Eventually(t, func() bool {
+		_ = c.stores[2].Relay().Publish(ctx, server.RelayMessage{Kind: server.RelayCancel, SessionID: id, From: "replica-c", To: "replica-a"})
+		return len(relayed.messages()) > 0
 	}, 10*time.Second, 50*time.Millisecond)
 }
 

@@ -61,6 +61,11 @@ func tokenAuth(r *http.Request) (string, error) {
 }
 
 func newCluster(t *testing.T, n int, redisURL string, opts *redisstore.Options) *cluster {
+	return newClusterWith(t, n, redisURL, opts, nil)
+}
+
+// newClusterWith is newCluster with each replica's mcp.Server given to add before serving.
+func newClusterWith(t *testing.T, n int, redisURL string, opts *redisstore.Options, add func(*mcp.Server)) *cluster {
 	t.Helper()
 	needRedis(t)
 	o := redisstore.Options{}
@@ -75,9 +80,13 @@ func newCluster(t *testing.T, n int, redisURL string, opts *redisstore.Options) 
 	for i := range n {
 		st, err := redisstore.Open(redisURL, &o)
 		require.NoError(t, err)
-		h := server.New(newMCPServer(&mcp.ServerOptions{Bus: st.Bus(), TaskStore: st.Tasks()}), &server.Options{
-			Sessions: st.Sessions(), Events: st.Events(), ReplicaID: fmt.Sprintf("replica-%c", 'a'+i),
-			Authenticate: tokenAuth, KeepAlive: -1,
+		srv := newMCPServer(&mcp.ServerOptions{Bus: st.Bus(), TaskStore: st.Tasks()})
+		if add != nil {
+			add(srv)
+		}
+		h := server.New(srv, &server.Options{
+			Sessions: st.Sessions(), Events: st.Events(), Relay: st.Relay(), ReplicaID: fmt.Sprintf("replica-%c", 'a'+i),
+			Authenticate: tokenAuth, KeepAlive: -1, Polling: true,
 		})
 		hs := httptest.NewServer(h)
 		t.Cleanup(func() {

@@ -23,9 +23,11 @@ mark (an entry without a message, which Replay skips), and a follower that reads
 
 A blocked XREAD holds its connection for the block time, so followers do not take connections
 from the pool of ordinary commands (a hundred followers would starve the hot path): they
-have a client of their own, of MaxFollowers connections, and Follow beyond that many at once
-fails at once. Each XREAD blocks for at most followBlock; between two, the follower checks
-that the session's events still exist (a deleted or expired session ends it) and ctx.
+have a client of their own, of MaxFollowers connections; Follow beyond that many at once
+replays what is stored and returns an error (the server ends the stream, the client comes
+back). Each XREAD blocks for at most followBlock; between two, the follower checks that the
+session's events still exist (once they did, their absence means the session was deleted or
+expired, which ends it) and ctx.
 */
 
 // followBlock is how long one XREAD of a follower blocks.
@@ -68,10 +70,23 @@ func (es *EventStore) Follow(ctx context.Context, sessionID, lastEventID string,
 	case es.s.followers <- struct{}{}:
 		defer func() { <-es.s.followers }()
 	default:
+		// No connection to wait on: what is stored, then the stream ends (the client comes
+		// back for the rest with the last id it got).
+		if _, err := es.Replay(ctx, sessionID, lastEventID, f); err != nil {
+			return stream, err
+		}
 		return stream, errTooManyFollowers
 	}
 	key, meta := es.keys.stream(sessionID, stream), es.keys.meta(sessionID)
 	last := "0-" + strconv.FormatUint(after, 10)
+	// held: the session had events, so their absence now means they were deleted.
+	cctx, cancel := es.s.call(ctx)
+	n, err := es.s.rdb.Exists(cctx, meta).Result()
+	cancel()
+	if err != nil {
+		return stream, es.s.wrap(err)
+	}
+	held := n > 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return stream, err
@@ -87,9 +102,10 @@ func (es *EventStore) Follow(ctx context.Context, sessionID, lastEventID string,
 			if err != nil {
 				return stream, es.s.wrap(err)
 			}
-			if n == 0 {
+			if n == 0 && held {
 				return stream, nil
 			}
+			held = held || n > 0
 			continue
 		}
 		if err != nil {
@@ -98,6 +114,7 @@ func (es *EventStore) Follow(ctx context.Context, sessionID, lastEventID string,
 			}
 			return stream, es.s.wrap(err)
 		}
+		held = true
 		for _, xs := range res {
 			for _, m := range xs.Messages {
 				last = m.ID

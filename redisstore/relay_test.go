@@ -130,6 +130,30 @@ func TestFollow(t *testing.T) {
 		cancel()
 		assert.ErrorIs(t, <-done, context.Canceled)
 	})
+	t.Run("too many followers", func(t *testing.T) {
+		one := open(t, &redisstore.Options{Prefix: a.Prefix(), MaxFollowers: 1})
+		id, err := a.Events().Append(ctx, "s4", "p1", []byte("x"))
+		require.NoError(t, err)
+		_, err = a.Events().Append(ctx, "s4", "p1", []byte("y"))
+		require.NoError(t, err)
+		cctx, cancel := context.WithCancel(ctx)
+		first := make(chan string, 4)
+		done := make(chan error, 1)
+		go func() {
+			_, err := one.Events().Follow(cctx, "s4", id, func(id string, _ []byte) error { first <- id; return nil })
+			done <- err
+		}()
+		<-first // the first follower holds the one connection
+		var got []string
+		_, err = one.Events().Follow(ctx, "s4", id, func(id string, msg []byte) error {
+			got = append(got, id+"="+string(msg))
+			return nil
+		})
+		assert.Error(t, err, "beyond MaxFollowers")
+		assert.Equal(t, []string{"p1-2=y"}, got, "but the stored events first")
+		cancel()
+		assert.ErrorIs(t, <-done, context.Canceled)
+	})
 	t.Run("bad id", func(t *testing.T) {
 		_, err := b.Events().Follow(ctx, "s", "garbage", func(string, []byte) error { return nil })
 		assert.ErrorIs(t, err, server.ErrEventNotFound)

@@ -18,7 +18,7 @@ import (
 )
 
 func TestConformanceFlags(t *testing.T) {
-	defRedis := redisConfig{prefix: "minimcp:", timeout: 2 * time.Second, poolSize: 64, sessionMaxAge: 24 * time.Hour, streamMaxLen: 1000}
+	defRedis := redisConfig{prefix: "minimcp:", timeout: 2 * time.Second, poolSize: 64, sessionMaxAge: 24 * time.Hour, streamMaxLen: 1000, maxFollowers: 256}
 	tests := []struct {
 		name string
 		args []string

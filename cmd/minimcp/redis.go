@@ -32,6 +32,7 @@ type redisConfig struct {
 	poolSize      int
 	sessionMaxAge time.Duration
 	streamMaxLen  int
+	maxFollowers  int
 }
 
 // register declares the --redis flags on fs.
@@ -42,6 +43,7 @@ func (rc *redisConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&rc.poolSize, "redis-pool-size", redisstore.DefaultPoolSize, "most connections to Redis for commands (the bus holds one more)")
 	fs.DurationVar(&rc.sessionMaxAge, "session-max-age", redisstore.DefaultSessionMaxAge, "with --redis, the longest a session lives in Redis, however active (its idle expiry is --session-idle-timeout); 0: no cap")
 	fs.IntVar(&rc.streamMaxLen, "redis-stream-max-len", redisstore.DefaultStreamMaxLen, "with --redis, the events one SSE stream keeps for resumption, about (XADD MAXLEN ~); --max-session-event-bytes bounds them too")
+	fs.IntVar(&rc.maxFollowers, "redis-max-followers", redisstore.DefaultMaxFollowers, "with --redis, most streams written on other replicas that this one follows at once for resuming clients, each holding a connection to Redis; a resume beyond it gets the stored events, then the stream ends")
 }
 
 // check validates the flags; the error names the flag.
@@ -55,6 +57,8 @@ func (rc *redisConfig) check() error {
 		return fmt.Errorf("--session-max-age: must not be negative, got %v", rc.sessionMaxAge)
 	case rc.streamMaxLen <= 0:
 		return fmt.Errorf("--redis-stream-max-len: must be positive, got %d", rc.streamMaxLen)
+	case rc.maxFollowers <= 0:
+		return fmt.Errorf("--redis-max-followers: must be positive, got %d", rc.maxFollowers)
 	case rc.prefix == "":
 		return fmt.Errorf("--redis-prefix: must not be empty")
 	}
@@ -72,6 +76,7 @@ func (rc *redisConfig) check() error {
 // answer yet.
 func (rc *redisConfig) open(ctx context.Context, o redisstore.Options, logger *slog.Logger) (*redisstore.Store, error) {
 	o.Prefix, o.Timeout, o.PoolSize, o.StreamMaxLen = rc.prefix, rc.timeout, rc.poolSize, rc.streamMaxLen
+	o.MaxFollowers = rc.maxFollowers
 	o.SessionMaxAge = rc.sessionMaxAge
 	if o.SessionMaxAge == 0 {
 		o.SessionMaxAge = -1 // the store: negative means no cap

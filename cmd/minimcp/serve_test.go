@@ -469,6 +469,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--redis-timeout", "0s"}, 2, "minimcp serve: --redis-timeout: must be positive, got 0s"},
 		{[]string{"--redis-pool-size", "0"}, 2, "minimcp serve: --redis-pool-size: must be positive, got 0"},
 		{[]string{"--redis-prefix", ""}, 2, "minimcp serve: --redis-prefix: must not be empty"},
+		{[]string{"--redis-max-followers", "0"}, 2, "minimcp serve: --redis-max-followers: must be positive, got 0"},
 		{[]string{"--task-lease", "-1s"}, 2, "minimcp serve: --task-lease: must be positive, got -1s"},
 		{[]string{"--max-tasks", "0"}, 2, "minimcp serve: --max-tasks: must be positive, got 0"},
 		{[]string{"--help"}, 0, "--max-task-result-bytes  [MINIMCP_MAX_TASK_RESULT_BYTES] (default 4194304)"},

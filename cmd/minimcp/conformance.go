@@ -56,6 +56,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		defer rdb.Close()
 		co.Sessions, co.Events, co.Relay, co.Bus, co.TaskStore = rdb.Sessions(), rdb.Events(), rdb.Relay(), rdb.Bus(), rdb.Tasks()
+		co.StoreTimeout = cfg.redis.timeout
 	}
 	h, srv := conformance.New(co)
 	// The tasks the server runs stop after the transport.

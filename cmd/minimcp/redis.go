@@ -112,12 +112,14 @@ func redisOptions(cfg *serveConfig) redisstore.Options {
 	return o
 }
 
-// useRedis points the server's and the transport's options at st.
-func useRedis(st *redisstore.Store, mo *mcp.ServerOptions, so *server.Options) {
+// useRedis points the server's and the transport's options at st; the transport waits for
+// each call to it as long as --redis-timeout lets the store try (server.Options.StoreTimeout).
+func (rc *redisConfig) useRedis(st *redisstore.Store, mo *mcp.ServerOptions, so *server.Options) {
 	if mo != nil {
 		mo.Bus, mo.TaskStore = st.Bus(), st.Tasks()
 	}
 	if so != nil {
 		so.Sessions, so.Events, so.Relay = st.Sessions(), st.Events(), st.Relay()
+		so.StoreTimeout = rc.timeout
 	}
 }

@@ -474,7 +474,7 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger, rdb *redisstore.Store
 		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions(),
 		Middleware: cfg.middleware(logger)}
 	if rdb != nil {
-		useRedis(rdb, opts, nil)
+		cfg.redis.useRedis(rdb, opts, nil)
 	}
 	if cfg.manifest == "" && cfg.openapi.Spec == "" {
 		srv, tools := newBuiltinServer(opts)
@@ -526,7 +526,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		MetricsPath:            cfg.metricsPath(),
 	}
 	if rdb != nil {
-		useRedis(rdb, nil, opts)
+		cfg.redis.useRedis(rdb, nil, opts)
 	}
 	opts.Auth = cfg.auth.options(ctx, logger)
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -129,6 +129,9 @@ type Options struct {
 	TaskStore mcp.TaskStore
 	// ReplicaID is server.Options.ReplicaID: sent in X-Served-By.
 	ReplicaID string
+	// StoreTimeout is server.Options.StoreTimeout: the bound on each call to a shared store.
+	// If zero, the server's default.
+	StoreTimeout time.Duration
 }
 
 // New returns the HTTP handler of the conformance server and the MCP server behind it; opts
@@ -145,7 +148,7 @@ func New(opts *Options) (*server.Handler, *mcp.Server) {
 	srv := newServer(&o)
 	// Polling: test_reconnection closes its stream mid-call (SEP-1699).
 	return server.New(srv, &server.Options{Path: o.Path, Stateless: o.Stateless, Polling: true, Logger: o.Logger,
-		Sessions: o.Sessions, Events: o.Events, Relay: o.Relay, ReplicaID: o.ReplicaID}), srv
+		Sessions: o.Sessions, Events: o.Events, Relay: o.Relay, ReplicaID: o.ReplicaID, StoreTimeout: o.StoreTimeout}), srv
 }
 
 // newServer returns the MCP server with every tool, resource, prompt and completion the

@@ -112,53 +112,100 @@ func (r *Request) checkScopes(required []string) error {
 // RequiredScopes returns the scopes a request of method with params needs: those of the tool
 // tools/call names, the prompt prompts/get names, the resource (or the first template that
 // matches its URI, as resources/read finds it) that resources/read or resources/subscribe
-// names (a subscription delivers what reading would). It is nil for other methods, for params it cannot read, and
+// names (a subscription delivers what reading would), and those of the prompt or template
+// whose arguments completion/complete completes. It is nil for other methods, for params it cannot read, and
 // for names nothing registered answers to: the method's handler answers those. A transport
 // calls it before dispatch to refuse the request with its own status (HTTP 403); the server
 // checks again before the handler runs. It is safe for concurrent use and does not keep
 // params.
 func (s *Server) RequiredScopes(method string, params json.RawMessage) []string {
-	var key string
 	switch method {
-	case MethodToolsCall, MethodPromptsGet:
-		key = "name"
+	case MethodToolsCall:
+		name, ok := memberString(params, "name")
+		if !ok {
+			return nil
+		}
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		if e, ok := s.tools.get(name); ok {
+			return e.tool.Scopes
+		}
+	case MethodPromptsGet:
+		name, ok := memberString(params, "name")
+		if !ok {
+			return nil
+		}
+		return s.promptScopes(name)
 	case MethodResourcesRead, MethodResourcesSubscribe:
-		key = "uri"
-	default:
-		return nil
+		uri, ok := memberString(params, "uri")
+		if !ok {
+			return nil
+		}
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.resourceScopesLocked(uri)
+	case MethodCompletionComplete:
+		// The completion handler of a prompt or template is its code, and may suggest what
+		// the prompt or template guards: it needs the same scopes.
+		ref, _ := memberValue(params, "ref")
+		typ, _ := memberString(ref, "type")
+		switch typ {
+		case RefPrompt:
+			if name, ok := memberString(ref, "name"); ok {
+				return s.promptScopes(name)
+			}
+		case RefResource:
+			if uri, ok := memberString(ref, "uri"); ok {
+				return s.templateScopes(uri)
+			}
+		}
 	}
+	return nil
+}
+
+// promptScopes returns the scopes of the prompt name, nil for none.
+func (s *Server) promptScopes(name string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e, ok := s.prompts.get(name); ok {
+		return e.prompt.Scopes
+	}
+	return nil
+}
+
+// templateScopes returns the scopes of the resource template uriTemplate, nil for none.
+func (s *Server) templateScopes(uriTemplate string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e, ok := s.templates.get(uriTemplate); ok {
+		return e.tmpl.Scopes
+	}
+	return nil
+}
+
+// memberValue returns the raw value of the member key of the JSON object obj.
+func memberValue(obj []byte, key string) ([]byte, bool) {
 	var lit []byte
-	_ = jsontext.EachMemberValid(params, func(k, v []byte) bool {
+	_ = jsontext.EachMemberValid(obj, func(k, v []byte) bool {
 		if string(k) == key {
 			lit = v
 			return false
 		}
 		return true
 	})
+	return lit, lit != nil
+}
+
+// memberString returns the member key of the JSON object obj when it is a string.
+func memberString(obj []byte, key string) (string, bool) {
+	lit, _ := memberValue(obj, key)
 	if len(lit) < 2 || lit[0] != '"' {
-		return nil
+		return "", false
 	}
-	var name string
 	if bytes.IndexByte(lit, '\\') < 0 {
-		name = string(lit[1 : len(lit)-1])
-	} else {
-		name, _ = jsontext.Unquote(lit)
+		return string(lit[1 : len(lit)-1]), true
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	switch method {
-	case MethodToolsCall:
-		if e, ok := s.tools.get(name); ok {
-			return e.tool.Scopes
-		}
-	case MethodPromptsGet:
-		if e, ok := s.prompts.get(name); ok {
-			return e.prompt.Scopes
-		}
-	default:
-		return s.resourceScopesLocked(name)
-	}
-	return nil
+	return jsontext.Unquote(lit)
 }
 
 // resourceScopesLocked returns the scopes of the resource uri, found as findResource finds

@@ -55,27 +55,38 @@ func (s *Server) complete(ctx context.Context, r *Request) (any, error) {
 	if err := unmarshalParams(r.Params, &p); err != nil {
 		return nil, err
 	}
-	var key string
+	var (
+		key    string
+		scopes []string
+	)
 	s.mu.RLock()
 	switch p.Ref.Type {
 	case RefPrompt:
-		if _, ok := s.prompts.get(p.Ref.Name); !ok {
+		e, ok := s.prompts.get(p.Ref.Name)
+		if !ok {
 			s.mu.RUnlock()
 			return nil, UnknownPrompt(p.Ref.Name)
 		}
-		key = RefPrompt + " " + p.Ref.Name
+		key, scopes = RefPrompt+" "+p.Ref.Name, e.prompt.Scopes
 	case RefResource:
-		if _, ok := s.templates.get(p.Ref.URI); !ok {
+		e, ok := s.templates.get(p.Ref.URI)
+		if !ok {
 			s.mu.RUnlock()
 			return nil, rpc.InvalidParams("completion/complete: unknown resource template %q", p.Ref.URI)
 		}
-		key = RefResource + " " + p.Ref.URI
+		key, scopes = RefResource+" "+p.Ref.URI, e.tmpl.Scopes
 	default:
 		s.mu.RUnlock()
 		return nil, rpc.InvalidParams("completion/complete: ref.type must be %q or %q, got %q", RefPrompt, RefResource, p.Ref.Type)
 	}
 	h := s.completions[key]
 	s.mu.RUnlock()
+	// The completion handler may suggest what the prompt or template guards (its arguments'
+	// values drawn from the same data): it needs their scopes, checked before it runs (see
+	// the design note in auth.go).
+	if err := r.checkScopes(scopes); err != nil {
+		return nil, err
+	}
 	res := &CompleteResult{Completion: Completion{Values: []string{}}}
 	if h == nil {
 		return res, nil

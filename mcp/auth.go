@@ -112,7 +112,8 @@ func (r *Request) checkScopes(required []string) error {
 // RequiredScopes returns the scopes a request of method with params needs: those of the tool
 // tools/call names, the prompt prompts/get names, the resource (or the first template that
 // matches its URI, as resources/read finds it) that resources/read or resources/subscribe
-// names (a subscription delivers what reading would), and those of the prompt or template
+// names (a subscription delivers what reading would), every resource subscriptions/listen
+// watches (its resourceSubscriptions: the same updates), and those of the prompt or template
 // whose arguments completion/complete completes. It is nil for other methods, for params it cannot read, and
 // for names nothing registered answers to: the method's handler answers those. A transport
 // calls it before dispatch to refuse the request with its own status (HTTP 403); the server
@@ -144,6 +145,16 @@ func (s *Server) RequiredScopes(method string, params json.RawMessage) []string 
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 		return s.resourceScopesLocked(uri)
+	case MethodSubscriptionsListen:
+		var p struct {
+			Notifications struct {
+				ResourceSubscriptions []string `json:"resourceSubscriptions"`
+			} `json:"notifications"`
+		}
+		if json.Unmarshal(params, &p) != nil {
+			return nil
+		}
+		return s.resourcesScopes(p.Notifications.ResourceSubscriptions)
 	case MethodCompletionComplete:
 		// The completion handler of a prompt or template is its code, and may suggest what
 		// the prompt or template guards: it needs the same scopes.
@@ -161,6 +172,21 @@ func (s *Server) RequiredScopes(method string, params json.RawMessage) []string 
 		}
 	}
 	return nil
+}
+
+// resourcesScopes returns the scopes reading any of uris needs, each once, nil for none.
+func (s *Server) resourcesScopes(uris []string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var all []string
+	for _, u := range uris {
+		for _, sc := range s.resourceScopesLocked(u) {
+			if !slices.Contains(all, sc) {
+				all = append(all, sc)
+			}
+		}
+	}
+	return all
 }
 
 // promptScopes returns the scopes of the prompt name, nil for none.

@@ -49,3 +49,17 @@ func TestCompletionOfScopedPromptNeedsScope(t *testing.T) {
 		})
 	}
 }
+
+// TestListenToScopedResourceNeedsScope (attack: subscriptions/listen, the 2026-07-28
+// replacement of resources/subscribe, watching a scoped resource): its updates tell what
+// resources/subscribe's would, which needs the resource's scopes, so listening needs them too.
+func TestListenToScopedResourceNeedsScope(t *testing.T) {
+	s, _, _ := scopedServer()
+	params := `{` + modernMeta + `},"notifications":{"resourceSubscriptions":["file:///plan","file:///logs/monday","file:///plan"]}}`
+	assert.Equal(t, []string{"files:read", "logs"}, s.RequiredScopes("subscriptions/listen", json.RawMessage(params)))
+	line := `{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":` + params + `}`
+	got := handleOne(t, s, &mcp.Inbound{ProtocolVersion: mcp.Version20260728, Principal: "eve",
+		Auth: &mcp.AuthInfo{Principal: "eve", Scopes: []string{"files:read"}}}, line)
+	assert.Contains(t, got, `"code":-32003`)
+	assert.Contains(t, got, `"missingScopes":["logs"]`)
+}

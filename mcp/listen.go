@@ -115,6 +115,11 @@ func (s *Server) listenParams(r *Request) (*SubscriptionFilter, error) {
 		if max := s.opts.MaxSubscriptions; len(uris) > max {
 			return nil, rpc.InvalidParams("%s: params.notifications.resourceSubscriptions names %d resources, more than the %d one stream may watch; open several streams or watch fewer", r.Method, len(uris), max)
 		}
+		// A listen watching a resource delivers its updates as resources/subscribe would,
+		// which needs the resource's scopes (see the design note in auth.go).
+		if err := r.checkScopes(s.resourcesScopes(uris)); err != nil {
+			return nil, err
+		}
 		f.ResourceSubscriptions = uris
 	}
 	if len(f.TaskIDs) > 0 {

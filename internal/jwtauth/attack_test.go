@@ -2,8 +2,11 @@ package jwtauth_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -79,3 +82,32 @@ func TestHostileTokens(t *testing.T) {
 	}
 }
 
+// TestDuplicateKidOfAnotherType (attack: duplicate kids in the key set; RFC 7517 §4.5: keys
+// of a set may share a kid when they are of different key types, "equivalent alternatives"):
+// a token is verified with the key of its kid that fits its alg, not only the first key of
+// that kid.
+func TestDuplicateKidOfAnotherType(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		{Key: rk.Public(), KeyID: "k1", Use: "sig"},
+		{Key: ek.Public(), KeyID: "k1", Use: "sig"},
+	}}
+	doc, _ := json.Marshal(set)
+	js := newJWKSServer(t, doc)
+	v := newVerifier(t, js.URL, nil)
+	now := time.Now()
+	for _, k := range []signingKey{{"k1", jose.RS256, rk}, {"k1", jose.ES256, ek}} {
+		info, err := v.VerifyToken(context.Background(), sign(t, k, claims(now, "")), audience, nil)
+		if assert.NoError(t, err, k.alg) {
+			assert.Equal(t, "user-42", info.Principal)
+		}
+	}
+	// A token of another key under that kid is still refused.
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	_, err = v.VerifyToken(context.Background(), sign(t, signingKey{"k1", jose.ES256, other}, claims(now, "")), audience, nil)
+	assert.ErrorIs(t, err, server.ErrInvalidToken)
+}

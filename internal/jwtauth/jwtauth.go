@@ -336,17 +336,20 @@ func (v *Verifier) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, 
 	}
 }
 
-// matching returns the keys of kid, or all keys when kid is empty.
+// matching returns the keys of kid, or all keys when kid is empty. Several keys may share a
+// kid (RFC 7517 §4.5: keys of different types that are "equivalent alternatives"); the
+// caller tries those that fit the token's alg.
 func matching(keys []jose.JSONWebKey, kid string) []jose.JSONWebKey {
 	if kid == "" {
 		return keys
 	}
+	var found []jose.JSONWebKey
 	for i := range keys {
 		if keys[i].KeyID == kid {
-			return keys[i : i+1]
+			found = append(found, keys[i])
 		}
 	}
-	return nil
+	return found
 }
 
 // fetch fetches the key set and keeps it; on failure it keeps the set it had. The caller has

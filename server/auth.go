@@ -29,6 +29,8 @@ TokenVerifier with the canonical URI of this server, which the token must have b
     resource_metadata="...", scope="..." (§ Protected Resource Metadata Discovery Requirements,
     RFC 9728 §5.1; the scope a client should ask for, RFC 6750 §3), plus error="invalid_token"
     when a token was sent (RFC 6750 §3.1: a request without one gets no error code);
+  - two Authorization fields, or an access_token in the query string: 400 with
+    error="invalid_request" (RFC 6750 §2, §3.1; § Token Requirements);
   - a verifier that cannot decide (its key set unreachable): 503 with Retry-After, since the
     token may well be good and the client should not start a new authorization for it;
   - a token without the scopes the endpoint needs (AuthOptions.Scopes), or the tool, prompt or
@@ -186,6 +188,17 @@ func bearerToken(r *http.Request) string {
 // authenticate verifies r's token. It returns the AuthInfo, or nil once it has answered.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) *mcp.AuthInfo {
 	a := h.auth
+	// RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in each
+	// request"; MCP § Token Requirements: "Access tokens MUST NOT be included in the URI query
+	// string"; and a second Authorization field is a malformed request (RFC 9110 §5.3: it is
+	// not a list). All answer 400 invalid_request (RFC 6750 §3.1), before any token is
+	// looked at: a proxy in front that reads the other field, or the query, must not see
+	// another caller than the one verified here.
+	if len(r.Header.Values("Authorization")) > 1 || r.URL.Query().Has("access_token") {
+		desc := "send one access token, in one Authorization header, never in the query string"
+		a.refuse(w, http.StatusBadRequest, "invalid_request", desc, nil, "Bad Request: "+desc)
+		return nil
+	}
 	tok := bearerToken(r)
 	if tok == "" {
 		h.opts.Metrics.reject(reasonAuth, "")

@@ -21,6 +21,10 @@ type Options struct {
 	// MaxSchemaDepth bounds the nesting of a schema; a deeper one is a problem. If zero,
 	// DefaultMaxSchemaDepth.
 	MaxSchemaDepth int
+	// MaxSchemaNodes bounds the schemas converted while following $refs in place (not to
+	// components.schemas), over the whole document; beyond it the description is refused. If
+	// zero, DefaultMaxSchemaNodes.
+	MaxSchemaNodes int
 	// Select picks the operations to serve: only those it returns true for are read, so
 	// that the problems of the others do not count. If nil, all are.
 	Select func(OperationInfo) bool
@@ -166,8 +170,11 @@ type parser struct {
 	comps          map[string]*component
 	maxRefDepth    int
 	maxSchemaDepth int
-	names          map[string]bool
-	doc            *Document
+	// maxSchemaNodes bounds inPlaceNodes, the schemas converted while following $refs in
+	// place (see the design note in schema.go).
+	maxSchemaNodes, inPlaceNodes int
+	names                        map[string]bool
+	doc                          *Document
 	// global values of Swagger 2.0 that operations inherit.
 	consumes []string
 	selectOp func(OperationInfo) bool
@@ -192,6 +199,9 @@ func Parse(data []byte, opts *Options) (*Document, error) {
 	if o.MaxSchemaDepth <= 0 {
 		o.MaxSchemaDepth = DefaultMaxSchemaDepth
 	}
+	if o.MaxSchemaNodes <= 0 {
+		o.MaxSchemaNodes = DefaultMaxSchemaNodes
+	}
 	tree, err := decode(data, o.MaxYAMLNodes)
 	if err != nil {
 		return nil, &Error{Problems: []Problem{{Message: err.Error()}}, err: ErrNotOpenAPI}
@@ -200,7 +210,7 @@ func Parse(data []byte, opts *Options) (*Document, error) {
 	if !ok {
 		return nil, &Error{Problems: []Problem{{Message: "must be an object (an OpenAPI or Swagger description)"}}, err: ErrNotOpenAPI}
 	}
-	p := &parser{root: root, comps: map[string]*component{}, maxRefDepth: o.MaxRefDepth, maxSchemaDepth: o.MaxSchemaDepth, names: map[string]bool{}, doc: &Document{}, selectOp: o.Select}
+	p := &parser{root: root, comps: map[string]*component{}, maxRefDepth: o.MaxRefDepth, maxSchemaDepth: o.MaxSchemaDepth, maxSchemaNodes: o.MaxSchemaNodes, names: map[string]bool{}, doc: &Document{}, selectOp: o.Select}
 	if !p.detect() {
 		return nil, &Error{Problems: p.ps.list, err: ErrNotOpenAPI}
 	}

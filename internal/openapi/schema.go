@@ -24,11 +24,18 @@ Other local $refs (to a parameter, a request body, a response, or to a part of a
 as #/components/schemas/Pet/properties/tag) are followed in place. Those could form a cycle
 (a points to b, b to a), or a long chain: a $ref already being followed, or one beyond
 maxRefDepth deep, becomes the schema true (anything) for a schema, and a problem for anything
-else. A $ref to another document is a problem: nothing is fetched.
+else. They could also multiply (a schema pointing twice to one pointing twice to ...): the
+schemas converted in place are counted over the document, and beyond maxSchemaNodes the
+description is refused. A $ref to another document is a problem: nothing is fetched.
 */
 
 // DefaultMaxRefDepth bounds the $refs followed in place, one inside another.
 const DefaultMaxRefDepth = 32
+
+// DefaultMaxSchemaNodes bounds the schemas converted while following $refs in place, in a
+// whole document: each such $ref is a copy, and a few levels of schemas pointing several
+// times to the next would otherwise expand a kilobyte into gigabytes.
+const DefaultMaxSchemaNodes = 100_000
 
 // DefaultMaxSchemaDepth bounds the nesting of a schema (subschemas inside subschemas).
 const DefaultMaxSchemaDepth = 200
@@ -73,6 +80,16 @@ type schemaConv struct {
 func (c *schemaConv) convert(v any, path string) (any, bool) {
 	c.depth++
 	defer func() { c.depth-- }()
+	if len(c.stack) > 0 {
+		// Inside an in-place $ref: what is converted here is a copy, and copies of copies
+		// multiply ($ref bomb: each level pointing to the next several times).
+		if c.p.inPlaceNodes++; c.p.inPlaceNodes > c.p.maxSchemaNodes {
+			if c.p.inPlaceNodes == c.p.maxSchemaNodes+1 {
+				c.p.ps.add(path, "the schemas' in-place $refs expand to more than %d schemas (a $ref bomb?); point them to components instead", c.p.maxSchemaNodes)
+			}
+			return nil, false
+		}
+	}
 	if c.depth > c.p.maxSchemaDepth {
 		c.p.ps.add(path, "the schema is nested more than %d deep", c.p.maxSchemaDepth)
 		return nil, false

@@ -553,11 +553,19 @@ func (x *openapiTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallT
 					shownHeader.Set("Authorization", "Bearer (a token from "+cr.cc.TokenURL+")")
 					continue
 				}
-				tok, err := cr.cc.Token(ctx)
-				if err != nil {
-					if ctx.Err() != nil {
-						return nil, 0, context.Cause(ctx)
-					}
+				// The token is part of the call: its fetch is bounded by the tool's timeout too,
+				// or a token endpoint that never answers would hold the call (and the token
+				// lock every other call waits on) as long as the client waits.
+				tctx, cancel := context.WithTimeoutCause(ctx, x.send.timeout, errHTTPToolTimeout)
+				tok, err := cr.cc.Token(tctx)
+				timedOut := errors.Is(context.Cause(tctx), errHTTPToolTimeout)
+				cancel()
+				switch {
+				case err != nil && ctx.Err() != nil:
+					return nil, 0, context.Cause(ctx)
+				case err != nil && timedOut:
+					return mcp.ErrorResult(fmt.Sprintf("getting a token for %s: the token endpoint did not answer within %v", ref.Scheme, x.send.timeout)), 0, nil
+				case err != nil:
 					return mcp.ErrorResult(fmt.Sprintf("getting a token for %s: %v", ref.Scheme, err)), 0, nil
 				}
 				header.Set("Authorization", "Bearer "+tok)

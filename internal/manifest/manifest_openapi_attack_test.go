@@ -1,0 +1,46 @@
+package manifest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/mcp"
+)
+
+// TestOpenAPITokenEndpointNeverAnswers (attack: an OAuth2 token endpoint that accepts the
+// connection and never answers): getting the token is part of the call, bounded by the
+// tool's timeout like the upstream's answer, so the call ends as a tool error instead of
+// waiting as long as its client does, holding the token lock every other call waits on.
+func TestOpenAPITokenEndpointNeverAnswers(t *testing.T) {
+	spec := writeSpec(t, "shop.yaml", shopSpec, "http://upstream.test")
+	t.Setenv("SHOP_SECRET", "s3cret")
+	synctest.Test(t, func(t *testing.T) {
+		m, err := parseManifest("m.json", []byte(`{"openapi": [{"spec": "`+spec+`", "timeout": "5s", "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}"}}}]}`), nil)
+		require.NoError(t, err)
+		defer m.Close()
+		// Every connection reaches a peer that reads the request and never writes.
+		m.transport.DialContext = func(context.Context, string, string) (net.Conn, error) {
+			c, s := net.Pipe()
+			go func() { _, _ = io.Copy(io.Discard, s); s.Close() }()
+			return c, nil
+		}
+		srv := mcp.NewServer(&m.Impl, nil)
+		m.Register(srv, slog.New(slog.DiscardHandler))
+		start := time.Now()
+		res := inProcTool(t, srv, "viaOAuth", `{}`)
+		assert.True(t, res.IsError)
+		assert.Equal(t, 5*time.Second, time.Since(start), "the tool's timeout")
+		assert.Equal(t, []string{"getting a token for cc: the token endpoint did not answer within 5s"}, texts(res))
+		assert.NotContains(t, strings.Join(texts(res), " "), "s3cret")
+		m.transport.CloseIdleConnections()
+	})
+}

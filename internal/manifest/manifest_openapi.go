@@ -507,7 +507,7 @@ func (x *openapiTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallT
 	// What a dry run shows: the same, credentials hidden, and the base URL's query too, which
 	// may hold one from the environment.
 	shown := *target
-	shown.RawQuery = ""
+	shown.User, shown.RawQuery = nil, "" // user info is a credential too
 	for _, n := range x.url.queryNames {
 		shown.RawQuery = joinQuery(shown.RawQuery, url.QueryEscape(n)+"=(set by the manifest)")
 	}
@@ -550,7 +550,7 @@ func (x *openapiTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallT
 				shownHeader.Set("Authorization", "Basic (secret)")
 			case cr.cc != nil:
 				if x.dryRun {
-					shownHeader.Set("Authorization", "Bearer (a token from "+cr.cc.TokenURL+")")
+					shownHeader.Set("Authorization", "Bearer (a token from "+withoutSecrets(cr.cc.TokenURL)+")")
 					continue
 				}
 				// The token is part of the call: its fetch is bounded by the tool's timeout too,
@@ -610,6 +610,17 @@ func (x *openapiTool) run(ctx context.Context, args json.RawMessage) (*mcp.CallT
 		return res, status, err
 	}
 	return x.checkOutput(res), status, nil
+}
+
+// withoutSecrets returns a URL, which may come from the environment, without what may be a
+// credential: its user info and its query.
+func withoutSecrets(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(the tokenUrl)"
+	}
+	u.User, u.RawQuery, u.ForceQuery = nil, "", false
+	return u.String()
 }
 
 // requirement returns the way to authenticate this call: the first of the operation's

@@ -44,3 +44,23 @@ func TestOpenAPITokenEndpointNeverAnswers(t *testing.T) {
 		m.transport.CloseIdleConnections()
 	})
 }
+
+// TestOpenAPIDryRunHidesTokenURLSecrets (attack: secrets in dry-run output): a tokenUrl or a
+// base URL from the environment may carry credentials in its user info or query; a dry run
+// shows neither.
+func TestOpenAPIDryRunHidesTokenURLSecrets(t *testing.T) {
+	spec := writeSpec(t, "shop.yaml", shopSpec, "http://upstream.test")
+	t.Setenv("SHOP_SECRET", "s3cret")
+	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}",
+		"tokenUrl": "https://u:${SHOP_SECRET}@auth.test/token?tenant=${SHOP_SECRET}"}}}]}`)
+	res := inProcTool(t, srv, "viaOAuth", `{}`)
+	require.False(t, res.IsError)
+	text := strings.Join(texts(res), "\n")
+	assert.NotContains(t, text, "s3cret")
+	assert.Contains(t, text, "Authorization: Bearer (a token from https://auth.test/token)")
+
+	// The base URL's user info too.
+	srv = manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "baseUrl": "https://u:${SHOP_SECRET}@api.example/v1"}]}`)
+	res = inProcTool(t, srv, "open", `{}`)
+	assert.Equal(t, []string{"DELETE https://api.example/v1/open\n(dry run: nothing was sent)"}, texts(res))
+}

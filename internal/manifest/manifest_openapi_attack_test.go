@@ -64,3 +64,23 @@ func TestOpenAPIDryRunHidesTokenURLSecrets(t *testing.T) {
 	res = inProcTool(t, srv, "open", `{}`)
 	assert.Equal(t, []string{"DELETE https://api.example/v1/open\n(dry run: nothing was sent)"}, texts(res))
 }
+
+// TestOpenAPIDescriptionPointsAway (attack: a description whose servers URL is a file:// or
+// whose $ref names another document, a remote URL): neither is followed; the description is
+// refused with a problem naming it, and nothing is fetched.
+func TestOpenAPIDescriptionPointsAway(t *testing.T) {
+	for name, c := range map[string]struct{ doc, want string }{
+		"file server": {`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":[{"url":"file:///etc/passwd"}],"paths":{"/a":{"get":{"responses":{}}}}}`,
+			`the server URL "file:///etc/passwd" must be an absolute http or https URL`},
+		"remote $ref": {`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":[{"url":"http://upstream.test"}],"paths":{"/a":{"get":{"parameters":[{"$ref":"http://evil.test/p.json#/x"}],"responses":{}}}}}`,
+			`"http://evil.test/p.json#/x" points outside the document`},
+		"file $ref": {`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":[{"url":"http://upstream.test"}],"paths":{"/a":{"post":{"requestBody":{"content":{"application/json":{"schema":{"$ref":"file:///etc/passwd"}}}},"responses":{}}}}}`,
+			`"file:///etc/passwd" points outside the document`},
+	} {
+		spec := writeSpec(t, "d.json", c.doc, "")
+		_, err := parseManifest("m.json", []byte(`{"openapi": [{"spec": "`+spec+`"}]}`), nil)
+		if assert.Error(t, err, name) {
+			assert.Contains(t, err.Error(), c.want, name)
+		}
+	}
+}

@@ -753,10 +753,15 @@ func (s *Server) setLevel(r *Request) (any, error) {
 // last, and the requestState digest sees them all; as rpc refuses a duplicate id or method
 // (RFC 8259 §4: with duplicate names "the behavior of software that receives such an object is
 // unpredictable").
+//
+// A member spelt in another case alone ("URI") is refused too: the transport, matching
+// exactly, would find no member to check the header against while the decoder read it, so
+// Mcp-Name: file:///public could read file:///secret.
 func onceMembers(method string, params []byte, names ...string) error {
 	var (
-		seen [2]bool
-		dup  string
+		seen    [2]bool
+		dup     string
+		spelled [2]string // a spelling in another case, "" for none
 	)
 	_ = jsontext.EachMemberValid(params, func(k, _ []byte) bool {
 		for i, n := range names {
@@ -766,12 +771,20 @@ func onceMembers(method string, params []byte, names ...string) error {
 					return false
 				}
 				seen[i] = true
+				if string(k) != n {
+					spelled[i] = string(k)
+				}
 			}
 		}
 		return true
 	})
 	if dup != "" {
 		return rpc.InvalidParams("%s: %q given twice (names that differ only in case are the same name)", method, dup)
+	}
+	for i, k := range spelled {
+		if k != "" {
+			return rpc.InvalidParams("%s: %q is spelt %q: member names are case-sensitive", method, names[i], k)
+		}
 	}
 	return nil
 }

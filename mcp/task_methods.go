@@ -36,6 +36,11 @@ func (s *Server) serveTask(ctx context.Context, r *Request) (any, error) {
 		TaskID         *string                    `json:"taskId"`
 		InputResponses map[string]json.RawMessage `json:"inputResponses"`
 	}
+	// The Mcp-Name header mirrors taskId (SEP-2663, Streamable HTTP: Routing Headers): it must
+	// name one member, spelt exactly, as the transport reads it (see onceMembers).
+	if err := onceMembers(r.Method, r.Params, "taskId"); err != nil {
+		return nil, err
+	}
 	if err := unmarshalParams(r.Params, &p); err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
 )
 
@@ -39,4 +41,41 @@ func TestAuthOneTokenOneWay(t *testing.T) {
 		w := do(h, req(http.MethodPost, initBody, "", "Authorization", v))
 		assert.Equal(t, http.StatusOK, w.Code, v)
 	}
+}
+
+// TestModernNameInAnotherCase (attack: a 2026-07-28 request whose Mcp-Name header names one
+// prompt or resource while its body names another in a member spelt in another case, "URI",
+// which the params decoders match case-insensitively): a gateway that routes or authorizes by
+// the header must not see another prompt or resource than the one served. Such a member is
+// refused (-32602) before the header is compared, as a repeated one is: the readers of the
+// request would disagree on what it names (MCP 2026-07-28, Transports § Streamable HTTP,
+// Server Validation).
+func TestModernNameInAnotherCase(t *testing.T) {
+	srv := mcp.NewServer(&mcp.Implementation{Name: "p", Version: "1"}, nil)
+	for _, n := range []string{"public", "secret"} {
+		srv.AddPrompt(&mcp.Prompt{Name: n}, func(context.Context, *mcp.Request, map[string]string) (*mcp.GetPromptResult, error) {
+			return &mcp.GetPromptResult{Description: n + " served"}, nil
+		})
+		srv.AddResource(&mcp.Resource{URI: "file:///" + n, Name: n}, func(_ context.Context, _ *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
+			return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: uri, Text: n + " served"}}}, nil
+		})
+	}
+	h := server.New(srv, nil)
+	defer shutdown(t, h)
+	for _, c := range []struct{ method, params, header string }{
+		{"prompts/get", `"NAME":"secret"`, "public"},
+		{"resources/read", `"URI":"file:///secret"`, "file:///public"},
+		{"resources/read", `"Uri":"file:///secret"`, "file:///public"},
+	} {
+		w := do(h, modernReq(`{"jsonrpc":"2.0","id":1,"method":"`+c.method+`","params":{`+modernMeta+`,`+c.params+`}}`, c.method, c.header))
+		assert.NotContains(t, w.Body.String(), "secret served", c.params)
+		code, _ := errorBody(t, w.Body.Bytes())
+		assert.Equal(t, int64(-32602), code, c.params)
+	}
+	// taskId, which Mcp-Name mirrors for the methods of the tasks extension, likewise.
+	tasksMeta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
+	w := do(h, modernReq(`{"jsonrpc":"2.0","id":1,"method":"tasks/get","params":{`+tasksMeta+`,"TASKID":"t-secret"}}`, "tasks/get", "t-public"))
+	code, msg := errorBody(t, w.Body.Bytes())
+	assert.Equal(t, int64(-32602), code)
+	assert.Contains(t, msg, `"taskId" is spelt "TASKID"`)
 }

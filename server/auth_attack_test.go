@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/server"
@@ -78,4 +79,26 @@ func TestModernNameInAnotherCase(t *testing.T) {
 	code, msg := errorBody(t, w.Body.Bytes())
 	assert.Equal(t, int64(-32602), code)
 	assert.Contains(t, msg, `"taskId" is spelt "TASKID"`)
+}
+
+// TestAuthSessionOfAnotherSubject (attack: a session made with the token of one subject used
+// with the token of another, even one holding every scope): the session is the principal's
+// who made it, and to anyone else it does not exist (404), on POST, GET and DELETE alike.
+func TestAuthSessionOfAnotherSubject(t *testing.T) {
+	h := server.New(scopedTestServer(), authOpts(&tokenTable{}, nil))
+	defer shutdown(t, h)
+	w := do(h, req(http.MethodPost, initBody, "", bearer("tok-alice-files:read")...))
+	require.Equal(t, http.StatusOK, w.Code)
+	sid := w.Header().Get("Mcp-Session-Id")
+	require.NotEmpty(t, sid)
+	mallory := bearer("tok-mallory-files:read+files:write")
+	for _, r := range []*http.Request{
+		req(http.MethodPost, call(2, "write", `{}`), sid, mallory...),
+		req(http.MethodGet, "", sid, mallory...),
+		req(http.MethodDelete, "", sid, mallory...),
+	} {
+		assert.Equal(t, http.StatusNotFound, do(h, r).Code, r.Method)
+	}
+	w = do(h, req(http.MethodPost, `{"jsonrpc":"2.0","id":3,"method":"tools/list"}`, sid, bearer("tok-alice")...))
+	assert.Equal(t, http.StatusOK, w.Code, "the session lives on for its principal")
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -83,4 +84,23 @@ func TestOpenAPIDescriptionPointsAway(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want, name)
 		}
 	}
+}
+
+// TestOpenAPIRedirectKeepsCredentials (attack: an upstream that redirects an authenticated
+// call to another host, on the token endpoint too): the redirect is not followed, and the other
+// host sees neither the bearer token nor the client secret.
+func TestOpenAPIRedirectKeepsCredentials(t *testing.T) {
+	elsewhere := newRecorder(t, nil)
+	up := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	spec := writeSpec(t, "shop.yaml", shopSpec, up.URL)
+	t.Setenv("SHOP_SECRET", "s3cret")
+	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "auth": {"bearer": {"token": "${SHOP_SECRET}"}, "cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}"}}}]}`)
+	for _, tool := range []string{"viaBearer", "viaOAuth"} {
+		res := inProcTool(t, srv, tool, `{}`)
+		assert.True(t, res.IsError, tool)
+		assert.NotContains(t, strings.Join(texts(res), " "), "s3cret", tool)
+	}
+	assert.Empty(t, elsewhere.requests())
 }

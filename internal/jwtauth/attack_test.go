@@ -7,7 +7,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/jwtauth"
 	"github.com/minimcp/minimcp/server"
 )
 
@@ -110,4 +113,36 @@ func TestDuplicateKidOfAnotherType(t *testing.T) {
 	require.NoError(t, err)
 	_, err = v.VerifyToken(context.Background(), sign(t, signingKey{"k1", jose.ES256, other}, claims(now, "")), audience, nil)
 	assert.ErrorIs(t, err, server.ErrInvalidToken)
+}
+
+// stallingTransport accepts every request and answers none: its RoundTrip returns only when
+// the request's context ends.
+type stallingTransport struct{}
+
+func (stallingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// TestKeySetHostStalls (attack: a key set host that never answers): the fetch gives up after
+// FetchTimeout, whatever the request's own context, and the token gets the verifier's error
+// (503 from the server, not 401: the token may be good); the next token waits for no fetch
+// until MinRefreshInterval has passed.
+func TestKeySetHostStalls(t *testing.T) {
+	keys := newKeys(t)
+	synctest.Test(t, func(t *testing.T) {
+		v, err := jwtauth.New(jwtauth.Options{Issuer: issuer, Audience: audience, JWKSURL: "https://jwks.test/keys",
+			Client: &http.Client{Transport: stallingTransport{}}, FetchTimeout: 3 * time.Second})
+		require.NoError(t, err)
+		start := time.Now()
+		tok := sign(t, keys[0], claims(start, ""))
+		_, err = v.VerifyToken(context.Background(), tok, audience, nil)
+		assert.ErrorIs(t, err, jwtauth.ErrKeySet)
+		assert.NotErrorIs(t, err, server.ErrInvalidToken)
+		assert.Equal(t, 3*time.Second, time.Since(start))
+		start = time.Now()
+		_, err = v.VerifyToken(context.Background(), tok, audience, nil)
+		assert.ErrorIs(t, err, jwtauth.ErrKeySet)
+		assert.Zero(t, time.Since(start), "no second fetch within MinRefreshInterval")
+	})
 }

@@ -33,6 +33,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -85,6 +86,9 @@ type backend struct {
 	name string
 	// served counts the responses this backend gave (headers received).
 	served atomic.Int64
+	// inFlight counts the requests sent to this backend whose response has not ended
+	// (failed, or its body closed).
+	inFlight atomic.Int64
 	// downUntil is the UnixNano time until which the backend is skipped; 0 when up.
 	downUntil atomic.Int64
 }
@@ -170,6 +174,17 @@ func (p *Proxy) Served() []int64 {
 	return n
 }
 
+// InFlight returns how many requests each backend has open (sent, and the response not yet
+// over), in the order of the backends given to New: a long call or an open SSE stream counts
+// until it ends.
+func (p *Proxy) InFlight() []int64 {
+	n := make([]int64, len(p.backends))
+	for i, b := range p.backends {
+		n[i] = b.inFlight.Load()
+	}
+	return n
+}
+
 // roundTrip sends req to the next backend in turn, and on to the following ones while the
 // connection is refused.
 func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
@@ -199,16 +214,19 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 		tried++
 		out := req.Clone(req.Context())
 		out.URL.Scheme, out.URL.Host = b.url.Scheme, b.url.Host
+		b.inFlight.Add(1)
 		resp, err := p.opts.Transport.RoundTrip(out)
 		if err == nil {
 			b.downUntil.Store(0)
 			b.served.Add(1)
+			resp.Body = &countedBody{ReadCloser: resp.Body, n: &b.inFlight}
 			resp.Header.Set(UpstreamHeader, b.name)
 			if p.opts.AccessLog != nil {
 				p.opts.AccessLog.Printf("%s %s -> %s %d", req.Method, req.URL.RequestURI(), b.name, resp.StatusCode)
 			}
 			return resp, nil
 		}
+		b.inFlight.Add(-1)
 		lastErr = err
 		if !refused(err) {
 			break
@@ -245,6 +263,18 @@ func refused(err error) bool {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// countedBody decrements n once when closed.
+type countedBody struct {
+	io.ReadCloser
+	n    *atomic.Int64
+	once sync.Once
+}
+
+func (b *countedBody) Close() error {
+	b.once.Do(func() { b.n.Add(-1) })
+	return b.ReadCloser.Close()
+}
 
 // readCloser reads from one reader and closes another.
 type readCloser struct {

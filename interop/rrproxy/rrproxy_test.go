@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,4 +147,38 @@ func TestNewRejectsBadBackends(t *testing.T) {
 	assert.ErrorIs(t, err, rrproxy.ErrNoBackends)
 	_, err = rrproxy.New([]string{"127.0.0.1:80"}, nil)
 	assert.Error(t, err)
+}
+
+// TestInFlight: a request counts against its backend from the moment it is sent until its
+// response ends.
+func TestInFlight(t *testing.T) {
+	entered := make(chan struct{}) // closed by the backend once the request arrived
+	release := make(chan struct{}) // closed by the test to let the backend answer
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		fmt.Fprint(w, "done")
+	}))
+	t.Cleanup(srv.Close)
+	idle := backends(t, 1)
+	p := startProxy(t, []string{srv.URL, idle[0]})
+	client := &http.Client{}
+	t.Cleanup(client.CloseIdleConnections)
+
+	answered := make(chan string, 1) // receives the slow request's answer; never closed
+	go func() {
+		resp, err := client.Post(p.URL+"/mcp", "text/plain", strings.NewReader("x"))
+		if err != nil {
+			answered <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answered <- string(b)
+	}()
+	<-entered
+	assert.Equal(t, []int64{1, 0}, p.Proxy.InFlight())
+	close(release)
+	assert.Equal(t, "done", <-answered)
+	assert.Eventually(t, func() bool { return p.Proxy.InFlight()[0] == 0 }, 5*time.Second, 10*time.Millisecond)
 }

@@ -66,44 +66,71 @@ func serveHTTP(t *testing.T, args ...string) string {
 // runHTTP is serveHTTP for another minimcp command that serves HTTP on --addr (conformance).
 func runHTTP(t *testing.T, command string, args ...string) string {
 	t.Helper()
+	return runProcess(t, command, args...).base
+}
+
+// process is a minimcp command serving HTTP, started by runProcess.
+type process struct {
+	// base is its URL, "http://127.0.0.1:PORT".
+	base string
+	cmd  *exec.Cmd
+	// exited receives cmd.Wait's result once; never closed.
+	exited <-chan error
+	logs   *logBuffer
+}
+
+// kill ends the process with SIGKILL, as a crash would, and waits for it to exit; the
+// cleanup that stops it later is then a no-op.
+func (p *process) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+	p.exited = nil
+}
+
+// runProcess starts `minimcp COMMAND --addr 127.0.0.1:PORT args...` on a free loopback port
+// and waits until it answers /healthz, as serveHTTP does, and returns the process.
+func runProcess(t *testing.T, command string, args ...string) *process {
+	t.Helper()
 	var lastErr error
 	for range startAttempts {
 		addr, err := freeAddr()
 		require.NoError(t, err)
-		base, err := startHTTP(t, addr, command, args)
+		p, err := startHTTP(t, addr, command, args)
 		if err == nil {
-			return base
+			return p
 		}
 		lastErr = err
 	}
 	require.NoError(t, lastErr, "starting minimcp %s %s", command, strings.Join(args, " "))
-	return ""
+	return nil
 }
 
-// startHTTP is one attempt of runHTTP at addr.
-func startHTTP(t *testing.T, addr, command string, args []string) (string, error) {
+// startHTTP is one attempt of runProcess at addr.
+func startHTTP(t *testing.T, addr, command string, args []string) (*process, error) {
 	t.Helper()
 	logs := &logBuffer{}
 	cmd := exec.Command(minimcpBin, append([]string{command, "--addr", addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return nil, err
 	}
 	exited := make(chan error, 1) // receives cmd.Wait's result; never closed
 	go func() { exited <- cmd.Wait() }()
 
-	base := "http://" + addr
-	if err := waitHealthy(base, exited); err != nil {
+	p := &process{base: "http://" + addr, cmd: cmd, exited: exited, logs: logs}
+	if err := waitHealthy(p.base, exited); err != nil {
 		stopProcess(cmd, exited)
-		return "", fmt.Errorf("%w; server output:\n%s", err, logs)
+		return nil, fmt.Errorf("%w; server output:\n%s", err, logs)
 	}
 	t.Cleanup(func() {
-		stopProcess(cmd, exited)
+		if p.exited != nil {
+			stopProcess(cmd, p.exited)
+		}
 		if t.Failed() {
 			t.Logf("minimcp %s %s output:\n%s", command, strings.Join(args, " "), logs)
 		}
 	})
-	return base, nil
+	return p, nil
 }
 
 // waitHealthy polls base+"/healthz" until it answers 200, the process exits, or

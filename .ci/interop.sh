@@ -42,29 +42,12 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 ((node_major >= 20)) || lib_die "Node >= 20 is needed, found $(node --version)"
 lib_log "interop: $(go env GOVERSION), node $(node --version), npm $(npm --version 2>/dev/null)"
 
-# ts_install SRC DIR installs the packages of SRC's package-lock.json into DIR and copies
-# SRC's scripts there. node_modules is reused while the lockfile and the Node major version are
-# unchanged; npm's cache (~/.npm) makes a reinstall cheap otherwise.
-ts_install() {
-  local src=$1 dir=$2 stamp want_stamp
-  stamp=$dir/node_modules/.minimcp-interop-stamp
-  want_stamp="$(sha256sum "$src/package-lock.json" | cut -d' ' -f1) node$node_major"
-  if [[ -f $stamp && $(cat "$stamp") == "$want_stamp" ]]; then
-    lib_log "interop: $dir/node_modules is up to date"
-  else
-    lib_log "interop: npm ci ($src's lockfile, into $dir)"
-    cp "$src/package.json" "$src/package-lock.json" "$dir/"
-    (cd "$dir" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
-    echo "$want_stamp" >"$stamp"
-  fi
-  cp "$src"/*.mjs "$dir/"
-}
 tsdir=$(lib_cache_dir interop-ts)
-ts_install interop/ts "$tsdir"
+lib_node_scripts interop/ts "$tsdir"
 ts2dir=$(lib_cache_dir interop-ts2)
-ts_install interop/ts2 "$ts2dir"
+lib_node_scripts interop/ts2 "$ts2dir"
 ts2srvdir=$(lib_cache_dir interop-ts2-server)
-ts_install interop/ts2-server "$ts2srvdir"
+lib_node_scripts interop/ts2-server "$ts2srvdir"
 sdk_ts=$(node -p 'require(process.argv[1]).version' "$tsdir/node_modules/@modelcontextprotocol/sdk/package.json")
 sdk_ts2=$(node -p 'require(process.argv[1]).version' "$ts2dir/node_modules/@modelcontextprotocol/client/package.json")
 sdk_ts2srv=$(node -p 'require(process.argv[1]).version' "$ts2srvdir/node_modules/@modelcontextprotocol/server/package.json")

@@ -23,6 +23,11 @@
 #                                 installed into .cache/node22
 #   lib_npm_install DIR SPEC...   `npm install` the package specs (name@version) into the prefix
 #                                 DIR unless each is already there at that exact version
+#   lib_node_scripts SRC DIR      install the packages of SRC's package-lock.json into DIR (npm ci;
+#                                 reused while the lockfile and Node's major version are the
+#                                 same) and copy SRC's *.mjs scripts there, beside their
+#                                 node_modules (Node's ES module resolution looks for packages
+#                                 only in node_modules directories above the importing file)
 #   lib_build_minimcp [OUT [FLAG...]]
 #                                 go build ./cmd/minimcp into OUT (default, or when empty:
 #                                 .cache/bin/minimcp), version stamped from git, with extra
@@ -141,6 +146,23 @@ lib_npm_install() {
 	mkdir -p "$dir"
 	lib_log "npm install ${missing[*]} (prefix $dir)"
 	npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "${missing[@]}" >&2
+}
+
+lib_node_scripts() {
+	local src=$1 dir=$2 stamp want_stamp major
+	major=$(lib_node_major node) || { lib_log "no node on PATH"; return 1; }
+	mkdir -p "$dir"
+	stamp=$dir/node_modules/.minimcp-interop-stamp
+	want_stamp="$(sha256sum "$src/package-lock.json" | cut -d' ' -f1) node$major"
+	if [[ -f $stamp && $(cat "$stamp") == "$want_stamp" ]]; then
+		lib_log "$dir/node_modules is up to date"
+	else
+		lib_log "npm ci ($src's lockfile, into $dir)"
+		cp "$src/package.json" "$src/package-lock.json" "$dir/"
+		(cd "$dir" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error) >&2 || return 1
+		echo "$want_stamp" >"$stamp"
+	fi
+	cp "$src"/*.mjs "$dir/"
 }
 
 lib_build_minimcp() {

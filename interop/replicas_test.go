@@ -282,6 +282,8 @@ type hop struct {
 	lastEventID string
 	upstream    string
 	status      int
+	// done is closed once upstream and status are set (or the request failed).
+	done chan struct{}
 }
 
 // hopRecorder is an http.RoundTripper that records each request's hop.
@@ -289,34 +291,51 @@ type hopRecorder struct {
 	base http.RoundTripper
 
 	mu sync.Mutex
-	// seen is guarded by mu.
-	seen []hop
+	// seen is guarded by mu, and so are the upstream and status of its hops.
+	seen []*hop
 }
 
 func (r *hopRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	h := hop{method: req.Method, lastEventID: req.Header.Get("Last-Event-ID")}
+	h := &hop{method: req.Method, lastEventID: req.Header.Get("Last-Event-ID"), done: make(chan struct{})}
+	defer close(h.done)
 	if req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			data, _ := io.ReadAll(body)
 			h.rpc, h.tool = rpcKind(data)
 		}
 	}
+	// Recorded in the order sent; the answer fills it in.
+	r.mu.Lock()
+	r.seen = append(r.seen, h)
+	r.mu.Unlock()
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
-	h.upstream, h.status = resp.Header.Get(rrproxy.UpstreamHeader), resp.StatusCode
 	r.mu.Lock()
-	r.seen = append(r.seen, h)
+	h.upstream, h.status = resp.Header.Get(rrproxy.UpstreamHeader), resp.StatusCode
 	r.mu.Unlock()
 	return resp, nil
 }
 
-// since returns the hops recorded from index from on.
+// since waits until the requests sent from index from on have their answers' headers (the
+// answer to the client's reply to a server-to-client request can come after the call's
+// result), and returns them.
 func (r *hopRecorder) since(from int) []hop {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]hop(nil), r.seen[min(from, len(r.seen)):]...)
+	sent := append([]*hop(nil), r.seen[min(from, len(r.seen)):]...)
+	r.mu.Unlock()
+	out := make([]hop, len(sent))
+	for i, h := range sent {
+		select {
+		case <-h.done:
+		case <-time.After(failFastTimeout):
+		}
+		r.mu.Lock()
+		out[i] = *h
+		r.mu.Unlock()
+	}
+	return out
 }
 
 // count returns how many hops were recorded.

@@ -107,12 +107,12 @@ func TestStreamsUnbuffered(t *testing.T) {
 // TestRefusedBackendSkipped: a backend that refuses connections is passed over and the
 // request, body included, goes to the next one.
 func TestRefusedBackendSkipped(t *testing.T) {
+	live := backends(t, 2) // first, so that none of them takes the dead port
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	dead := "http://" + ln.Addr().String()
 	require.NoError(t, ln.Close()) // nothing listens there now
-	urls := append(backends(t, 2), dead)
-	p := startProxy(t, []string{urls[0], urls[2], urls[1]})
+	p := startProxy(t, []string{live[0], dead, live[1]})
 	client := &http.Client{}
 	t.Cleanup(client.CloseIdleConnections)
 

@@ -251,11 +251,12 @@ func (c *cluster) upstream(u string) int {
 }
 
 // connect opens a Go SDK client session through the proxy, pinned to a revision with
-// sessions (2026-07-28 has none to spread over replicas).
-func (c *cluster) connect(t *testing.T, ctx context.Context, opts *mcp.ClientOptions) *mcp.ClientSession {
+// sessions (2026-07-28 has none to spread over replicas). standalone says whether the
+// client opens its GET stream for server-initiated messages.
+func (c *cluster) connect(t *testing.T, ctx context.Context, opts *mcp.ClientOptions, standalone bool) *mcp.ClientSession {
 	t.Helper()
 	client := mcp.NewClient(&mcp.Implementation{Name: "minimcp-interop-go-replicas", Version: "1.0.0"}, opts)
-	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: c.endpoint, HTTPClient: c.client},
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: c.endpoint, HTTPClient: c.client, DisableStandaloneSSE: !standalone},
 		&mcp.ClientSessionOptions{ProtocolVersion: latestVersion})
 	require.NoError(t, err, "connect and initialize through the proxy")
 	require.NotEmpty(t, cs.ID(), "a stateful session")
@@ -392,7 +393,7 @@ func TestReplicasGoSDKSession(t *testing.T) {
 			progress = append(progress, req.Params.Progress)
 			progressMu.Unlock()
 		},
-	})
+	}, true)
 	sessionID := cs.ID()
 
 	t.Run("tools", func(t *testing.T) {
@@ -551,7 +552,8 @@ func TestReplicasSurviveKilledReplica(t *testing.T) {
 	c := startCluster(t, "serve", "--manifest", manifest)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*sessionTimeout)
 	defer cancel()
-	cs := c.connect(t, ctx, nil)
+	// No GET stream: the only request left open is the slow call.
+	cs := c.connect(t, ctx, nil, false)
 	echo(t, ctx, cs, 3)
 	c.assertEveryReplicaServed(t)
 
@@ -610,7 +612,7 @@ func TestReplicasRedisRestart(t *testing.T) {
 	c := startCluster(t, "serve")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*sessionTimeout)
 	defer cancel()
-	cs := c.connect(t, ctx, nil)
+	cs := c.connect(t, ctx, nil, true)
 	sessionID := cs.ID()
 	echo(t, ctx, cs, 3)
 
@@ -653,7 +655,7 @@ func TestReplicasRedisRestart(t *testing.T) {
 	assert.Len(t, seen, 3)
 
 	servedBefore := c.proxy.Proxy.Served()
-	cs2 := c.connect(t, ctx, nil)
+	cs2 := c.connect(t, ctx, nil, true)
 	echo(t, ctx, cs2, 4)
 	for i, n := range c.proxy.Proxy.Served() {
 		assert.Greater(t, n, servedBefore[i], "replica %d serves again", i)

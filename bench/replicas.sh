@@ -27,7 +27,9 @@
 #
 # Environment: REPS (3), WARMUP (2s), MEASURE (5s), CONC (32), COUNT_REQUESTS (20000),
 # PROFILE (10s), SETUPS ("memory redis proxy redis-3"), MINIMCP_BIN (a minimcp with --redis
-# built elsewhere), REDIS_SERVER (default: redis-server on PATH).
+# built elsewhere), REDIS_SERVER (default: redis-server on PATH), BENCH_PRIO (as in
+# bench/run.sh: "rr" for SCHED_RR, a number for that niceness; shields the measured processes
+# from other work on a shared machine, needs root).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -53,6 +55,13 @@ fi
 server_cpu=0
 client_cpu=1
 if [ "$(nproc)" -lt 2 ]; then client_cpu=0; fi
+prio=${BENCH_PRIO:-}
+case $prio in
+  "") prio_cmd=() prio_desc="normal scheduling" ;;
+  rr) prio_cmd=(chrt -r 1) prio_desc="SCHED_RR priority 1 (BENCH_PRIO=rr)" ;;
+  -[0-9]*|[0-9]*) prio_cmd=(nice -n "$prio") prio_desc="niceness $prio (BENCH_PRIO)" ;;
+  *) echo "BENCH_PRIO=$prio: want rr or a niceness" >&2; exit 2 ;;
+esac
 
 out=$root/.cache/bench-replicas
 raw=$out/raw
@@ -115,7 +124,7 @@ wait_port() {
 run() {
   local name=$1 port=$2
   shift 2
-  GOMAXPROCS=1 taskset -c "$server_cpu" "$@" >"$raw/$name.log" 2>&1 &
+  GOMAXPROCS=1 "${prio_cmd[@]}" taskset -c "$server_cpu" "$@" >"$raw/$name.log" 2>&1 &
   last_pid=$!
   pids+=("$last_pid")
   wait_port "$port" "$last_pid"
@@ -171,7 +180,7 @@ cpu_ticks() {
 loadgen() {
   local out=$1 rc=0
   shift
-  GOMAXPROCS=1 timeout 300 taskset -c "$client_cpu" "$bin/minimcp" bench "$url" -c "$conc" --mode stateful \
+  GOMAXPROCS=1 timeout 300 "${prio_cmd[@]}" taskset -c "$client_cpu" "$bin/minimcp" bench "$url" -c "$conc" --mode stateful \
     --tool echo --args '{"text":"hello"}' --json "$@" >"$out" 2>>"$raw/loadgen.err" || rc=$?
   if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
     echo "minimcp bench exited with $rc; see $raw/loadgen.err" >&2
@@ -194,6 +203,8 @@ redis_info() {
     /^used_cpu_(user|sys):/ {cpu += $2 * 1e6}
     END {printf "%d %d %d %d\n", c, u, r, cpu}'
 }
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the windows ---------------------------------------------------------------------------------
 log "bench/replicas.sh: ${setups[*]}, c=$conc, warm-up $warmup, measure $measure, $reps window(s) each; minimcp $commit"
@@ -268,7 +279,7 @@ fi
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); minimcp $commit; $("$redis_bin" --version | cut -d' ' -f1-3); $(go version | cut -d' ' -f3)"
   echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- load: \`minimcp bench --mode stateful -c $conc --tool echo\` (a session per worker, tools/call in it), warm-up $warmup, measured $measure, median of $reps window(s); server-side processes on CPU $server_cpu, the load generator on CPU $client_cpu, GOMAXPROCS=1 each"
+  echo "- load: \`minimcp bench --mode stateful -c $conc --tool echo\` (a session per worker, tools/call in it), warm-up $warmup, measured $measure, median of $reps window(s); server-side processes on CPU $server_cpu, the load generator on CPU $client_cpu, GOMAXPROCS=1 each; $prio_desc; load average at the start: $load_start"
   echo
   echo "| setup | req/s | p50 ms | p99 ms | errors | server-side CPU us/request | requests per replica |"
   echo "|---|---:|---:|---:|---:|---:|---|"

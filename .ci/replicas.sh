@@ -284,7 +284,7 @@ if $up_ok; then
 else
 	record "redis back: every /readyz passes" FAIL "a replica's /readyz still failed 20 s after Redis came back"
 fi
-ts "after the Redis restart"
+ts after-redis-restart
 
 for name in serve conformance; do
 	for i in 0 1 2; do

@@ -53,6 +53,8 @@ const (
 	// failFastTimeout bounds a request made while Redis is down: it must be refused (503),
 	// not wait for Redis.
 	failFastTimeout = 10 * time.Second
+	// stepTimeout bounds one step of a session (a call and its round trips).
+	stepTimeout = 15 * time.Second
 	// lostCallTimeout bounds the call running on a replica that is killed.
 	lostCallTimeout = 15 * time.Second
 )
@@ -378,6 +380,12 @@ func TestReplicasGoSDKSession(t *testing.T) {
 	c := startCluster(t, "conformance")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*sessionTimeout)
 	defer cancel()
+	// stepCtx bounds one step, so that a step that hangs fails alone.
+	stepCtx := func(t *testing.T) context.Context {
+		ctx, cancel := context.WithTimeout(t.Context(), stepTimeout)
+		t.Cleanup(cancel)
+		return ctx
+	}
 
 	var progressMu sync.Mutex
 	var progress []float64 // guarded by progressMu
@@ -397,6 +405,7 @@ func TestReplicasGoSDKSession(t *testing.T) {
 	sessionID := cs.ID()
 
 	t.Run("tools", func(t *testing.T) {
+		ctx := stepCtx(t)
 		tools, err := cs.ListTools(ctx, nil)
 		require.NoError(t, err)
 		var names []string
@@ -412,6 +421,7 @@ func TestReplicasGoSDKSession(t *testing.T) {
 	})
 
 	t.Run("progress", func(t *testing.T) {
+		ctx := stepCtx(t)
 		params := &mcp.CallToolParams{Name: "test_tool_with_progress", Arguments: map[string]any{}}
 		params.SetProgressToken("replicas-progress")
 		res, err := cs.CallTool(ctx, params)
@@ -432,7 +442,7 @@ func TestReplicasGoSDKSession(t *testing.T) {
 	// to another replica than the call: only the relay can bring it back.
 	roundTrip := func(t *testing.T, tool string, args map[string]any) string {
 		from := c.hops.count()
-		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+		res, err := cs.CallTool(stepCtx(t), &mcp.CallToolParams{Name: tool, Arguments: args})
 		require.NoError(t, err)
 		require.False(t, res.IsError, "tool error: %v", res.Content)
 		var call, reply *hop
@@ -466,7 +476,7 @@ func TestReplicasGoSDKSession(t *testing.T) {
 		elsewhere := false
 		for attempt := 0; attempt < 3 && !elsewhere; attempt++ {
 			from := c.hops.count()
-			res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "test_reconnection", Arguments: map[string]any{}})
+			res, err := cs.CallTool(stepCtx(t), &mcp.CallToolParams{Name: "test_reconnection", Arguments: map[string]any{}})
 			require.NoError(t, err)
 			require.True(t, strings.HasPrefix(onlyText(t, res.Content), reconnectionText), onlyText(t, res.Content))
 			var post, resume *hop
@@ -505,7 +515,7 @@ func TestReplicasGoSDKSession(t *testing.T) {
 		defer plain.CloseIdleConnections()
 		seen := map[string]bool{}
 		for range 3 {
-			status, upstream := postSession(t, ctx, plain, c.endpoint, sessionID)
+			status, upstream := postSession(t, stepCtx(t), plain, c.endpoint, sessionID)
 			assert.Equal(t, http.StatusNotFound, status, "a deleted session is 404 on %s", upstream)
 			seen[upstream] = true
 		}

@@ -144,7 +144,7 @@ func New(backends []string, opts *Options) (*Proxy, error) {
 			// of one service usually does.
 			pr.SetXForwarded()
 		},
-		Transport:     roundTripFunc(p.roundTrip),
+		Transport: roundTripFunc(p.roundTrip),
 		// FlushInterval 0: ReverseProxy flushes every write at once (as -1 would) for the
 		// responses that stream, text/event-stream and those of unknown length, and sends a
 		// response of known length (a JSON answer) in one piece. -1 for every response

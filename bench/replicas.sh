@@ -232,8 +232,9 @@ for ((rep = 1; rep <= reps; rep++)); do
 done
 
 # --- Redis work per request ----------------------------------------------------------------------
-cmds_per=- usec_per=- reads_per=- rcpu_per=- replica_us=- counted=0 redis_share="" syscall_share=""
+cmds_per=- usec_per=- reads_per=- rcpu_per=- replica_us=- counted=0
 : >"$raw/commandstats.txt"
+: >"$raw/parts.tsv"
 : >"$raw/profile.top"
 if [ "$with_redis" = 1 ]; then
 log "counting Redis work: $count_requests tools/call on one serve --redis replica"
@@ -265,12 +266,29 @@ prof_n=$(field "$raw/profile.json" requests)
 replica_us=$(awk -v t=$((p1 - p0)) -v hz="$hz" -v n="$prof_n" 'BEGIN {printf "%.1f", n ? t / hz * 1e6 / n : 0}')
 go tool pprof -top -nodecount=25 "$bin/minimcp" "$raw/replica.pprof" >"$raw/profile.top" 2>/dev/null
 go tool pprof -top -cum -nodecount=40 "$bin/minimcp" "$raw/replica.pprof" >"$raw/profile.cum" 2>/dev/null
-# The share of the replica's CPU spent in the Redis client (go-redis, its pipelines and their
-# network calls), and in the system calls of all network I/O.
-redis_share=$(go tool pprof -top -focus 'redis/go-redis' "$bin/minimcp" "$raw/replica.pprof" 2>/dev/null |
-  awk '/^Showing nodes accounting for/ {gsub(/[(),%]/, " "); for (i = 1; i <= NF; i++) if ($i == "of") {print $(i - 1); exit}}')
-syscall_share=$(go tool pprof -top -cum -focus 'syscall\.' "$bin/minimcp" "$raw/replica.pprof" 2>/dev/null |
-  awk '/^Showing nodes accounting for/ {gsub(/[(),%]/, " "); for (i = 1; i <= NF; i++) if ($i == "of") {print $(i - 1); exit}}')
+# focus_share REGEXP: the percentage of the replica's CPU samples whose stack has a function
+# matching REGEXP.
+focus_share() {
+  go tool pprof -top -focus "$1" "$bin/minimcp" "$raw/replica.pprof" 2>/dev/null |
+    awk '/^Showing nodes accounting for/ {gsub(/[(),%]/, " "); for (i = 1; i <= NF; i++) if ($i == "of") {print $(i - 1); exit}}'
+}
+# Where one request's time goes: each part's share of the samples, and the microseconds it
+# makes of the replica's CPU per request.
+parts=(
+  "reading and parsing the HTTP request|net/http\.\(\*conn\)\.readRequest"
+  "the session's Redis round trip (SessionStore.Load)|redisstore\.\(\*SessionStore\)\.Load"
+  "the Redis client (go-redis), all of it|redis/go-redis"
+  "MCP: decoding, dispatch, the tool, encoding|minimcp/mcp\.|minimcp/rpc\."
+  "writing the HTTP answer|net/http\.\(\*response\)\.finishRequest"
+  "system calls (all network I/O)|^syscall\."
+  "garbage collection|runtime\.gcBgMarkWorker"
+)
+: >"$raw/parts.tsv"
+for part in "${parts[@]}"; do
+  share=$(focus_share "${part#*|}")
+  printf '%s\t%s\t%s\n' "${part%%|*}" "${share:-0}" \
+    "$(awk -v s="${share:-0}" -v u="$replica_us" 'BEGIN {printf "%.1f", s / 100 * u}')" >>"$raw/parts.tsv"
+done
 fi
 
 # --- report --------------------------------------------------------------------------------------
@@ -305,7 +323,15 @@ fi
   grep '^cmdstat_' "$raw/commandstats.txt" | sed 's/,rejected_calls.*//' || true
   echo '```'
   echo
-  echo "Profile of the replica under load (\`serve --cpu-profile\`, $profile_for): ${redis_share:-?}% of its CPU in the Redis client (go-redis and its I/O), ${syscall_share:-?}% in system calls (all network I/O)."
+  echo "Where one request's time goes: a profile of the replica under load (\`serve --cpu-profile\`, $profile_for, $replica_us us of replica CPU per request; parts overlap: system calls are inside the others):"
+  echo
+  echo "| part | share of samples | us per request |"
+  echo "|---|---:|---:|"
+  while IFS=$'\t' read -r what share us; do
+    echo "| $what | $share% | $us |"
+  done <"$raw/parts.tsv"
+  echo
+  echo "\`go tool pprof -top\` of the same profile:"
   echo
   echo '```'
   sed -n '1,40p' "$raw/profile.top"

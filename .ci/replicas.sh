@@ -78,7 +78,8 @@ fi
 proxy_bin=$logs/rrproxy
 (cd interop && go build -o "$proxy_bin" ./cmd/rrproxy)
 (cd interop && go test -c -o "$logs/interop.test" .) # compiled before the clock starts
-"$bin" serve --help 2>&1 | grep -q -- '--redis' || lib_die "$bin has no --redis flag"
+help=$("$bin" serve --help 2>&1 || true) # whole, not piped to grep -q: pipefail and SIGPIPE
+[[ $help == *--redis* ]] || lib_die "$bin has no --redis flag"
 
 started=$SECONDS
 lib_log "replicas: $("$bin" version 2>/dev/null | head -n 1), $("$redis_bin" --version | cut -d' ' -f1-3), node $(node --version)"

@@ -102,6 +102,13 @@ start_redis() {
 }
 start_redis
 
+# replica_id_flag COMMAND prints yes if `minimcp COMMAND` takes --replica-id (X-Served-By).
+replica_id_flag() {
+	local help
+	help=$("$bin" "$1" --help 2>&1 || true)
+	[[ $help == *--replica-id* ]] && echo yes || echo no
+}
+
 # trio NAME COMMAND [FLAGS...] starts three `minimcp COMMAND --redis URL FLAGS...` as servers
 # NAME-0..2 and a round-robin proxy in front of them as NAME-proxy, and sets the globals
 # NAME_url (the proxy's MCP endpoint) and NAME_backends.
@@ -112,7 +119,7 @@ trio() {
 	for i in 0 1 2; do
 		port=$(lib_free_port)
 		ids=()
-		[[ $command == serve ]] && ids=(--replica-id "$name-$i")
+		[[ $(replica_id_flag "$command") == yes ]] && ids=(--replica-id "$name-$i")
 		lib_start_server "$name-$i" "$port" "$logs/$name-$i.log" -- \
 			"$bin" "$command" --addr "127.0.0.1:$port" --redis "$redis_url" --log-level debug "${ids[@]}" "$@"
 		backends+=("http://127.0.0.1:$port")

@@ -225,7 +225,7 @@ func startCluster(t *testing.T, command string, args ...string) *cluster {
 	backends := make([]string, 3)
 	for i := range backends {
 		a := append([]string{"--redis", c.redis.url()}, args...)
-		if command == "serve" {
+		if takesReplicaID(t, command) {
 			a = append(a, "--replica-id", fmt.Sprintf("r%d", i))
 		}
 		c.replicas = append(c.replicas, runProcess(t, command, a...))
@@ -242,14 +242,11 @@ func startCluster(t *testing.T, command string, args ...string) *cluster {
 	return c
 }
 
-// upstream returns the index of the replica whose base URL is u, or -1.
-func (c *cluster) upstream(u string) int {
-	for i, r := range c.replicas {
-		if r.base == u {
-			return i
-		}
-	}
-	return -1
+// takesReplicaID reports whether `minimcp command` has the --replica-id flag (X-Served-By).
+func takesReplicaID(t *testing.T, command string) bool {
+	t.Helper()
+	out, _ := exec.Command(minimcpBin, command, "--help").CombinedOutput()
+	return strings.Contains(string(out), "--replica-id")
 }
 
 // connect opens a Go SDK client session through the proxy, pinned to a revision with

@@ -9,7 +9,8 @@
 #
 # then, on one `serve --redis` replica: the Redis work of a request (INFO commandstats and
 # stats around a counted run: commands, read events (round trips) and Redis CPU per request)
-# and a CPU profile of the replica under load (serve --cpu-profile, go tool pprof -top).
+# and a CPU profile of the replica under load (serve --metrics-addr --pprof, then
+# /debug/pprof/profile read during the load; go tool pprof -top).
 #
 #   bash bench/replicas.sh           the full run (about 3 minutes)
 #   bash bench/replicas.sh --quick   one short window per setup (a smoke)
@@ -26,7 +27,7 @@
 # by its pid on exit.
 #
 # Environment: REPS (3), WARMUP (2s), MEASURE (5s), CONC (32), COUNT_REQUESTS (20000),
-# PROFILE (10s), SETUPS ("memory redis proxy redis-3"), MINIMCP_BIN (a minimcp with --redis
+# PROFILE (seconds, 10), SETUPS ("memory redis proxy redis-3"), MINIMCP_BIN (a minimcp with --redis
 # built elsewhere), REDIS_SERVER (default: redis-server on PATH), BENCH_PRIO (as in
 # bench/run.sh: "rr" for SCHED_RR, a number for that niceness; shields the measured processes
 # from other work on a shared machine, needs root).
@@ -47,10 +48,10 @@ warmup=${WARMUP:-2s}
 measure=${MEASURE:-5s}
 conc=${CONC:-32}
 count_requests=${COUNT_REQUESTS:-20000}
-profile_for=${PROFILE:-10s}
+profile_secs=${PROFILE:-10}
 read -r -a setups <<<"${SETUPS:-memory redis proxy redis-3}"
 if [ "$quick" = 1 ]; then
-  reps=1 warmup=1s measure=2s count_requests=3000 profile_for=3s
+  reps=1 warmup=1s measure=2s count_requests=3000 profile_secs=3
 fi
 server_cpu=0
 client_cpu=1
@@ -256,13 +257,18 @@ reads_per=$(per_req $((r1 - r0)))
 rcpu_per=$(per_req $((cpu1 - cpu0)))
 
 # --- profile -------------------------------------------------------------------------------------
-log "profiling one serve --redis replica for $profile_for"
-start_setup redis profile --cpu-profile "$raw/replica.pprof"
+log "profiling one serve --redis replica for ${profile_secs}s"
+metrics_port=$(free_port)
+start_setup redis profile --metrics-addr "127.0.0.1:$metrics_port" --pprof
 loadgen "$raw/profile.warmup.json" -d "$warmup"
+# The profile covers the measured run: it starts with it and the run lasts a second longer.
+curl -fsS -o "$raw/replica.pprof" "http://127.0.0.1:$metrics_port/debug/pprof/profile?seconds=$profile_secs" &
+curl_pid=$!
 p0=$(cpu_ticks "${server_pids[1]}")
-loadgen "$raw/profile.json" -d "$profile_for"
+loadgen "$raw/profile.json" -d "$((profile_secs + 1))s"
 p1=$(cpu_ticks "${server_pids[1]}")
-stop_all # SIGTERM: the replica writes its profile
+wait "$curl_pid" || { echo "reading the profile from /debug/pprof/profile failed" >&2; exit 1; }
+stop_all
 prof_n=$(field "$raw/profile.json" requests)
 replica_us=$(awk -v t=$((p1 - p0)) -v hz="$hz" -v n="$prof_n" 'BEGIN {printf "%.1f", n ? t / hz * 1e6 / n : 0}')
 go tool pprof -top -nodecount=25 "$bin/minimcp" "$raw/replica.pprof" >"$raw/profile.top" 2>/dev/null
@@ -324,7 +330,7 @@ fi
   grep '^cmdstat_' "$raw/commandstats.txt" | sed 's/,rejected_calls.*//' || true
   echo '```'
   echo
-  echo "Where one request's time goes: a profile of the replica under load (\`serve --cpu-profile\`, $profile_for, $replica_us us of replica CPU per request; parts overlap: system calls are inside the others):"
+  echo "Where one request's time goes: a profile of the replica under load (\`serve --metrics-addr ADDR --pprof\`, /debug/pprof/profile for ${profile_secs}s, $replica_us us of replica CPU per request; parts overlap: system calls are inside the others):"
   echo
   echo "| part | share of samples | us per request |"
   echo "|---|---:|---:|"

@@ -640,15 +640,15 @@ func TestReplicasRedisRestart(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, status, "a new session needs Redis too: %s", body)
 	assertRPCError(t, body)
 	for i, r := range c.replicas {
-		assert.NotEqual(t, http.StatusOK, getStatus(t, plain, r.base+"/readyz"), "replica %d /readyz with Redis down", i)
-		assert.Equal(t, http.StatusOK, getStatus(t, plain, r.base+"/healthz"), "replica %d lives on", i)
+		assert.NotEqual(t, http.StatusOK, httpStatus(t, plain, r.base+"/readyz"), "replica %d /readyz with Redis down", i)
+		assert.Equal(t, http.StatusOK, httpStatus(t, plain, r.base+"/healthz"), "replica %d lives on", i)
 	}
 	_ = cs.Close() // its DELETE fails too; the session is gone with Redis's memory anyway
 
 	require.NoError(t, c.redis.start(), "redis-server again on port %d", c.redis.port)
 	for i, r := range c.replicas {
 		deadline := time.Now().Add(readyTimeout)
-		for getStatus(t, plain, r.base+"/readyz") != http.StatusOK {
+		for httpStatus(t, plain, r.base+"/readyz") != http.StatusOK {
 			require.True(t, time.Now().Before(deadline), "replica %d /readyz did not pass within %v of Redis's return", i, readyTimeout)
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -694,8 +694,8 @@ func assertRPCError(t *testing.T, body string) {
 	assert.NotEmpty(t, m.Error.Message, body)
 }
 
-// getStatus returns the status of GET url, or 0 when it could not be reached.
-func getStatus(t *testing.T, client *http.Client, url string) int {
+// httpStatus returns the status of GET url, or 0 when it could not be reached.
+func httpStatus(t *testing.T, client *http.Client, url string) int {
 	t.Helper()
 	resp, err := client.Get(url)
 	if err != nil {

@@ -1,7 +1,10 @@
 // Package interop checks that minimcp works with the official MCP Go SDK client
 // (github.com/modelcontextprotocol/go-sdk) over every transport minimcp serves. It is a
-// separate module so the main module never depends on the SDK; the tests drive the built
-// `minimcp` binary the way a user would, not its packages.
+// separate module so the main module never depends on the SDK; it requires the main module
+// through a replace of the parent directory. The SDK tests drive the built `minimcp` binary the
+// way a user would, not its packages; client_test.go drives minimcp's public client package
+// against that binary and against foreign servers (the SDK's conformance everything-server, a
+// TypeScript SDK v2 server) that .ci/interop.sh starts and names in environment variables.
 //
 //	cd interop && go test -count=1 ./...
 //

@@ -17,7 +17,9 @@
 #     stateful Streamable HTTP, once as the commands pick the era, once pinned to the
 #     2025-11-25 session) and a TypeScript SDK v2 server (interop/ts2-server:
 #     @modelcontextprotocol/server's createMcpHandler, 2026-07-28, and 2025 requests served
-#     statelessly).
+#     statelessly);
+#   - minimcp's client package (interop/client_test.go, Go tests) against the same two servers
+#     (the everything-server stateful and stateless) and `minimcp serve`/`conformance` in every mode.
 #
 #   bash .ci/interop.sh                    build ./cmd/minimcp and run everything
 #   MINIMCP_BIN=path bash .ci/interop.sh   test a binary built elsewhere
@@ -250,6 +252,44 @@ fi
 if ! grep -q '^ok ' "$logs/go-test.log"; then
   record "go test ./... (interop)" FAIL
 fi
+
+# minimcp's client package (interop/client_test.go) against the foreign servers: the Go SDK's
+# everything-server stateful (2025-11-25: server-to-client sampling and elicitation, progress,
+# logging, resources, subscriptions, prompts, completion) and stateless (2026-07-28:
+# input-required rounds), and the TypeScript SDK v2 server (2026-07-28: the elicitation answered
+# through an input-required round, progress, structured content). The same file's tests against
+# minimcp itself in every mode ran in `go test ./...` above; their lines are recorded here.
+lib_log "interop: minimcp's client package against the Go SDK and TypeScript SDK v2 servers"
+go_client_env=()
+if [[ -x $logs/everything-server ]] &&
+  serve_other go-everything-client "$logs/everything-server" -http '127.0.0.1:{PORT}' -stateless=false; then
+  go_client_env+=("MINIMCP_GOSDK_EVERYTHING_URL=http://127.0.0.1:$port/mcp")
+fi
+if [[ -x $logs/everything-server ]] &&
+  serve_other go-everything-client-stateless "$logs/everything-server" -http '127.0.0.1:{PORT}' -stateless=true; then
+  go_client_env+=("MINIMCP_GOSDK_EVERYTHING_STATELESS_URL=http://127.0.0.1:$port/mcp")
+fi
+if serve_other ts2-server-client node "$ts2srvdir/server.mjs" '{PORT}'; then
+  go_client_env+=("MINIMCP_TS2_SERVER_URL=http://127.0.0.1:$port/mcp")
+fi
+(cd interop && env "${go_client_env[@]}" MINIMCP_BIN="$bin" go test -count=1 -v -run '^TestClient(GoSDKEverythingServer|TS2Server)$' .) \
+  >"$logs/go-client-test.log" 2>&1 || true
+grep -vE '^ *(=== RUN|--- PASS)' "$logs/go-client-test.log" | grep -vE '^(ok|PASS)\b' || true
+# client_result TEST NAME records NAME as PASS when TEST passed (not skipped) in LOG.
+client_result() {
+  if grep -q "^ *--- PASS: $1 " "$3"; then
+    record "$2" PASS
+  else
+    record "$2" FAIL
+  fi
+}
+for sub in stateful/2025-11-25 stateful/negotiated stateless/negotiated; do
+  client_result "TestClientGoSDKEverythingServer/$sub" "client package go-sdk server: $sub" "$logs/go-client-test.log"
+done
+client_result TestClientTS2Server "client package ts2 server" "$logs/go-client-test.log"
+client_result TestClientMinimcp "client package minimcp: every mode" "$logs/go-test.log"
+client_result TestClientMinimcpConformance "client package minimcp conformance" "$logs/go-test.log"
+lib_stop_all_servers
 
 lib_log "interop: summary (TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, server $sdk_ts2srv, Go SDK $sdk_go, $((SECONDS - started)) s)"
 printf '%s\n' "${results[@]}"

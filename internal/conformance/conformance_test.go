@@ -3,12 +3,13 @@ package conformance
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image/png"
-	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -17,24 +18,27 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/client"
 	"github.com/minimcp/minimcp/mcp"
-	"github.com/minimcp/minimcp/sse"
 )
 
-// confTestClient speaks just enough Streamable HTTP to check the conformance server's
-// answers byte for byte: one POST per message, the session id kept from initialize, replies
-// read from JSON or from an SSE stream.
+// confTestClient is the client package, pinned to the 2025-11-25 session the conformance suite
+// 0.1.16 speaks: call returns a result's JSON as the server wrote it, so the tests check the
+// conformance server's answers byte for byte.
 type confTestClient struct {
-	t    *testing.T
-	url  string
-	sid  string
-	next int
-	// notes are the methods of the notifications that came before the last call's response.
+	t  *testing.T
+	cl *client.Client
+	// mu guards notes and token, written by the client's reading goroutine.
+	mu sync.Mutex
+	// notes are the methods of the progress and log notifications that came with the last
+	// call, before its response.
 	notes []string
+	// token is the progress token of the last call's progress notifications.
+	token string
 }
 
-// newConfTestServer serves the conformance handler on 127.0.0.1 for the test and returns an
-// initialized client for it (stateful) or a client without a session (stateless).
+// newConfTestServer serves the conformance handler on 127.0.0.1 for the test and returns a
+// client connected to it; a stateless server gives it no session.
 func newConfTestServer(t *testing.T, stateless bool) *confTestClient {
 	t.Helper()
 	h, _ := New(&Options{Path: "/mcp", Stateless: stateless})
@@ -43,78 +47,56 @@ func newConfTestServer(t *testing.T, stateless bool) *confTestClient {
 		require.NoError(t, h.Shutdown(context.Background()))
 		ts.Close()
 	})
-	c := &confTestClient{t: t, url: ts.URL + "/mcp"}
+	c := &confTestClient{t: t}
+	cl, err := client.Connect(t.Context(), ts.URL+"/mcp", &client.Options{
+		ClientInfo:      mcp.Implementation{Name: "conformance-test", Version: "1.0.0"},
+		ProtocolVersion: "2025-11-25",
+		LogHandler: func(context.Context, *mcp.LoggingMessageParams) {
+			c.mu.Lock()
+			c.notes = append(c.notes, mcp.NotificationLoggingMessage)
+			c.mu.Unlock()
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, cl.Close()) })
+	c.cl = cl
 	if !stateless {
-		res := c.call("initialize", `{"protocolVersion":"2025-11-25","capabilities":{"sampling":{},"elicitation":{}},`+
-			`"clientInfo":{"name":"conformance-test","version":"1.0.0"}}`)
-		require.Contains(t, string(res), `"protocolVersion":"2025-11-25"`)
-		require.NotEmpty(t, c.sid, "initialize must mint an Mcp-Session-Id")
-		status, _ := c.post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
-		require.Equal(t, http.StatusAccepted, status)
+		require.NotEmpty(t, cl.SessionID(), "initialize must mint an Mcp-Session-Id")
 	}
 	return c
 }
 
-// post sends one message and returns the status and the response, whose body is closed when
-// the test ends.
-func (c *confTestClient) post(body string) (int, *http.Response) {
-	c.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, c.url, strings.NewReader(body))
-	require.NoError(c.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	req.Header.Set("MCP-Protocol-Version", "2025-11-25")
-	if c.sid != "" {
-		req.Header.Set("Mcp-Session-Id", c.sid)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	c.t.Cleanup(func() { resp.Body.Close() })
-	if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" {
-		c.sid = sid
-	}
-	return resp.StatusCode, resp
+// call sends a request with params verbatim and returns its result as raw JSON; a JSON-RPC
+// error fails the test.
+func (c *confTestClient) call(method, params string) json.RawMessage {
+	return c.callCtx(c.t.Context(), method, params)
 }
 
-// call sends a request and returns its result as raw JSON; a JSON-RPC error fails the test.
-func (c *confTestClient) call(method, params string) json.RawMessage {
+// callProgress is call asking for progress, whose token lands in c.token.
+func (c *confTestClient) callProgress(method, params string) json.RawMessage {
+	return c.callCtx(client.WithProgress(c.t.Context(), func(p *mcp.ProgressNotificationParams) {
+		c.mu.Lock()
+		c.notes = append(c.notes, mcp.NotificationProgress)
+		c.token = string(p.ProgressToken)
+		c.mu.Unlock()
+	}), method, params)
+}
+
+func (c *confTestClient) callCtx(ctx context.Context, method, params string) json.RawMessage {
 	c.t.Helper()
-	c.next++
-	id := fmt.Sprint(c.next)
-	status, resp := c.post(`{"jsonrpc":"2.0","id":` + id + `,"method":"` + method + `","params":` + params + `}`)
-	require.Equal(c.t, http.StatusOK, status, "%s: HTTP status", method)
-	var reply struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Result json.RawMessage `json:"result"`
-		Error  json.RawMessage `json:"error"`
-	}
-	c.notes = nil
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		// Notifications may come first (MCP 2025-11-25, Transports § Sending Messages to the
-		// Server, 6); the response is the event whose id matches.
-		for ev, err := range sse.NewDecoder(resp.Body, nil).Events() {
-			require.NoError(c.t, err)
-			if len(ev.Data) == 0 {
-				continue
-			}
-			reply.ID, reply.Method = nil, ""
-			require.NoError(c.t, json.Unmarshal(ev.Data, &reply))
-			if string(reply.ID) == id {
-				break
-			}
-			if reply.ID == nil && reply.Method != "" {
-				c.notes = append(c.notes, reply.Method)
-			}
-		}
-	} else {
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(c.t, err)
-		require.NoError(c.t, json.Unmarshal(body, &reply), "%s: %s", method, body)
-	}
-	require.Equal(c.t, id, string(reply.ID), "%s: no response with id %s", method, id)
-	require.Empty(c.t, reply.Error, "%s: JSON-RPC error", method)
-	return reply.Result
+	c.mu.Lock()
+	c.notes, c.token = nil, ""
+	c.mu.Unlock()
+	res, err := c.cl.Call(ctx, method, json.RawMessage(params))
+	require.NoError(c.t, err, "%s", method)
+	return res
+}
+
+// lastNotes returns the notes of the last call.
+func (c *confTestClient) lastNotes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.notes)
 }
 
 // confToolResult is the part of a CallToolResult the tests read.
@@ -194,46 +176,53 @@ func testConformanceToolCalls(t *testing.T, c *confTestClient) {
 		name string
 		// params of tools/call, verbatim.
 		params string
-		check  func(t *testing.T, res *confToolResult)
+		// progress asks for progress notifications.
+		progress bool
+		check    func(t *testing.T, res *confToolResult)
 	}{
-		{"simple_text_without_arguments", `{"name":"test_simple_text"}`, func(t *testing.T, res *confToolResult) {
+		{"simple_text_without_arguments", `{"name":"test_simple_text"}`, false, func(t *testing.T, res *confToolResult) {
 			require.Len(t, res.Content, 1)
 			assert.Equal(t, "text", res.Content[0].Type)
 			assert.Equal(t, confSimpleText, res.Content[0].Text)
 		}},
-		{"image", `{"name":"test_image_content","arguments":{}}`, func(t *testing.T, res *confToolResult) {
+		{"image", `{"name":"test_image_content","arguments":{}}`, false, func(t *testing.T, res *confToolResult) {
 			require.Len(t, res.Content, 1)
 			assert.Equal(t, "image", res.Content[0].Type)
 			assert.Equal(t, "image/png", res.Content[0].MimeType)
 			assert.NotEmpty(t, res.Content[0].Data)
 		}},
-		{"audio", `{"name":"test_audio_content","arguments":{}}`, func(t *testing.T, res *confToolResult) {
+		{"audio", `{"name":"test_audio_content","arguments":{}}`, false, func(t *testing.T, res *confToolResult) {
 			require.Len(t, res.Content, 1)
 			assert.Equal(t, "audio", res.Content[0].Type)
 			assert.Equal(t, "audio/wav", res.Content[0].MimeType)
 			assert.NotEmpty(t, res.Content[0].Data)
 		}},
-		{"error", `{"name":"test_error_handling","arguments":{}}`, func(t *testing.T, res *confToolResult) {
+		{"error", `{"name":"test_error_handling","arguments":{}}`, false, func(t *testing.T, res *confToolResult) {
 			assert.True(t, res.IsError)
 			require.NotEmpty(t, res.Content)
 			assert.Equal(t, confErrorText, res.Content[0].Text)
 		}},
-		{"progress", `{"name":"test_tool_with_progress","arguments":{},"_meta":{"progressToken":"progress-test-1"}}`,
+		{"progress", `{"name":"test_tool_with_progress","arguments":{}}`, true,
 			func(t *testing.T, res *confToolResult) {
 				require.NotEmpty(t, res.Content)
-				assert.Equal(t, "progress-test-1", res.Content[0].Text)
+				// The tool answers with the token; the client chose it and sent it in _meta.
+				assert.Equal(t, c.token, strconv.Quote(res.Content[0].Text))
 				// tools-call-with-progress: the steps arrive on the POST's stream before the result.
-				assert.Equal(t, []string{"notifications/progress", "notifications/progress", "notifications/progress"}, c.notes)
+				assert.Equal(t, []string{"notifications/progress", "notifications/progress", "notifications/progress"}, c.lastNotes())
 			}},
-		{"logging", `{"name":"test_tool_with_logging","arguments":{}}`, func(t *testing.T, res *confToolResult) {
+		{"logging", `{"name":"test_tool_with_logging","arguments":{}}`, false, func(t *testing.T, res *confToolResult) {
 			assert.False(t, res.IsError)
-			assert.Equal(t, []string{"notifications/message", "notifications/message", "notifications/message"}, c.notes)
+			assert.Equal(t, []string{"notifications/message", "notifications/message", "notifications/message"}, c.lastNotes())
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var res confToolResult
-			require.NoError(t, json.Unmarshal(c.call("tools/call", tc.params), &res))
+			raw := c.call
+			if tc.progress {
+				raw = c.callProgress
+			}
+			require.NoError(t, json.Unmarshal(raw("tools/call", tc.params), &res))
 			tc.check(t, &res)
 		})
 	}

@@ -289,6 +289,7 @@ done
 client_result TestClientTS2Server "client package ts2 server" "$logs/go-client-test.log"
 client_result TestClientMinimcp "client package minimcp: every mode" "$logs/go-test.log"
 client_result TestClientMinimcpConformance "client package minimcp conformance" "$logs/go-test.log"
+client_result TestClientMinimcpPagination "client package minimcp pagination" "$logs/go-test.log"
 lib_stop_all_servers
 
 lib_log "interop: summary (TypeScript SDK $sdk_ts, TypeScript SDK v2 client $sdk_ts2, server $sdk_ts2srv, Go SDK $sdk_go, $((SECONDS - started)) s)"

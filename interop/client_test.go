@@ -201,6 +201,15 @@ func TestClientGoSDKEverythingServer(t *testing.T) {
 			assert.False(t, res.IsError, resultJSON(t, res))
 			assert.Equal(t, []float64{0, 50, 100}, p.values())
 
+			// Cancelling a call's context ends it at once (notifications/cancelled in a session,
+			// the request's stream closed at 2026-07-28); the connection serves the next call.
+			callCtx, cancelCall := context.WithCancel(ctx)
+			_, err = c.CallTool(client.WithProgress(callCtx, func(*mcp.ProgressNotificationParams) { cancelCall() }), "test_tool_with_progress", nil)
+			require.ErrorIs(t, err, context.Canceled)
+			res, err = c.CallTool(ctx, "test_simple_text", nil)
+			require.NoError(t, err)
+			assert.False(t, res.IsError)
+
 			require.NoError(t, c.SetLogLevel(ctx, "debug"))
 			res, err = c.CallTool(ctx, "test_tool_with_logging", nil)
 			require.NoError(t, err)
@@ -393,6 +402,18 @@ func TestClientTS2Server(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, resultJSON(t, res), "counted to 3")
 		assert.Equal(t, []float64{1, 2, 3}, p.values())
+
+		// subscriptions/listen: the server acknowledges the filter; the stream ends with ctx.
+		listenCtx, stopListen := context.WithCancel(ctx)
+		var ack *client.Notification
+		err = c.Listen(listenCtx, &mcp.SubscriptionFilter{ToolsListChanged: true}, func(n *client.Notification) {
+			ack = n
+			stopListen()
+		})
+		require.NoError(t, err)
+		require.NotNil(t, ack)
+		assert.Equal(t, "notifications/subscriptions/acknowledged", ack.Method)
+		assert.Contains(t, string(ack.Params), `"toolsListChanged":true`)
 	})
 
 	t.Run("2026-07-28 without an elicitation handler", func(t *testing.T) {
@@ -540,6 +561,13 @@ func TestClientMinimcpConformance(t *testing.T) {
 				assert.Equal(t, []string{"Your name?"}, a.elicited)
 				a.mu.Unlock()
 
+				if version == latestVersion {
+					// SEP-1699: the server closes the call's stream after an event with an id;
+					// the client resumes it with Last-Event-ID and gets the result.
+					res, err = c.CallTool(ctx, "test_reconnection", nil)
+					require.NoError(t, err)
+					assert.False(t, res.IsError, resultJSON(t, res))
+				}
 				if version == "2026-07-28" {
 					res, err = c.CallTool(ctx, "test_input_required_result_multiple_inputs", nil)
 					require.NoError(t, err)

@@ -446,15 +446,17 @@ type minimcpMode struct {
 	connect func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error)
 	// version is the era the client settles on, negotiating.
 	version string
+	// noSessions marks a server that refuses initialize (--protocol-era 2026).
+	noSessions bool
 }
 
 var minimcpModes = []minimcpMode{
 	{"streamable-stateful", func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error) {
 		return client.Connect(ctx, serveHTTP(t)+"/mcp", opts)
-	}, "2026-07-28"},
+	}, "2026-07-28", false},
 	{"streamable-stateless", func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error) {
 		return client.Connect(ctx, serveHTTP(t, "--stateless")+"/mcp", opts)
-	}, "2026-07-28"},
+	}, "2026-07-28", false},
 	{"stdio", func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error) {
 		cmd := exec.Command(minimcpBin, "serve", "--stdio")
 		logs := &logBuffer{}
@@ -465,10 +467,17 @@ var minimcpModes = []minimcpMode{
 			}
 		})
 		return client.ConnectCommand(ctx, cmd, opts, nil)
-	}, "2026-07-28"},
+	}, "2026-07-28", false},
 	{"legacy-sse", func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error) {
 		return client.ConnectSSE(ctx, serveHTTP(t, "--legacy-sse")+"/sse", opts)
-	}, latestVersion},
+	}, latestVersion, false},
+	// The probe's server/discover is refused with -32022: the client falls back to initialize.
+	{"protocol-era-2025", func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error) {
+		return client.Connect(ctx, serveHTTP(t, "--protocol-era", "2025")+"/mcp", opts)
+	}, latestVersion, false},
+	{"protocol-era-2026", func(t *testing.T, ctx context.Context, opts *client.Options) (*client.Client, error) {
+		return client.Connect(ctx, serveHTTP(t, "--protocol-era", "2026")+"/mcp", opts)
+	}, "2026-07-28", true},
 }
 
 // TestClientMinimcp drives the client against `minimcp serve` over every transport, in the era it
@@ -484,6 +493,14 @@ func TestClientMinimcp(t *testing.T) {
 				ctx, cancel := context.WithTimeout(t.Context(), clientTimeout)
 				defer cancel()
 				c, err := mode.connect(t, ctx, &client.Options{ProtocolVersion: version})
+				if mode.noSessions && version != "" {
+					// The server refuses initialize with -32022 (MCP 2026-07-28, Basic §
+					// Versioning), naming what it supports.
+					var re *rpc.Error
+					require.ErrorAs(t, err, &re, "the server refuses initialize")
+					assert.Equal(t, mcp.CodeUnsupportedProtocolVersion, re.Code)
+					return
+				}
 				require.NoError(t, err)
 				defer func() { assert.NoError(t, c.Close()) }()
 				want := version

@@ -436,6 +436,13 @@ func TestClientTS2Server(t *testing.T) {
 		s, err := client.CallTool[map[string]float64](ctx, c, "add", map[string]any{"a": 2, "b": 3})
 		require.NoError(t, err)
 		assert.Equal(t, map[string]float64{"sum": 5}, s)
+		var p progressRecorder
+		_, err = c.CallTool(p.ctx(ctx), "count", map[string]any{"n": 2})
+		require.NoError(t, err)
+		assert.Equal(t, []float64{1, 2}, p.values())
+		// The server answers 2025 requests statelessly: no session, so no GET stream to listen on.
+		err = c.Listen(ctx, &mcp.SubscriptionFilter{ToolsListChanged: true}, func(*client.Notification) {})
+		assert.ErrorIs(t, err, client.ErrNotInEra)
 	})
 }
 

@@ -81,6 +81,8 @@ func (rc *redisConfig) open(ctx context.Context, o redisstore.Options, logger *s
 	if o.SessionMaxAge == 0 {
 		o.SessionMaxAge = -1 // the store: negative means no cap
 	}
+	// go-redis's own lines (each failed dial) go to the log at debug level, in its format.
+	redisstore.SetLogger(logger)
 	st, err := redisstore.Open(rc.url, &o)
 	if err != nil {
 		return nil, err

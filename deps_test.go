@@ -40,6 +40,8 @@ var importRules = []struct {
 	{"internal/mcphttp", []string{module + "/server", module + "/cmd"}, nil},
 	{"internal/loadgen", []string{module + "/server", module + "/cmd"}, nil},
 	{"internal/conformance", []string{module + "/cmd"}, nil},
+	// The demo set of serve without a manifest: the protocol only, no transport.
+	{"internal/builtin", []string{module + "/server", module + "/cmd"}, nil},
 	// The OpenAPI bridge: descriptions to tool definitions and requests, below the manifest
 	// engine and above nothing of the protocol.
 	{"internal/openapi", []string{module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}, []string{yamlModule}},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/minimcp/minimcp/internal/builtin"
 	"github.com/minimcp/minimcp/internal/fakemcp"
 	"github.com/minimcp/minimcp/internal/loadgen"
 	"github.com/minimcp/minimcp/internal/mcphttp"
@@ -377,7 +378,7 @@ func TestBenchFlags(t *testing.T) {
 func TestBenchRealReplicas(t *testing.T) {
 	var backends []string
 	for _, name := range []string{"replica-a", "replica-b", "replica-c"} {
-		srv, _ := newBuiltinServer(&mcp.ServerOptions{})
+		srv, _ := builtin.New(&mcp.ServerOptions{}, version)
 		h := server.New(srv, &server.Options{Stateless: true, ReplicaID: name})
 		hs := httptest.NewServer(h)
 		t.Cleanup(func() {

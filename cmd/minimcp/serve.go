@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minimcp/minimcp/internal/builtin"
 	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/manifest"
 	"github.com/minimcp/minimcp/mcp"
@@ -477,7 +478,7 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger, rdb *redisstore.Store
 		cfg.redis.useRedis(rdb, opts, nil)
 	}
 	if cfg.manifest == "" && cfg.openapi.Spec == "" {
-		srv, tools := newBuiltinServer(opts)
+		srv, tools := builtin.New(opts, version)
 		return srv, tools, func() {}, nil
 	}
 	mopts := &manifest.Options{Version: version}

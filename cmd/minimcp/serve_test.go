@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/builtin"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/server"
@@ -188,7 +189,7 @@ func TestServeBuiltins(t *testing.T) {
 
 	assert.Equal(t, []string{"hi"}, texts(c.tool(t.Context(), "echo", `{"text": "hi"}`)))
 	assert.JSONEq(t, `{"sum": 3}`, string(c.tool(t.Context(), "add", `{"a": 1, "b": 2}`).StructuredContent))
-	raw := c.request(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": aboutURI})
+	raw := c.request(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": builtin.AboutURI})
 	assert.Contains(t, string(raw), "minimcp://about")
 
 	resp, err := c.hc.Get(r.base + "/healthz")

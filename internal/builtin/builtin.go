@@ -1,4 +1,4 @@
-package main
+package builtin
 
 import (
 	"context"
@@ -8,16 +8,12 @@ import (
 	"github.com/minimcp/minimcp/mcp"
 )
 
-// The built-in set is what `minimcp serve` offers without --manifest, so that a first run can
-// be connected to and tried at once: two tools (one answering text, one structured content), a
-// resource and a prompt with an argument.
-
-// aboutURI is the URI of the built-in resource that describes the server.
-const aboutURI = "minimcp://about"
+// AboutURI is the URI of the built-in resource that describes the server.
+const AboutURI = "minimcp://about"
 
 // builtinInstructions are the built-in server's instructions to clients.
 const builtinInstructions = "A minimcp demo server. Tools: echo returns its text; add returns the sum of two numbers. " +
-	"Read " + aboutURI + " for how to serve your own tools."
+	"Read " + AboutURI + " for how to serve your own tools."
 
 // echoArgs are the arguments of the echo tool.
 type echoArgs struct {
@@ -35,9 +31,14 @@ type addResult struct {
 	Sum float64 `json:"sum" description:"a + b"`
 }
 
-// newBuiltinServer returns a server offering the built-in set, and the names of its tools.
-func newBuiltinServer(opts *mcp.ServerOptions) (*mcp.Server, []string) {
-	o := *opts
+// New returns a server offering the built-in set, and the names of its tools. opts are the
+// server's options (nil means defaults); their Instructions are replaced by the set's own.
+// version is the server's version in serverInfo and in the about text.
+func New(opts *mcp.ServerOptions, version string) (*mcp.Server, []string) {
+	var o mcp.ServerOptions
+	if opts != nil {
+		o = *opts
+	}
 	o.Instructions = builtinInstructions
 	srv := mcp.NewServer(&mcp.Implementation{Name: "minimcp", Title: "minimcp demo", Version: version}, &o)
 	mcp.AddTool(srv, &mcp.Tool{
@@ -59,14 +60,14 @@ func newBuiltinServer(opts *mcp.ServerOptions) (*mcp.Server, []string) {
 	tools := []string{"echo", "add"}
 
 	srv.AddResource(&mcp.Resource{
-		URI:         aboutURI,
+		URI:         AboutURI,
 		Name:        "about",
 		Title:       "About this server",
 		Description: "What this server is and how to serve your own tools.",
 		MimeType:    "text/markdown",
 	}, func(_ context.Context, _ *mcp.Request, uri string) (*mcp.ReadResourceResult, error) {
 		return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{
-			URI: uri, MimeType: "text/markdown", Text: aboutText(tools),
+			URI: uri, MimeType: "text/markdown", Text: aboutText(version, tools),
 		}}}, nil
 	})
 
@@ -88,12 +89,12 @@ func newBuiltinServer(opts *mcp.ServerOptions) (*mcp.Server, []string) {
 }
 
 // aboutText is the text of the built-in resource.
-func aboutText(tools []string) string {
+func aboutText(version string, tools []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# minimcp %s\n\n", version)
 	b.WriteString("This server was started with `minimcp serve` and no `--manifest`, so it serves the built-in demo set:\n\n")
 	fmt.Fprintf(&b, "- tools: %s\n", strings.Join(tools, ", "))
-	fmt.Fprintf(&b, "- resources: %s (this text)\n", aboutURI)
+	fmt.Fprintf(&b, "- resources: %s (this text)\n", AboutURI)
 	b.WriteString("- prompts: greet (argument: name)\n\n")
 	b.WriteString("To serve your own tools without writing Go, describe them in a JSON manifest (programs to run, " +
 		"HTTP APIs to call, files to expose, prompt templates) and run `minimcp serve --manifest FILE`; " +

@@ -1,4 +1,4 @@
-package main
+package builtin
 
 import (
 	"testing"
@@ -50,7 +50,7 @@ func texts(res *mcp.CallToolResult) []string {
 }
 
 func TestBuiltins(t *testing.T) {
-	srv, tools := newBuiltinServer(&mcp.ServerOptions{})
+	srv, tools := New(&mcp.ServerOptions{}, "v0.0.0-test")
 	assert.Equal(t, []string{"echo", "add"}, tools)
 
 	raw, rerr := inProcRequest(t, srv, mcp.MethodToolsList, nil)
@@ -88,7 +88,7 @@ func TestBuiltins(t *testing.T) {
 		assert.True(t, res.IsError)
 	})
 	t.Run("about", func(t *testing.T) {
-		raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": aboutURI})
+		raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": AboutURI})
 		require.Nil(t, rerr)
 		var res mcp.ReadResourceResult
 		require.NoError(t, json.Unmarshal(raw, &res))

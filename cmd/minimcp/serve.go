@@ -14,6 +14,7 @@ import (
 	"github.com/minimcp/minimcp/internal/builtin"
 	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/manifest"
+	"github.com/minimcp/minimcp/internal/statekey"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/redisstore"
 	"github.com/minimcp/minimcp/server"
@@ -349,7 +350,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 		return bad("--max-tasks-per-principal: want a positive number, 0 (a tenth of --max-tasks) or -1 (no quota), got %d", cfg.maxTasksPerPrincipal)
 	}
 	var err error
-	if cfg.stateKeys, err = parseStateKeys(*stateKey); err != nil {
+	if cfg.stateKeys, err = statekey.Parse(*stateKey); err != nil {
 		return bad("%v", err)
 	}
 	switch {

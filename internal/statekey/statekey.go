@@ -1,4 +1,4 @@
-package main
+package statekey
 
 import (
 	"encoding/base64"
@@ -10,14 +10,14 @@ import (
 	"github.com/minimcp/minimcp/mcp"
 )
 
-// parseStateKeys reads the value of --state-key (MINIMCP_STATE_KEY): keys separated by commas,
+// Parse reads the value of --state-key (MINIMCP_STATE_KEY): keys separated by commas,
 // or "@FILE" for a file with one key a line (blank lines and lines starting with # skipped).
 // Each key is 32 bytes written as 64 hex digits or in base64 (standard or URL alphabet,
 // padded or not), e.g. the output of `openssl rand -hex 32`. The first key seals the
 // requestState of input-required results, every key opens them (mcp.ServerOptions.StateKeys):
 // to rotate, put the new key first and keep the old one until --state-ttl has passed. "" is
 // no keys.
-func parseStateKeys(spec string) ([][]byte, error) {
+func Parse(spec string) ([][]byte, error) {
 	if spec == "" {
 		return nil, nil
 	}
@@ -55,7 +55,7 @@ func parseStateKeys(spec string) ([][]byte, error) {
 	return keys, nil
 }
 
-// decodeStateKey decodes one key of parseStateKeys.
+// decodeStateKey decodes one key of [Parse].
 func decodeStateKey(s string) ([]byte, error) {
 	if len(s) == 2*mcp.StateKeySize {
 		if k, err := hex.DecodeString(s); err == nil {

@@ -17,7 +17,7 @@ import (
 )
 
 // `minimcp bench URL` runs internal/loadgen's closed-loop load generator: this file holds its
-// flags and its output.
+// flags; loadgen prints the report.
 
 // Limits of the bench flags.
 const (
@@ -48,7 +48,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return codeProtocol
 	}
 	if cfg.json {
-		writeJSON(stdout, mustJSON(rep))
+		loadgen.WriteJSON(stdout, rep)
 	} else {
 		loadgen.WriteText(stdout, rep)
 	}
@@ -186,13 +186,4 @@ func visited(fs *flag.FlagSet) map[string]bool {
 	m := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { m[f.Name] = true })
 	return m
-}
-
-// mustJSON encodes a report, which cannot fail.
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("minimcp: encoding the bench report: " + err.Error())
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 )
 
 // Report is the result of a run, printed as text or, with --json, as this JSON object:
@@ -130,6 +133,19 @@ func (r *benchRun) report(workers []*benchWorker, elapsed time.Duration) *Report
 		slices.SortFunc(rep.Replicas, func(a, b ReplicaReport) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return rep
+}
+
+// WriteJSON prints the report as one JSON object, indented, with a final newline (bench
+// --json): the fields and names of [Report].
+func WriteJSON(w io.Writer, rep *Report) {
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		panic("loadgen: encoding the report: " + err.Error()) // a Report holds nothing that cannot encode
+	}
+	var buf bytes.Buffer
+	_ = json.Indent(&buf, raw, "", "  ") // raw is JSON just encoded
+	buf.WriteByte('\n')
+	_, _ = w.Write(buf.Bytes())
 }
 
 // WriteText prints the report for people.

@@ -44,6 +44,8 @@ var importRules = []struct {
 	{"internal/builtin", []string{module + "/server", module + "/cmd"}, nil},
 	// The --state-key reader: key text to bytes, beside mcp (for the key size) and nothing above.
 	{"internal/statekey", []string{module + "/server", module + "/cmd"}, nil},
+	// The client commands' work and output, above package client.
+	{"internal/clicmd", []string{module + "/cmd", yamlModule}, nil},
 	// The OpenAPI bridge: descriptions to tool definitions and requests, below the manifest
 	// engine and above nothing of the protocol.
 	{"internal/openapi", []string{module + "/rpc", module + "/sse", module + "/mcp", module + "/server", module + "/cmd"}, []string{yamlModule}},

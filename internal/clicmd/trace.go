@@ -1,4 +1,4 @@
-package main
+package clicmd
 
 import (
 	"os"
@@ -7,7 +7,7 @@ import (
 )
 
 // envTrace returns the W3C trace context the client commands (call, tools, read, prompt)
-// propagate (client.WithTraceContext): the TRACEPARENT, TRACESTATE and BAGGAGE environment
+// propagate ([Run], through client.WithTraceContext): the TRACEPARENT, TRACESTATE and BAGGAGE environment
 // variables, the carriers OpenTelemetry names for a process started inside a trace
 // (OpenTelemetry specification, Environment Variables as Context Propagation Carriers), each
 // kept when well formed. A program that traces its calls to minimcp sets them; minimcp makes

@@ -1,0 +1,12 @@
+package clicmd
+
+import (
+	"os"
+	"testing"
+
+	"github.com/minimcp/minimcp/internal/leak"
+)
+
+// TestMain fails the run if a test leaves goroutines behind (house style §5): the in-memory
+// server of a client not closed.
+func TestMain(m *testing.M) { os.Exit(leak.Check(m)) }

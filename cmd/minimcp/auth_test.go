@@ -55,10 +55,10 @@ func TestServeAuthFlags(t *testing.T) {
 		t.Setenv("MINIMCP_AUTH_LEEWAY", "5s")
 		cfg, code := parseServeFlags(nil, io.Discard)
 		require.Equal(t, -1, code)
-		assert.Equal(t, "https://auth.example.com", cfg.auth.jwt.Issuer)
-		assert.Equal(t, 5*time.Second, cfg.auth.jwt.Leeway)
-		assert.Equal(t, []string{"https://auth.example.com"}, cfg.auth.servers, "the issuer by default")
-		assert.Equal(t, "https://mcp.example.com/mcp", cfg.auth.resource, "the audience by default")
+		assert.Equal(t, "https://auth.example.com", cfg.auth.JWT.Issuer)
+		assert.Equal(t, 5*time.Second, cfg.auth.JWT.Leeway)
+		assert.Equal(t, []string{"https://auth.example.com"}, cfg.auth.Servers, "the issuer by default")
+		assert.Equal(t, "https://mcp.example.com/mcp", cfg.auth.Resource, "the audience by default")
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/minimcp/minimcp/client"
+	"github.com/minimcp/minimcp/internal/bearer"
 	"github.com/minimcp/minimcp/internal/clicmd"
 	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/mcp"
@@ -203,7 +204,7 @@ func (f *tokenFlag) Set(v string) error {
 			continue
 		}
 		tok := strings.Fields(line)[0]
-		if !isTokenText(tok) {
+		if !bearer.ValidText(tok) {
 			return errors.New("a token must be printable ASCII without spaces")
 		}
 		*f = tokenFlag(tok)

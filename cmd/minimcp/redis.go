@@ -103,7 +103,7 @@ func redisOptions(cfg *serveConfig) redisstore.Options {
 		SessionEventBytes:  cfg.sessionEventBytes,
 		MaxTasks:           10 * cfg.maxTasks,
 	}
-	if cfg.auth.enabled() {
+	if cfg.auth.Enabled() {
 		switch {
 		case cfg.maxPerPrincipal == 0:
 			o.MaxSessionsPerPrincipal = max(cfg.maxSessions/10, 1)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minimcp/minimcp/internal/bearer"
 	"github.com/minimcp/minimcp/internal/builtin"
 	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/manifest"
@@ -79,7 +80,7 @@ type serveConfig struct {
 	allowedOrigins  stringList
 	allowedHosts    stringList
 	// auth is what the --auth-* flags say (see auth.go).
-	auth      authConfig
+	auth      bearer.Config
 	replicaID string
 	stdio     bool
 	legacySSE bool
@@ -409,7 +410,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	if cfg.auth, err = authFlags.config(); err != nil {
 		return bad("%v", err)
 	}
-	if cfg.stdio && cfg.auth.enabled() {
+	if cfg.stdio && cfg.auth.Enabled() {
 		// Nothing to check them against: the stdio client is whoever started the process (MCP
 		// 2025-11-25, Basic § Authorization: STDIO implementations "SHOULD NOT follow this
 		// specification, and instead retrieve credentials from the environment").
@@ -530,7 +531,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 	if rdb != nil {
 		cfg.redis.useRedis(rdb, nil, opts)
 	}
-	opts.Auth = cfg.auth.options(ctx, logger)
+	opts.Auth = cfg.auth.AuthOptions(ctx, logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(sio.stderr, "minimcp: serve: %v\n", err)
@@ -558,7 +559,7 @@ func serveHTTP(ctx context.Context, cfg *serveConfig, srv *mcp.Server, tools []s
 		"response", cfg.responseName, "tools", strings.Join(tools, ","), "auth", auth,
 		"replica", cfg.replicaID, "legacySSE", cfg.legacySSE, "manifest", cfg.manifest, "protocolEra", cfg.era.String(), "version", version)
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		if !cfg.auth.enabled() {
+		if !cfg.auth.Enabled() {
 			logger.Warn("listening beyond loopback without --auth-token or --auth-issuer: anyone who can reach this port can call the tools")
 		}
 		if cfg.metricsPath() != "" {

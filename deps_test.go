@@ -45,6 +45,8 @@ var importRules = []struct {
 	// The --state-key reader: key text to bytes, beside mcp (for the key size) and nothing above.
 	{"internal/statekey", []string{module + "/server", module + "/cmd"}, nil},
 	// The client commands' work and output, above package client.
+	// The flag machinery of the commands: flags, environment, usage errors; no transport.
+	{"internal/cliflag", []string{module + "/server", module + "/client", module + "/cmd", yamlModule}, nil},
 	{"internal/clicmd", []string{module + "/cmd", yamlModule}, nil},
 	// serve's bearer tokens: static ones, then internal/jwtauth's JWTs, as a server.TokenVerifier.
 	{"internal/bearer", []string{module + "/cmd", yamlModule}, []string{"github.com/go-jose/go-jose/v4"}},

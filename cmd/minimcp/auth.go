@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/minimcp/minimcp/internal/bearer"
+	"github.com/minimcp/minimcp/internal/cliflag"
 	"github.com/minimcp/minimcp/internal/jwtauth"
 )
 
@@ -21,13 +22,13 @@ const defaultAuthLeeway = jwtauth.DefaultLeeway
 
 // authFlags are the values of the --auth-* flags of serve, as given.
 type authFlags struct {
-	tokens          stringList
+	tokens          cliflag.StringList
 	issuer          string
 	audience        string
 	jwks            string
 	resource        string
-	servers         stringList
-	scopesSupported stringList
+	servers         cliflag.StringList
+	scopesSupported cliflag.StringList
 	leeway          time.Duration
 	refresh         time.Duration
 	cacheTTL        time.Duration

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/cliflag"
 	"github.com/minimcp/minimcp/internal/loadgen"
 	"github.com/minimcp/minimcp/internal/mcphttp"
 	"github.com/minimcp/minimcp/mcp"
@@ -62,7 +62,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // the command should stop: 0 after --help, 2 after a usage error (already reported).
 func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	const synopsis = "bench [flags] URL"
-	fs := newFlagSet("bench", synopsis)
+	fs := cliflag.NewFlagSet("bench", synopsis)
 	fs.SetOutput(stderr)
 	cfg := &benchConfig{}
 	var cf clientFlags
@@ -80,18 +80,18 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	fs.BoolVar(&cfg.json, "json", false, "print the report as one JSON object")
 	fs.BoolVar(&cfg.NetHTTP, "net-http", false, "send with net/http's client instead of bench's own HTTP/1.1 connections (https and proxies always use net/http)")
 
-	pos, code := parseArgs(fs, args)
+	pos, code := cliflag.Parse(fs, args)
 	if code >= 0 {
 		return nil, code
 	}
 	aliases := [][2]string{{"c", "concurrency"}, {"n", "requests"}, {"d", "duration"}}
-	syncAliases(fs, aliases)
-	onCommandLine := visited(fs)
-	if err := applyEnv(fs); err != nil {
-		return nil, flagError(fs, err.Error())
+	cliflag.SyncAliases(fs, aliases)
+	onCommandLine := cliflag.Visited(fs)
+	if err := cliflag.ApplyEnv(fs); err != nil {
+		return nil, cliflag.UsageError(fs, err.Error())
 	}
-	syncAliases(fs, aliases)
-	given := visited(fs)
+	cliflag.SyncAliases(fs, aliases)
+	given := cliflag.Visited(fs)
 	if given["requests"] && given["duration"] {
 		// A flag on the command line beats the other one's environment variable.
 		switch {
@@ -100,18 +100,18 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 		case onCommandLine["duration"] && !onCommandLine["requests"]:
 			cfg.Requests = 0
 		default:
-			return nil, flagError(fs, "give --requests (-n) or --duration (-d), not both")
+			return nil, cliflag.UsageError(fs, "give --requests (-n) or --duration (-d), not both")
 		}
 	}
 
 	fail := func(format string, a ...any) (*benchConfig, int) {
-		return nil, flagError(fs, fmt.Sprintf(format, a...))
+		return nil, cliflag.UsageError(fs, fmt.Sprintf(format, a...))
 	}
-	if code := checkArgs(fs, pos, synopsis); code >= 0 {
+	if code := cliflag.CheckArgs(fs, pos, synopsis); code >= 0 {
 		return nil, code
 	}
-	if err := checkURL(pos[0]); err != nil {
-		return nil, usageLine(fs, err.Error())
+	if err := cliflag.CheckURL(pos[0]); err != nil {
+		return nil, cliflag.UsageLine(fs, err.Error())
 	}
 	if _, err := mcphttp.New(pos[0], nil); err != nil {
 		return fail("%v", err)
@@ -160,30 +160,8 @@ func parseBenchArgs(args []string, stderr io.Writer) (*benchConfig, int) {
 	cfg.ProtocolVersion = cf.protocolVersion
 	cfg.Args = a
 	cfg.Timeout = cf.timeout
-	cfg.Header = cf.headers.h
+	cfg.Header = cf.headers.Header
 	cfg.Version = version
 	cfg.AuthToken = cf.authToken
 	return cfg, 0
-}
-
-// syncAliases makes each pair of flag names (a short and a long name on the same variable)
-// count as given when either was, so that applyEnv does not overwrite a command-line value
-// with the other name's environment variable.
-func syncAliases(fs *flag.FlagSet, pairs [][2]string) {
-	given := visited(fs)
-	for _, p := range pairs {
-		switch {
-		case given[p[0]] && !given[p[1]]:
-			_ = fs.Set(p[1], fs.Lookup(p[0]).Value.String())
-		case given[p[1]] && !given[p[0]]:
-			_ = fs.Set(p[0], fs.Lookup(p[1]).Value.String())
-		}
-	}
-}
-
-// visited returns the names of the flags that have been set.
-func visited(fs *flag.FlagSet) map[string]bool {
-	m := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { m[f.Name] = true })
-	return m
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -17,7 +16,7 @@ import (
 	"github.com/minimcp/minimcp/client"
 	"github.com/minimcp/minimcp/internal/bearer"
 	"github.com/minimcp/minimcp/internal/clicmd"
-	"github.com/minimcp/minimcp/internal/httptoken"
+	"github.com/minimcp/minimcp/internal/cliflag"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -40,7 +39,7 @@ func init() {
 // runTools is "minimcp tools URL" (clicmd.Tools).
 func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const synopsis = "tools [flags] URL"
-	fs := newFlagSet("tools", synopsis)
+	fs := cliflag.NewFlagSet("tools", synopsis)
 	fs.SetOutput(stderr)
 	var cf clientFlags
 	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
@@ -49,7 +48,7 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code >= 0 {
 		return code
 	}
-	if code := checkArgs(fs, pos, synopsis); code >= 0 {
+	if code := cliflag.CheckArgs(fs, pos, synopsis); code >= 0 {
 		return code
 	}
 	return withClient(ctx, pos[0], &cf, fs, stderr, func(ctx context.Context, c *client.Client) int {
@@ -60,7 +59,7 @@ func runTools(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // runCall is "minimcp call URL TOOL [JSON]" (clicmd.Call).
 func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const synopsis = "call [flags] URL TOOL [JSON-ARGUMENTS]"
-	fs := newFlagSet("call", synopsis)
+	fs := cliflag.NewFlagSet("call", synopsis)
 	fs.SetOutput(stderr)
 	var cf clientFlags
 	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
@@ -69,7 +68,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	if code := checkArgs(fs, pos, synopsis); code >= 0 {
+	if code := cliflag.CheckArgs(fs, pos, synopsis); code >= 0 {
 		return code
 	}
 	toolArgs := json.RawMessage(`{}`)
@@ -87,20 +86,20 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // parseClientArgs parses a client command's flags and environment. It returns the positional
 // arguments and -1, or the exit code to return at once (0 for --help, 2 for bad flags).
 func parseClientArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int) {
-	pos, code := parseArgs(fs, args)
+	pos, code := cliflag.Parse(fs, args)
 	if code >= 0 {
 		return nil, code
 	}
-	if err := applyEnv(fs); err != nil {
-		return nil, flagError(fs, err.Error())
+	if err := cliflag.ApplyEnv(fs); err != nil {
+		return nil, cliflag.UsageError(fs, err.Error())
 	}
 	return pos, -1
 }
 
 // usageError reports msg, which starts with the command's name ("call: ..."), in one line
-// (see [flagError]) and returns the usage exit code.
+// (see [cliflag.UsageError]) and returns the usage exit code.
 func usageError(fs *flag.FlagSet, _ io.Writer, msg string) int {
-	return flagError(fs, strings.TrimPrefix(msg, fs.Name()+": "))
+	return cliflag.UsageError(fs, strings.TrimPrefix(msg, fs.Name()+": "))
 }
 
 // withClient checks the connection flags and URL (a bad one is a usage error, exit 2), then
@@ -110,60 +109,20 @@ func withClient(ctx context.Context, rawURL string, cf *clientFlags, fs *flag.Fl
 	if cf.timeout <= 0 {
 		return usageError(fs, stderr, fmt.Sprintf("%s: --timeout must be positive", fs.Name()))
 	}
-	if err := checkURL(rawURL); err != nil {
-		return usageLine(fs, err.Error())
+	if err := cliflag.CheckURL(rawURL); err != nil {
+		return cliflag.UsageLine(fs, err.Error())
 	}
 	if err := checkProtocolVersion(cf.protocolVersion); err != nil {
 		return usageError(fs, stderr, fs.Name()+": "+err.Error())
 	}
-	return clicmd.Run(ctx, &clicmd.Conn{URL: rawURL, Timeout: cf.timeout, Header: cf.headers.h,
+	return clicmd.Run(ctx, &clicmd.Conn{URL: rawURL, Timeout: cf.timeout, Header: cf.headers.Header,
 		AuthToken: cf.authToken, ProtocolVersion: cf.protocolVersion, Version: version}, stderr, f)
-}
-
-// headerFlag is a repeatable --header flag of "Name: value" pairs. Unlike [stringList] it does
-// not split at commas, which header values may contain; an environment variable holds one
-// header per line.
-type headerFlag struct {
-	h http.Header
-}
-
-func (f *headerFlag) String() string {
-	if f == nil || len(f.h) == 0 {
-		return ""
-	}
-	var lines []string
-	for k, vs := range f.h {
-		for _, v := range vs {
-			lines = append(lines, k+": "+v)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Set adds the "Name: value" headers of v, one per line.
-func (f *headerFlag) Set(v string) error {
-	for line := range strings.SplitSeq(v, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		name, value, ok := strings.Cut(line, ":")
-		name = strings.TrimSpace(name)
-		if !ok || !httptoken.Valid(name) {
-			return fmt.Errorf("header %q: want 'Name: value'", line)
-		}
-		if f.h == nil {
-			f.h = http.Header{}
-		}
-		f.h.Add(name, strings.TrimSpace(value))
-	}
-	return nil
 }
 
 // clientFlags are the connection flags shared by tools, call and bench.
 type clientFlags struct {
 	timeout   time.Duration
-	headers   headerFlag
+	headers   cliflag.Headers
 	authToken string
 	// protocolVersion pins the protocol version (--protocol-version); "" lets connect pick.
 	protocolVersion string
@@ -211,27 +170,6 @@ func (f *tokenFlag) Set(v string) error {
 		return nil
 	}
 	return errors.New("the file holds no token")
-}
-
-// parseInterspersed parses args with fs, allowing flags after positional arguments
-// ("tools URL --json") as well as before them, and returns the positional arguments. Everything
-// after "--" is positional.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
 }
 
 // checkProtocolVersion checks a --protocol-version value: empty, or a version this client

@@ -10,6 +10,7 @@ import (
 
 	"github.com/minimcp/minimcp/client"
 	"github.com/minimcp/minimcp/internal/clicmd"
+	"github.com/minimcp/minimcp/internal/cliflag"
 )
 
 // read and prompt are the client commands beside call for the two other server features:
@@ -24,7 +25,7 @@ func init() {
 
 // runRead is "minimcp read URL URI" (clicmd.Read).
 func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("read", "read [flags] URL URI")
+	fs := cliflag.NewFlagSet("read", "read [flags] URL URI")
 	fs.SetOutput(stderr)
 	var cf clientFlags
 	cf.register(fs, defaultCallTimeout, "time limit for the whole command")
@@ -44,7 +45,7 @@ func runRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runPrompt is "minimcp prompt URL NAME [JSON]" (clicmd.Prompt): the arguments are a JSON
 // object of strings.
 func runPrompt(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("prompt", "prompt [flags] URL NAME [JSON-ARGUMENTS]")
+	fs := cliflag.NewFlagSet("prompt", "prompt [flags] URL NAME [JSON-ARGUMENTS]")
 	fs.SetOutput(stderr)
 	var cf clientFlags
 	cf.register(fs, defaultCallTimeout, "time limit for the whole command")

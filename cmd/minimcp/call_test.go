@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,57 +218,6 @@ func TestCallCommandEnvironment(t *testing.T) {
 	code, _, stderr = runCmd(t, runCall, "--auth-token", "from-flag", url, "echo", `{"text":"x"}`)
 	require.Equal(t, codeOK, code, stderr)
 	assert.Equal(t, "Bearer from-flag", f.LastHeaders().Get("Authorization"))
-}
-
-func TestHeaderFlag(t *testing.T) {
-	for _, tc := range []struct {
-		in      string
-		want    http.Header
-		wantErr bool
-	}{
-		{in: "X-A: 1", want: http.Header{"X-A": {"1"}}},
-		{in: "x-a:1, 2", want: http.Header{"X-A": {"1, 2"}}},
-		{in: "X-A: 1\nX-B: two words\n", want: http.Header{"X-A": {"1"}, "X-B": {"two words"}}},
-		{in: "X-Empty:", want: http.Header{"X-Empty": {""}}},
-		{in: "no colon", wantErr: true},
-		{in: "Bad Name: x", wantErr: true},
-		{in: ": x", wantErr: true},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			var f headerFlag
-			err := f.Set(tc.in)
-			if tc.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, f.h)
-		})
-	}
-}
-
-func TestParseInterspersed(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		args []string
-		pos  []string
-		json bool
-	}{
-		{"flags first", []string{"--json", "URL", "TOOL"}, []string{"URL", "TOOL"}, true},
-		{"flags last", []string{"URL", "TOOL", "--json"}, []string{"URL", "TOOL"}, true},
-		{"flags between", []string{"URL", "--json", "TOOL", "{}"}, []string{"URL", "TOOL", "{}"}, true},
-		{"double dash", []string{"URL", "--", "--json"}, []string{"URL", "--json"}, false},
-		{"none", nil, nil, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := newFlagSet("x", "x")
-			asJSON := fs.Bool("json", false, "")
-			pos, err := parseInterspersed(fs, tc.args)
-			require.NoError(t, err)
-			assert.Equal(t, tc.pos, pos)
-			assert.Equal(t, tc.json, *asJSON)
-		})
-	}
 }
 
 // TestClientAuthTokenFile checks that the client commands read --auth-token @FILE (and

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minimcp/minimcp/internal/cliflag"
 	"github.com/minimcp/minimcp/internal/conformance"
 	"github.com/minimcp/minimcp/redisstore"
 	"github.com/minimcp/minimcp/server"
@@ -33,7 +34,7 @@ type confConfig struct {
 	addr      string
 	path      string
 	stateless bool
-	era       eraFlag
+	era       cliflag.Era
 	logLevel  slog.Level
 	replicaID string
 	// redis is the --redis flags: replicas of the conformance server sharing state in Redis.
@@ -47,7 +48,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	co := &conformance.Options{Path: cfg.path, Stateless: cfg.stateless,
-		ProtocolVersions: cfg.era.versions(), Logger: logger, Version: version, ReplicaID: cfg.replicaID}
+		ProtocolVersions: cfg.era.Versions(), Logger: logger, Version: version, ReplicaID: cfg.replicaID}
 	if cfg.redis.url != "" {
 		rdb, err := cfg.redis.open(ctx, redisstore.Options{}, logger)
 		if err != nil {
@@ -82,35 +83,35 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 
 // parseConformanceArgs parses the flags; a nil config comes with the exit code (0 for --help).
 func parseConformanceArgs(args []string, stderr io.Writer) (*confConfig, int) {
-	fs := newFlagSet("conformance", "conformance [flags]")
+	fs := cliflag.NewFlagSet("conformance", "conformance [flags]")
 	fs.SetOutput(stderr)
 	cfg := &confConfig{}
 	fs.StringVar(&cfg.addr, "addr", confDefaultAddr, "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.path, "path", server.DefaultPath, "path of the MCP endpoint")
 	fs.BoolVar(&cfg.stateless, "stateless", false, "serve every request on its own, without sessions (sampling and elicitation then fail)")
-	fs.Var(&cfg.era, "protocol-era", eraUsage)
+	fs.Var(&cfg.era, "protocol-era", cliflag.EraUsage)
 	level := fs.String("log-level", "info", "least severe diagnostic written to stderr: debug, info, warn or error")
 	fs.StringVar(&cfg.replicaID, "replica-id", "", "sent as X-Served-By on every answer, to tell replicas apart")
 	cfg.redis.register(fs)
-	pos, code := parseArgs(fs, args)
+	pos, code := cliflag.Parse(fs, args)
 	if code >= 0 {
 		return nil, code
 	}
-	if err := applyEnv(fs); err != nil {
-		return nil, flagError(fs, err.Error())
+	if err := cliflag.ApplyEnv(fs); err != nil {
+		return nil, cliflag.UsageError(fs, err.Error())
 	}
 	if len(pos) > 0 {
-		return nil, flagError(fs, fmt.Sprintf("unexpected argument %q: conformance takes flags only", pos[0]))
+		return nil, cliflag.UsageError(fs, fmt.Sprintf("unexpected argument %q: conformance takes flags only", pos[0]))
 	}
 	if !strings.HasPrefix(cfg.path, "/") || cfg.path == "/healthz" || cfg.path == "/readyz" {
-		return nil, flagError(fs, fmt.Sprintf("--path must start with '/' and not be /healthz or /readyz, got %q", cfg.path))
+		return nil, cliflag.UsageError(fs, fmt.Sprintf("--path must start with '/' and not be /healthz or /readyz, got %q", cfg.path))
 	}
 	if err := cfg.redis.check(); err != nil {
-		return nil, flagError(fs, err.Error())
+		return nil, cliflag.UsageError(fs, err.Error())
 	}
 	var ok bool
-	if cfg.logLevel, ok = parseLogLevel(*level); !ok {
-		return nil, flagError(fs, fmt.Sprintf("--log-level: want debug, info, warn or error, got %q", *level))
+	if cfg.logLevel, ok = cliflag.ParseLogLevel(*level); !ok {
+		return nil, cliflag.UsageError(fs, fmt.Sprintf("--log-level: want debug, info, warn or error, got %q", *level))
 	}
 	return cfg, 0
 }

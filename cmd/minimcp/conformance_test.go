@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/internal/cliflag"
 )
 
 func TestConformanceFlags(t *testing.T) {
@@ -30,8 +32,8 @@ func TestConformanceFlags(t *testing.T) {
 			&confConfig{redis: defRedis, addr: "127.0.0.1:0", path: "/x", stateless: true, logLevel: slog.LevelDebug}},
 		{"env", nil, map[string]string{"MINIMCP_STATELESS": "true", "MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{redis: defRedis, addr: "127.0.0.1:9", path: "/mcp", stateless: true}},
 		{"flag_beats_env", []string{"--addr", "127.0.0.1:1"}, map[string]string{"MINIMCP_ADDR": "127.0.0.1:9"}, &confConfig{redis: defRedis, addr: "127.0.0.1:1", path: "/mcp"}},
-		{"era", []string{"--protocol-era", "2026"}, nil, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp", era: eraModern}},
-		{"era_env", nil, map[string]string{"MINIMCP_PROTOCOL_ERA": "2025"}, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp", era: eraLegacy}},
+		{"era", []string{"--protocol-era", "2026"}, nil, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp", era: cliflag.EraModern}},
+		{"era_env", nil, map[string]string{"MINIMCP_PROTOCOL_ERA": "2025"}, &confConfig{redis: defRedis, addr: "127.0.0.1:8080", path: "/mcp", era: cliflag.EraLegacy}},
 		{"bad_era", []string{"--protocol-era", "2027"}, nil, nil},
 		{"bad_level", []string{"--log-level", "loud"}, nil, nil},
 		{"bad_path", []string{"--path", "mcp"}, nil, nil},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/minimcp/minimcp/internal/bearer"
 	"github.com/minimcp/minimcp/internal/builtin"
+	"github.com/minimcp/minimcp/internal/cliflag"
 	"github.com/minimcp/minimcp/internal/httptoken"
 	"github.com/minimcp/minimcp/internal/manifest"
 	"github.com/minimcp/minimcp/internal/statekey"
@@ -71,14 +72,14 @@ type serveConfig struct {
 	addr            string
 	path            string
 	stateless       bool
-	era             eraFlag
+	era             cliflag.Era
 	response        server.ResponseMode
 	responseName    string
 	idleTimeout     time.Duration // as the server takes it: negative means never
 	maxSessions     int
 	maxPerPrincipal int
-	allowedOrigins  stringList
-	allowedHosts    stringList
+	allowedOrigins  cliflag.StringList
+	allowedHosts    cliflag.StringList
 	// auth is what the --auth-* flags say (see auth.go).
 	auth      bearer.Config
 	replicaID string
@@ -202,13 +203,13 @@ func serve(ctx context.Context, args []string, sio *serveIO) int {
 // parseServeFlags parses and checks the flags. It returns nil and the exit code when serve
 // must stop: 0 for --help, 2 for a bad flag.
 func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
-	fs := newFlagSet("serve", "serve [flags]")
+	fs := cliflag.NewFlagSet("serve", "serve [flags]")
 	fs.SetOutput(stderr)
 	cfg := &serveConfig{}
 	fs.StringVar(&cfg.addr, "addr", defaultServeAddr, "TCP address to listen on, host:port (port 0 picks a free port)")
 	fs.StringVar(&cfg.path, "path", server.DefaultPath, "path of the MCP endpoint")
 	fs.BoolVar(&cfg.stateless, "stateless", false, "keep no sessions: every POST stands alone, any replica can serve it")
-	fs.Var(&cfg.era, "protocol-era", eraUsage)
+	fs.Var(&cfg.era, "protocol-era", cliflag.EraUsage)
 	response := fs.String("response", "auto", "how POSTs are answered: auto (JSON, or SSE when a tool sends notifications first), json or sse")
 	idle := fs.Duration("session-idle-timeout", server.DefaultSessionIdleTimeout, "end a session after this long without activity; 0 keeps sessions until DELETE or --max-sessions")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", server.DefaultMaxSessions, "most sessions at once; initialize beyond it gets 503")
@@ -228,7 +229,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.StringVar(&cfg.manifest, "manifest", "", "JSON file declaring the tools, resources and prompts to serve (see docs/manifest.md); without it, a built-in demo set")
 	fs.StringVar(&cfg.openapi.Spec, "openapi", "", "OpenAPI description (a file or a URL; Swagger 2.0, OpenAPI 3.0 or 3.1; JSON or YAML) whose operations to serve as tools, alone or beside --manifest's (see docs/manifest.md)")
 	fs.StringVar(&cfg.openapi.BaseURL, "openapi-base", "", "base URL of the --openapi API, instead of the description's server")
-	var openapiHeaders headerList
+	var openapiHeaders cliflag.HeaderList
 	fs.Var(&openapiHeaders, "openapi-header", "header sent with every --openapi request, 'Name: value' (repeatable; ${NAME} in the value is the environment variable NAME; in the environment, one per line)")
 	fs.BoolVar(&cfg.openapi.DryRun, "openapi-dry-run", false, "the --openapi tools answer with the request they would send, and send nothing")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long a shutdown waits for requests in flight")
@@ -257,14 +258,14 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs.IntVar(&cfg.maxTasksPerPrincipal, "max-tasks-per-principal", 0, "most tasks one authenticated principal runs at once (0: a tenth of --max-tasks; -1: no quota)")
 	fs.IntVar(&cfg.maxTaskResultBytes, "max-task-result-bytes", mcp.DefaultMaxTaskResultBytes, "largest result a task keeps for tasks/get; a task with a larger one fails")
 	cfg.redis.register(fs)
-	pos, code := parseArgs(fs, args)
+	pos, code := cliflag.Parse(fs, args)
 	if code >= 0 {
 		return nil, code
 	}
 	bad := func(format string, a ...any) (*serveConfig, int) {
-		return nil, flagError(fs, fmt.Sprintf(format, a...))
+		return nil, cliflag.UsageError(fs, fmt.Sprintf(format, a...))
 	}
-	if err := applyEnv(fs); err != nil {
+	if err := cliflag.ApplyEnv(fs); err != nil {
 		return bad("%v", err)
 	}
 	if len(pos) > 0 {
@@ -365,9 +366,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 		return bad("--poll-after: must not be negative, got %v", cfg.pollAfter)
 	case cfg.pollAfter > 0 && cfg.stateless:
 		return bad("--poll-after needs sessions to resume a call in; it does not go with --stateless")
-	case cfg.pollAfter > 0 && cfg.era == eraModern:
+	case cfg.pollAfter > 0 && cfg.era == cliflag.EraModern:
 		return bad("--poll-after needs sessions to resume a call in; --protocol-era 2026 has none")
-	case cfg.legacySSE && cfg.era == eraModern:
+	case cfg.legacySSE && cfg.era == cliflag.EraModern:
 		return bad("--legacy-sse serves 2024-11-05 clients; it does not go with --protocol-era 2026")
 	}
 	if *metrics {
@@ -404,7 +405,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveConfig, int) {
 		return bad("--log-format: want text or json, got %q", *logFormat)
 	}
 	var ok bool
-	if cfg.logLevel, ok = parseLogLevel(*logLevel); !ok {
+	if cfg.logLevel, ok = cliflag.ParseLogLevel(*logLevel); !ok {
 		return bad("--log-level: want debug, info, warn or error, got %q", *logLevel)
 	}
 	if cfg.auth, err = authFlags.config(); err != nil {
@@ -474,7 +475,7 @@ func newServeServer(cfg *serveConfig, logger *slog.Logger, rdb *redisstore.Store
 		ClientRequestTimeout: cfg.clientRequestTimeout, StateKeys: cfg.stateKeys, StateTTL: cfg.stateTTL,
 		MaxStateBytes: cfg.maxStateBytes,
 		TaskTTL:       cfg.taskTTL, TaskLease: cfg.taskLease, MaxTasks: cfg.maxTasks, MaxTasksPerPrincipal: cfg.maxTasksPerPrincipal,
-		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.versions(),
+		MaxTaskResultBytes: cfg.maxTaskResultBytes, ProtocolVersions: cfg.era.Versions(),
 		Middleware: cfg.middleware(logger)}
 	if rdb != nil {
 		cfg.redis.useRedis(rdb, opts, nil)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/minimcp/minimcp/client"
+	"github.com/minimcp/minimcp/internal/cliflag"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -19,7 +20,7 @@ const (
 	// (call, read, prompt), or some requests failed (bench).
 	ExitFailed = 1
 	// ExitUsage: bad flags or arguments.
-	ExitUsage = 2
+	ExitUsage = cliflag.ExitUsage
 	// ExitProtocol: the server could not be reached, or broke the protocol.
 	ExitProtocol = 3
 )

@@ -45,6 +45,9 @@ var importRules = []struct {
 	// The --state-key reader: key text to bytes, beside mcp (for the key size) and nothing above.
 	{"internal/statekey", []string{module + "/server", module + "/cmd"}, nil},
 	// The client commands' work and output, above package client.
+	// What runs `minimcp serve` (the server, its transports, metrics); Redis comes in from the
+	// binary through Config.Stores, so this package does not link it.
+	{"internal/serving", []string{module + "/cmd", module + "/redisstore"}, []string{yamlModule, "github.com/go-jose/go-jose/v4"}},
 	// The flag machinery of the commands: flags, environment, usage errors; no transport.
 	{"internal/cliflag", []string{module + "/server", module + "/client", module + "/cmd", yamlModule}, nil},
 	{"internal/clicmd", []string{module + "/cmd", yamlModule}, nil},

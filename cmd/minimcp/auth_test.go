@@ -43,7 +43,7 @@ func TestServeAuthFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stderr syncBuffer
-			code := serve(t.Context(), tt.args, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+			code := serve(t.Context(), tt.args, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 			assert.Equal(t, 2, code)
 			assert.Contains(t, stderr.String(), tt.want)
 		})
@@ -55,10 +55,10 @@ func TestServeAuthFlags(t *testing.T) {
 		t.Setenv("MINIMCP_AUTH_LEEWAY", "5s")
 		cfg, code := parseServeFlags(nil, io.Discard)
 		require.Equal(t, -1, code)
-		assert.Equal(t, "https://auth.example.com", cfg.auth.JWT.Issuer)
-		assert.Equal(t, 5*time.Second, cfg.auth.JWT.Leeway)
-		assert.Equal(t, []string{"https://auth.example.com"}, cfg.auth.Servers, "the issuer by default")
-		assert.Equal(t, "https://mcp.example.com/mcp", cfg.auth.Resource, "the audience by default")
+		assert.Equal(t, "https://auth.example.com", cfg.Auth.JWT.Issuer)
+		assert.Equal(t, 5*time.Second, cfg.Auth.JWT.Leeway)
+		assert.Equal(t, []string{"https://auth.example.com"}, cfg.Auth.Servers, "the issuer by default")
+		assert.Equal(t, "https://mcp.example.com/mcp", cfg.Auth.Resource, "the audience by default")
 	})
 }
 

@@ -98,17 +98,17 @@ func (rc *redisConfig) open(ctx context.Context, o redisstore.Options, logger *s
 // bytes, and room for ten times the tasks that may run, as the memory task store has.
 func redisOptions(cfg *serveConfig) redisstore.Options {
 	o := redisstore.Options{
-		SessionIdleTimeout: cfg.idleTimeout, // negative: never, as for the server
-		MaxSessions:        cfg.maxSessions,
-		SessionEventBytes:  cfg.sessionEventBytes,
-		MaxTasks:           10 * cfg.maxTasks,
+		SessionIdleTimeout: cfg.IdleTimeout, // negative: never, as for the server
+		MaxSessions:        cfg.MaxSessions,
+		SessionEventBytes:  cfg.SessionEventBytes,
+		MaxTasks:           10 * cfg.MaxTasks,
 	}
-	if cfg.auth.Enabled() {
+	if cfg.Auth.Enabled() {
 		switch {
-		case cfg.maxPerPrincipal == 0:
-			o.MaxSessionsPerPrincipal = max(cfg.maxSessions/10, 1)
-		case cfg.maxPerPrincipal > 0:
-			o.MaxSessionsPerPrincipal = cfg.maxPerPrincipal
+		case cfg.MaxPerPrincipal == 0:
+			o.MaxSessionsPerPrincipal = max(cfg.MaxSessions/10, 1)
+		case cfg.MaxPerPrincipal > 0:
+			o.MaxSessionsPerPrincipal = cfg.MaxPerPrincipal
 		}
 	}
 	return o

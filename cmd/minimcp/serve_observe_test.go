@@ -57,8 +57,8 @@ func TestServeMetricsAddr(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--pprof", "--log-format", "json"},
-			&serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs,
-				ready: func(a net.Addr) { addrs <- a }, metricsReady: func(a net.Addr) { maddrs <- a }})
+			&serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &logs,
+				Ready: func(a net.Addr) { addrs <- a }, MetricsReady: func(a net.Addr) { maddrs <- a }})
 	}()
 	var base, mbase string
 	for base == "" || mbase == "" {
@@ -130,7 +130,7 @@ func TestServeObserveFlags(t *testing.T) {
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
-			code := serve(t.Context(), tt.args, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+			code := serve(t.Context(), tt.args, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 			assert.Equal(t, codeUsage, code)
 			assert.Contains(t, stderr.String(), tt.want)
 		})
@@ -147,7 +147,7 @@ func TestServeStdioMetrics(t *testing.T) {
 	codes := make(chan int, 1)
 	go func() {
 		codes <- serve(context.Background(), []string{"--stdio", "--metrics-addr", "127.0.0.1:0"},
-			&serveIO{stdin: inR, stdout: outW, stderr: &logs, metricsReady: func(a net.Addr) { maddrs <- a }})
+			&serveIO{Stdin: inR, Stdout: outW, Stderr: &logs, MetricsReady: func(a net.Addr) { maddrs <- a }})
 		outW.Close()
 	}()
 	mbase := "http://" + (<-maddrs).String()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/serving"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -23,7 +24,7 @@ func TestServeStateKeyShared(t *testing.T) {
 	replica := func(args ...string) *mcp.Server {
 		cfg, code := parseServeFlags(args, io.Discard)
 		require.NotNil(t, cfg, code)
-		srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler), nil)
+		srv, _, closeTools, err := serving.NewServer(&cfg.Config, slog.New(slog.DiscardHandler))
 		require.NoError(t, err)
 		t.Cleanup(closeTools)
 		mcp.AddTool(srv, &mcp.Tool{Name: "confirm"}, func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
@@ -63,7 +64,7 @@ func TestServeStateLimits(t *testing.T) {
 	t.Setenv("MINIMCP_MAX_STATE_BYTES", "65536")
 	cfg, code := parseServeFlags([]string{"--state-ttl", "90s"}, io.Discard)
 	require.NotNil(t, cfg, code)
-	srv, _, closeTools, err := newServeServer(cfg, slog.New(slog.DiscardHandler), nil)
+	srv, _, closeTools, err := serving.NewServer(&cfg.Config, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(closeTools)
 	assert.Equal(t, 65536, srv.Options().MaxStateBytes)

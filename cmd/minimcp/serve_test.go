@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -64,7 +63,7 @@ func startServe(t *testing.T, args ...string) *serveRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &serveRun{logs: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
 	addrs := make(chan net.Addr, 1)
-	sio := &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: r.logs, ready: func(a net.Addr) { addrs <- a }}
+	sio := &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: r.logs, Ready: func(a net.Addr) { addrs <- a }}
 	go func() { r.done <- serve(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), sio) }()
 	select {
 	case a := <-addrs:
@@ -451,7 +450,7 @@ func TestServeFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var stderr syncBuffer
-			code := serve(t.Context(), tt.args, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+			code := serve(t.Context(), tt.args, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 			assert.Equal(t, tt.code, code)
 			assert.Contains(t, stderr.String(), tt.want)
 		})
@@ -460,7 +459,7 @@ func TestServeFlags(t *testing.T) {
 	t.Run("environment", func(t *testing.T) {
 		t.Setenv("MINIMCP_RESPONSE", "xml")
 		var stderr syncBuffer
-		code := serve(t.Context(), nil, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		code := serve(t.Context(), nil, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 		assert.Equal(t, 2, code)
 		assert.Contains(t, stderr.String(), `--response: want auto, json or sse, got "xml"`)
 	})
@@ -468,16 +467,16 @@ func TestServeFlags(t *testing.T) {
 		t.Setenv("MINIMCP_WRITE_TIMEOUT", "7s")
 		cfg, _ := parseServeFlags([]string{"--body-read-timeout", "5s", "--max-body-bytes-in-flight", "1000000", "--legacy-max-in-flight", "3"}, io.Discard)
 		require.NotNil(t, cfg)
-		assert.Equal(t, 5*time.Second, cfg.bodyReadTimeout)
-		assert.Equal(t, int64(1000000), cfg.maxBodyBytesInFlight)
-		assert.Equal(t, 7*time.Second, cfg.writeTimeout)
-		assert.Equal(t, 3, cfg.legacyMaxInFlight)
+		assert.Equal(t, 5*time.Second, cfg.BodyReadTimeout)
+		assert.Equal(t, int64(1000000), cfg.MaxBodyBytesInFlight)
+		assert.Equal(t, 7*time.Second, cfg.WriteTimeout)
+		assert.Equal(t, 3, cfg.LegacyMaxInFlight)
 	})
 	t.Run("bad manifest", func(t *testing.T) {
 		p := t.TempDir() + "/bad.json"
 		require.NoError(t, writeTestFile(p, `{"tools": [{"name": "x", "inputSchema": {"type": "string"}, "exec": {"command": ["true"]}}]}`))
 		var stderr syncBuffer
-		code := serve(t.Context(), []string{"--manifest", p}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		code := serve(t.Context(), []string{"--manifest", p}, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 		assert.Equal(t, 1, code)
 		assert.Equal(t, "manifest "+p+`: tools[0].inputSchema: must have "type": "object"`+"\n", stderr.String())
 	})
@@ -589,7 +588,7 @@ func TestServeShutdownDeadline(t *testing.T) {
 	codes := make(chan int, 1)
 	go func() {
 		codes <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--manifest", testManifest, "--stateless", "--shutdown-timeout", "50ms"},
-			&serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &logs, ready: func(a net.Addr) { addrs <- a }})
+			&serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &logs, Ready: func(a net.Addr) { addrs <- a }})
 	}()
 	c := newTestMCP(t, "http://"+(<-addrs).String()+"/mcp", "")
 	failed := make(chan error, 1) // the call's transport error; never closed
@@ -616,7 +615,7 @@ func TestServeStdio(t *testing.T) {
 	var logs syncBuffer
 	codes := make(chan int, 1)
 	go func() {
-		codes <- serve(context.Background(), []string{"--stdio"}, &serveIO{stdin: inR, stdout: outW, stderr: &logs})
+		codes <- serve(context.Background(), []string{"--stdio"}, &serveIO{Stdin: inR, Stdout: outW, Stderr: &logs})
 		outW.Close()
 	}()
 	lines := bufio.NewReader(outR)
@@ -652,7 +651,7 @@ func TestServeStdioShutdown(t *testing.T) {
 	var logs syncBuffer
 	codes := make(chan int, 1)
 	go func() {
-		codes <- serve(ctx, []string{"--stdio"}, &serveIO{stdin: inR, stdout: io.Discard, stderr: &logs})
+		codes <- serve(ctx, []string{"--stdio"}, &serveIO{Stdin: inR, Stdout: io.Discard, Stderr: &logs})
 	}()
 	cancel() // while serve waits for input
 	assert.Equal(t, 0, <-codes, logs.String())
@@ -673,41 +672,10 @@ func TestServeStdioFile(t *testing.T) {
 	var logs syncBuffer
 	codes := make(chan int, 1)
 	go func() {
-		codes <- serve(ctx, []string{"--stdio"}, &serveIO{stdin: r, stdout: io.Discard, stderr: &logs})
+		codes <- serve(ctx, []string{"--stdio"}, &serveIO{Stdin: r, Stdout: io.Discard, Stderr: &logs})
 	}()
 	cancel()
 	assert.Equal(t, 0, <-codes, logs.String())
-}
-
-// TestServeLogDurations checks that both log formats print a duration as Go writes it ("10s"),
-// not as JSON's integer nanoseconds, at the top level and inside groups.
-func TestServeLogDurations(t *testing.T) {
-	for _, format := range []string{"text", "json"} {
-		t.Run(format, func(t *testing.T) {
-			var buf bytes.Buffer
-			logger := newServeLogger(&buf, &serveConfig{logJSON: format == "json"})
-			logger.Info("shutting down", "timeout", 10*time.Second,
-				slog.Group("call", "elapsed", 1500*time.Millisecond), "n", 3)
-			line := buf.String()
-			if format == "json" {
-				var rec struct {
-					Timeout string `json:"timeout"`
-					Call    struct {
-						Elapsed string `json:"elapsed"`
-					} `json:"call"`
-					N int `json:"n"`
-				}
-				require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
-				assert.Equal(t, "10s", rec.Timeout)
-				assert.Equal(t, "1.5s", rec.Call.Elapsed)
-				assert.Equal(t, 3, rec.N, "other kinds are left alone")
-				return
-			}
-			assert.Contains(t, line, " timeout=10s ")
-			assert.Contains(t, line, " call.elapsed=1.5s ")
-			assert.Contains(t, line, " n=3")
-		})
-	}
 }
 
 // TestServeProtocolEra: --protocol-era restricts what serve's endpoint speaks; call follows.

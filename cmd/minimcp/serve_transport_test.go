@@ -65,7 +65,7 @@ func serveStdioLines(t *testing.T, args []string, lines ...string) []string {
 	var logs syncBuffer
 	codes := make(chan int, 1) // serve's exit code; never closed
 	go func() {
-		codes <- serve(context.Background(), append([]string{"--stdio"}, args...), &serveIO{stdin: inR, stdout: outW, stderr: &logs})
+		codes <- serve(context.Background(), append([]string{"--stdio"}, args...), &serveIO{Stdin: inR, Stdout: outW, Stderr: &logs})
 		outW.Close()
 	}()
 	outc := make(chan []byte, 1) // all of stdout; never closed
@@ -204,7 +204,7 @@ func TestServeSubscriptionLimits(t *testing.T) {
 	codes := make(chan int, 1) // serve's exit code; never closed
 	go func() {
 		codes <- serve(context.Background(), []string{"--stdio", "--manifest", testManifest, "--max-subscriptions", "1"},
-			&serveIO{stdin: inR, stdout: outW, stderr: &logs})
+			&serveIO{Stdin: inR, Stdout: outW, Stderr: &logs})
 		outW.Close()
 	}()
 	out := bufio.NewReader(outR)
@@ -227,7 +227,7 @@ func TestServeSubscriptionLimits(t *testing.T) {
 
 	for _, flag := range []string{"--max-subscriptions", "--max-uri-length"} {
 		var stderr bytes.Buffer
-		code := serve(t.Context(), []string{flag, "0"}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		code := serve(t.Context(), []string{flag, "0"}, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 		assert.Equal(t, 2, code, flag)
 		assert.Contains(t, stderr.String(), "minimcp serve: "+flag+": must be positive, got 0", flag)
 	}
@@ -248,7 +248,7 @@ func TestServeListenLimits(t *testing.T) {
 	codes := make(chan int, 1) // serve's exit code; never closed
 	go func() {
 		codes <- serve(context.Background(), []string{"--stdio", "--manifest", testManifest},
-			&serveIO{stdin: inR, stdout: outW, stderr: &logs})
+			&serveIO{Stdin: inR, Stdout: outW, Stderr: &logs})
 		outW.Close()
 	}()
 	out := bufio.NewReader(outR)
@@ -273,7 +273,7 @@ func TestServeListenLimits(t *testing.T) {
 		{"--keep-alive", "-1s", "must not be negative"},
 	} {
 		var stderr bytes.Buffer
-		code := serve(t.Context(), []string{tc.flag, tc.value}, &serveIO{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr})
+		code := serve(t.Context(), []string{tc.flag, tc.value}, &serveIO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr})
 		assert.Equal(t, 2, code, tc.flag)
 		assert.Contains(t, stderr.String(), "minimcp serve: "+tc.flag+": "+tc.want, tc.flag)
 	}

@@ -1,4 +1,4 @@
-package main
+package serving
 
 import (
 	"context"
@@ -38,39 +38,39 @@ nothing to drain, and a scrape during the drain still answers until the context 
 
 // middleware returns the mcp.ServerOptions.Middleware of serve: the metrics' first, so that
 // its timing includes what the access log costs.
-func (cfg *serveConfig) middleware(logger *slog.Logger) []mcp.Middleware {
+func (cfg *Config) middleware(logger *slog.Logger) []mcp.Middleware {
 	var mws []mcp.Middleware
-	if cfg.metrics != nil {
-		mws = append(mws, cfg.metrics.Middleware())
+	if cfg.Metrics != nil {
+		mws = append(mws, cfg.Metrics.Middleware())
 	}
-	if cfg.accessLog {
-		mws = append(mws, mcp.AccessLog(logger.With("replica", cfg.replicaID)))
+	if cfg.AccessLog {
+		mws = append(mws, mcp.AccessLog(logger.With("replica", cfg.ReplicaID)))
 	}
 	return mws
 }
 
-// metricsPath is where /metrics is served beside the MCP endpoint, "" when it is not.
-func (cfg *serveConfig) metricsPath() string {
-	if cfg.metrics == nil || cfg.metricsAddr != "" || cfg.stdio {
+// MetricsPath is where /metrics is served beside the MCP endpoint, "" when it is not.
+func (cfg *Config) MetricsPath() string {
+	if cfg.Metrics == nil || cfg.MetricsAddr != "" || cfg.Stdio {
 		return ""
 	}
 	return "/metrics"
 }
 
-// serveMetrics serves /metrics (and /debug/pprof/ with --pprof) on --metrics-addr until ctx
+// Metrics serves /metrics (and /debug/pprof/ with --pprof) on --metrics-addr until ctx
 // ends, and returns once it listens: a function that waits for it to stop, or the error of
 // listening. It does nothing without --metrics-addr.
-func serveMetrics(ctx context.Context, cfg *serveConfig, logger *slog.Logger, sio *serveIO) (wait func(), err error) {
-	if cfg.metricsAddr == "" {
+func Metrics(ctx context.Context, cfg *Config, logger *slog.Logger, sio *IO) (wait func(), err error) {
+	if cfg.MetricsAddr == "" {
 		return func() {}, nil
 	}
-	ln, err := net.Listen("tcp", cfg.metricsAddr)
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-addr: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", cfg.metrics)
-	if cfg.pprof {
+	mux.Handle("GET /metrics", cfg.Metrics)
+	if cfg.Pprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -86,9 +86,9 @@ func serveMetrics(ctx context.Context, cfg *serveConfig, logger *slog.Logger, si
 			logger.Error("serving metrics failed", "err", err)
 		}
 	}()
-	logger.Info("metrics serving", "url", "http://"+ln.Addr().String()+"/metrics", "pprof", cfg.pprof)
-	if sio.metricsReady != nil {
-		sio.metricsReady(ln.Addr())
+	logger.Info("metrics serving", "url", "http://"+ln.Addr().String()+"/metrics", "pprof", cfg.Pprof)
+	if sio.MetricsReady != nil {
+		sio.MetricsReady(ln.Addr())
 	}
 	return func() { <-done }, nil
 }

@@ -1,0 +1,11 @@
+package serving
+
+import (
+	"os"
+	"testing"
+
+	"github.com/minimcp/minimcp/internal/leak"
+)
+
+// TestMain fails the run if a test leaves goroutines behind (house style §5).
+func TestMain(m *testing.M) { os.Exit(leak.Check(m)) }

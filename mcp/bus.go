@@ -31,8 +31,11 @@ type Change struct {
 
 // Admits reports whether a subscription with filter f receives c (MCP 2026-07-28, Basic §
 // Subscriptions, Opening a Stream: "The server MUST NOT send notification types the client
-// has not explicitly requested").
+// has not explicitly requested"). A nil filter admits every change (see [Bus.Subscribe]).
 func (f *SubscriptionFilter) Admits(c Change) bool {
+	if f == nil {
+		return true
+	}
 	switch c.Kind {
 	case ChangeToolsList:
 		return f.ToolsListChanged
@@ -55,8 +58,9 @@ func (f *SubscriptionFilter) Admits(c Change) bool {
 // publishes every change to its bus and subscribes each listen stream with the filter the
 // client asked for. [MemoryBus], the default, reaches the streams of one process; a bus shared
 // between replicas (Redis, NATS) lets a change published on one reach the streams open on
-// every other. Sessions of the revisions before 2026-07-28 are not fed from the bus: they hear
-// of their own server's changes directly, on their session's stream.
+// every other. Sessions of the revisions before 2026-07-28 hear of their own server's changes
+// directly, on their session's stream, unless their transport feeds them from the bus
+// ([Session.SetChangeFeed]), as replicas sharing sessions do.
 //
 // Implementations must be safe for concurrent use.
 type Bus interface {
@@ -67,7 +71,9 @@ type Bus interface {
 	// Subscribe calls deliver with each change published from now on that filter admits,
 	// until cancel is called; after cancel returns deliver is not called again. deliver must
 	// not block; it may be called concurrently. filter is not retained after Subscribe
-	// returns. ctx bounds the subscribing only, not the subscription.
+	// returns; a nil filter admits every change, every resource update included (a
+	// transport feeding sessions subscribes so, once). ctx bounds the subscribing only, not
+	// the subscription.
 	Subscribe(ctx context.Context, filter *SubscriptionFilter, deliver func(Change)) (cancel func(), err error)
 }
 
@@ -80,6 +86,8 @@ type MemoryBus struct {
 	// guarded by mu, nil until first used; a key goes when its last subscriber does.
 	kinds map[ChangeKind]map[*memorySub]struct{}
 	uris  map[string]map[*memorySub]struct{}
+	// all holds the subscribers with a nil filter, which get every change; guarded by mu.
+	all map[*memorySub]struct{}
 }
 
 // memorySub is one subscription of a MemoryBus; its pointer is its identity.
@@ -97,12 +105,31 @@ func (b *MemoryBus) Publish(_ context.Context, c Change) error {
 	for s := range subs {
 		s.deliver(c)
 	}
+	for s := range b.all {
+		s.deliver(c)
+	}
 	return nil
 }
 
 // Subscribe implements [Bus]. It never fails.
 func (b *MemoryBus) Subscribe(_ context.Context, f *SubscriptionFilter, deliver func(Change)) (func(), error) {
 	s := &memorySub{deliver: deliver}
+	if f == nil {
+		b.mu.Lock()
+		if b.all == nil {
+			b.all = make(map[*memorySub]struct{})
+		}
+		b.all[s] = struct{}{}
+		b.mu.Unlock()
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				delete(b.all, s)
+			})
+		}, nil
+	}
 	var kinds []ChangeKind
 	if f.ToolsListChanged {
 		kinds = append(kinds, ChangeToolsList)
@@ -146,6 +173,9 @@ func (b *MemoryBus) Subscribers() int {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	seen := make(map[*memorySub]struct{})
+	for s := range b.all {
+		seen[s] = struct{}{}
+	}
 	for _, subs := range b.kinds {
 		for s := range subs {
 			seen[s] = struct{}{}

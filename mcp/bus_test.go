@@ -53,3 +53,24 @@ func TestSubscriptionFilterAdmits(t *testing.T) {
 	assert.False(t, f.Admits(mcp.Change{Kind: mcp.ChangeResource, URI: "a:2"}))
 	assert.False(t, f.Admits(mcp.Change{Kind: "notifications/other"}))
 }
+
+// TestMemoryBusAll: a nil filter admits every change, every URI included.
+func TestMemoryBusAll(t *testing.T) {
+	var b mcp.MemoryBus
+	ctx := context.Background()
+	var got []mcp.Change
+	cancel, err := b.Subscribe(ctx, nil, func(c mcp.Change) { got = append(got, c) })
+	require.NoError(t, err)
+	assert.Equal(t, 1, b.Subscribers())
+	all := []mcp.Change{{Kind: mcp.ChangeToolsList}, {Kind: mcp.ChangePromptsList}, {Kind: mcp.ChangeResourcesList}, {Kind: mcp.ChangeResource, URI: "a:1"}}
+	for _, c := range all {
+		require.NoError(t, b.Publish(ctx, c))
+	}
+	assert.Equal(t, all, got)
+	assert.True(t, (*mcp.SubscriptionFilter)(nil).Admits(mcp.Change{Kind: mcp.ChangeResource, URI: "a:2"}))
+	cancel()
+	cancel()
+	require.NoError(t, b.Publish(ctx, mcp.Change{Kind: mcp.ChangeToolsList}))
+	assert.Len(t, got, 4)
+	assert.Zero(t, b.Subscribers())
+}

@@ -45,7 +45,9 @@ once; a resource updated twice is read once): it holds at most one entry per kin
 the filter, so a client that reads slowly costs bounded memory, never an unbounded queue.
 
 Sessions of the earlier revisions are fed directly by the registry (notifyAll), not by the bus:
-both hear of the same changes, from the same calls.
+both hear of the same changes, from the same calls. The exception is a session whose transport
+feeds it from the bus (Session.SetChangeFeed, Session.AppendChange): replicas sharing sessions
+do, so that one replica tells the client of a change made on any.
 */
 
 // Subscription methods of 2026-07-28 (schema: SubscriptionsListenRequest,

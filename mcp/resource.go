@@ -97,9 +97,12 @@ func (s *Server) RemoveResourceTemplates(templates ...string) {
 // Server § Resources, Subscriptions: notifications/resources/updated), and every
 // subscriptions/listen stream that names it, through the bus (MCP 2026-07-28, Basic §
 // Subscriptions).
+//
+// Sessions whose transport feeds them from the bus ([Session.SetChangeFeed]) hear of it from
+// there.
 func (s *Server) ResourceUpdated(ctx context.Context, uri string) {
 	s.notifyAll(ctx, NotificationResourceUpdated, &ResourceUpdatedNotificationParams{URI: uri},
-		func(ss *Session) bool { return ss.subscribed(uri) })
+		func(ss *Session) bool { return !ss.fed.Load() && ss.subscribed(uri) })
 	s.publish(ctx, Change{Kind: ChangeResource, URI: uri})
 }
 

@@ -109,7 +109,8 @@ type ServerOptions struct {
 	// subscriptions/listen streams of the 2026-07-28 revision. Give several replicas one
 	// shared bus so that a change published on one reaches the streams open on all. If nil,
 	// a [MemoryBus] of this server alone. Sessions of earlier revisions hear of this server's
-	// own changes whatever the bus.
+	// own changes whatever the bus, unless their transport feeds them from it
+	// ([Session.SetChangeFeed]; package server does when replicas share a Relay and a Bus).
 	Bus Bus
 	// TaskStore keeps the records of tasks (the tasks extension; see [Request.RunTask]).
 	// Replicas behind one endpoint must share one, so that a task started on one is polled on

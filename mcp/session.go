@@ -2,11 +2,13 @@ package mcp
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/rpc"
 )
 
@@ -22,9 +24,9 @@ where they came from is the transport's business.
 
 What a session remembers is split in two:
 
-  - [SessionState]: plain, immutable data (version, client info and capabilities, log level).
-    A session swaps in a new copy on every change (initialize, logging/setLevel), so a request
-    holds one pointer and never locks. This is the part a shared store (Redis) will keep so any
+  - [SessionState]: plain, immutable data (version, client info and capabilities, log level,
+    resource subscriptions). A session swaps in a new copy on every change (initialize,
+    logging/setLevel, resources/subscribe), so a request holds one pointer and never locks. This is the part a shared store (Redis) will keep so any
     replica can serve the session.
   - live, per-replica parts: the table of server-to-client requests waiting for a reply, the
     requests in flight (for notifications/cancelled), the stream for server-initiated messages.
@@ -47,6 +49,12 @@ type SessionState struct {
 	LogLevel LoggingLevel `json:"logLevel,omitempty"`
 	// Initialized is set when notifications/initialized has arrived.
 	Initialized bool `json:"initialized,omitempty"`
+	// Subscriptions are the resource URIs the client subscribed to with resources/subscribe
+	// (MCP 2025-11-25, Server § Resources, Subscriptions), sorted, each once, at most
+	// ServerOptions.MaxSubscriptions. Kept here rather than in the live session so that a
+	// store shared by replicas shares them: the replica that feeds the session its changes
+	// need not be the one the subscribe reached.
+	Subscriptions []string `json:"subscriptions,omitempty"`
 }
 
 // A Sender carries server-to-client messages to the client. Transports implement it: the
@@ -88,9 +96,9 @@ type Session struct {
 	// push carries server-initiated messages not related to a request (list_changed,
 	// resource updates); nil when the client has no such stream open. Guarded by mu.
 	push Sender
-	// subs holds the URIs this session subscribed to, at most ServerOptions.MaxSubscriptions.
-	// Guarded by mu; nil until first used.
-	subs map[string]struct{}
+	// fed is set when the transport feeds the session the changes of the Bus itself (see
+	// SetChangeFeed): the server's own list and resource notifications then skip it.
+	fed atomic.Bool
 	// closed is set by Close. Guarded by mu.
 	closed bool
 	// rootsRunning is set while the RootsListChanged hook runs for this session, rootsAgain
@@ -175,7 +183,6 @@ func (ss *Session) Close() {
 	ss.closed = true
 	inflight := ss.inflight
 	ss.inflight = nil
-	ss.subs = nil
 	ss.push = nil
 	ss.mu.Unlock()
 	for _, r := range inflight {
@@ -242,39 +249,96 @@ func (ss *Session) cancelRequest(id rpc.ID, reason string) {
 	}
 }
 
-// subscribe adds uri to the session's subscriptions. It reports false, and adds nothing, when
-// the session already holds max others: what a session keeps lives as long as the session, so
-// it is bounded.
+// subscribe adds uri to the session's subscriptions, kept in its state. It reports false,
+// and adds nothing, when the session already holds max others: what a session keeps lives as
+// long as the session (and goes to the session store with every request's state), so it is
+// bounded.
 func (ss *Session) subscribe(uri string, max int) bool {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if ss.closed {
-		return true // nothing to deliver to any more; keep nothing
+	for {
+		old := ss.state.Load()
+		if old == nil {
+			return true // not initialized: refused before it gets here
+		}
+		i, found := slices.BinarySearch(old.Subscriptions, uri)
+		if found {
+			return true
+		}
+		if len(old.Subscriptions) >= max {
+			return false
+		}
+		next := *old
+		next.Subscriptions = slices.Insert(slices.Clip(old.Subscriptions), i, uri)
+		if ss.state.CompareAndSwap(old, &next) {
+			return true
+		}
 	}
-	if _, ok := ss.subs[uri]; ok {
-		return true
-	}
-	if len(ss.subs) >= max {
-		return false
-	}
-	if ss.subs == nil {
-		ss.subs = make(map[string]struct{})
-	}
-	ss.subs[uri] = struct{}{}
-	return true
 }
 
 func (ss *Session) unsubscribe(uri string) {
-	ss.mu.Lock()
-	delete(ss.subs, uri)
-	ss.mu.Unlock()
+	for {
+		old := ss.state.Load()
+		if old == nil {
+			return
+		}
+		i, found := slices.BinarySearch(old.Subscriptions, uri)
+		if !found {
+			return
+		}
+		next := *old
+		next.Subscriptions = slices.Delete(slices.Clone(old.Subscriptions), i, i+1)
+		if len(next.Subscriptions) == 0 {
+			next.Subscriptions = nil
+		}
+		if ss.state.CompareAndSwap(old, &next) {
+			return
+		}
+	}
 }
 
 func (ss *Session) subscribed(uri string) bool {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	_, ok := ss.subs[uri]
-	return ok
+	st := ss.state.Load()
+	if st == nil {
+		return false
+	}
+	_, found := slices.BinarySearch(st.Subscriptions, uri)
+	return found
+}
+
+// SetChangeFeed, when on, tells the server that the transport feeds the session the changes
+// of the server's [Bus] itself, with [Session.AppendChange]: the notifications the server
+// sends its sessions of its own changes (registrations, [Server.ResourceUpdated]) then skip
+// it. Replicas that share a session (and a Bus) use it so that the client hears of a change
+// made on any of them once, from the one replica that feeds it, rather than once from each
+// replica holding a copy, and never only from the replica its resources/subscribe reached.
+// Messages sent with [Server.Broadcast], [Server.BroadcastLog] and [Session.Notify] are not
+// concerned.
+func (ss *Session) SetChangeFeed(on bool) { ss.fed.Store(on) }
+
+// AppendChange appends to dst the notification that tells the session's client of c, and
+// reports whether the client is to get one: a list change goes to an initialized session, as
+// the server's own does (MCP 2025-11-25, Server § Tools, List Changed Notification, and the
+// same for prompts and resources), a resource update to a session subscribed to its URI
+// (Server § Resources, Subscriptions: notifications/resources/updated). dst is returned
+// unchanged when not.
+func (ss *Session) AppendChange(dst []byte, c Change) ([]byte, bool) {
+	st := ss.state.Load()
+	if st == nil {
+		return dst, false
+	}
+	switch c.Kind {
+	case ChangeToolsList, ChangePromptsList, ChangeResourcesList:
+		return rpc.AppendRequest(dst, rpc.ID{}, string(c.Kind), nil), true
+	case ChangeResource:
+		if _, found := slices.BinarySearch(st.Subscriptions, c.URI); !found {
+			return dst, false
+		}
+		params := make([]byte, 0, len(c.URI)+16)
+		params = append(params, `{"uri":`...)
+		params = jsontext.AppendString(params, c.URI)
+		params = append(params, '}')
+		return rpc.AppendRequest(dst, rpc.ID{}, NotificationResourceUpdated, params), true
+	}
+	return dst, false
 }
 
 // Inbound is what a transport knows about the client for one incoming message.

@@ -235,11 +235,13 @@ func (s *Server) RemoveTools(names ...string) {
 // listChanged tells every initialized session that a list changed (MCP 2025-11-25, Server §
 // Tools/Resources/Prompts, List Changed Notification). It is sent on the session's stream for
 // server-initiated messages; sessions without one miss it, as the transport spec allows. The
-// change goes to the bus too, for subscriptions/listen streams (MCP 2026-07-28).
+// change goes to the bus too, for subscriptions/listen streams (MCP 2026-07-28) and the
+// sessions a transport feeds from there ([Session.SetChangeFeed]), which the direct
+// notification skips.
 func (s *Server) listChanged(method string) {
 	s.regGen.Add(1) // the capabilities may have changed: cached initialize results are stale
 	ctx := context.Background()
-	s.notifyAll(ctx, method, nil, nil)
+	s.notifyAll(ctx, method, nil, func(ss *Session) bool { return !ss.fed.Load() })
 	s.publish(ctx, Change{Kind: ChangeKind(method)})
 }
 

@@ -35,7 +35,10 @@
 // [MemoryRelay] for replicas in one process) no affinity is needed at all: the reply to a
 // server-to-client request and a notifications/cancelled reach the replica where the call
 // runs, a call's stream resumes live on any replica, and a DELETE closes the session's
-// streams everywhere at once (see the design note in relay.go).
+// streams everywhere at once; with an [mcp.Bus] shared as well ([mcp.ServerOptions.Bus]),
+// a list change or resource update made on any replica reaches each session that wants it
+// once, through the replica holding its GET stream, whichever replica took its
+// resources/subscribe (see the design note in relay.go).
 //
 // Stateless ([Options.Stateless]) keeps nothing between requests: every POST is complete in
 // itself, any replica can serve any request, GET and DELETE get 405. Server-to-client

@@ -24,3 +24,6 @@ func Active(h *Handler) int {
 
 // WorkerIdle is how long an idle worker lives.
 const WorkerIdle = workerIdle
+
+// Settle returns once the handler's relay goroutine has acted on everything queued before.
+func Settle(h *Handler) { h.settle() }

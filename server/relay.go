@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/minimcp/minimcp/mcp"
@@ -38,12 +39,43 @@ for their replies. What crosses between replicas, and how:
     the events and publishes RelaySessionEnded; every replica drops its copy, closing its
     GET, resumed and following streams and cancelling its requests in the session, at once
     rather than at its next look at the store.
-  - Server-initiated messages of a session (Session.Notify, list_changed, resource updates,
-    requests outside any client request). The replica whose copy sends one stores it on the
-    session's GET stream, as without replicas, and writes it to that stream if it is open
-    here; if not, it publishes it (RelayPush) and the replica holding the GET stream, if
-    any, writes it there with the stored event id. A GET stream resumed while a push is on
-    its way may get that event twice (replayed, then pushed): same id, same message.
+  - Server-initiated messages of a session (Session.Notify, requests outside any client
+    request). The replica whose copy sends one stores it on the session's GET stream, as
+    without replicas, and writes it to that stream if it is open here; if not, it publishes
+    it (RelayPush) and the replica holding the GET stream, if any, writes it there with the
+    stored event id. A GET stream resumed while a push is on its way may get that event
+    twice (replayed, then pushed): same id, same message.
+  - Changes: list_changed of tools, prompts and resources, and resources/updated. With a
+    shared mcp.Bus given to the server (mcp.ServerOptions.Bus) as well as a Relay, a change
+    is published on the bus once, by the replica where it happened (or any process sharing
+    the bus), and no replica's mcp.Server notifies its copies directly
+    (mcp.Session.SetChangeFeed). Each replica subscribes to the bus once; its relay goroutine
+    takes each change, in one queue with the relayed messages, and feeds it to the sessions
+    it feeds: those whose GET stream is open here, or whose last GET stream known here
+    opened here (feeder). For each that wants it (initialized; for an update, subscribed to
+    the URI) the notification is stored on the GET stream and written to it if open here;
+    it is never relayed, as the feeder is the replica with the stream. Opening a GET stream
+    makes its replica the feeder before the replay (a change fed meanwhile waits for the
+    session lock and follows the replay), and publishes RelayStreamOpened, on which the
+    other copies stop feeding. So each change reaches a session through one replica: live
+    on its open GET stream, or stored once, by the replica that held the stream last, for
+    the replay when the client resumes it. Subscriptions are protocol state
+    (mcp.SessionState.Subscriptions), saved to the SessionStore by the replica the
+    resources/subscribe reached; it publishes RelayStateSaved, and the feeder reloads the
+    record (one Load, on a subscription change only) so that it knows the URI before the
+    next update. What may remain: a change racing with a GET stream's opening elsewhere is
+    stored by both the old feeder and the new (duplicated in a later replay, never twice
+    live), or, if the old feeder lags behind the opening, stored after the new stream's
+    replay and missed; a lost RelayStreamOpened leaves two replicas storing (replays
+    duplicate) until the old one's copy goes; a lost RelayStateSaved leaves the feeder
+    with the old subscriptions until its next request in the session confirms with the
+    store; two GET streams open at once on two replicas both feed. List and resource
+    notifications only tell the client to look again, so a duplicate costs a re-read;
+    avoiding it would need a store write per change and session. A change made on every
+    replica (each registering the same tool) is one change per replica, as for
+    subscriptions/listen streams. A session whose GET stream never opened is fed by no one:
+    with no stream it has no event id to resume from, and nothing to replay. Without a Bus
+    (or without a Relay), each replica's server notifies its own copies, as below.
   - The resumption of a POST's stream on another replica. Its events are in the shared
     EventStore; a GET with Last-Event-ID on B, for a stream of no request running on B,
     follows the stream there (EventFollower): the events stored so far, then the new ones
@@ -53,13 +85,13 @@ for their replies. What crosses between replicas, and how:
 Who waits where: a POST waits on the replica that runs its request; the GET stream on the
 replica it reached, fed by that replica's copy and by RelayPush; a resumed POST stream on
 the replica the GET reached, fed by the event store. The relay goroutine of each replica
-(one per Handler, started by New, stopped by Shutdown) acts on what arrives; a relay's
-deliver only queues (relayQueue), so a slow replica drops relayed messages rather than
-stall the relay.
+(one per Handler, started by New, stopped by Shutdown) acts on what arrives, relayed
+messages and changes from the bus alike; a relay's or bus's deliver only queues (relayQueue),
+so a slow replica drops relayed messages and changes rather than stall the relay.
 
 Costs. A tools/call in an existing session costs one SessionStore round trip (the Load that
-confirms the session and brings its state; TestSharedHotPathRoundTrips counts it), nothing on
-the relay, and for an SSE answer one EventStore append per event plus one EndStream (nothing
+confirms the session and brings its state, subscriptions included; TestSharedHotPathRoundTrips
+counts it), nothing on the relay or the bus, and for an SSE answer one EventStore append per event plus one EndStream (nothing
 for a JSON answer). Activity is reported to the store (Touch) per session and sweep, not per
 request; the record is written only when the protocol state changes. Each of these calls is
 bounded by Options.StoreTimeout; one that fails answers 503 with a JSON-RPC error.
@@ -68,17 +100,20 @@ What a Relay does not give: delivery is at most once. A lost reply leaves its ca
 until the server's ClientRequestTimeout; a lost cancellation lets the request finish; a lost
 end of session leaves a copy until its next request confirms with the store (404 then) or the
 sweep drops it; a lost push is still stored and replayed on the client's next resumption.
+A change lost by the bus (Redis pub/sub delivers at most once too) is stored by no one: the
+client misses it, as a subscriptions/listen stream would.
 
 When a replica dies, its running requests die with it: their POST streams end without a
 response, a GET following one of them on another replica stops (with a retry hint) once the
 stream has been silent for the session idle timeout, and the client may retry the call. The
 session itself lives in the stores and any replica serves it.
 
-Not routed: the sessions of the revisions before 2026-07-28 hear of list and resource
-changes from the replicas holding a copy of them (each replica's own mcp.Server notifies its
-copies), so a list change made on every replica reaches the client once per copy, and a
-resource update reaches it only from the replica whose copy took the resources/subscribe.
-(subscriptions/listen streams of 2026-07-28 hear of every change through a shared mcp.Bus.)
+Without a shared Bus, changes are not routed: the sessions of the revisions before
+2026-07-28 hear of list and resource changes from the replicas holding a copy of them (each
+replica's own mcp.Server notifies its copies), so a list change made on every replica reaches
+the client once per copy, and a resource update reaches it only from a replica that has the
+subscription (the one whose copy took the resources/subscribe, or loaded it since).
+(subscriptions/listen streams of 2026-07-28 hear of every change through the Bus.)
 
 Without a Relay (a shared SessionStore alone), a reply or a cancellation that lands on a
 replica other than the request's is lost (the reply is a stray, logged at debug; the call
@@ -107,6 +142,14 @@ const (
 	// message), stored by a replica that has no GET stream of the session open, to the
 	// replica that has. To is "".
 	RelayPush
+	// RelayStreamOpened says a GET stream of the session opened on the publishing replica,
+	// which feeds the session the changes of the shared mcp.Bus from now on: the others stop
+	// (see the design note above). To is "", Payload empty.
+	RelayStreamOpened
+	// RelayStateSaved says the session's resource subscriptions changed in the session
+	// store: the replica feeding the session its changes reloads them. To is "", Payload
+	// empty.
+	RelayStateSaved
 )
 
 // RelayMessage is what a [Relay] carries between the replicas that share a [SessionStore].
@@ -222,11 +265,20 @@ func (r *MemoryRelay) Subscribe(_ context.Context, replica string, deliver func(
 // are dropped (a Relay's delivery is at most once anyway).
 const relayQueue = 1024
 
-// startRelay gives the handler its replica key and subscribes it to the relay, with the
-// goroutine that acts on what arrives; Shutdown stops both.
+// relayItem is what the relay goroutine acts on: a relayed message, or a change from the
+// shared bus (change.Kind set). done, when set, is closed once the goroutine reaches the item
+// (settle).
+type relayItem struct {
+	msg    RelayMessage
+	change mcp.Change
+	done   chan struct{}
+}
+
+// startRelay gives the handler its replica key and subscribes it to the relay (and the shared
+// bus), with the goroutine that acts on what arrives; Shutdown stops both.
 func (h *Handler) startRelay() {
 	h.relayKey = newSessionID()[:13] // 65 random bits
-	h.relayQ = make(chan RelayMessage, relayQueue)
+	h.relayQ = make(chan relayItem, relayQueue)
 	h.relayDone = make(chan struct{})
 	go h.runRelay()
 	if err := h.subscribeRelay(context.Background()); err != nil {
@@ -234,32 +286,45 @@ func (h *Handler) startRelay() {
 	}
 }
 
-// subscribeRelay subscribes the handler to the relay unless it is already.
+// subscribeRelay subscribes the handler to the relay, and to the shared bus when sessions
+// are fed from it, unless it is already.
 func (h *Handler) subscribeRelay(ctx context.Context) error {
 	h.relayMu.Lock()
 	defer h.relayMu.Unlock()
-	if h.relayCancel != nil || h.relayStopped {
+	if h.relayStopped {
 		return nil
 	}
 	ctx, cancel := h.storeCtx(ctx)
 	defer cancel()
-	unsub, err := h.relay.Subscribe(ctx, h.relayKey, h.relayDeliver)
-	if err != nil {
-		return err
+	if h.relayCancel == nil {
+		unsub, err := h.relay.Subscribe(ctx, h.relayKey, h.relayDeliver)
+		if err != nil {
+			return err
+		}
+		h.relayCancel = unsub
 	}
-	h.relayCancel = unsub
+	if h.bus != nil && h.busCancel == nil {
+		// Every change: which sessions want one is known only here, per copy.
+		unsub, err := h.bus.Subscribe(ctx, nil, h.busDeliver)
+		if err != nil {
+			return err
+		}
+		h.busCancel = unsub
+	}
 	return nil
 }
 
-// stopRelay ends the subscription and waits for the relay goroutine, which h.stop ends.
+// stopRelay ends the subscriptions and waits for the relay goroutine, which h.stop ends.
 func (h *Handler) stopRelay() {
 	h.relayMu.Lock()
 	h.relayStopped = true
-	unsub := h.relayCancel
-	h.relayCancel = nil
+	unsubs := []func(){h.relayCancel, h.busCancel}
+	h.relayCancel, h.busCancel = nil, nil
 	h.relayMu.Unlock()
-	if unsub != nil {
-		unsub()
+	for _, unsub := range unsubs {
+		if unsub != nil {
+			unsub()
+		}
 	}
 	<-h.relayDone
 }
@@ -271,22 +336,140 @@ func (h *Handler) relayDeliver(m RelayMessage) {
 	}
 	m.Payload = bytes.Clone(m.Payload)
 	select {
-	case h.relayQ <- m:
+	case h.relayQ <- relayItem{msg: m}:
 	default:
 		h.opts.Logger.Warn("server: relay queue full; message dropped", "kind", m.Kind, "session", m.SessionID)
 	}
 }
 
-// runRelay acts on relayed messages until Shutdown.
+// busDeliver is the handler's side of [mcp.Bus.Subscribe]: it queues c, never blocking. A
+// change and the relayed messages share one queue, so that a subscription saved before a
+// change was published is taken up before the change is acted on (both through the
+// in-memory relay and bus, at least).
+func (h *Handler) busDeliver(c mcp.Change) {
+	select {
+	case h.relayQ <- relayItem{change: c}:
+	default:
+		h.opts.Logger.Warn("server: relay queue full; change dropped", "kind", string(c.Kind), "uri", c.URI)
+	}
+}
+
+// runRelay acts on relayed messages and changes until Shutdown.
 func (h *Handler) runRelay() {
 	defer close(h.relayDone)
 	for {
 		select {
 		case <-h.stop:
 			return
-		case m := <-h.relayQ:
-			h.onRelay(m)
+		case it := <-h.relayQ:
+			switch {
+			case it.done != nil:
+				close(it.done)
+			case it.change.Kind != "":
+				h.onChange(it.change)
+			default:
+				h.onRelay(it.msg)
+			}
 		}
+	}
+}
+
+// settle returns once the relay goroutine has acted on everything queued before (tests use
+// it to know that a change has been stored), or at Shutdown.
+func (h *Handler) settle() {
+	done := make(chan struct{})
+	select {
+	case h.relayQ <- relayItem{done: done}:
+	case <-h.stop:
+		return
+	}
+	select {
+	case <-done:
+	case <-h.stop:
+	}
+}
+
+// onChange feeds a change from the shared bus to the sessions this replica feeds (see the
+// design note above).
+func (h *Handler) onChange(c mcp.Change) {
+	h.mu.RLock()
+	sessions := make([]*session, 0, len(h.live))
+	for _, s := range h.live {
+		sessions = append(sessions, s)
+	}
+	h.mu.RUnlock()
+	var buf []byte
+	for _, s := range sessions {
+		buf = s.feed(h.stopCtx, c, buf[:0])
+	}
+}
+
+// feed tells the session's client of c, when this copy feeds the session (its GET stream is
+// open here, or the last one known here opened here) and the client is to get it: the
+// notification is stored on the GET stream and written to it if open here. It is never
+// relayed: the replica with the GET stream open feeds it itself. It returns buf, grown.
+func (s *session) feed(ctx context.Context, c mcp.Change, buf []byte) []byte {
+	h := s.h
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.removed.Load() || (s.get == nil && !s.feeder.Load()) {
+		return buf
+	}
+	msg, ok := s.mcp.AppendChange(buf, c)
+	if !ok {
+		return msg
+	}
+	sctx, cancel := h.storeCtx(ctx)
+	id, err := h.events.Append(sctx, s.id, getStreamID, msg)
+	cancel()
+	if err != nil {
+		h.opts.Logger.Warn("server: storing a change for the session failed", "session", s.id, "kind", string(c.Kind), "err", err)
+		return msg
+	}
+	if st := s.get; st != nil {
+		st.mu.Lock()
+		if !st.closed {
+			_ = st.writeEventLocked(&sse.Event{ID: id, Data: msg})
+		}
+		st.mu.Unlock()
+	}
+	return msg
+}
+
+// streamOpened tells the other replicas that the session's GET stream opened here, this
+// copy feeding the session from now on: theirs stop.
+func (h *Handler) streamOpened(ctx context.Context, s *session) {
+	if h.bus == nil {
+		return
+	}
+	if err := h.publishRelay(ctx, RelayMessage{Kind: RelayStreamOpened, SessionID: s.id}); err != nil {
+		h.opts.Logger.Warn("server: telling the other replicas of the GET stream failed; they may store its changes too", "session", s.id, "err", err)
+	}
+}
+
+// stateSaved tells the replica feeding the session that its subscriptions changed, after st
+// replaced old in the store.
+func (h *Handler) stateSaved(ctx context.Context, s *session, old, st *mcp.SessionState) {
+	if h.bus == nil || old == nil || slices.Equal(old.Subscriptions, st.Subscriptions) {
+		return
+	}
+	if err := h.publishRelay(ctx, RelayMessage{Kind: RelayStateSaved, SessionID: s.id}); err != nil {
+		h.opts.Logger.Warn("server: telling the other replicas of the subscriptions failed; the one feeding the session takes them up at its next request", "session", s.id, "err", err)
+	}
+}
+
+// reload takes up the state another replica saved for the session.
+func (h *Handler) reload(s *session) {
+	sctx, cancel := h.storeCtx(h.stopCtx)
+	rec, err := h.store.Load(sctx, s.id)
+	cancel()
+	if err != nil {
+		h.opts.Logger.Debug("server: reloading the session failed", "session", s.id, "err", err)
+		return
+	}
+	if rec.State != nil && rec.State != s.saved.Load() {
+		s.mcp.SetState(rec.State)
+		s.saved.Store(rec.State)
 	}
 }
 
@@ -325,6 +508,15 @@ func (h *Handler) onRelay(m RelayMessage) {
 			st.mu.Unlock()
 		}
 		s.mu.Unlock()
+	case RelayStreamOpened:
+		s.feeder.Store(false)
+	case RelayStateSaved:
+		s.mu.Lock()
+		feeds := s.get != nil || s.feeder.Load()
+		s.mu.Unlock()
+		if feeds {
+			h.reload(s)
+		}
 	}
 }
 

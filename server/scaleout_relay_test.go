@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,27 +26,32 @@ import (
 // relayInit declares sampling and elicitation, for the round trips of the scale-out tests.
 const relayInit = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{},"elicitation":{}},"clientInfo":{"name":"t","version":"1"}}}`
 
-// relayCluster is n replicas sharing a session store, an event store and a relay, behind a
-// round-robin balancer with no affinity.
+// relayCluster is n replicas sharing a session store, an event store, a relay and a bus,
+// behind a round-robin balancer with no affinity.
 type relayCluster struct {
 	lb *httptest.Server
-	// servers maps each replica's X-Served-By to its test server.
-	servers map[string]*testServer
-	store   *server.MemorySessionStore
+	// servers maps each replica's X-Served-By to its test server, handlers to its handler.
+	servers  map[string]*testServer
+	handlers map[string]*server.Handler
+	store    *server.MemorySessionStore
+	events   *server.MemoryEventStore
+	bus      *mcp.MemoryBus
 }
 
 func newRelayCluster(t *testing.T, n int) *relayCluster {
 	t.Helper()
-	c := &relayCluster{servers: map[string]*testServer{}, store: &server.MemorySessionStore{}}
-	opts := server.Options{Sessions: c.store, Events: &server.MemoryEventStore{}, Relay: &server.MemoryRelay{}, Polling: true}
+	c := &relayCluster{servers: map[string]*testServer{}, handlers: map[string]*server.Handler{},
+		store: &server.MemorySessionStore{}, events: &server.MemoryEventStore{}, bus: &mcp.MemoryBus{}}
+	opts := server.Options{Sessions: c.store, Events: c.events, Relay: &server.MemoryRelay{}, Polling: true}
 	var urls []string
 	for i := range n {
 		o := opts
 		o.ReplicaID = fmt.Sprintf("replica-%c", 'a'+i)
-		ts := newTestServer()
+		ts := newTestServerWith(&mcp.ServerOptions{Bus: c.bus})
 		addRelayTools(ts)
 		c.servers[o.ReplicaID] = ts
 		h := server.New(ts.Server, &o)
+		c.handlers[o.ReplicaID] = h
 		hs := httptest.NewServer(h)
 		t.Cleanup(func() {
 			hs.CloseClientConnections()
@@ -82,6 +88,19 @@ func addRelayTools(ts *testServer) {
 		func(ctx context.Context, req *mcp.Request, _ struct{}) (string, error) {
 			return "announced", req.Session().Notify(ctx, mcp.NotificationToolListChanged, nil)
 		})
+}
+
+// initialize starts a session and returns its id.
+func (c *relayCluster) initialize(t *testing.T) string {
+	t.Helper()
+	resp := c.open(t, context.Background(), http.MethodPost, relayInit, "")
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	session := resp.Header.Get("Mcp-Session-Id")
+	code, _, _ := c.post(t, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, session)
+	require.Equal(t, http.StatusAccepted, code)
+	return session
 }
 
 // open sends a request through the balancer; the caller reads and closes the body.
@@ -194,13 +213,7 @@ func decodeMessage(t *testing.T, ev sse.Event) message {
 // session's streams and calls on every replica.
 func TestScaleOutRelayWholeSession(t *testing.T) {
 	c := newRelayCluster(t, 3)
-	resp := c.open(t, context.Background(), http.MethodPost, relayInit, "")
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	session := resp.Header.Get("Mcp-Session-Id")
-	code, _, _ := c.post(t, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, session)
-	require.Equal(t, http.StatusAccepted, code)
+	session := c.initialize(t)
 
 	t.Run("tools on every replica", func(t *testing.T) {
 		served := map[string]bool{}
@@ -309,7 +322,146 @@ func TestScaleOutRelayWholeSession(t *testing.T) {
 		assert.Empty(t, get.rest(t), "the GET stream ends, wherever it was")
 		assert.ErrorContains(t, <-c.servers[running].cancelled, "session")
 		<-answer
-		code, _, _ = c.post(t, call(27, "echo", `{"text":"hi"}`), session)
+		code, _, _ := c.post(t, call(27, "echo", `{"text":"hi"}`), session)
 		assert.Equal(t, http.StatusNotFound, code)
 	})
+}
+
+// other returns the replica that is none of these.
+func (c *relayCluster) other(t *testing.T, not ...string) string {
+	t.Helper()
+	for name := range c.servers {
+		if !slices.Contains(not, name) {
+			return name
+		}
+	}
+	t.Fatalf("every replica is one of %v", not)
+	return ""
+}
+
+// settle returns once every replica has acted on the relayed messages and changes published
+// so far.
+func (c *relayCluster) settle() {
+	for _, h := range c.handlers {
+		server.Settle(h)
+	}
+}
+
+// getStream opens the session's GET stream through the balancer, with Last-Event-ID when
+// lastID is set; the stream is ended, failing its reads, if the test is still reading it after
+// a guard time (a failure guard, not a timing).
+func (c *relayCluster) getStream(t *testing.T, session, lastID string) (*stream, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	guard := time.AfterFunc(10*time.Second, cancel)
+	t.Cleanup(func() {
+		guard.Stop()
+		cancel()
+	})
+	var hdr []string
+	if lastID != "" {
+		hdr = []string{"Last-Event-ID", lastID}
+	}
+	return newStream(t, c.open(t, ctx, http.MethodGet, "", session, hdr...)), cancel
+}
+
+func subscribeCall(id int, method, uri string) string {
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":{"uri":%q}}`, id, method, uri)
+}
+
+// Changes of a 2025 session on three replicas: a resources/subscribe landing on one replica,
+// the GET stream open on a second and ResourceUpdated called on the third, the client gets
+// the update once, on its GET stream; a tool list change made on one replica reaches it once;
+// a resources/unsubscribe on yet another replica stops the updates. Each replica holds a copy
+// of the session, and none but the one with the GET stream sends the client anything.
+func TestScaleOutRelayChanges(t *testing.T) {
+	c := newRelayCluster(t, 3)
+	session := c.initialize(t)
+	get, _ := c.getStream(t, session, "")
+	g := get.resp.Header.Get("X-Served-By")
+
+	code, body, sub := c.post(t, subscribeCall(30, mcp.MethodResourcesSubscribe, "test://r"), session)
+	require.Equal(t, http.StatusOK, code, body)
+	require.NotEqual(t, g, sub, "subscribed on another replica than the GET stream's")
+	u := c.other(t, g, sub)
+	c.servers[u].ResourceUpdated(context.Background(), "test://r")
+	c.servers[u].ResourceUpdated(context.Background(), "test://unsubscribed")
+	mcp.AddTool(c.servers[sub].Server, &mcp.Tool{Name: "added", Description: "Added."},
+		func(context.Context, *mcp.Request, struct{}) (string, error) { return "", nil })
+
+	first := get.next(t)
+	m := decodeMessage(t, first)
+	require.Equal(t, mcp.NotificationResourceUpdated, m.Method, "the update, not first the tool list (%s)", first.Data)
+	assert.JSONEq(t, `{"uri":"test://r"}`, string(m.Params))
+	assert.NotEmpty(t, first.ID, "stored, to be replayed")
+	second := get.next(t)
+	assert.Equal(t, mcp.NotificationToolListChanged, decodeMessage(t, second).Method, "the update once, then the tool list once (%s)", second.Data)
+
+	code, body, unsub := c.post(t, subscribeCall(31, mcp.MethodResourcesUnsubscribe, "test://r"), session)
+	require.Equal(t, http.StatusOK, code, body)
+	require.NotEqual(t, g, unsub, "unsubscribed on another replica than the GET stream's")
+	for _, ts := range c.servers {
+		ts.ResourceUpdated(context.Background(), "test://r")
+	}
+	c.servers[g].AddPrompt(&mcp.Prompt{Name: "added"}, func(context.Context, *mcp.Request, map[string]string) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{}, nil
+	})
+	third := get.next(t)
+	assert.Equal(t, mcp.NotificationPromptListChanged, decodeMessage(t, third).Method, "no update after unsubscribe, and the tool list once (%s)", third.Data)
+
+	// Stored once each, however many replicas hold a copy: a resumption replays each once.
+	c.settle()
+	var stored []string
+	_, err := c.events.Replay(context.Background(), session, first.ID, func(_ string, msg []byte) error {
+		stored = append(stored, decodeMessage(t, sse.Event{Data: msg}).Method)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{mcp.NotificationToolListChanged, mcp.NotificationPromptListChanged}, stored)
+}
+
+// avoid sends pings through the balancer until the next request goes to a replica other
+// than replica (the balancer goes round the replicas in the order of their names).
+func (c *relayCluster) avoid(t *testing.T, session, replica string) {
+	t.Helper()
+	for {
+		code, _, served := c.post(t, `{"jsonrpc":"2.0","id":"ping","method":"ping"}`, session)
+		require.Equal(t, http.StatusOK, code)
+		next := fmt.Sprintf("replica-%c", 'a'+(served[len(served)-1]-'a'+1)%byte(len(c.servers)))
+		if next != replica {
+			return
+		}
+	}
+}
+
+// A change made while the session's GET stream is closed everywhere is stored once, by the
+// replica that held the stream last, and replayed when the client resumes the stream on
+// another replica, which then feeds it. The changes come from a server that shares the bus
+// and holds no copy of the session (an administrative process): without the bus the session
+// would never hear of them.
+func TestScaleOutRelayChangesWhileNoStream(t *testing.T) {
+	c := newRelayCluster(t, 3)
+	session := c.initialize(t)
+	admin := mcp.NewServer(&mcp.Implementation{Name: "admin", Version: "1"}, &mcp.ServerOptions{Bus: c.bus})
+	noop := func(context.Context, *mcp.Request, struct{}) (string, error) { return "", nil }
+
+	get, stop := c.getStream(t, session, "")
+	g := get.resp.Header.Get("X-Served-By")
+	mcp.AddTool(admin, &mcp.Tool{Name: "one", Description: "One."}, noop)
+	first := get.next(t)
+	require.Equal(t, mcp.NotificationToolListChanged, decodeMessage(t, first).Method)
+	stop()
+
+	admin.AddPrompt(&mcp.Prompt{Name: "p"}, func(context.Context, *mcp.Request, map[string]string) (*mcp.GetPromptResult, error) {
+		return &mcp.GetPromptResult{}, nil
+	})
+	c.settle()
+	c.avoid(t, session, g)
+	again, _ := c.getStream(t, session, first.ID)
+	require.NotEqual(t, g, again.resp.Header.Get("X-Served-By"))
+	replayed := again.next(t)
+	assert.Equal(t, mcp.NotificationPromptListChanged, decodeMessage(t, replayed).Method, "stored while no stream was open (%s)", replayed.Data)
+	mcp.AddTool(admin, &mcp.Tool{Name: "two", Description: "Two."}, noop)
+	live := again.next(t)
+	assert.Equal(t, mcp.NotificationToolListChanged, decodeMessage(t, live).Method, "replayed once, then live (%s)", live.Data)
 }

@@ -95,6 +95,10 @@ type session struct {
 	// deleted then, and again when the last request in flight leaves (see leave), unless
 	// keepEvents.
 	removed atomic.Bool
+	// feeder is set while the last GET stream of the session this replica knows of opened
+	// here: the copy then feeds the session the changes of the shared bus, even once the
+	// stream closed (see the design note in relay.go).
+	feeder atomic.Bool
 	// keepEvents is set, before removed, when only this replica's copy goes and the session
 	// lives on in a shared store.
 	keepEvents bool
@@ -419,6 +423,7 @@ func (h *Handler) adopt(ctx context.Context, id string) (*session, error) {
 	if h.relay != nil {
 		s.mcp.SetRequestIDPrefix(h.relayKey + "-")
 	}
+	s.mcp.SetChangeFeed(h.bus != nil)
 	if rec.State != nil {
 		s.mcp.SetState(rec.State)
 		s.saved.Store(rec.State)
@@ -446,7 +451,8 @@ func (h *Handler) saveIfChanged(ctx context.Context, s *session) error {
 		h.opts.Logger.WarnContext(ctx, "server: saving the session failed", "session", s.id, "err", err)
 		return err
 	}
-	s.saved.Store(st)
+	old := s.saved.Swap(st)
+	h.stateSaved(ctx, s, old, st)
 	return nil
 }
 

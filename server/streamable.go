@@ -160,8 +160,11 @@ type Options struct {
 	Events EventStore
 	// Relay carries replies to server-to-client requests, cancellations, the end of sessions
 	// and server-initiated messages between the replicas sharing Sessions, so that no
-	// balancer affinity is needed (see the design note in relay.go). It is ignored without
-	// Sessions, and when Stateless. If nil, each replica serves alone what runs on it.
+	// balancer affinity is needed (see the design note in relay.go). When the mcp.Server was
+	// given a Bus (mcp.ServerOptions.Bus, shared by the replicas), the sessions' list changes
+	// and resource updates come from that bus too, each told to the client once, by the
+	// replica holding its GET stream. It is ignored without Sessions, and when Stateless. If
+	// nil, each replica serves alone what runs on it.
 	Relay Relay
 	// StoreTimeout bounds each call to the stores and the relay given in Sessions, Events
 	// and Relay (each a round trip to Redis, say): a call not done by then fails, and the
@@ -228,14 +231,19 @@ type Handler struct {
 	// relayKey names this replica on the relay and prefixes the ids of its server-to-client
 	// requests (see the design note in relay.go).
 	relayKey string
-	// relayQ queues relayed messages for the relay goroutine; never closed.
-	relayQ chan RelayMessage
+	// bus is the mcp.Bus the server was given, when there is a relay too: the sessions of
+	// this handler are then fed their changes from it (see the design note in relay.go).
+	// nil otherwise.
+	bus mcp.Bus
+	// relayQ queues relayed messages and changes for the relay goroutine; never closed.
+	relayQ chan relayItem
 	// relayDone is closed by the relay goroutine when it exits.
 	relayDone chan struct{}
 	relayMu   sync.Mutex
-	// relayCancel ends the relay subscription, nil while there is none; relayStopped is set
-	// by Shutdown. Guarded by relayMu.
+	// relayCancel ends the relay subscription, busCancel the bus's, nil while there is none;
+	// relayStopped is set by Shutdown. Guarded by relayMu.
 	relayCancel  func()
+	busCancel    func()
 	relayStopped bool
 	// followMu guards follows: the cancels of the streams following another replica's
 	// stream, by session id (a leaf lock, after session.mu).
@@ -374,6 +382,9 @@ func New(srv *mcp.Server, opts *Options) *Handler {
 	}
 	if o.Relay != nil && h.shared && !o.Stateless {
 		h.relay = o.Relay
+		// A Bus given to the server is taken to be shared by the replicas, as the stores
+		// given here are; without one each replica's server notifies its own copies.
+		h.bus = srv.Options().Bus
 		h.startRelay()
 	}
 

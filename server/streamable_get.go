@@ -105,12 +105,19 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, principal str
 		writeError(w, http.StatusConflict, CodeServerError, "Conflict: this session already has an open GET stream")
 		return
 	}
+	if h.bus != nil {
+		// This copy feeds the session its changes from now on, before the replay: a change
+		// fed while the replay runs waits for the session lock, and is then written after
+		// it (see the design note in relay.go).
+		s.feeder.Store(true)
+	}
 	st.mu.Lock()
 	// Replay under the session lock: no push can slip between the replay and attaching.
 	h.replayLocked(ctx, st, lastID)
 	st.mu.Unlock()
 	s.get = st
 	s.mu.Unlock()
+	h.streamOpened(ctx, s)
 
 	idleSince = h.holdStream(ctx, st)
 	s.mu.Lock()

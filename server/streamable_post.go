@@ -87,6 +87,8 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request, principal st
 				h.refuseSession(w, err)
 				return
 			}
+			// Not initialized yet, so no change reaches it before this.
+			sess.mcp.SetChangeFeed(h.bus != nil)
 		} else {
 			if sess = h.sessionOf(w, r, principal); sess == nil {
 				return

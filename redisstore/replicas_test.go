@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -109,7 +110,19 @@ func newClusterWith(t *testing.T, n int, redisURL string, opts *redisstore.Optio
 		},
 		FlushInterval: -1,
 	}
-	c.lb = httptest.NewServer(proxy)
+	// The body is read whole before proxying: left to the proxy, its transport reads the
+	// inbound body while the balancer's server, on the answer's first flush, consumes and
+	// closes it; a read after the close fails the transport's write, which closes the
+	// connection to the replica and cuts the answer short, under load.
+	c.lb = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		proxy.ServeHTTP(w, r)
+	}))
 	t.Cleanup(c.lb.Close)
 	return c
 }

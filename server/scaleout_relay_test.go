@@ -61,6 +61,11 @@ func newRelayCluster(t *testing.T, n int) *relayCluster {
 		urls = append(urls, hs.URL)
 	}
 	c.lb = balancer(t, parseURLs(t, urls), false)
+	// Registering each replica's tools published list changes on the shared bus, queued on
+	// the replicas built before it; acted on late, they would reach a session started since
+	// (a change is fed to the sessions a replica feeds when it acts on it), a list_changed
+	// the test did not make.
+	c.settle()
 	return c
 }
 
@@ -304,6 +309,10 @@ func TestScaleOutRelayWholeSession(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, body)
 		require.NotEqual(t, get.resp.Header.Get("X-Served-By"), replica)
 		assert.Equal(t, mcp.NotificationToolListChanged, decodeMessage(t, get.next(t)).Method)
+		// The push went to every replica; one slow to act on it would write it to the next
+		// GET stream it holds (the design note in relay.go: a push on its way reaches the GET
+		// stream open when it arrives). The next subtest opens one.
+		c.settle()
 	})
 
 	t.Run("DELETE ends streams and calls everywhere", func(t *testing.T) {

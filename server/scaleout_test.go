@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -66,7 +67,20 @@ func balancer(t *testing.T, backends []*url.URL, affinity bool) *httptest.Server
 			return nil
 		},
 	}
-	lb := httptest.NewServer(proxy)
+	// The body is read whole before proxying. Left to the proxy, its transport reads the
+	// inbound body (to its end, checking for extra bytes) while the balancer's server, on the
+	// first flush of a streamed answer, consumes and closes that same body: a read after the
+	// close fails the transport's write, which closes the connection to the replica and cuts
+	// the SSE answer short (unexpected EOF at the client) under load.
+	lb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		proxy.ServeHTTP(w, r)
+	}))
 	t.Cleanup(lb.Close)
 	return lb
 }

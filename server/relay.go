@@ -73,7 +73,10 @@ for their replies. What crosses between replicas, and how:
     notifications only tell the client to look again, so a duplicate costs a re-read;
     avoiding it would need a store write per change and session. A change made on every
     replica (each registering the same tool) is one change per replica, as for
-    subscriptions/listen streams. A session whose GET stream never opened is fed by no one:
+    subscriptions/listen streams; a replica starting up publishes each registration it
+    makes, so a GET stream opened while another replica still works through what was queued
+    for it may receive a change published before the stream opened. Messages are handled in
+    the order each replica receives them, with no promise of when. A session whose GET stream never opened is fed by no one:
     with no stream it has no event id to resume from, and nothing to replay. Without a Bus
     (or without a Relay), each replica's server notifies its own copies, as below.
   - The resumption of a POST's stream on another replica. Its events are in the shared

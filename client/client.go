@@ -13,6 +13,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
@@ -288,7 +289,7 @@ func (c *Client) connect(ctx context.Context) error {
 		// MCP 2026-07-28, Basic § Versioning: "The client SHOULD select a mutually supported
 		// version from the supported list and retry the request, or surface an error to the
 		// user if no compatible version exists."
-		supported := supportedOf(e)
+		supported := httpwire.SupportedOf(e)
 		if m := slices.IndexFunc(supported, mcp.IsModernVersion); m >= 0 {
 			return c.discover(ctx, supported[m])
 		}
@@ -296,7 +297,7 @@ func (c *Client) connect(ctx context.Context) error {
 			return fmt.Errorf("%w: it supports %s; this client speaks %s", ErrNoCommonVersion,
 				strings.Join(supported, ", "), strings.Join(mcp.AllVersions(), ", "))
 		}
-	case e != nil && isModernCode(e.Code):
+	case e != nil && httpwire.IsModernCode(e.Code):
 		return err
 	case e == nil && !errors.As(err, new(*HTTPStatusError)) && !errors.Is(err, ErrMalformedReply):
 		// No answer at all: a transport failure, the caller's deadline, a closed stream.
@@ -443,7 +444,7 @@ func (c *Client) Call(ctx context.Context, method string, params any) (json.RawM
 // call sends a request and returns its result, answering input-required rounds at 2026-07-28
 // (Basic § Multi Round-Trip Requests). hdr are extra HTTP headers.
 func (c *Client) call(ctx context.Context, method string, params any, hdr http.Header) (json.RawMessage, error) {
-	raw, err := encodeParams(params)
+	raw, err := httpwire.EncodeParams(params)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encoding params: %w", method, err)
 	}
@@ -602,7 +603,7 @@ func (c *Client) send(ctx context.Context, method string, params json.RawMessage
 		r.version = c.version
 	}
 	if c.modern {
-		r.name = nameOf(method, params)
+		r.name = httpwire.NameOf(method, params)
 	}
 	if tc.TraceParent != "" {
 		// W3C Trace Context §3 on the HTTP request as well: proxies and the server's HTTP
@@ -682,7 +683,7 @@ func (c *Client) withMeta(params json.RawMessage, token string, tc mcp.TraceCont
 
 // notify sends a notification.
 func (c *Client) notify(ctx context.Context, method string, params any) error {
-	raw, err := encodeParams(params)
+	raw, err := httpwire.EncodeParams(params)
 	if err != nil {
 		return fmt.Errorf("%s: encoding params: %w", method, err)
 	}
@@ -690,32 +691,4 @@ func (c *Client) notify(ctx context.Context, method string, params any) error {
 		return fmt.Errorf("%s: %w", method, err)
 	}
 	return nil
-}
-
-// encodeParams encodes a request's params: a json.RawMessage is used as is, nil means none.
-func encodeParams(params any) (json.RawMessage, error) {
-	switch p := params.(type) {
-	case nil:
-		return nil, nil
-	case json.RawMessage:
-		return p, nil
-	}
-	return json.Marshal(params)
-}
-
-// nameOf returns the value the Mcp-Name header mirrors for method, "" when it has none (MCP
-// 2026-07-28, Transports § Streamable HTTP, Standard Request Headers: params.name of
-// tools/call and prompts/get, params.uri of resources/read).
-func nameOf(method string, params json.RawMessage) string {
-	var member string
-	switch method {
-	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
-		member = "name"
-	case mcp.MethodResourcesRead:
-		member = "uri"
-	default:
-		return ""
-	}
-	s, _ := jsontext.Unquote(jsontext.ValueAt(params, []string{member}))
-	return s
 }

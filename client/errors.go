@@ -2,14 +2,13 @@ package client
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -44,9 +43,6 @@ var (
 	ErrNoStructuredContent = errors.New("client: the tool result has no structuredContent")
 )
 
-// errorExcerptBytes is how much of an error reply's body an *HTTPStatusError keeps.
-const errorExcerptBytes = 200
-
 // HTTPStatusError reports an HTTP answer whose status is not 2xx.
 type HTTPStatusError struct {
 	// Code is the HTTP status code.
@@ -64,7 +60,7 @@ type HTTPStatusError struct {
 func (e *HTTPStatusError) Error() string {
 	s := "HTTP " + strconv.Itoa(e.Code) + ": " + e.Body
 	if e.RPC != nil && e.RPC.Code == mcp.CodeUnsupportedProtocolVersion {
-		if v := supportedOf(e.RPC); len(v) > 0 {
+		if v := httpwire.SupportedOf(e.RPC); len(v) > 0 {
 			s += " (the server supports " + strings.Join(v, ", ") + ")"
 		}
 	}
@@ -119,45 +115,8 @@ func (e *InputRequiredError) Unwrap() error { return ErrNoHandler }
 
 // newHTTPStatusError builds an *HTTPStatusError from an answer, reading a little of its body.
 func newHTTPStatusError(resp *http.Response) *HTTPStatusError {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	e := &HTTPStatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
-	if msgs, _, derr := rpc.Decode(nil, b, rpc.Limits{MaxMessageBytes: 4 << 10}); derr == nil {
-		for i := range msgs {
-			if msgs[i].Kind == rpc.KindResponse && msgs[i].Error != nil {
-				e.RPC = msgs[i].Error
-				break
-			}
-		}
-	}
-	return e
-}
-
-// bodyExcerpt returns what an error answer says, in one short line.
-func bodyExcerpt(code int, b []byte) string {
-	var rpcErr struct {
-		Error *struct {
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(b, &rpcErr) == nil && rpcErr.Error != nil && rpcErr.Error.Message != "" {
-		b = []byte(rpcErr.Error.Message)
-	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > errorExcerptBytes {
-		cut := errorExcerptBytes
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if s == "" {
-		s = http.StatusText(code)
-	}
-	if s == "" {
-		s = "(no body)"
-	}
-	return s
+	body, rpcErr := httpwire.ReadError(resp)
+	return &HTTPStatusError{Code: resp.StatusCode, Body: body, RPC: rpcErr}
 }
 
 // malformed returns an error wrapping ErrMalformedReply with the reason.
@@ -182,25 +141,4 @@ func rpcErrorOf(err error) *rpc.Error {
 		return se.RPC
 	}
 	return nil
-}
-
-// supportedOf returns data.supported of an UnsupportedProtocolVersionError.
-func supportedOf(e *rpc.Error) []string {
-	var d struct {
-		Supported []string `json:"supported"`
-	}
-	_ = json.Unmarshal(e.Data, &d)
-	return d.Supported
-}
-
-// isModernCode reports whether code is a JSON-RPC error only a server of a per-request
-// revision answers with (MCP 2026-07-28, Transports § Streamable HTTP, Backward
-// Compatibility: "If the body contains a recognized modern JSON-RPC error, the server speaks a
-// modern version").
-func isModernCode(code int64) bool {
-	switch code {
-	case mcp.CodeHeaderMismatch, mcp.CodeMissingRequiredClientCapability, mcp.CodeUnsupportedProtocolVersion:
-		return true
-	}
-	return false
 }

@@ -3,18 +3,17 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/sse"
@@ -182,7 +181,7 @@ func (t *httpTransport) roundTrip(ctx context.Context, r *request) (json.RawMess
 		// and for tools/call, resources/read and prompts/get the name, matching the body.
 		req.Header["Mcp-Method"] = []string{r.method}
 		if r.name != "" {
-			req.Header["Mcp-Name"] = []string{headerSafe(r.name)}
+			req.Header["Mcp-Name"] = []string{httpwire.HeaderSafe(r.name)}
 		}
 	}
 	for k, v := range r.header {
@@ -192,12 +191,12 @@ func (t *httpTransport) roundTrip(ctx context.Context, r *request) (json.RawMess
 	if err != nil {
 		return nil, t.cancelled(ctx, r, err)
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	if r.method == mcp.MethodInitialize {
 		if sid := resp.Header.Get("Mcp-Session-Id"); sid != "" {
 			// § Session Management, 1: "The session ID MUST only contain visible ASCII
 			// characters (ranging from 0x21 to 0x7E)."
-			if !visibleASCII(sid) {
+			if !httpwire.VisibleASCII(sid) {
 				return nil, malformed(fmt.Sprintf("MCP-Session-Id %q has characters outside 0x21-0x7E", sid))
 			}
 			t.mu.Lock()
@@ -208,7 +207,7 @@ func (t *httpTransport) roundTrip(ctx context.Context, r *request) (json.RawMess
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newHTTPStatusError(resp)
 	}
-	switch ct := mediaType(resp.Header.Get("Content-Type")); ct {
+	switch ct := httpwire.MediaType(resp.Header.Get("Content-Type")); ct {
 	case "application/json":
 		data, err := io.ReadAll(io.LimitReader(resp.Body, int64(t.c.opts.MaxMessageBytes)+1))
 		if err != nil {
@@ -221,7 +220,7 @@ func (t *httpTransport) roundTrip(ctx context.Context, r *request) (json.RawMess
 		if derr != nil {
 			return nil, malformed("reply is not JSON-RPC: " + derr.Message)
 		}
-		res, found, err := pickResponse(msgs, r.id)
+		res, found, err := httpwire.PickResponse(msgs, r.id)
 		if !found {
 			return nil, malformed("reply holds no response with id " + r.id.String())
 		}
@@ -268,7 +267,7 @@ func (t *httpTransport) post(ctx context.Context, msg []byte, version string) er
 	if err != nil {
 		return err
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	switch {
 	case resp.StatusCode == http.StatusAccepted:
 		return nil
@@ -298,11 +297,11 @@ func (t *httpTransport) get(ctx context.Context, version, lastID string) (*http.
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer closeBody(resp.Body)
+		defer httpwire.CloseBody(resp.Body)
 		return nil, newHTTPStatusError(resp)
 	}
-	if ct := mediaType(resp.Header.Get("Content-Type")); ct != "text/event-stream" {
-		closeBody(resp.Body)
+	if ct := httpwire.MediaType(resp.Header.Get("Content-Type")); ct != "text/event-stream" {
+		httpwire.CloseBody(resp.Body)
 		return nil, malformed(fmt.Sprintf("GET answered with Content-Type %q, want text/event-stream", ct))
 	}
 	return resp, nil
@@ -325,7 +324,7 @@ func (t *httpTransport) openStream(ctx context.Context, ready func() error) erro
 		return fmt.Errorf("GET: %w", err)
 	}
 	if err := ready(); err != nil {
-		closeBody(resp.Body)
+		httpwire.CloseBody(resp.Body)
 		return err
 	}
 	s := &sseStream{t: t, ctx: ctx, version: version}
@@ -356,7 +355,7 @@ func (t *httpTransport) close() error {
 	if err != nil {
 		return fmt.Errorf("DELETE: %w", err)
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode <= 299,
 		resp.StatusCode == http.StatusMethodNotAllowed,
@@ -395,7 +394,7 @@ func (s *sseStream) readResponse(body io.Reader, id rpc.ID) (json.RawMessage, er
 	var resumed io.ReadCloser
 	defer func() {
 		if resumed != nil {
-			closeBody(resumed)
+			httpwire.CloseBody(resumed)
 		}
 	}()
 	misses := 0
@@ -405,7 +404,7 @@ func (s *sseStream) readResponse(body io.Reader, id rpc.ID) (json.RawMessage, er
 			return res, err
 		}
 		if resumed != nil {
-			closeBody(resumed)
+			httpwire.CloseBody(resumed)
 			resumed = nil
 		}
 		rc, err := s.resume(err, &misses)
@@ -426,7 +425,7 @@ func (s *sseStream) readAll(resp *http.Response) error {
 	misses := 0
 	for {
 		_, _, err := s.read(body, nil, &misses)
-		closeBody(body)
+		httpwire.CloseBody(body)
 		if s.ctx.Err() != nil {
 			return nil
 		}
@@ -519,73 +518,9 @@ func (s *sseStream) read(body io.Reader, id *rpc.ID, misses *int) (json.RawMessa
 			}
 		}
 		if id != nil {
-			if res, found, err := pickResponse(msgs, *id); found {
+			if res, found, err := httpwire.PickResponse(msgs, *id); found {
 				return res, true, err
 			}
 		}
 	}
-}
-
-// pickResponse finds the response with id among msgs. An error response with a null id (the
-// server could not read ours, JSON-RPC 2.0 §5) counts as it when no exact match is present.
-func pickResponse(msgs []rpc.Message, id rpc.ID) (json.RawMessage, bool, error) {
-	var nullErr *rpc.Error
-	for i := range msgs {
-		m := &msgs[i]
-		if m.Kind != rpc.KindResponse {
-			continue
-		}
-		if m.ID == id {
-			if m.Error != nil {
-				return nil, true, m.Error
-			}
-			return m.Result, true, nil
-		}
-		if m.ID.IsNull() && m.Error != nil && nullErr == nil {
-			nullErr = m.Error
-		}
-	}
-	if nullErr != nil {
-		return nil, true, nullErr
-	}
-	return nil, false, nil
-}
-
-// closeBody reads a little of what is left of a body, so that a short unread tail does not
-// cost the connection, and closes it.
-func closeBody(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
-	_ = body.Close()
-}
-
-// mediaType returns the media type of a Content-Type value, lower-cased, without parameters.
-func mediaType(ct string) string {
-	mt, _, _ := strings.Cut(ct, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
-}
-
-// visibleASCII reports whether s is non-empty and all of 0x21-0x7E.
-func visibleASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7E {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// headerSafe returns v as a header value: as it is when it is visible ASCII, spaces and tabs
-// inside, and in the Base64 sentinel form otherwise (MCP 2026-07-28, Transports § Streamable
-// HTTP, Value Encoding: "When a value cannot be safely represented as a plain ASCII header
-// value ... clients MUST use Base64 encoding of the UTF-8 representation").
-func headerSafe(v string) string {
-	safe := v == strings.Trim(v, " \t")
-	for i := 0; safe && i < len(v); i++ {
-		c := v[i]
-		safe = (c >= 0x20 && c <= 0x7e) || c == '\t'
-	}
-	if safe {
-		return v
-	}
-	return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sync"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/sse"
 )
 
@@ -80,11 +81,11 @@ func (l *legacyConn) open(ctx context.Context) error {
 		return fail(err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer closeBody(resp.Body)
+		defer httpwire.CloseBody(resp.Body)
 		return fail(newHTTPStatusError(resp))
 	}
-	if ct := mediaType(resp.Header.Get("Content-Type")); ct != "text/event-stream" {
-		closeBody(resp.Body)
+	if ct := httpwire.MediaType(resp.Header.Get("Content-Type")); ct != "text/event-stream" {
+		httpwire.CloseBody(resp.Body)
 		return fail(malformed(fmt.Sprintf("GET answered with Content-Type %q, want text/event-stream", ct)))
 	}
 	l.body = resp.Body
@@ -92,7 +93,7 @@ func (l *legacyConn) open(ctx context.Context) error {
 	for {
 		e, err := l.dec.Next()
 		if err != nil {
-			closeBody(resp.Body)
+			httpwire.CloseBody(resp.Body)
 			if err == io.EOF {
 				err = malformed("the stream ended before its endpoint event")
 			}
@@ -103,7 +104,7 @@ func (l *legacyConn) open(ctx context.Context) error {
 		}
 		ref, err := url.Parse(string(e.Data))
 		if err != nil {
-			closeBody(resp.Body)
+			httpwire.CloseBody(resp.Body)
 			return fail(malformed(fmt.Sprintf("endpoint %q: %v", e.Data, err)))
 		}
 		base, _ := url.Parse(l.url)
@@ -111,7 +112,7 @@ func (l *legacyConn) open(ctx context.Context) error {
 		// A server naming another origin would have the client send its messages, and its
 		// token, elsewhere.
 		if ep.Scheme != base.Scheme || ep.Host != base.Host {
-			closeBody(resp.Body)
+			httpwire.CloseBody(resp.Body)
 			return fail(malformed(fmt.Sprintf("endpoint %q is not on the stream's origin", e.Data)))
 		}
 		l.endpoint = ep.String()
@@ -141,7 +142,7 @@ func (l *legacyConn) write(ctx context.Context, msg []byte) error {
 	if err != nil {
 		return err
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return newHTTPStatusError(resp)
 	}

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"iter"
@@ -10,6 +9,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/mcp"
 )
@@ -163,7 +163,7 @@ func (c *Client) Prompts(ctx context.Context) iter.Seq2[mcp.Prompt, error] {
 // result as the server sent it. An input-required result never reaches the caller: the
 // client answers its rounds (see the design note in client.go).
 func (c *Client) CallToolRaw(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
-	params := toolCallParams(name, args)
+	params := httpwire.ToolCallParams(name, args)
 	if !c.modern {
 		return c.call(ctx, mcp.MethodToolsCall, params, nil)
 	}
@@ -227,23 +227,9 @@ func toolHeaders(ths []mcp.ToolHeader, args json.RawMessage) http.Header {
 		if !ok {
 			s = string(v) // a number or a boolean, as JSON writes it
 		}
-		hdr["Mcp-Param-"+th.Name] = []string{headerSafe(s)}
+		hdr["Mcp-Param-"+th.Name] = []string{httpwire.HeaderSafe(s)}
 	}
 	return hdr
-}
-
-// toolCallParams returns the params of tools/call: {"name":...,"arguments":...}. Empty args
-// are sent as {}.
-func toolCallParams(name string, args json.RawMessage) json.RawMessage {
-	if len(bytes.TrimSpace(args)) == 0 {
-		args = json.RawMessage(`{}`)
-	}
-	b := make([]byte, 0, 32+len(name)+len(args))
-	b = append(b, `{"name":`...)
-	b = jsontext.AppendString(b, name)
-	b = append(b, `,"arguments":`...)
-	b = append(b, args...)
-	return append(b, '}')
 }
 
 // CallTool calls the named tool (MCP 2025-11-25, Server § Tools, Calling Tools). args are
@@ -251,7 +237,7 @@ func toolCallParams(name string, args json.RawMessage) json.RawMessage {
 // that fails is a result with IsError set, not an error (§ Error Handling); errors are the
 // protocol's and the transport's.
 func (c *Client) CallTool(ctx context.Context, name string, args any) (*mcp.CallToolResult, error) {
-	a, err := encodeParams(args)
+	a, err := httpwire.EncodeParams(args)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encoding arguments: %w", mcp.MethodToolsCall, err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/internal/mcphttp"
 	"github.com/minimcp/minimcp/mcp"
 )
@@ -181,7 +182,7 @@ func Run(ctx context.Context, config *Config, progressOut io.Writer) (*Report, e
 	hc := &http.Client{Transport: rt, Timeout: cfg.Timeout}
 	r := &benchRun{
 		cfg:      cfg,
-		params:   mcphttp.ToolCallParams(cfg.Tool, cfg.Args),
+		params:   httpwire.ToolCallParams(cfg.Tool, cfg.Args),
 		stateful: cfg.Mode == "stateful",
 	}
 	u, err := url.Parse(cfg.URL)

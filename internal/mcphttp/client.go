@@ -14,11 +14,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
-	"github.com/minimcp/minimcp/internal/jsontext"
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 	"github.com/minimcp/minimcp/sse"
@@ -57,8 +56,6 @@ Errors are typed so that bench can count them by kind ([ErrorKind]): *StatusErro
 const (
 	// maxReplyBytes bounds a JSON reply and each SSE event.
 	maxReplyBytes = 16 << 20
-	// errorExcerptBytes is how much of an error reply's body an *StatusError keeps.
-	errorExcerptBytes = 200
 	// sseDrainGrace is how long the client waits, once it has its response, for the server to
 	// end the SSE stream (which it SHOULD, § Sending Messages to the Server, 6) so that the
 	// connection can be reused. A stream still open after it is dropped with its connection.
@@ -206,7 +203,7 @@ func (c *Client) Initialize(ctx context.Context) (*mcp.InitializeResult, error) 
 	if sid := info.SessionID; sid != "" {
 		// § Session Management, 1: "The session ID MUST only contain visible ASCII characters
 		// (ranging from 0x21 to 0x7E)."
-		if !visibleASCII(sid) {
+		if !httpwire.VisibleASCII(sid) {
 			return nil, fmt.Errorf("%s: %w", mcp.MethodInitialize,
 				&MalformedReplyError{Reason: fmt.Sprintf("MCP-Session-Id %q has characters outside 0x21-0x7E", sid)})
 		}
@@ -238,7 +235,7 @@ func (c *Client) Initialize(ctx context.Context) (*mcp.InitializeResult, error) 
 // unwrap to *StatusError, *rpc.Error, *TransportError or *MalformedReplyError. info is
 // non-nil whenever the request was sent, error or not.
 func (c *Client) Call(ctx context.Context, method string, params any) (json.RawMessage, *CallInfo, error) {
-	raw, err := encodeParams(params)
+	raw, err := httpwire.EncodeParams(params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encoding params: %w", method, err)
 	}
@@ -254,7 +251,7 @@ func (c *Client) Prepare(method string, raw json.RawMessage) (json.RawMessage, s
 	if c.modern == "" {
 		return raw, ""
 	}
-	return withMeta(c.meta, raw), nameOf(method, raw)
+	return withMeta(c.meta, raw), httpwire.NameOf(method, raw)
 }
 
 // Send sends a request of method with params as prepare returned them, name for Mcp-Name and
@@ -272,7 +269,7 @@ func (c *Client) Send(ctx context.Context, method string, raw json.RawMessage, n
 // notify sends a notification, which the server must accept with 202 Accepted and no body
 // (Transports § Sending Messages to the Server, 4).
 func (c *Client) notify(ctx context.Context, method string, params any) error {
-	raw, err := encodeParams(params)
+	raw, err := httpwire.EncodeParams(params)
 	if err != nil {
 		return fmt.Errorf("%s: encoding params: %w", method, err)
 	}
@@ -284,7 +281,7 @@ func (c *Client) notify(ctx context.Context, method string, params any) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, newTransportError(ctx, err))
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	switch {
 	case resp.StatusCode == http.StatusAccepted:
 		return nil
@@ -312,7 +309,7 @@ func (c *Client) Close(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("DELETE: %w", newTransportError(ctx, err))
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode <= 299,
 		resp.StatusCode == http.StatusMethodNotAllowed,
@@ -384,7 +381,7 @@ func (c *Client) listToolsRaw(ctx context.Context) ([]json.RawMessage, error) {
 // result. A tool that fails is a result with IsError set, not an error (MCP 2025-11-25, Server
 // § Tools, Error Handling).
 func (c *Client) callTool(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
-	raw, _, err := c.Call(ctx, mcp.MethodToolsCall, ToolCallParams(name, args))
+	raw, _, err := c.Call(ctx, mcp.MethodToolsCall, httpwire.ToolCallParams(name, args))
 	if err != nil {
 		return nil, err
 	}
@@ -393,20 +390,6 @@ func (c *Client) callTool(ctx context.Context, name string, args json.RawMessage
 		return nil, fmt.Errorf("%s: %w", mcp.MethodToolsCall, &MalformedReplyError{Reason: "result: " + err.Error()})
 	}
 	return &res, nil
-}
-
-// ToolCallParams returns the params of tools/call: {"name":...,"arguments":...}. Empty args
-// are sent as {}.
-func ToolCallParams(name string, args json.RawMessage) json.RawMessage {
-	if len(bytes.TrimSpace(args)) == 0 {
-		args = json.RawMessage(`{}`)
-	}
-	b := make([]byte, 0, 32+len(name)+len(args))
-	b = append(b, `{"name":`...)
-	b = jsontext.AppendString(b, name)
-	b = append(b, `,"arguments":`...)
-	b = append(b, args...)
-	return append(b, '}')
 }
 
 // newRequest builds a request to the endpoint with the client's headers. rpcMethod and name
@@ -445,7 +428,7 @@ func (c *Client) newRequest(ctx context.Context, method string, body []byte, rpc
 			req.Header["Mcp-Method"] = []string{rpcMethod}
 		}
 		if name != "" {
-			req.Header["Mcp-Name"] = []string{headerSafe(name)}
+			req.Header["Mcp-Name"] = []string{httpwire.HeaderSafe(name)}
 		}
 	case c.protocolVersion != "":
 		// § Protocol Version Header: "the client MUST include the MCP-Protocol-Version:
@@ -477,7 +460,7 @@ func (c *Client) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMetho
 	if err != nil {
 		return nil, &CallInfo{Latency: time.Since(start)}, newTransportError(ctx, err)
 	}
-	defer closeBody(resp.Body)
+	defer httpwire.CloseBody(resp.Body)
 	info := &CallInfo{
 		Status:    resp.StatusCode,
 		ServedBy:  resp.Header.Get("X-Served-By"),
@@ -489,7 +472,7 @@ func (c *Client) roundTrip(ctx context.Context, body []byte, id rpc.ID, rpcMetho
 		return nil, info, err
 	}
 	var res json.RawMessage
-	switch ct := mediaType(resp.Header.Get("Content-Type")); ct {
+	switch ct := httpwire.MediaType(resp.Header.Get("Content-Type")); ct {
 	case "application/json":
 		res, err = readJSONReply(ctx, resp.Body, id)
 		info.Latency = time.Since(start)
@@ -523,7 +506,7 @@ func readJSONReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMess
 	if derr != nil {
 		return nil, &MalformedReplyError{Reason: "reply is not JSON-RPC: " + derr.Message}
 	}
-	res, found, err := pickResponse(msgs, id)
+	res, found, err := httpwire.PickResponse(msgs, id)
 	if !found {
 		return nil, &MalformedReplyError{Reason: "reply holds no response with id " + id.String()}
 	}
@@ -558,35 +541,10 @@ func readSSEReply(ctx context.Context, body io.Reader, id rpc.ID) (json.RawMessa
 		if derr != nil {
 			return nil, &MalformedReplyError{Reason: "SSE event is not JSON-RPC: " + derr.Message}
 		}
-		if res, found, err := pickResponse(msgs, id); found {
+		if res, found, err := httpwire.PickResponse(msgs, id); found {
 			return res, err
 		}
 	}
-}
-
-// pickResponse finds the response with id among msgs. An error response with a null id (the
-// server could not read ours, JSON-RPC 2.0 §5) counts as it when no exact match is present.
-func pickResponse(msgs []rpc.Message, id rpc.ID) (json.RawMessage, bool, error) {
-	var nullErr *rpc.Error
-	for i := range msgs {
-		m := &msgs[i]
-		if m.Kind != rpc.KindResponse {
-			continue
-		}
-		if m.ID == id {
-			if m.Error != nil {
-				return nil, true, m.Error
-			}
-			return m.Result, true, nil
-		}
-		if m.ID.IsNull() && m.Error != nil && nullErr == nil {
-			nullErr = m.Error
-		}
-	}
-	if nullErr != nil {
-		return nil, true, nullErr
-	}
-	return nil, false, nil
 }
 
 // drainStream reads what is left of an SSE stream after its response so that the connection
@@ -595,40 +553,6 @@ func drainStream(body io.Reader, cancel context.CancelFunc) {
 	t := time.AfterFunc(sseDrainGrace, cancel)
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
 	t.Stop()
-}
-
-// closeBody reads a little of what is left of a body, so that a short unread tail does not
-// cost the connection, and closes it.
-func closeBody(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
-	_ = body.Close()
-}
-
-// encodeParams encodes a request's params: a json.RawMessage is used as is, nil means none.
-func encodeParams(params any) (json.RawMessage, error) {
-	switch p := params.(type) {
-	case nil:
-		return nil, nil
-	case json.RawMessage:
-		return p, nil
-	}
-	return json.Marshal(params)
-}
-
-// mediaType returns the media type of a Content-Type value, lower-cased, without parameters.
-func mediaType(ct string) string {
-	mt, _, _ := strings.Cut(ct, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
-}
-
-// visibleASCII reports whether s is non-empty and all of 0x21-0x7E.
-func visibleASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7E {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // StatusError reports a reply whose HTTP status is not 2xx.
@@ -648,7 +572,7 @@ type StatusError struct {
 func (e *StatusError) Error() string {
 	s := "HTTP " + strconv.Itoa(e.Code) + ": " + e.Body
 	if e.RPC != nil && e.RPC.Code == mcp.CodeUnsupportedProtocolVersion {
-		if v := supportedOf(e.RPC); len(v) > 0 {
+		if v := httpwire.SupportedOf(e.RPC); len(v) > 0 {
 			s += " (the server supports " + strings.Join(v, ", ") + ")"
 		}
 	}
@@ -657,45 +581,8 @@ func (e *StatusError) Error() string {
 
 // newHTTPStatusError builds an *StatusError from a reply, reading a little of its body.
 func newHTTPStatusError(resp *http.Response) *StatusError {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	e := &StatusError{Code: resp.StatusCode, Body: bodyExcerpt(resp.StatusCode, b)}
-	if msgs, _, derr := rpc.Decode(nil, b, rpc.Limits{MaxMessageBytes: 4 << 10}); derr == nil {
-		for i := range msgs {
-			if msgs[i].Kind == rpc.KindResponse && msgs[i].Error != nil {
-				e.RPC = msgs[i].Error
-				break
-			}
-		}
-	}
-	return e
-}
-
-// bodyExcerpt returns what an error reply says, in one short line.
-func bodyExcerpt(code int, b []byte) string {
-	var rpcErr struct {
-		Error *struct {
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(b, &rpcErr) == nil && rpcErr.Error != nil && rpcErr.Error.Message != "" {
-		b = []byte(rpcErr.Error.Message)
-	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > errorExcerptBytes {
-		cut := errorExcerptBytes
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if s == "" {
-		s = http.StatusText(code)
-	}
-	if s == "" {
-		s = "(no body)"
-	}
-	return s
+	body, rpcErr := httpwire.ReadError(resp)
+	return &StatusError{Code: resp.StatusCode, Body: body, RPC: rpcErr}
 }
 
 // TransportError reports that a request got no complete HTTP reply: connection refused or

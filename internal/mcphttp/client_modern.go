@@ -2,7 +2,6 @@ package mcphttp
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +9,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/minimcp/minimcp/internal/httpwire"
 	"github.com/minimcp/minimcp/internal/jsontext"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
@@ -77,58 +77,6 @@ func withMeta(meta []byte, params json.RawMessage) json.RawMessage {
 	return append(out, '}')
 }
 
-// nameOf returns the value the Mcp-Name header mirrors for method, "" when it has none
-// (Transports § Streamable HTTP, Standard Request Headers: params.name of tools/call and
-// prompts/get, params.uri of resources/read).
-func nameOf(method string, params json.RawMessage) string {
-	var member string
-	switch method {
-	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
-		member = "name"
-	case mcp.MethodResourcesRead:
-		member = "uri"
-	default:
-		return ""
-	}
-	var name string
-	_ = jsontext.EachMember(params, func(k, v []byte) bool {
-		if string(k) == member {
-			name, _ = jsontext.Unquote(v)
-			return false
-		}
-		return true
-	})
-	return name
-}
-
-// headerSafe returns v as a header value: as it is when it is visible ASCII, spaces and tabs
-// inside, and in the Base64 sentinel form otherwise (Transports § Streamable HTTP, Value
-// Encoding: "When a value cannot be safely represented as a plain ASCII header value (e.g.,
-// it contains non-ASCII characters, control characters, or has leading/trailing whitespace),
-// clients MUST use Base64 encoding of the UTF-8 representation").
-func headerSafe(v string) string {
-	safe := v == strings.Trim(v, " \t")
-	for i := 0; safe && i < len(v); i++ {
-		c := v[i]
-		safe = (c >= 0x20 && c <= 0x7e) || c == '\t'
-	}
-	if safe {
-		return v
-	}
-	return "=?base64?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
-}
-
-// modernCodes are the JSON-RPC errors only a server of a per-request revision answers with,
-// which identify it as modern (Transports § Streamable HTTP, Backward Compatibility: "If the
-// body contains a recognized modern JSON-RPC error, the server speaks a modern version").
-func isModernCode(code int64) bool {
-	switch code {
-	case mcp.CodeHeaderMismatch, mcp.CodeMissingRequiredClientCapability, mcp.CodeUnsupportedProtocolVersion:
-		return true
-	}
-	return false
-}
-
 // rpcErrorOf returns the JSON-RPC error err carries: a JSON-RPC error answered with 200, or
 // one in the body of a 4xx.
 func rpcErrorOf(err error) *rpc.Error {
@@ -141,15 +89,6 @@ func rpcErrorOf(err error) *rpc.Error {
 		return se.RPC
 	}
 	return nil
-}
-
-// supportedOf returns data.supported of an UnsupportedProtocolVersionError.
-func supportedOf(e *rpc.Error) []string {
-	var d struct {
-		Supported []string `json:"supported"`
-	}
-	_ = json.Unmarshal(e.Data, &d)
-	return d.Supported
 }
 
 // errNoCommonVersion is returned by connect when the server speaks no version of this client.
@@ -188,13 +127,13 @@ func (c *Client) Connect(ctx context.Context, pin string) (string, error) {
 		// Basic § Versioning: "The client SHOULD select a mutually supported version from
 		// the supported list and retry the request, or surface an error to the user if no
 		// compatible version exists."
-		supported := supportedOf(e)
+		supported := httpwire.SupportedOf(e)
 		if !slices.ContainsFunc(supported, mcp.IsSupportedVersion) {
 			return "", fmt.Errorf("%w: it supports %s; this client speaks %s", errNoCommonVersion,
 				strings.Join(supported, ", "), strings.Join(mcp.AllVersions(), ", "))
 		}
 		return c.initializeAt(ctx, mcp.LatestVersion)
-	case e != nil && isModernCode(e.Code):
+	case e != nil && httpwire.IsModernCode(e.Code):
 		return "", err
 	case errors.As(err, new(*TransportError)) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return "", err

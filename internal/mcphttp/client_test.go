@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -441,32 +440,6 @@ func TestErrorKind(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, ErrorKind(tc.err), "%v", tc.err)
 	}
-}
-
-func TestBodyExcerpt(t *testing.T) {
-	long := strings.Repeat("é", 150) // 300 bytes
-	for _, tc := range []struct {
-		name string
-		code int
-		body string
-		want string
-	}{
-		{"JSON-RPC error", 404, `{"jsonrpc":"2.0","error":{"code":-32001,"message":"session not found"}}`, "session not found"},
-		{"text", 503, "upstream\n  overloaded\n", "upstream overloaded"},
-		{"empty", 502, "", "Bad Gateway"},
-		{"unknown status, empty", 599, "", "(no body)"},
-		{"cut at a rune boundary", 500, long, strings.Repeat("é", 100) + "…"},
-		{"invalid UTF-8", 500, "bad \xff byte", "bad \uFFFD byte"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, bodyExcerpt(tc.code, []byte(tc.body)))
-		})
-	}
-}
-
-func TestToolCallParams(t *testing.T) {
-	assert.JSONEq(t, `{"name":"echo","arguments":{}}`, string(ToolCallParams("echo", nil)))
-	assert.JSONEq(t, `{"name":"a\"b","arguments":{"x":1}}`, string(ToolCallParams(`a"b`, json.RawMessage(`{"x":1}`))))
 }
 
 func TestNewMCPClientURL(t *testing.T) {

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"sync"
-	"time"
 
 	json "github.com/goccy/go-json"
 	"github.com/redis/go-redis/v9"
@@ -101,34 +100,12 @@ func (b *Bus) start(ctx context.Context) error {
 // read hands each change received to the local bus until the subscription is closed.
 func (b *Bus) read(ps *redis.PubSub, done, stop chan struct{}) {
 	defer close(done)
-	ctx := context.Background()
-	wait := 10 * time.Millisecond
-	for {
-		msg, err := ps.Receive(ctx)
-		if err != nil {
-			// Redis is away: go-redis reconnects and resubscribes on the next Receive.
-			// Wait a little between attempts, longer each time, up to a second.
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-stop:
-				t.Stop()
-				return
-			}
-			wait = min(2*wait, time.Second)
-			continue
-		}
-		wait = 10 * time.Millisecond
-		m, ok := msg.(*redis.Message)
-		if !ok {
-			continue
-		}
+	receive(ps, stop, func(payload []byte) {
 		var c mcp.Change
-		if json.Unmarshal([]byte(m.Payload), &c) != nil {
-			continue
+		if json.Unmarshal(payload, &c) == nil {
+			_ = b.local.Publish(context.Background(), c)
 		}
-		_ = b.local.Publish(ctx, c)
-	}
+	})
 }
 
 // close ends the subscription and waits for the reader.

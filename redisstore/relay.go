@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"sync"
-	"time"
 
 	json "github.com/goccy/go-json"
 	"github.com/redis/go-redis/v9"
@@ -103,30 +102,10 @@ func (r *Relay) Subscribe(ctx context.Context, replica string, deliver func(serv
 // read delivers each message received until the subscription is cancelled.
 func (sub *relaySub) read(deliver func(server.RelayMessage)) {
 	defer close(sub.done)
-	wait := 10 * time.Millisecond
-	for {
-		msg, err := sub.ps.Receive(context.Background())
-		if err != nil {
-			// Cancelled, or Redis is away: go-redis reconnects and resubscribes on the next
-			// Receive; wait a little between attempts, up to a second.
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-sub.stop:
-				t.Stop()
-				return
-			}
-			wait = min(2*wait, time.Second)
-			continue
-		}
-		wait = 10 * time.Millisecond
-		m, ok := msg.(*redis.Message)
-		if !ok {
-			continue
-		}
+	receive(sub.ps, sub.stop, func(payload []byte) {
 		var rm server.RelayMessage
-		if json.Unmarshal([]byte(m.Payload), &rm) != nil {
-			continue
+		if json.Unmarshal(payload, &rm) != nil {
+			return
 		}
 		select {
 		case <-sub.stop:
@@ -134,7 +113,7 @@ func (sub *relaySub) read(deliver func(server.RelayMessage)) {
 		default:
 		}
 		deliver(rm)
-	}
+	})
 }
 
 // cancel ends the subscription and waits for its reader.

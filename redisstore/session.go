@@ -201,18 +201,7 @@ func (st *SessionStore) Create(ctx context.Context, rec *server.SessionRecord) e
 	n, err := createSession.Run(ctx, st.s.rdb,
 		[]string{st.key(rec.ID), st.all(), st.owned(rec.Principal)},
 		b, rec.ID, ms(o.SessionIdleTimeout), ms(o.SessionMaxAge), o.MaxSessions, o.MaxSessionsPerPrincipal).Int()
-	if err != nil {
-		return st.s.wrap(err)
-	}
-	switch n {
-	case 1:
-		return server.ErrSessionLimit
-	case 2:
-		return server.ErrPrincipalSessionLimit
-	case 3:
-		return errors.New("redisstore: session id already in use")
-	}
-	return nil
+	return st.s.created(n, err, server.ErrSessionLimit, server.ErrPrincipalSessionLimit, "session")
 }
 
 // Load implements [server.SessionStore]: one HGET.

@@ -253,3 +253,21 @@ func isConnErr(err error) bool {
 	}
 	return false
 }
+
+// created returns what a create script of a session or task answered: n is 0 when the record
+// was stored, 1 when the store holds limit records already, 2 when the principal holds its
+// share (principalLimit), 3 when the id is taken.
+func (s *Store) created(n int, err error, limit, principalLimit error, kind string) error {
+	if err != nil {
+		return s.wrap(err)
+	}
+	switch n {
+	case 1:
+		return limit
+	case 2:
+		return principalLimit
+	case 3:
+		return errors.New("redisstore: " + kind + " id already in use")
+	}
+	return nil
+}

@@ -78,18 +78,7 @@ func (ts *TaskStore) Create(ctx context.Context, rec *mcp.TaskRecord) error {
 	defer cancel()
 	n, err := createTask.Run(ctx, ts.s.rdb, []string{ts.key(rec.ID), ts.all(), ts.owned(rec.Principal)},
 		b, rec.ID, exp.UnixMilli(), o.MaxTasks, o.MaxTasksPerPrincipal).Int()
-	if err != nil {
-		return ts.s.wrap(err)
-	}
-	switch n {
-	case 1:
-		return mcp.ErrTaskLimit
-	case 2:
-		return mcp.ErrPrincipalTaskLimit
-	case 3:
-		return errors.New("redisstore: task id already in use")
-	}
-	return nil
+	return ts.s.created(n, err, mcp.ErrTaskLimit, mcp.ErrPrincipalTaskLimit, "task")
 }
 
 // Get implements [mcp.TaskStore]: one GET.

@@ -40,6 +40,8 @@ var importRules = []struct {
 	{"internal/mcphttp", []string{module + "/server", module + "/cmd"}, nil},
 	// MCP's Streamable HTTP wire rules of a client, shared by client and internal/mcphttp.
 	{"internal/httpwire", []string{module + "/server", module + "/client", module + "/cmd"}, nil},
+	// Tests' in-process requests to an mcp.Server; imported by tests alone.
+	{"internal/mcptest", []string{module + "/server", module + "/client", module + "/cmd"}, nil},
 	{"internal/loadgen", []string{module + "/server", module + "/cmd"}, nil},
 	{"internal/conformance", []string{module + "/cmd"}, nil},
 	// The demo set of serve without a manifest: the protocol only, no transport.

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -122,7 +123,7 @@ func TestServeJWT(t *testing.T) {
 	for _, tok := range []string{ti.token(t, "user-7", "mcp:tools", time.Now().Add(time.Hour)), "ops-token-0000"} {
 		c := newTestMCP(t, url, tok)
 		c.initialize()
-		assert.Equal(t, []string{"ok"}, texts(c.tool(t.Context(), "echo", `{"text": "ok"}`)))
+		assert.Equal(t, []string{"ok"}, mcptest.Texts(c.tool(t.Context(), "echo", `{"text": "ok"}`)))
 	}
 	logs := r.logs.String()
 	assert.Contains(t, logs, `auth="jwt (issuer https://auth.example.com) + bearer (1 tokens)"`)

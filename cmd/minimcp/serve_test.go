@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minimcp/minimcp/internal/builtin"
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -185,7 +186,7 @@ func TestServeBuiltins(t *testing.T) {
 	c.initialize()
 	assert.NotEmpty(t, c.session, "stateful by default")
 
-	assert.Equal(t, []string{"hi"}, texts(c.tool(t.Context(), "echo", `{"text": "hi"}`)))
+	assert.Equal(t, []string{"hi"}, mcptest.Texts(c.tool(t.Context(), "echo", `{"text": "hi"}`)))
 	assert.JSONEq(t, `{"sum": 3}`, string(c.tool(t.Context(), "add", `{"a": 1, "b": 2}`).StructuredContent))
 	raw := c.request(t.Context(), mcp.MethodResourcesRead, map[string]string{"uri": builtin.AboutURI})
 	assert.Contains(t, string(raw), "minimcp://about")
@@ -225,19 +226,19 @@ func TestServeManifest(t *testing.T) {
 
 	res := c.tool(ctx, "say", `{"words": ["hello", "big world"]}`)
 	assert.False(t, res.IsError)
-	assert.Equal(t, []string{"hello big world\n"}, texts(res))
+	assert.Equal(t, []string{"hello big world\n"}, mcptest.Texts(res))
 
 	res = c.tool(ctx, "fail", `{}`)
 	assert.True(t, res.IsError)
-	assert.Equal(t, []string{"/bin/sh failed: exit status 3\noops", "partial\n"}, texts(res))
+	assert.Equal(t, []string{"/bin/sh failed: exit status 3\noops", "partial\n"}, mcptest.Texts(res))
 
 	res = c.tool(ctx, "slow", `{}`)
 	assert.True(t, res.IsError)
-	assert.Equal(t, []string{"sleep timed out after 100ms and was killed"}, texts(res))
+	assert.Equal(t, []string{"sleep timed out after 100ms and was killed"}, mcptest.Texts(res))
 
 	res = c.tool(ctx, "chatty", `{}`)
 	assert.False(t, res.IsError)
-	assert.Equal(t, []string{"0123456789\n[truncated: showing the first 10 of 17 bytes]"}, texts(res))
+	assert.Equal(t, []string{"0123456789\n[truncated: showing the first 10 of 17 bytes]"}, mcptest.Texts(res))
 
 	res = c.tool(ctx, "item", `{"id": "7"}`)
 	assert.False(t, res.IsError)
@@ -246,7 +247,7 @@ func TestServeManifest(t *testing.T) {
 
 	res = c.tool(ctx, "say", `{}`)
 	assert.True(t, res.IsError, "arguments are validated against the input schema")
-	assert.Equal(t, []string{`invalid arguments for tool say: missing required argument "words"`}, texts(res))
+	assert.Equal(t, []string{`invalid arguments for tool say: missing required argument "words"`}, mcptest.Texts(res))
 
 	raw = c.request(ctx, mcp.MethodResourcesRead, map[string]string{"uri": "file:///docs/hello.md"})
 	assert.JSONEq(t, `{"contents": [{"uri": "file:///docs/hello.md", "mimeType": "text/markdown", "text": "# Hello\n\nA document.\n"}]}`, string(raw))
@@ -286,7 +287,7 @@ paths:
 		"--stateless", "--response", "json")
 	c := newTestMCP(t, r.base+"/mcp", "")
 	res := c.tool(t.Context(), "items_get", `{"id": "a/b"}`)
-	require.False(t, res.IsError, "%v", texts(res))
+	require.False(t, res.IsError, "%v", mcptest.Texts(res))
 	assert.JSONEq(t, `{"id": 7, "name": "widget"}`, string(res.StructuredContent))
 	req := got.Load().(*http.Request)
 	assert.Equal(t, "/v1/items/a%2Fb", req.RequestURI)
@@ -324,7 +325,7 @@ func TestServeAuth(t *testing.T) {
 	} {
 		c := newTestMCP(t, url, token)
 		c.initialize()
-		assert.Equal(t, []string{"ok"}, texts(c.tool(t.Context(), "echo", `{"text": "ok"}`)))
+		assert.Equal(t, []string{"ok"}, mcptest.Texts(c.tool(t.Context(), "echo", `{"text": "ok"}`)))
 		if principal != "" {
 			assert.Contains(t, r.logs.String(), "principal="+principal)
 		}

@@ -7,53 +7,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
-
-// inProcRequest sends one request to srv as a client of the latest revision without a session,
-// and returns its result or its JSON-RPC error.
-func inProcRequest(t *testing.T, srv *mcp.Server, method string, params any) (json.RawMessage, *rpc.Error) {
-	t.Helper()
-	var raw json.RawMessage
-	if params != nil {
-		var err error
-		raw, err = json.Marshal(params)
-		require.NoError(t, err)
-	}
-	msgs, _, derr := rpc.Decode(nil, rpc.AppendRequest(nil, rpc.Int64ID(1), method, raw), rpc.Limits{})
-	require.Nil(t, derr)
-	resp, ok := srv.Handle(t.Context(), &mcp.Inbound{ProtocolVersion: mcp.LatestVersion}, &msgs[0])
-	require.True(t, ok, "no reply")
-	return resp.Result, resp.Error
-}
-
-// inProcTool calls a tool of srv with args (a JSON object).
-func inProcTool(t *testing.T, srv *mcp.Server, name, args string) *mcp.CallToolResult {
-	t.Helper()
-	raw, rerr := inProcRequest(t, srv, mcp.MethodToolsCall, map[string]any{"name": name, "arguments": json.RawMessage(args)})
-	require.Nil(t, rerr)
-	var res mcp.CallToolResult
-	require.NoError(t, json.Unmarshal(raw, &res))
-	return &res
-}
-
-// texts returns the text of each text block of a result.
-func texts(res *mcp.CallToolResult) []string {
-	var out []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			out = append(out, tc.Text)
-		}
-	}
-	return out
-}
 
 func TestBuiltins(t *testing.T) {
 	srv, tools := New(&mcp.ServerOptions{}, "v0.0.0-test")
 	assert.Equal(t, []string{"echo", "add"}, tools)
 
-	raw, rerr := inProcRequest(t, srv, mcp.MethodToolsList, nil)
+	raw, rerr := mcptest.Request(t, srv, mcp.MethodToolsList, nil)
 	require.Nil(t, rerr)
 	var list struct {
 		Tools []struct {
@@ -72,23 +35,23 @@ func TestBuiltins(t *testing.T) {
 		"properties": {"sum": {"type": "number", "description": "a + b"}}}`, string(list.Tools[1].OutputSchema))
 
 	t.Run("echo", func(t *testing.T) {
-		res := inProcTool(t, srv, "echo", `{"text": "hello, world"}`)
+		res := mcptest.Tool(t, srv, "echo", `{"text": "hello, world"}`)
 		assert.False(t, res.IsError)
-		assert.Equal(t, []string{"hello, world"}, texts(res))
+		assert.Equal(t, []string{"hello, world"}, mcptest.Texts(res))
 		assert.Empty(t, res.StructuredContent)
 	})
 	t.Run("add", func(t *testing.T) {
-		res := inProcTool(t, srv, "add", `{"a": 2, "b": 0.5}`)
+		res := mcptest.Tool(t, srv, "add", `{"a": 2, "b": 0.5}`)
 		assert.False(t, res.IsError)
 		assert.JSONEq(t, `{"sum": 2.5}`, string(res.StructuredContent))
-		assert.Equal(t, []string{`{"sum":2.5}`}, texts(res))
+		assert.Equal(t, []string{`{"sum":2.5}`}, mcptest.Texts(res))
 	})
 	t.Run("add with a bad argument", func(t *testing.T) {
-		res := inProcTool(t, srv, "add", `{"a": "two", "b": 1}`)
+		res := mcptest.Tool(t, srv, "add", `{"a": "two", "b": 1}`)
 		assert.True(t, res.IsError)
 	})
 	t.Run("about", func(t *testing.T) {
-		raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": AboutURI})
+		raw, rerr := mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": AboutURI})
 		require.Nil(t, rerr)
 		var res mcp.ReadResourceResult
 		require.NoError(t, json.Unmarshal(raw, &res))
@@ -98,13 +61,13 @@ func TestBuiltins(t *testing.T) {
 		assert.Contains(t, res.Contents[0].Text, "docs/manifest.md")
 	})
 	t.Run("greet", func(t *testing.T) {
-		raw, rerr := inProcRequest(t, srv, mcp.MethodPromptsGet, map[string]any{"name": "greet", "arguments": map[string]string{"name": "Ada"}})
+		raw, rerr := mcptest.Request(t, srv, mcp.MethodPromptsGet, map[string]any{"name": "greet", "arguments": map[string]string{"name": "Ada"}})
 		require.Nil(t, rerr)
 		assert.JSONEq(t, `{"description": "A greeting for Ada", "messages": [{"role": "user",
 			"content": {"type": "text", "text": "Write a short, friendly greeting for Ada."}}]}`, string(raw))
 	})
 	t.Run("greet without a name", func(t *testing.T) {
-		_, rerr := inProcRequest(t, srv, mcp.MethodPromptsGet, map[string]any{"name": "greet"})
+		_, rerr := mcptest.Request(t, srv, mcp.MethodPromptsGet, map[string]any{"name": "greet"})
 		require.NotNil(t, rerr)
 		assert.Equal(t, rpc.CodeInvalidParams, rerr.Code)
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -107,9 +108,9 @@ func TestExecNothingOutlivesTheCall(t *testing.T) {
 			require.NoError(t, err)
 			srv := manifestServer(t, `{"tools": [{"name": "t", "inputSchema": {"type": "object"},
 				"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}}]}`)
-			res := inProcTool(t, srv, "t", `{}`)
-			require.False(t, res.IsError, "%q", texts(res))
-			requireGone(t, pidOf(t, texts(res)[0], 0), "the program's descendant")
+			res := mcptest.Tool(t, srv, "t", `{}`)
+			require.False(t, res.IsError, "%q", mcptest.Texts(res))
+			requireGone(t, pidOf(t, mcptest.Texts(res)[0], 0), "the program's descendant")
 		})
 	}
 }
@@ -178,13 +179,13 @@ func TestExecMaxProcesses(t *testing.T) {
 
 	cancel, done := startCall(t, srv, "hold")
 	readPids(t, fifo) // until the program runs
-	res := inProcTool(t, srv, "quick", `{}`)
+	res := mcptest.Tool(t, srv, "quick", `{}`)
 	assert.True(t, res.IsError)
-	assert.Equal(t, []string{"true is busy: all 1 program slots of the server are taken (--max-processes), and none came free for this call within 100ms"}, texts(res))
+	assert.Equal(t, []string{"true is busy: all 1 program slots of the server are taken (--max-processes), and none came free for this call within 100ms"}, mcptest.Texts(res))
 	cancel()
 	<-done
-	res = inProcTool(t, srv, "patient", `{}`)
-	assert.False(t, res.IsError, "%q", texts(res))
+	res = mcptest.Tool(t, srv, "patient", `{}`)
+	assert.False(t, res.IsError, "%q", mcptest.Texts(res))
 }
 
 // TestExecMinimcpKilled checks that a program dies when minimcp is killed (SIGKILL, or a
@@ -225,5 +226,5 @@ func TestExecKilledHelper(t *testing.T) {
 	require.NoError(t, err)
 	srv := manifestServer(t, `{"tools": [{"name": "t", "inputSchema": {"type": "object"},
 		"exec": {"command": ["/bin/sh", "-c", `+string(script)+`]}}]}`)
-	inProcTool(t, srv, "t", `{}`) // until killed
+	mcptest.Tool(t, srv, "t", `{}`) // until killed
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/internal/mcptest"
 )
 
 func TestExecArgv(t *testing.T) {
@@ -40,15 +42,15 @@ func TestExecArgv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := inProcTool(t, srv, "argv", tt.args)
-			require.False(t, res.IsError, "%v", texts(res))
-			assert.Equal(t, []string{tt.want}, texts(res))
+			res := mcptest.Tool(t, srv, "argv", tt.args)
+			require.False(t, res.IsError, "%v", mcptest.Texts(res))
+			assert.Equal(t, []string{tt.want}, mcptest.Texts(res))
 		})
 	}
 	t.Run("NUL", func(t *testing.T) {
-		res := inProcTool(t, srv, "argv", `{"s": "a\u0000b"}`)
+		res := mcptest.Tool(t, srv, "argv", `{"s": "a\u0000b"}`)
 		assert.True(t, res.IsError)
-		assert.Equal(t, []string{`argument "s": a NUL character cannot be passed to a program`}, texts(res))
+		assert.Equal(t, []string{`argument "s": a NUL character cannot be passed to a program`}, mcptest.Texts(res))
 	})
 }
 
@@ -84,9 +86,9 @@ func TestExecResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool, func(t *testing.T) {
-			res := inProcTool(t, srv, tt.tool, `{}`)
+			res := mcptest.Tool(t, srv, tt.tool, `{}`)
 			assert.Equal(t, tt.isError, res.IsError)
-			assert.Equal(t, tt.want, texts(res))
+			assert.Equal(t, tt.want, mcptest.Texts(res))
 		})
 	}
 }
@@ -99,8 +101,8 @@ func TestExecEnv(t *testing.T) {
 	srv := manifestServer(t, `{"tools": [{"name": "env", "inputSchema": {"type": "object"},
 		"exec": {"command": ["/bin/sh", "-c", "echo $GREETING-$EXEC_TEST_INHERITED-$EXEC_TEST_OVERRIDDEN-${MINIMCP_AUTH_TOKEN:-unset}"],
 		         "env": {"GREETING": "hi ${EXEC_TEST_NAME}", "EXEC_TEST_OVERRIDDEN": "tool"}}}]}`)
-	res := inProcTool(t, srv, "env", `{}`)
-	assert.Equal(t, []string{"hi ada-inherited-tool-unset\n"}, texts(res))
+	res := mcptest.Tool(t, srv, "env", `{}`)
+	assert.Equal(t, []string{"hi ada-inherited-tool-unset\n"}, mcptest.Texts(res))
 }
 
 // TestExecKillsProcessGroup checks that a timeout kills the program's children too: the
@@ -111,9 +113,9 @@ func TestExecKillsProcessGroup(t *testing.T) {
 	}
 	srv := manifestServer(t, `{"tools": [{"name": "tree", "inputSchema": {"type": "object"},
 		"exec": {"command": ["/bin/sh", "-c", "sleep 30 & echo $!; wait"], "timeout": "200ms"}}]}`)
-	res := inProcTool(t, srv, "tree", `{}`)
+	res := mcptest.Tool(t, srv, "tree", `{}`)
 	require.True(t, res.IsError)
-	out := texts(res)
+	out := mcptest.Texts(res)
 	require.Len(t, out, 2, "%q", out)
 	assert.Equal(t, "/bin/sh timed out after 200ms and was killed", out[0])
 	pid, err := strconv.Atoi(strings.TrimSpace(out[1]))
@@ -132,9 +134,9 @@ func TestExecDescendantHoldingOutput(t *testing.T) {
 	execWaitDelay = 100 * time.Millisecond
 	srv := manifestServer(t, `{"tools": [{"name": "bg", "inputSchema": {"type": "object"},
 		"exec": {"command": ["/bin/sh", "-c", "sleep 30 & echo $!"]}}]}`)
-	res := inProcTool(t, srv, "bg", `{}`)
-	require.False(t, res.IsError, "%q", texts(res))
-	pid, err := strconv.Atoi(strings.TrimSpace(texts(res)[0]))
+	res := mcptest.Tool(t, srv, "bg", `{}`)
+	require.False(t, res.IsError, "%q", mcptest.Texts(res))
+	pid, err := strconv.Atoi(strings.TrimSpace(mcptest.Texts(res)[0]))
 	require.NoError(t, err)
 	assert.Eventually(t, func() bool { return !processAlive(pid) }, 5*time.Second, 10*time.Millisecond,
 		"the background sleep (pid %d) outlived the call", pid)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/minimcp/minimcp/internal/mcptest"
 )
 
 // upstream is an HTTP API for http tools to call; it records the last request.
@@ -121,9 +123,9 @@ func TestHTTPTool(t *testing.T) {
 	]}`)
 
 	t.Run("GET", func(t *testing.T) {
-		res := inProcTool(t, srv, "get", `{"id": "a b/c", "n": 2.5, "tags": ["x", "y z"], "verbose": true, "skip": null}`)
-		require.False(t, res.IsError, "%q", texts(res))
-		assert.Equal(t, []string{`{"id":7,"name":"widget"}`}, texts(res))
+		res := mcptest.Tool(t, srv, "get", `{"id": "a b/c", "n": 2.5, "tags": ["x", "y z"], "verbose": true, "skip": null}`)
+		require.False(t, res.IsError, "%q", mcptest.Texts(res))
+		assert.Equal(t, []string{`{"id":7,"name":"widget"}`}, mcptest.Texts(res))
 		assert.JSONEq(t, `{"id": 7, "name": "widget"}`, string(res.StructuredContent))
 		r, body := up.lastRequest()
 		assert.Equal(t, http.MethodGet, r.Method)
@@ -134,8 +136,8 @@ func TestHTTPTool(t *testing.T) {
 		assert.Empty(t, body)
 	})
 	t.Run("POST", func(t *testing.T) {
-		res := inProcTool(t, srv, "post", `{"id": "7", "tags": ["x"], "n": 1}`)
-		require.False(t, res.IsError, "%q", texts(res))
+		res := mcptest.Tool(t, srv, "post", `{"id": "7", "tags": ["x"], "n": 1}`)
+		require.False(t, res.IsError, "%q", mcptest.Texts(res))
 		r, body := up.lastRequest()
 		assert.Equal(t, http.MethodPost, r.Method)
 		assert.Equal(t, "/echo/7", r.RequestURI)
@@ -144,16 +146,16 @@ func TestHTTPTool(t *testing.T) {
 		assert.JSONEq(t, body, string(res.StructuredContent))
 	})
 	t.Run("PUT without a body", func(t *testing.T) {
-		res := inProcTool(t, srv, "put-none", `{"id": "7", "n": 1}`)
-		require.False(t, res.IsError, "%q", texts(res))
+		res := mcptest.Tool(t, srv, "put-none", `{"id": "7", "n": 1}`)
+		require.False(t, res.IsError, "%q", mcptest.Texts(res))
 		r, body := up.lastRequest()
 		assert.Equal(t, http.MethodPut, r.Method)
 		assert.Equal(t, "/echo/7?n=1", r.RequestURI)
 		assert.Empty(t, body)
 	})
 	t.Run("DELETE", func(t *testing.T) {
-		res := inProcTool(t, srv, "delete", `{"id": "7", "n": 1}`)
-		require.False(t, res.IsError, "%q", texts(res))
+		res := mcptest.Tool(t, srv, "delete", `{"id": "7", "n": 1}`)
+		require.False(t, res.IsError, "%q", mcptest.Texts(res))
 		r, _ := up.lastRequest()
 		assert.Equal(t, http.MethodDelete, r.Method)
 		assert.Equal(t, "/echo/7?n=1", r.RequestURI)
@@ -175,17 +177,17 @@ func TestHTTPTool(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool, func(t *testing.T) {
-			res := inProcTool(t, srv, tt.tool, `{}`)
+			res := mcptest.Tool(t, srv, tt.tool, `{}`)
 			assert.Equal(t, tt.isError, res.IsError)
-			assert.Equal(t, []string{tt.want}, texts(res))
+			assert.Equal(t, []string{tt.want}, mcptest.Texts(res))
 			assert.Equal(t, tt.structured, len(res.StructuredContent) > 0)
 		})
 	}
 	t.Run("refused", func(t *testing.T) {
-		res := inProcTool(t, srv, "refused", `{}`)
+		res := mcptest.Tool(t, srv, "refused", `{}`)
 		assert.True(t, res.IsError)
-		require.Len(t, texts(res), 1)
-		msg := texts(res)[0]
+		require.Len(t, mcptest.Texts(res), 1)
+		msg := mcptest.Texts(res)[0]
 		assert.True(t, strings.HasPrefix(msg, "GET request failed: "), msg)
 		assert.Contains(t, msg, "connection refused")
 		assert.NotContains(t, msg, "s3cret", "an error must not show what came from the environment")
@@ -247,9 +249,9 @@ func TestHTTPToolPathDotSegments(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args, err := json.Marshal(map[string]string{"id": tt.id, "sub": "admin"})
 			require.NoError(t, err)
-			res := inProcTool(t, srv, "user", string(args))
-			assert.True(t, res.IsError, "%q", texts(res))
-			assert.Equal(t, []string{`argument "id": "." and ".." are not allowed as a path segment`}, texts(res))
+			res := mcptest.Tool(t, srv, "user", string(args))
+			assert.True(t, res.IsError, "%q", mcptest.Texts(res))
+			assert.Equal(t, []string{`argument "id": "." and ".." are not allowed as a path segment`}, mcptest.Texts(res))
 			assert.Empty(t, up.requests(), "a request was sent")
 		})
 	}
@@ -263,8 +265,8 @@ func TestHTTPToolPathDotSegments(t *testing.T) {
 		t.Run(tt.id, func(t *testing.T) {
 			args, err := json.Marshal(map[string]string{"id": tt.id, "sub": "admin"})
 			require.NoError(t, err)
-			res := inProcTool(t, srv, "user", string(args))
-			require.False(t, res.IsError, "%q", texts(res))
+			res := mcptest.Tool(t, srv, "user", string(args))
+			require.False(t, res.IsError, "%q", mcptest.Texts(res))
 			got := up.requests()
 			require.NotEmpty(t, got)
 			assert.Equal(t, tt.uri, got[len(got)-1].RequestURI)
@@ -298,16 +300,16 @@ func TestHTTPToolRedirects(t *testing.T) {
 	srv := manifestServer(t, `{"tools": [`+tool("away", "/away")+`,`+tool("same", "/same")+`,`+tool("loop", "/loop")+`]}`)
 
 	t.Run("another origin", func(t *testing.T) {
-		res := inProcTool(t, srv, "away", `{}`)
+		res := mcptest.Tool(t, srv, "away", `{}`)
 		assert.True(t, res.IsError)
 		assert.Equal(t, []string{"GET request failed: the upstream redirected to " + other.URL +
-			", another origin (http tools follow redirects within the origin of their URL only)"}, texts(res))
+			", another origin (http tools follow redirects within the origin of their URL only)"}, mcptest.Texts(res))
 		assert.Empty(t, other.requests(), "the redirect was followed")
 	})
 	t.Run("same origin", func(t *testing.T) {
-		res := inProcTool(t, srv, "same", `{}`)
-		require.False(t, res.IsError, "%q", texts(res))
-		assert.Equal(t, []string{`{"at":"final"}`}, texts(res))
+		res := mcptest.Tool(t, srv, "same", `{}`)
+		require.False(t, res.IsError, "%q", mcptest.Texts(res))
+		assert.Equal(t, []string{`{"at":"final"}`}, mcptest.Texts(res))
 		got := up.requests()
 		last := got[len(got)-1]
 		assert.Equal(t, "/final", last.URL.Path)
@@ -316,9 +318,9 @@ func TestHTTPToolRedirects(t *testing.T) {
 	})
 	t.Run("too many", func(t *testing.T) {
 		before := len(up.requests())
-		res := inProcTool(t, srv, "loop", `{}`)
+		res := mcptest.Tool(t, srv, "loop", `{}`)
 		assert.True(t, res.IsError)
-		assert.Equal(t, []string{"GET request failed: the upstream redirected more than 5 times"}, texts(res))
+		assert.Equal(t, []string{"GET request failed: the upstream redirected more than 5 times"}, mcptest.Texts(res))
 		assert.Equal(t, 6, len(up.requests())-before)
 	})
 }
@@ -337,16 +339,16 @@ func TestHTTPToolFixedQuery(t *testing.T) {
 		`{"q": "x", "flag": "1"}`,
 	} {
 		t.Run(args, func(t *testing.T) {
-			res := inProcTool(t, srv, "search", args)
-			assert.True(t, res.IsError, "%q", texts(res))
-			require.Len(t, texts(res), 1)
-			assert.Contains(t, texts(res)[0], "is a query parameter the URL sets")
+			res := mcptest.Tool(t, srv, "search", args)
+			assert.True(t, res.IsError, "%q", mcptest.Texts(res))
+			require.Len(t, mcptest.Texts(res), 1)
+			assert.Contains(t, mcptest.Texts(res)[0], "is a query parameter the URL sets")
 			assert.Empty(t, up.requests(), "a request was sent")
 		})
 	}
 	t.Run("other arguments", func(t *testing.T) {
-		res := inProcTool(t, srv, "search", `{"q": "x", "page": 2}`)
-		require.False(t, res.IsError, "%q", texts(res))
+		res := mcptest.Tool(t, srv, "search", `{"q": "x", "page": 2}`)
+		require.False(t, res.IsError, "%q", mcptest.Texts(res))
 		got := up.requests()
 		require.Len(t, got, 1)
 		assert.Equal(t, "/search?key=apikey123&q=x&flag&page=2", got[0].RequestURI)

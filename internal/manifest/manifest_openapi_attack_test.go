@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -37,11 +38,11 @@ func TestOpenAPITokenEndpointNeverAnswers(t *testing.T) {
 		srv := mcp.NewServer(&m.Impl, nil)
 		m.Register(srv, slog.New(slog.DiscardHandler))
 		start := time.Now()
-		res := inProcTool(t, srv, "viaOAuth", `{}`)
+		res := mcptest.Tool(t, srv, "viaOAuth", `{}`)
 		assert.True(t, res.IsError)
 		assert.Equal(t, 5*time.Second, time.Since(start), "the tool's timeout")
-		assert.Equal(t, []string{"getting a token for cc: the token endpoint did not answer within 5s"}, texts(res))
-		assert.NotContains(t, strings.Join(texts(res), " "), "s3cret")
+		assert.Equal(t, []string{"getting a token for cc: the token endpoint did not answer within 5s"}, mcptest.Texts(res))
+		assert.NotContains(t, strings.Join(mcptest.Texts(res), " "), "s3cret")
 		m.transport.CloseIdleConnections()
 	})
 }
@@ -54,16 +55,16 @@ func TestOpenAPIDryRunHidesTokenURLSecrets(t *testing.T) {
 	t.Setenv("SHOP_SECRET", "s3cret")
 	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}",
 		"tokenUrl": "https://u:${SHOP_SECRET}@auth.test/token?tenant=${SHOP_SECRET}"}}}]}`)
-	res := inProcTool(t, srv, "viaOAuth", `{}`)
+	res := mcptest.Tool(t, srv, "viaOAuth", `{}`)
 	require.False(t, res.IsError)
-	text := strings.Join(texts(res), "\n")
+	text := strings.Join(mcptest.Texts(res), "\n")
 	assert.NotContains(t, text, "s3cret")
 	assert.Contains(t, text, "Authorization: Bearer (a token from https://auth.test/token)")
 
 	// The base URL's user info too.
 	srv = manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "baseUrl": "https://u:${SHOP_SECRET}@api.example/v1"}]}`)
-	res = inProcTool(t, srv, "open", `{}`)
-	assert.Equal(t, []string{"DELETE https://api.example/v1/open\n(dry run: nothing was sent)"}, texts(res))
+	res = mcptest.Tool(t, srv, "open", `{}`)
+	assert.Equal(t, []string{"DELETE https://api.example/v1/open\n(dry run: nothing was sent)"}, mcptest.Texts(res))
 }
 
 // TestOpenAPIDescriptionPointsAway (attack: a description whose servers URL is a file:// or
@@ -98,9 +99,9 @@ func TestOpenAPIRedirectKeepsCredentials(t *testing.T) {
 	t.Setenv("SHOP_SECRET", "s3cret")
 	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "auth": {"bearer": {"token": "${SHOP_SECRET}"}, "cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}"}}}]}`)
 	for _, tool := range []string{"viaBearer", "viaOAuth"} {
-		res := inProcTool(t, srv, tool, `{}`)
+		res := mcptest.Tool(t, srv, tool, `{}`)
 		assert.True(t, res.IsError, tool)
-		assert.NotContains(t, strings.Join(texts(res), " "), "s3cret", tool)
+		assert.NotContains(t, strings.Join(mcptest.Texts(res), " "), "s3cret", tool)
 	}
 	assert.Empty(t, elsewhere.requests())
 }

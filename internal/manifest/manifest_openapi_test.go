@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -137,7 +138,7 @@ func TestOpenAPITools(t *testing.T) {
 			"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}", "scopes": ["read"]}}}]}`)
 
 	t.Run("tools/list", func(t *testing.T) {
-		raw, rerr := inProcRequest(t, srv, mcp.MethodToolsList, nil)
+		raw, rerr := mcptest.Request(t, srv, mcp.MethodToolsList, nil)
 		require.Nil(t, rerr)
 		var list struct{ Tools []*mcp.Tool }
 		require.NoError(t, json.Unmarshal(raw, &list))
@@ -153,8 +154,8 @@ func TestOpenAPITools(t *testing.T) {
 	})
 
 	t.Run("parameters", func(t *testing.T) {
-		res := inProcTool(t, srv, "items_get", `{"id":"a b","fields":["x","y"],"X-Trace":"t1","pref":"dark"}`)
-		require.False(t, res.IsError, "%v", texts(res))
+		res := mcptest.Tool(t, srv, "items_get", `{"id":"a b","fields":["x","y"],"X-Trace":"t1","pref":"dark"}`)
+		require.False(t, res.IsError, "%v", mcptest.Texts(res))
 		assert.JSONEq(t, `{"id":7,"name":"widget"}`, string(res.StructuredContent))
 		got := up.requests()
 		r := got[len(got)-1]
@@ -165,8 +166,8 @@ func TestOpenAPITools(t *testing.T) {
 	})
 
 	t.Run("body and two schemes", func(t *testing.T) {
-		res := inProcTool(t, srv, "createItem", `{"body":{"id":1,"name":"lamp"}}`)
-		require.False(t, res.IsError, "%v", texts(res))
+		res := mcptest.Tool(t, srv, "createItem", `{"body":{"id":1,"name":"lamp"}}`)
+		require.False(t, res.IsError, "%v", mcptest.Texts(res))
 		got := up.requests()
 		r := got[len(got)-1]
 		assert.Equal(t, http.MethodPost, r.Method)
@@ -183,16 +184,16 @@ func TestOpenAPITools(t *testing.T) {
 			{"either", "Bearer b-s3cret", ""},
 			{"open", "", ""},
 		} {
-			res := inProcTool(t, srv, tc.tool, `{}`)
-			require.False(t, res.IsError, "%s: %v", tc.tool, texts(res))
+			res := mcptest.Tool(t, srv, tc.tool, `{}`)
+			require.False(t, res.IsError, "%s: %v", tc.tool, mcptest.Texts(res))
 			got := up.requests()
 			r := got[len(got)-1]
 			assert.Equal(t, tc.header, r.Header.Get("Authorization"), tc.tool)
 			assert.Equal(t, tc.query, r.URL.RawQuery, tc.tool)
 		}
 		for range 2 {
-			res := inProcTool(t, srv, "viaOAuth", `{}`)
-			require.False(t, res.IsError, "%v", texts(res))
+			res := mcptest.Tool(t, srv, "viaOAuth", `{}`)
+			require.False(t, res.IsError, "%v", mcptest.Texts(res))
 			got := up.requests()
 			assert.Equal(t, "Bearer tok1", got[len(got)-1].Header.Get("Authorization"))
 		}
@@ -206,37 +207,37 @@ func TestOpenAPITools(t *testing.T) {
 			`{"id":"%2e%2e"}`:                  `argument "id": "." and ".." are not allowed as a path segment`,
 			`{"id":"x","X-Trace":"a\r\nB: c"}`: `argument "X-Trace": must not contain a line break or NUL`,
 		} {
-			res := inProcTool(t, srv, "items_get", args)
+			res := mcptest.Tool(t, srv, "items_get", args)
 			assert.True(t, res.IsError, args)
-			assert.Equal(t, []string{want}, texts(res), args)
+			assert.Equal(t, []string{want}, mcptest.Texts(res), args)
 		}
 		assert.Len(t, up.requests(), before, "nothing sent")
 	})
 
 	t.Run("binary answers", func(t *testing.T) {
-		res := inProcTool(t, srv, "file", `{"name":"a.png"}`)
+		res := mcptest.Tool(t, srv, "file", `{"name":"a.png"}`)
 		require.False(t, res.IsError)
 		require.Len(t, res.Content, 1)
 		assert.Equal(t, &mcp.ImageContent{Data: []byte{0x89, 'P', 'N', 'G', 0, 0xff}, MimeType: "image/png"}, res.Content[0])
-		res = inProcTool(t, srv, "file", `{"name":"a.bin"}`)
+		res = mcptest.Tool(t, srv, "file", `{"name":"a.bin"}`)
 		require.Len(t, res.Content, 1)
 		assert.Equal(t, &mcp.EmbeddedResource{Resource: &mcp.ResourceContents{URI: up.URL + "/api/files/a.bin", MimeType: "application/octet-stream", Blob: []byte{0, 1, 2}}}, res.Content[0])
-		res = inProcTool(t, srv, "file", `{"name":"a.txt"}`)
-		assert.Equal(t, []string{"plain"}, texts(res))
+		res = mcptest.Tool(t, srv, "file", `{"name":"a.txt"}`)
+		assert.Equal(t, []string{"plain"}, mcptest.Texts(res))
 	})
 
 	t.Run("answers", func(t *testing.T) {
-		res := inProcTool(t, srv, "items_get", `{"id":"404"}`)
+		res := mcptest.Tool(t, srv, "items_get", `{"id":"404"}`)
 		assert.True(t, res.IsError)
-		assert.Equal(t, []string{"upstream answered 404 Not Found (No such item): (no body)"}, texts(res))
-		res = inProcTool(t, srv, "items_get", `{"id":"401"}`)
+		assert.Equal(t, []string{"upstream answered 404 Not Found (No such item): (no body)"}, mcptest.Texts(res))
+		res = mcptest.Tool(t, srv, "items_get", `{"id":"401"}`)
 		assert.True(t, res.IsError)
-		assert.Equal(t, []string{`upstream answered 401 Unauthorized: (no body; Www-Authenticate: Bearer error="invalid_token")`}, texts(res))
-		res = inProcTool(t, srv, "items_get", `{"id":"bad"}`)
+		assert.Equal(t, []string{`upstream answered 401 Unauthorized: (no body; Www-Authenticate: Bearer error="invalid_token")`}, mcptest.Texts(res))
+		res = mcptest.Tool(t, srv, "items_get", `{"id":"bad"}`)
 		assert.True(t, res.IsError)
-		require.Len(t, texts(res), 1)
-		assert.Contains(t, texts(res)[0], `the upstream's answer does not match the description's response schema`)
-		assert.Contains(t, texts(res)[0], `{"id":"not a number"}`)
+		require.Len(t, mcptest.Texts(res), 1)
+		assert.Contains(t, mcptest.Texts(res)[0], `the upstream's answer does not match the description's response schema`)
+		assert.Contains(t, mcptest.Texts(res)[0], `{"id":"not a number"}`)
 	})
 }
 
@@ -256,17 +257,17 @@ func TestOpenAPIDryRun(t *testing.T) {
 	t.Setenv("SHOP_KEY", "k1")
 	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "headers": {"X-Client": "${SHOP_KEY}"},
 		"auth": {"key": {"value": "${SHOP_KEY}"}, "hdr": {"value": "${SHOP_KEY}"}, "jar": {"value": "${SHOP_KEY}"}}}]}`)
-	res := inProcTool(t, srv, "items_get", `{"id":"7","fields":["a"]}`)
+	res := mcptest.Tool(t, srv, "items_get", `{"id":"7","fields":["a"]}`)
 	require.False(t, res.IsError)
-	assert.Equal(t, []string{"GET " + up.URL + "/api/items/7?fields=a&api_key=(secret)\nX-Client: (set by the manifest)\n(dry run: nothing was sent)"}, texts(res))
-	res = inProcTool(t, srv, "createItem", `{"body":{"id":1}}`)
-	assert.Equal(t, []string{"POST " + up.URL + "/api/items\nContent-Type: application/json\nCookie: sid=(secret)\nX-Client: (set by the manifest)\nX-Key: (secret)\n\n{\"id\":1}\n(dry run: nothing was sent)"}, texts(res))
+	assert.Equal(t, []string{"GET " + up.URL + "/api/items/7?fields=a&api_key=(secret)\nX-Client: (set by the manifest)\n(dry run: nothing was sent)"}, mcptest.Texts(res))
+	res = mcptest.Tool(t, srv, "createItem", `{"body":{"id":1}}`)
+	assert.Equal(t, []string{"POST " + up.URL + "/api/items\nContent-Type: application/json\nCookie: sid=(secret)\nX-Client: (set by the manifest)\nX-Key: (secret)\n\n{\"id\":1}\n(dry run: nothing was sent)"}, mcptest.Texts(res))
 	assert.Empty(t, up.requests())
-	assert.NotContains(t, strings.Join(texts(res), ""), "k1")
+	assert.NotContains(t, strings.Join(mcptest.Texts(res), ""), "k1")
 
 	srv = manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "dryRun": true, "baseUrl": "https://api.example/v1?client=${SHOP_KEY}"}]}`)
-	res = inProcTool(t, srv, "open", `{}`)
-	assert.Equal(t, []string{"DELETE https://api.example/v1/open?client=(set by the manifest)\n(dry run: nothing was sent)"}, texts(res))
+	res = mcptest.Tool(t, srv, "open", `{}`)
+	assert.Equal(t, []string{"DELETE https://api.example/v1/open?client=(set by the manifest)\n(dry run: nothing was sent)"}, mcptest.Texts(res))
 }
 
 // TestOpenAPISelect: include and exclude by tag, operationId and method; names they give that
@@ -348,21 +349,21 @@ func TestOpenAPIPrism(t *testing.T) {
 		{"path parameter, header parameter, petstore_auth", "deletePet", `{"petId": 12, "api_key": "special-key"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := inProcTool(t, srv, tc.tool, tc.args)
+			res := mcptest.Tool(t, srv, tc.tool, tc.args)
 			if tc.tool == "updateUser" || tc.tool == "deletePet" {
 				// The description declares no 2xx answer for these: Prism answers with the
 				// first it has, 400, after validating the request.
 				require.True(t, res.IsError)
-				assert.Contains(t, texts(res)[0], "upstream answered 400 Bad Request (Invalid")
+				assert.Contains(t, mcptest.Texts(res)[0], "upstream answered 400 Bad Request (Invalid")
 				return
 			}
-			require.False(t, res.IsError, "%v", texts(res))
-			assert.NotEmpty(t, texts(res))
+			require.False(t, res.IsError, "%v", mcptest.Texts(res))
+			assert.NotEmpty(t, mcptest.Texts(res))
 		})
 	}
 	t.Run("structured content", func(t *testing.T) {
-		res := inProcTool(t, srv, "getPetById", `{"petId": 12}`)
-		require.False(t, res.IsError, "%v", texts(res))
+		res := mcptest.Tool(t, srv, "getPetById", `{"petId": 12}`)
+		require.False(t, res.IsError, "%v", mcptest.Texts(res))
 		var pet struct {
 			Name      string   `json:"name"`
 			PhotoUrls []string `json:"photoUrls"`
@@ -371,17 +372,17 @@ func TestOpenAPIPrism(t *testing.T) {
 		assert.NotEmpty(t, pet.Name)
 	})
 	t.Run("refused: no credentials", func(t *testing.T) {
-		res := inProcTool(t, manifest(``), "getPetById", `{"petId": 12}`)
+		res := mcptest.Tool(t, manifest(``), "getPetById", `{"petId": 12}`)
 		require.True(t, res.IsError)
-		assert.Contains(t, texts(res)[0], "upstream answered 401 Unauthorized")
-		assert.Contains(t, texts(res)[0], "Invalid security scheme used")
+		assert.Contains(t, mcptest.Texts(res)[0], "upstream answered 401 Unauthorized")
+		assert.Contains(t, mcptest.Texts(res)[0], "Invalid security scheme used")
 	})
 	t.Run("refused: a value the description does not allow", func(t *testing.T) {
 		// shipDate is a date-time: minimcp's validator does not check formats, Prism does.
-		res := inProcTool(t, srv, "placeOrder", `{"body": {"id": 1, "petId": 12, "quantity": 2, "shipDate": "tomorrow"}}`)
+		res := mcptest.Tool(t, srv, "placeOrder", `{"body": {"id": 1, "petId": 12, "quantity": 2, "shipDate": "tomorrow"}}`)
 		require.True(t, res.IsError)
-		assert.Contains(t, texts(res)[0], "upstream answered 400 Bad Request (Invalid Order)")
-		assert.Contains(t, texts(res)[0], "shipDate")
+		assert.Contains(t, mcptest.Texts(res)[0], "upstream answered 400 Bad Request (Invalid Order)")
+		assert.Contains(t, mcptest.Texts(res)[0], "shipDate")
 	})
 }
 
@@ -399,7 +400,7 @@ func TestOpenAPIGitHubToolsList(t *testing.T) {
 		if cursor != "" {
 			params = map[string]string{"cursor": cursor}
 		}
-		raw, rerr := inProcRequest(t, srv, mcp.MethodToolsList, params)
+		raw, rerr := mcptest.Request(t, srv, mcp.MethodToolsList, params)
 		require.Nil(t, rerr)
 		var page struct {
 			Tools      []*mcp.Tool `json:"tools"`
@@ -434,8 +435,8 @@ func TestLoadOpenAPIOption(t *testing.T) {
 	assert.Len(t, m.ToolNames(), 8)
 	srv := mcp.NewServer(&m.Impl, nil)
 	m.Register(srv, slog.New(slog.DiscardHandler))
-	res := inProcTool(t, srv, "open", `{}`)
-	require.False(t, res.IsError, "%v", texts(res))
+	res := mcptest.Tool(t, srv, "open", `{}`)
+	require.False(t, res.IsError, "%v", mcptest.Texts(res))
 	r := up.requests()[0]
 	assert.Equal(t, "/v9/open", r.URL.Path)
 	assert.Equal(t, "Bearer t0k", r.Header.Get("Authorization"))
@@ -494,14 +495,14 @@ func TestOpenAPIOAuthRefusedToken(t *testing.T) {
 	spec := writeSpec(t, "shop.yaml", shopSpec, up.URL)
 	t.Setenv("SHOP_SECRET", "s3cret")
 	srv := manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}"}}}]}`)
-	res := inProcTool(t, srv, "viaOAuth", `{}`)
+	res := mcptest.Tool(t, srv, "viaOAuth", `{}`)
 	assert.True(t, res.IsError)
-	res = inProcTool(t, srv, "viaOAuth", `{}`)
-	require.False(t, res.IsError, "%v", texts(res))
+	res = mcptest.Tool(t, srv, "viaOAuth", `{}`)
+	require.False(t, res.IsError, "%v", mcptest.Texts(res))
 	assert.Equal(t, int32(2), tokens.Load())
 
 	srv = manifestServer(t, `{"openapi": [{"spec": "`+spec+`", "auth": {"cc": {"clientId": "id", "clientSecret": "${SHOP_SECRET}", "tokenUrl": "`+up.URL+`/bad/token"}}}]}`)
-	res = inProcTool(t, srv, "viaOAuth", `{}`)
+	res = mcptest.Tool(t, srv, "viaOAuth", `{}`)
 	assert.True(t, res.IsError)
-	assert.Equal(t, []string{"getting a token for cc: openapi: token endpoint refused the client credentials (401 Unauthorized): invalid_client"}, texts(res))
+	assert.Equal(t, []string{"getting a token for cc: openapi: token endpoint refused the client credentials (401 Unauthorized): invalid_client"}, mcptest.Texts(res))
 }

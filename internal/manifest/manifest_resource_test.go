@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -35,7 +36,7 @@ func TestFileResources(t *testing.T) {
 		{"uriTemplate": "file:///docs/{name}", "name": "docs", "dir": "`+dir+`"}
 	]}`)
 
-	raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesList, nil)
+	raw, rerr := mcptest.Request(t, srv, mcp.MethodResourcesList, nil)
 	require.Nil(t, rerr)
 	assert.JSONEq(t, `{"resources": [
 		{"uri": "file:///notes.txt", "name": "notes.txt", "description": "Notes.", "mimeType": "text/plain"},
@@ -61,7 +62,7 @@ func TestFileResources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.uri, func(t *testing.T) {
-			raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": tt.uri})
+			raw, rerr := mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": tt.uri})
 			if tt.want == "" {
 				require.NotNil(t, rerr)
 				assert.Equal(t, mcp.CodeResourceNotFound, rerr.Code)
@@ -73,7 +74,7 @@ func TestFileResources(t *testing.T) {
 	}
 
 	t.Run("completion", func(t *testing.T) {
-		raw, rerr := inProcRequest(t, srv, mcp.MethodCompletionComplete, map[string]any{
+		raw, rerr := mcptest.Request(t, srv, mcp.MethodCompletionComplete, map[string]any{
 			"ref":      map[string]string{"type": "ref/resource", "uri": "file:///docs/{name}"},
 			"argument": map[string]string{"name": "name", "value": ""},
 		})
@@ -90,11 +91,11 @@ func TestDirResourceReservedTemplate(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "b.txt"), []byte("b"), 0o644))
 	srv := manifestServer(t, `{"resources": [{"uriTemplate": "file:///docs/{+name}", "name": "docs", "dir": "`+dir+`"}]}`)
 
-	raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": "file:///docs/sub/b.txt"})
+	raw, rerr := mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": "file:///docs/sub/b.txt"})
 	require.Nil(t, rerr)
 	assert.JSONEq(t, `{"contents": [{"uri": "file:///docs/sub/b.txt", "mimeType": "text/plain", "text": "b"}]}`, string(raw))
 	for _, uri := range []string{"file:///docs/../x", "file:///docs/sub/../../x", "file:///docs//etc/passwd"} {
-		_, rerr = inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
+		_, rerr = mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
 		require.NotNil(t, rerr, uri)
 		assert.Equal(t, mcp.CodeResourceNotFound, rerr.Code, uri)
 	}
@@ -114,7 +115,7 @@ func TestResourceSizeCap(t *testing.T) {
 	]}`)
 	for _, uri := range []string{"file:///big", "file:///dir/big.txt"} {
 		t.Run(uri, func(t *testing.T) {
-			raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
+			raw, rerr := mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
 			require.NotNil(t, rerr, "%s", raw)
 			assert.Equal(t, rpc.CodeInternalError, rerr.Code)
 			assert.Equal(t, "resource "+uri+" is larger than its limit of 1000 bytes (maxBytes in the manifest)", rerr.Message)
@@ -122,7 +123,7 @@ func TestResourceSizeCap(t *testing.T) {
 	}
 	for _, uri := range []string{"file:///big-allowed", "file:///dir/small.txt"} {
 		t.Run(uri, func(t *testing.T) {
-			_, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
+			_, rerr := mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": uri})
 			require.Nil(t, rerr)
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 )
 
@@ -33,7 +34,7 @@ func TestManifestScopes(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, srv.RequiredScopes(c.method, json.RawMessage(c.params)), c.params)
 	}
-	raw, rerr := inProcRequest(t, srv, mcp.MethodToolsList, nil)
+	raw, rerr := mcptest.Request(t, srv, mcp.MethodToolsList, nil)
 	require.Nil(t, rerr)
 	assert.NotContains(t, string(raw), "scopes")
 }

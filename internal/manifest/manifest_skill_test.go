@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
 	"github.com/minimcp/minimcp/rpc"
 )
@@ -57,7 +58,7 @@ func TestManifestSkills(t *testing.T) {
 	assert.ElementsMatch(t, []string{"skill://one/SKILL.md", "skill://one/ref/guide.md"}, files)
 	assert.JSONEq(t, `{"name":"one","description":"The first"}`, string(list.Skills[0].Frontmatter))
 
-	raw, rerr := inProcRequest(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": "skill://one/ref/guide.md"})
+	raw, rerr := mcptest.Request(t, srv, mcp.MethodResourcesRead, map[string]string{"uri": "skill://one/ref/guide.md"})
 	require.Nil(t, rerr)
 	assert.Contains(t, string(raw), `"text":"guide"`)
 }

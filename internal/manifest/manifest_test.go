@@ -7,12 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	json "github.com/goccy/go-json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minimcp/minimcp/internal/mcptest"
 	"github.com/minimcp/minimcp/mcp"
-	"github.com/minimcp/minimcp/rpc"
 )
 
 // manifestServer returns a server serving the manifest data, read as if from m.json in this
@@ -25,44 +24,6 @@ func manifestServer(t *testing.T, data string) *mcp.Server {
 	srv := mcp.NewServer(&m.Impl, &mcp.ServerOptions{Instructions: m.Instructions})
 	m.Register(srv, slog.New(slog.DiscardHandler))
 	return srv
-}
-
-// inProcRequest sends one request to srv as a client of the latest revision without a session,
-// and returns its result or its JSON-RPC error.
-func inProcRequest(t *testing.T, srv *mcp.Server, method string, params any) (json.RawMessage, *rpc.Error) {
-	t.Helper()
-	var raw json.RawMessage
-	if params != nil {
-		var err error
-		raw, err = json.Marshal(params)
-		require.NoError(t, err)
-	}
-	msgs, _, derr := rpc.Decode(nil, rpc.AppendRequest(nil, rpc.Int64ID(1), method, raw), rpc.Limits{})
-	require.Nil(t, derr)
-	resp, ok := srv.Handle(t.Context(), &mcp.Inbound{ProtocolVersion: mcp.LatestVersion}, &msgs[0])
-	require.True(t, ok, "no reply")
-	return resp.Result, resp.Error
-}
-
-// inProcTool calls a tool of srv with args (a JSON object).
-func inProcTool(t *testing.T, srv *mcp.Server, name, args string) *mcp.CallToolResult {
-	t.Helper()
-	raw, rerr := inProcRequest(t, srv, mcp.MethodToolsCall, map[string]any{"name": name, "arguments": json.RawMessage(args)})
-	require.Nil(t, rerr)
-	var res mcp.CallToolResult
-	require.NoError(t, json.Unmarshal(raw, &res))
-	return &res
-}
-
-// texts returns the text of each text block of a result.
-func texts(res *mcp.CallToolResult) []string {
-	var out []string
-	for _, c := range res.Content {
-		if tc, ok := c.(*mcp.TextContent); ok {
-			out = append(out, tc.Text)
-		}
-	}
-	return out
 }
 
 // tool wraps a tool declaration in a manifest.
@@ -301,10 +262,10 @@ func TestManifestDocExample(t *testing.T) {
 	srv := mcp.NewServer(&m.Impl, nil)
 	m.Register(srv, slog.New(slog.DiscardHandler))
 
-	res := inProcTool(t, srv, "grep", `{"pattern": "lamp", "files": ["a.txt", "b.txt"]}`)
-	assert.Equal(t, []string{"a.txt:2:lamp\na.txt:3:red lamp\nb.txt:1:lamp shade\n"}, texts(res))
-	res = inProcTool(t, srv, "grep", `{"pattern": "lamp", "files": ["a.txt", "b.txt"], "max": 1}`)
-	assert.Equal(t, []string{"a.txt:2:lamp\nb.txt:1:lamp shade\n"}, texts(res))
-	res = inProcTool(t, srv, "grep", `{"pattern": "lamp", "files": ["../shop.json"]}`)
+	res := mcptest.Tool(t, srv, "grep", `{"pattern": "lamp", "files": ["a.txt", "b.txt"]}`)
+	assert.Equal(t, []string{"a.txt:2:lamp\na.txt:3:red lamp\nb.txt:1:lamp shade\n"}, mcptest.Texts(res))
+	res = mcptest.Tool(t, srv, "grep", `{"pattern": "lamp", "files": ["a.txt", "b.txt"], "max": 1}`)
+	assert.Equal(t, []string{"a.txt:2:lamp\nb.txt:1:lamp shade\n"}, mcptest.Texts(res))
+	res = mcptest.Tool(t, srv, "grep", `{"pattern": "lamp", "files": ["../shop.json"]}`)
 	assert.True(t, res.IsError, "the input schema keeps files inside the catalogue")
 }

@@ -46,6 +46,20 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 }
 func (w *discardWriter) WriteHeader(code int) { w.code = code }
 
+// benchHandler returns a Streamable HTTP handler, shut down when b ends, keeping sessions and
+// events in memory or, when stores is "redis", in Redis, counting its round trips in rt.
+func benchHandler(b *testing.B, stores string, rt *roundTrips) *server.Handler {
+	opts := server.Options{KeepAlive: -1}
+	if stores == "redis" {
+		st := open(b, nil)
+		st.Client().AddHook(rt)
+		opts.Sessions, opts.Events = st.Sessions(), st.Events()
+	}
+	h := server.New(newMCPServer(nil), &opts)
+	b.Cleanup(func() { _ = h.Shutdown(context.Background()) })
+	return h
+}
+
 // BenchmarkToolsCall: a tools/call in an existing session, one replica, served in process
 // (no network between client and server; Redis on loopback), with the memory stores and with
 // the Redis stores. echo answers JSON; notify answers SSE with two notifications first, each
@@ -55,14 +69,7 @@ func BenchmarkToolsCall(b *testing.B) {
 		for _, stores := range []string{"memory", "redis"} {
 			b.Run(tool+"/"+stores, func(b *testing.B) {
 				var rt roundTrips
-				opts := server.Options{KeepAlive: -1}
-				if stores == "redis" {
-					st := open(b, nil)
-					st.Client().AddHook(&rt)
-					opts.Sessions, opts.Events = st.Sessions(), st.Events()
-				}
-				h := server.New(newMCPServer(nil), &opts)
-				defer func() { _ = h.Shutdown(context.Background()) }()
+				h := benchHandler(b, stores, &rt)
 				hs := &inProcess{h: h}
 				sid := hs.initialize(b)
 				body := call(2, tool, `{"text":"hello"}`)
@@ -99,14 +106,7 @@ func BenchmarkToolsCallParallel(b *testing.B) {
 	for _, stores := range []string{"memory", "redis"} {
 		b.Run(stores, func(b *testing.B) {
 			var rt roundTrips
-			opts := server.Options{KeepAlive: -1}
-			if stores == "redis" {
-				st := open(b, nil)
-				st.Client().AddHook(&rt)
-				opts.Sessions, opts.Events = st.Sessions(), st.Events()
-			}
-			h := server.New(newMCPServer(nil), &opts)
-			defer func() { _ = h.Shutdown(context.Background()) }()
+			h := benchHandler(b, stores, &rt)
 			hs := &inProcess{h: h}
 			body := call(2, "echo", `{"text":"hello"}`)
 			rt.n.Store(0)
